@@ -1,0 +1,1190 @@
+#include "libs/store/rocksdb_store.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <thread>
+#include <variant>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "collectonce/storage/v1/storage.pb.h"
+#include "libs/audit/merkle.h"
+#include "libs/base/status_macros.h"
+#include "libs/store/change_builder.h"
+#include "libs/store/keys.h"
+#include "openssl/rand.h"
+#include "openssl/sha.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/statistics.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+#include "rocksdb/write_buffer_manager.h"
+
+namespace collectonce::store {
+
+namespace {
+
+namespace sv1 = ::collectonce::storage::v1;
+constexpr int32_t kFormatVersion = 1;
+constexpr char kCatalogType[] = "catalogs";
+// A page of history never scans more than this many change sets, so that a filter that
+// matches little still answers in bounded time (the caller continues with the token).
+constexpr int kMaxHistoryScan = 10000;
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsIOError() || s.IsNoSpace() || s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) {
+    return absl::UnavailableError(msg);
+  }
+  return absl::InternalError(msg);
+}
+
+std::string Sha256(absl::string_view data) {
+  unsigned char out[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out);
+  return std::string(reinterpret_cast<const char*>(out), sizeof out);
+}
+
+google::protobuf::Timestamp MicrosToTimestamp(int64_t us) {
+  google::protobuf::Timestamp t;
+  int64_t s = us / 1000000, rem = us % 1000000;
+  if (rem < 0) {
+    rem += 1000000;
+    --s;
+  }
+  t.set_seconds(s);
+  t.set_nanos(static_cast<int32_t>(rem * 1000));
+  return t;
+}
+
+std::string RandomPersonId() {
+  // 20 characters of base32 (a-z, 2-7), starting with a letter: 100 bits of randomness.
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  unsigned char bytes[20];
+  RAND_bytes(bytes, sizeof bytes);
+  std::string id(20, 'a');
+  id[0] = kAlphabet[bytes[0] % 26];
+  for (int i = 1; i < 20; ++i) id[i] = kAlphabet[bytes[i] % 32];
+  return id;
+}
+
+std::string Etag(int64_t revision, int64_t sequence) {
+  return absl::StrCat(revision, "-", absl::Hex(sequence));
+}
+
+v1::Record ToRecord(const SubjectName& subject, const sv1::RecordState& state) {
+  v1::Record r;
+  r.set_name(subject.ToString());
+  r.set_kind(subject.kind);
+  r.set_revision(state.revision());
+  r.set_commit_sequence(state.commit_sequence());
+  r.set_etag(Etag(state.revision(), state.commit_sequence()));
+  *r.mutable_create_time() = MicrosToTimestamp(state.create_time_us());
+  *r.mutable_update_time() = MicrosToTimestamp(state.update_time_us());
+  for (const auto& f : state.fields()) {
+    if (f.has_value()) *r.add_fields() = f;  // tombstones are not shown
+  }
+  return r;
+}
+
+// A digest of everything that makes a write request what it is, for request-id reuse.
+std::string RequestDigest(const WriteRequest& r) {
+  std::string buf;
+  auto add = [&buf](absl::string_view s) { absl::StrAppend(&buf, s.size(), ":", s); };
+  add(r.subject ? r.subject->ToString() : "");
+  add(absl::StrCat(static_cast<int>(r.kind)));
+  for (const auto& c : r.changes) {
+    add(c.field);
+    add(c.value ? c.value->SerializeAsString() : std::string("\xff"));
+  }
+  add(r.provenance.SerializeAsString());
+  add(r.reason);
+  add(r.expected_revision ? absl::StrCat(*r.expected_revision) : "-");
+  add(r.expected_etag ? *r.expected_etag : "-");
+  return Sha256(buf);
+}
+
+// Reads audit nodes from the database (committed nodes only).
+class DbNodeReader : public audit::NodeReader {
+ public:
+  DbNodeReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) : db_(db), cf_(cf) {}
+  absl::StatusOr<audit::Hash> Subtree(int level, uint64_t index) const override {
+    std::string v;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_, keys::AuditNode(level, index), &v);
+    if (s.IsNotFound()) {
+      return absl::OutOfRangeError(absl::StrCat("audit node ", level, "/", index, " not stored"));
+    }
+    if (!s.ok()) return FromRocks(s, "audit node");
+    if (v.size() != 32) return absl::DataLossError("audit node has the wrong size");
+    audit::Hash h;
+    std::copy(v.begin(), v.end(), h.begin());
+    return h;
+  }
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* cf_;
+};
+
+struct WriteOp {
+  WriteRequest request;
+  WriteCallback done;
+  std::string lookup_hash;  // HMAC of the ID number, when the subject is found by it
+  std::string digest;       // of the request, when it has a request id
+  int64_t catalog_version = 0;  // the catalog the values were checked against
+  catalog::Violations violations;
+  absl::StatusOr<WriteResult> result = absl::UnknownError("not committed");
+};
+
+struct AccessOp {
+  AccessRecord access;
+  std::function<void(absl::Status)> done;
+  absl::Status result;
+};
+
+struct CatalogOp {
+  v1::Catalog catalog;  // compiled and checked before queueing
+  std::shared_ptr<const catalog::Catalog> compiled;
+  std::string principal;
+  std::function<void(absl::StatusOr<v1::Catalog>)> done;
+  absl::StatusOr<v1::Catalog> result = absl::UnknownError("not committed");
+};
+
+using Op = std::variant<WriteOp, AccessOp, CatalogOp>;
+
+class RocksDbStoreImpl final : public RocksDbStore {
+ public:
+  explicit RocksDbStoreImpl(RocksDbStoreOptions options) : options_(std::move(options)) {}
+
+  ~RocksDbStoreImpl() override {
+    {
+      absl::MutexLock lock(&queue_mu_);
+      stopping_ = true;
+    }
+    if (committer_.joinable()) committer_.join();
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    if (db_) {
+      db_->SyncWAL();
+      db_->Close();
+    }
+  }
+
+  absl::Status Init();
+
+  // ---- Store ----
+  absl::StatusOr<v1::Record> GetRecord(const SubjectName& subject, const AsOf& as_of,
+                                       const std::vector<std::string>& fields) override;
+  absl::StatusOr<SubjectName> FindPerson(absl::string_view id_number) override;
+  absl::StatusOr<HistoryPage> ListHistory(const SubjectName& subject,
+                                          const HistoryQuery& query) override;
+  absl::StatusOr<std::vector<v1::ChangeSet>> ReadChangesAfter(int64_t after_sequence,
+                                                              int limit) override;
+  void Write(WriteRequest request, WriteCallback done) override;
+  void RecordAccess(AccessRecord access, std::function<void(absl::Status)> done) override;
+  absl::StatusOr<std::shared_ptr<const catalog::Catalog>> GetCatalog(
+      v1::SubjectKind kind) override;
+  absl::StatusOr<v1::Catalog> ApplyCatalog(v1::Catalog catalog, const std::string& principal,
+                                           bool dry_run,
+                                           catalog::Violations* violations) override;
+  absl::StatusOr<v1::AuditEntry> ReadAuditEntry(uint64_t index) override;
+  StoreStats Stats() override {
+    absl::MutexLock lock(&state_mu_);
+    return {last_sequence_, audit_size_};
+  }
+  absl::Status Health() override {
+    absl::MutexLock lock(&state_mu_);
+    return failed_;
+  }
+  OperationCounts Counts() const override {
+    OperationCounts c;
+    if (!stats_) return c;
+    c.gets = stats_->getTickerCount(rocksdb::NUMBER_KEYS_READ);
+    c.seeks = stats_->getTickerCount(rocksdb::NUMBER_DB_SEEK);
+    c.steps = stats_->getTickerCount(rocksdb::NUMBER_DB_NEXT) +
+              stats_->getTickerCount(rocksdb::NUMBER_DB_PREV);
+    return c;
+  }
+
+ private:
+  enum Cf {
+    kMeta, kCurrent, kSnapshots, kHistory, kTimeline, kValidTime, kSequence, kRequests,
+    kPersonIndex, kAudit, kAuditNodes, kAccessIndex, kGovernance, kNumCf
+  };
+
+  // State the committer builds up while it processes one group, so that later requests in
+  // the group see earlier ones before anything is written.
+  struct Group {
+    rocksdb::WriteBatch batch;
+    absl::flat_hash_map<std::string, std::optional<sv1::RecordState>> states;  // subject key
+    absl::flat_hash_map<std::string, std::string> person_index;  // hash -> pid ("" = removed)
+    absl::flat_hash_map<std::string, sv1::RequestOutcome> requests;
+    std::vector<std::pair<v1::SubjectKind, std::shared_ptr<const catalog::Catalog>>> catalogs;
+  };
+
+  int64_t NowMicros() const {
+    return options_.now_us ? options_.now_us() : absl::ToUnixMicros(absl::Now());
+  }
+  absl::CivilDay Today(int64_t now_us) const {
+    return absl::ToCivilDay(absl::FromUnixMicros(now_us),
+                            absl::FixedTimeZone(options_.utc_offset_hours * 3600));
+  }
+
+  absl::StatusOr<std::optional<sv1::RecordState>> LoadState(const rocksdb::ReadOptions& ro,
+                                                            const std::string& key);
+  // One get: every revision's state is kept in the snapshots column family.
+  absl::StatusOr<sv1::RecordState> StateAtRevision(const rocksdb::ReadOptions& ro,
+                                                   const SubjectName& subject, int64_t revision);
+  absl::StatusOr<v1::Record> ValidTimeView(const rocksdb::ReadOptions& ro,
+                                           const SubjectName& subject,
+                                           const sv1::RecordState& current, absl::CivilDay day,
+                                           const std::vector<std::string>& fields);
+
+  void Enqueue(Op op);
+  void CommitLoop();
+  void CommitGroup(std::vector<Op>& ops);
+  void ApplyWrite(Group& g, WriteOp& op);
+  void ApplyAccess(Group& g, AccessOp& op);
+  void ApplyCatalogOp(Group& g, CatalogOp& op);
+  // Appends an audit entry (its index and time filled in here) to the group.
+  void AppendAudit(Group& g, v1::AuditEntry entry);
+  int64_t NextCommitTime();
+
+  RocksDbStoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::shared_ptr<rocksdb::Statistics> stats_;
+  std::unique_ptr<DbNodeReader> node_reader_;
+
+  absl::Mutex queue_mu_;
+  std::deque<Op> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread committer_;
+
+  // Committer-owned (only the committer thread touches these after Init).
+  audit::MerkleAppender appender_;
+  int64_t next_sequence_ = 1;
+  int64_t last_time_us_ = 0;
+
+  // Published state, read by any thread.
+  absl::Mutex state_mu_;
+  int64_t last_sequence_ ABSL_GUARDED_BY(state_mu_) = 0;
+  uint64_t audit_size_ ABSL_GUARDED_BY(state_mu_) = 0;
+  absl::Status failed_ ABSL_GUARDED_BY(state_mu_);
+  absl::flat_hash_map<int, std::shared_ptr<const catalog::Catalog>> catalogs_
+      ABSL_GUARDED_BY(state_mu_);
+};
+
+absl::Status RocksDbStoreImpl::Init() {
+  rocksdb::Options opts;
+  opts.create_if_missing = true;
+  opts.create_missing_column_families = true;
+  opts.max_background_jobs = 2;
+  opts.bytes_per_sync = 1 << 20;
+  if (options_.env) opts.env = options_.env;
+  if (options_.statistics) {
+    stats_ = rocksdb::CreateDBStatistics();
+    opts.statistics = stats_;
+  }
+  auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  opts.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options_.write_buffer_bytes, cache);
+
+  auto cf_options = [&](bool point_lookups, size_t write_buffer) {
+    rocksdb::ColumnFamilyOptions cf(opts);
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = cache;
+    table.cache_index_and_filter_blocks = true;
+    table.pin_l0_filter_and_index_blocks_in_cache = true;
+    if (point_lookups) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    cf.compression = rocksdb::kLZ4Compression;
+    cf.write_buffer_size = write_buffer;
+    return cf;
+  };
+  const size_t big = std::max<size_t>(options_.write_buffer_bytes / 4, 4 << 20);
+  const size_t small = std::max<size_t>(options_.write_buffer_bytes / 16, 2 << 20);
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {keys::kMetaCf, cf_options(true, small)},
+      {keys::kCurrentCf, cf_options(true, big)},
+      {keys::kSnapshotsCf, cf_options(true, small)},
+      {keys::kHistoryCf, cf_options(false, big)},
+      {keys::kTimelineCf, cf_options(false, small)},
+      {keys::kValidTimeCf, cf_options(false, small)},
+      {keys::kSequenceCf, cf_options(false, small)},
+      {keys::kRequestsCf, cf_options(true, small)},
+      {keys::kPersonIndexCf, cf_options(true, small)},
+      {keys::kAuditCf, cf_options(false, big)},
+      {keys::kAuditNodesCf, cf_options(true, small)},
+      {keys::kAccessIndexCf, cf_options(false, small)},
+      {keys::kGovernanceCf, cf_options(true, small)},
+  };
+  rocksdb::DBOptions db_opts(opts);
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_opts, options_.data_dir, cfs, &handles_, &raw);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("opening the store in ", options_.data_dir));
+  db_.reset(raw);
+  node_reader_ = std::make_unique<DbNodeReader>(db_.get(), handles_[kAuditNodes]);
+
+  std::string meta_bytes;
+  s = db_->Get(rocksdb::ReadOptions(), handles_[kMeta], keys::kMetaKey, &meta_bytes);
+  sv1::StoreMeta meta;
+  if (s.ok()) {
+    if (!meta.ParseFromString(meta_bytes)) return absl::DataLossError("store meta is unreadable");
+    if (meta.format_version() > kFormatVersion) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the store has format version ", meta.format_version(),
+                       "; this build reads up to ", kFormatVersion));
+    }
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading store meta");
+  }
+  next_sequence_ = meta.last_commit_sequence() + 1;
+  last_time_us_ = meta.last_commit_time_us();
+  ASSIGN_OR_RETURN(appender_, audit::MerkleAppender::Load(*node_reader_, meta.audit_size()));
+  {
+    absl::MutexLock lock(&state_mu_);
+    last_sequence_ = meta.last_commit_sequence();
+    audit_size_ = meta.audit_size();
+  }
+
+  for (v1::SubjectKind kind : {v1::ENTERPRISE, v1::PERSON}) {
+    std::string bytes;
+    s = db_->Get(rocksdb::ReadOptions(), handles_[kGovernance],
+                 keys::Governance(kCatalogType, catalog::KindName(kind)), &bytes);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return FromRocks(s, "reading a catalog");
+    sv1::GovernanceObject obj;
+    v1::Catalog proto;
+    if (!obj.ParseFromString(bytes) || !proto.ParseFromString(obj.payload())) {
+      return absl::DataLossError("a stored catalog is unreadable");
+    }
+    auto compiled = catalog::Catalog::Compile(proto);
+    if (!compiled.ok()) return compiled.status();
+    absl::MutexLock lock(&state_mu_);
+    catalogs_[kind] = *std::move(compiled);
+  }
+
+  committer_ = std::thread([this] { CommitLoop(); });
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- reads
+
+absl::StatusOr<std::optional<sv1::RecordState>> RocksDbStoreImpl::LoadState(
+    const rocksdb::ReadOptions& ro, const std::string& key) {
+  rocksdb::PinnableSlice bytes;
+  rocksdb::Status s = db_->Get(ro, handles_[kCurrent], key, &bytes);
+  if (s.IsNotFound()) return std::optional<sv1::RecordState>();
+  if (!s.ok()) return FromRocks(s, "reading a record");
+  sv1::RecordState state;
+  if (!state.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError("a stored record is unreadable");
+  }
+  return std::optional<sv1::RecordState>(std::move(state));
+}
+
+absl::StatusOr<sv1::RecordState> RocksDbStoreImpl::StateAtRevision(
+    const rocksdb::ReadOptions& ro, const SubjectName& subject, int64_t revision) {
+  rocksdb::PinnableSlice bytes;
+  rocksdb::Status s =
+      db_->Get(ro, handles_[kSnapshots], keys::SubjectRevision(subject, revision), &bytes);
+  if (s.IsNotFound()) {
+    ASSIGN_OR_RETURN(auto current, LoadState(ro, keys::Subject(subject)));
+    if (!current) return absl::NotFoundError(absl::StrCat(subject.ToString(), " has no record"));
+    return absl::NotFoundError(absl::StrCat(subject.ToString(), " has no revision ", revision,
+                                            "; it is at revision ", current->revision()));
+  }
+  if (!s.ok()) return FromRocks(s, absl::StrCat("reading revision ", revision));
+  sv1::RecordState state;
+  if (!state.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError("a stored revision is unreadable");
+  }
+  return state;
+}
+
+absl::StatusOr<v1::Record> RocksDbStoreImpl::GetRecord(const SubjectName& subject,
+                                                       const AsOf& as_of,
+                                                       const std::vector<std::string>& fields) {
+  const std::string key = keys::Subject(subject);
+  if (as_of.kind == AsOf::Kind::kCurrent) {
+    ASSIGN_OR_RETURN(auto state, LoadState(rocksdb::ReadOptions(), key));
+    if (!state) return absl::NotFoundError(absl::StrCat(subject.ToString(), " has no record"));
+    return ToRecord(subject, *state);
+  }
+  // Several reads: one snapshot so that they agree with each other.
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db_.get(), snap};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+
+  switch (as_of.kind) {
+    case AsOf::Kind::kRevision: {
+      if (as_of.revision < 1) return absl::InvalidArgumentError("revisions start at 1");
+      ASSIGN_OR_RETURN(auto state, StateAtRevision(ro, subject, as_of.revision));
+      return ToRecord(subject, state);
+    }
+    case AsOf::Kind::kCommitTime: {
+      // The newest revision committed at or before the time: one seek, then one get.
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kTimeline]));
+      it->SeekForPrev(keys::Timeline(subject, as_of.commit_time_us, INT64_MAX));
+      if (!it->status().ok()) return FromRocks(it->status(), "reading the timeline");
+      if (!it->Valid() || !it->key().starts_with(key)) {
+        return absl::NotFoundError(
+            absl::StrCat(subject.ToString(), " had no record at that time"));
+      }
+      const int64_t revision =
+          keys::RevisionSuffix(absl::string_view(it->key().data(), it->key().size()));
+      ASSIGN_OR_RETURN(auto state, StateAtRevision(ro, subject, revision));
+      return ToRecord(subject, state);
+    }
+    case AsOf::Kind::kValidTime: {
+      ASSIGN_OR_RETURN(auto current, LoadState(ro, key));
+      if (!current) return absl::NotFoundError(absl::StrCat(subject.ToString(), " has no record"));
+      return ValidTimeView(ro, subject, *current, as_of.valid_day, fields);
+    }
+    default:
+      return absl::InvalidArgumentError("unknown kind of read");
+  }
+}
+
+absl::StatusOr<v1::Record> RocksDbStoreImpl::ValidTimeView(
+    const rocksdb::ReadOptions& ro, const SubjectName& subject, const sv1::RecordState& current,
+    absl::CivilDay day, const std::vector<std::string>& fields) {
+  // Revision 1 writes no valid-time entries (most subjects never change, and bulk loads
+  // stay lean); its values are read from its snapshot.
+  ASSIGN_OR_RETURN(auto first, StateAtRevision(ro, subject, 1));
+  absl::flat_hash_map<std::string, const v1::FieldValue*> first_by_field;
+  for (const auto& f : first.fields()) first_by_field[f.field()] = &f;
+
+  std::vector<std::string> wanted = fields;
+  if (wanted.empty()) {
+    for (const auto& f : current.fields()) wanted.push_back(f.field());
+  }
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+
+  sv1::RecordState view;
+  view.set_revision(current.revision());
+  view.set_commit_sequence(current.commit_sequence());
+  view.set_create_time_us(current.create_time_us());
+  view.set_update_time_us(current.update_time_us());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kValidTime]));
+  for (const std::string& field : wanted) {
+    // Candidates: the newest indexed assertion valid on `day`, and revision 1's value.
+    std::optional<v1::FieldValue> best;
+    int64_t best_day = INT64_MIN, best_rev = 0;
+    const std::string prefix = keys::ValidTimeFieldPrefix(subject, field);
+    it->SeekForPrev(keys::ValidTime(subject, field, day, INT64_MAX));
+    if (it->Valid() && it->key().starts_with(prefix)) {
+      sv1::Assertion a;
+      if (!a.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError("a valid-time entry is unreadable");
+      }
+      best_day = ToCivilDay(a.field().provenance().valid_from()) - absl::CivilDay(1970, 1, 1);
+      best_rev = a.field().provenance().revision();
+      best = a.field();
+    } else if (!it->status().ok()) {
+      return FromRocks(it->status(), "reading valid-time entries");
+    }
+    if (auto f = first_by_field.find(field); f != first_by_field.end()) {
+      const v1::FieldValue& fv = *f->second;
+      absl::CivilDay from = ToCivilDay(fv.provenance().valid_from());
+      int64_t d = from - absl::CivilDay(1970, 1, 1);
+      if (from <= day && (d > best_day || (d == best_day && fv.provenance().revision() > best_rev))) {
+        best = fv;
+      }
+    }
+    if (best && best->has_value()) *view.add_fields() = *std::move(best);
+  }
+  return ToRecord(subject, view);
+}
+
+absl::StatusOr<SubjectName> RocksDbStoreImpl::FindPerson(absl::string_view id_number) {
+  std::string pid;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kPersonIndex],
+                               options_.index_hash.Hash(id_number), &pid);
+  if (s.IsNotFound()) return absl::NotFoundError("no person has that ID number");
+  if (!s.ok()) return FromRocks(s, "reading the person index");
+  return SubjectName{v1::PERSON, pid};
+}
+
+absl::StatusOr<HistoryPage> RocksDbStoreImpl::ListHistory(const SubjectName& subject,
+                                                          const HistoryQuery& query) {
+  const std::string prefix = keys::Subject(subject);
+  rocksdb::ReadOptions ro;
+  std::string lower = prefix;
+  ro.iterate_lower_bound = nullptr;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kHistory]));
+  if (query.before_revision > 0) {
+    it->SeekForPrev(keys::SubjectRevision(subject, query.before_revision - 1));
+  } else {
+    it->SeekForPrev(keys::SubjectRevision(subject, INT64_MAX));
+  }
+  HistoryPage page;
+  const int page_size = std::clamp(query.page_size, 1, 1000);
+  int scanned = 0;
+  for (; it->Valid() && it->key().starts_with(prefix); it->Prev()) {
+    v1::ChangeSet cs;
+    if (!cs.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a stored change set is unreadable");
+    }
+    int64_t t = cs.commit_time().seconds() * 1000000 + cs.commit_time().nanos() / 1000;
+    if (query.since_us != 0 && t < query.since_us) break;  // older ones are older still
+    bool match = query.until_us == 0 || t <= query.until_us;
+    if (match && !query.field.empty()) {
+      match = std::any_of(cs.changes().begin(), cs.changes().end(),
+                          [&](const v1::FieldChange& c) { return c.field() == query.field; });
+    }
+    if (match) {
+      if (static_cast<int>(page.change_sets.size()) == page_size) {
+        page.next_before_revision = cs.revision() + 1;
+        return page;
+      }
+      page.change_sets.push_back(std::move(cs));
+    }
+    if (++scanned >= kMaxHistoryScan) {
+      page.next_before_revision = cs.revision();
+      return page;
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading history");
+  return page;
+}
+
+absl::StatusOr<std::vector<v1::ChangeSet>> RocksDbStoreImpl::ReadChangesAfter(
+    int64_t after_sequence, int limit) {
+  std::vector<v1::ChangeSet> out;
+  rocksdb::ReadOptions ro;
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  ro.snapshot = snap;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kSequence]));
+  absl::Status status;
+  for (it->Seek(keys::Sequence(after_sequence + 1));
+       it->Valid() && static_cast<int>(out.size()) < limit; it->Next()) {
+    sv1::SequenceEntry e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      status = absl::DataLossError("a sequence entry is unreadable");
+      break;
+    }
+    auto subject = catalog::ParseSubjectName(e.subject());
+    if (!subject.ok()) {
+      status = absl::DataLossError("a sequence entry names no subject");
+      break;
+    }
+    rocksdb::PinnableSlice bytes;
+    rocksdb::Status s =
+        db_->Get(ro, handles_[kHistory], keys::SubjectRevision(*subject, e.revision()), &bytes);
+    if (!s.ok()) {
+      status = FromRocks(s, "reading a change set");
+      break;
+    }
+    v1::ChangeSet& cs = out.emplace_back();
+    if (!cs.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      status = absl::DataLossError("a stored change set is unreadable");
+      break;
+    }
+  }
+  if (status.ok() && !it->status().ok()) status = FromRocks(it->status(), "reading sequence");
+  it.reset();
+  db_->ReleaseSnapshot(snap);
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<std::shared_ptr<const catalog::Catalog>> RocksDbStoreImpl::GetCatalog(
+    v1::SubjectKind kind) {
+  absl::MutexLock lock(&state_mu_);
+  auto it = catalogs_.find(kind);
+  if (it == catalogs_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("no ", catalog::KindName(kind), " catalog has been applied"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<v1::AuditEntry> RocksDbStoreImpl::ReadAuditEntry(uint64_t index) {
+  std::string bytes;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), handles_[kAudit], keys::AuditIndex(index), &bytes);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no audit entry ", index));
+  if (!s.ok()) return FromRocks(s, "reading the audit log");
+  v1::AuditEntry e;
+  if (!e.ParseFromString(bytes)) return absl::DataLossError("an audit entry is unreadable");
+  return e;
+}
+
+// ---------------------------------------------------------------- writes
+
+void RocksDbStoreImpl::Write(WriteRequest request, WriteCallback done) {
+  WriteOp op;
+  auto cat = GetCatalog(request.subject ? request.subject->kind : request.kind);
+  if (!cat.ok()) {
+    done(absl::FailedPreconditionError(cat.status().message()), {});
+    return;
+  }
+  if (!request.subject && request.kind != v1::PERSON) {
+    done(absl::InvalidArgumentError("a write names its subject (only a person may be found by "
+                                    "ID number)"),
+         {});
+    return;
+  }
+  // Value checks need no stored state: run them here, on the caller's thread.
+  CheckRequestValues(**cat, Today(NowMicros()), &request, &op.violations);
+  op.catalog_version = (*cat)->version();
+  if (!op.violations.empty()) {
+    absl::Status st = catalog::ViolationsToStatus(op.violations, "the write");
+    done(st, std::move(op.violations));
+    return;
+  }
+  if (!request.subject) {
+    const std::string& lookup = (*cat)->proto().lookup_field();
+    for (const auto& c : request.changes) {
+      if (c.field == lookup && c.value) op.lookup_hash = options_.index_hash.Hash(c.value->string_value());
+    }
+    if (op.lookup_hash.empty()) {
+      done(absl::InvalidArgumentError(absl::StrCat(
+               "a write without a person's name must give ", lookup, " to find the person")),
+           {{lookup, "REQUIRED", "needed to find or create the person"}});
+      return;
+    }
+  }
+  if (request.request_id.size() > 128) {
+    done(absl::InvalidArgumentError("a request id is at most 128 characters"),
+         {{"request_id", "LENGTH", "at most 128 characters"}});
+    return;
+  }
+  if (!request.request_id.empty()) op.digest = RequestDigest(request);
+  op.request = std::move(request);
+  op.done = std::move(done);
+  Enqueue(std::move(op));
+}
+
+void RocksDbStoreImpl::RecordAccess(AccessRecord access, std::function<void(absl::Status)> done) {
+  AccessOp op;
+  op.access = std::move(access);
+  op.done = std::move(done);
+  Enqueue(std::move(op));
+}
+
+absl::StatusOr<v1::Catalog> RocksDbStoreImpl::ApplyCatalog(v1::Catalog proto,
+                                                           const std::string& principal,
+                                                           bool dry_run,
+                                                           catalog::Violations* violations) {
+  catalog::Violations local;
+  catalog::Violations& v = violations ? *violations : local;
+  proto.clear_version();
+  proto.clear_update_time();
+  proto.clear_etag();
+  auto compiled = catalog::Catalog::Compile(proto, &v);
+  if (!compiled.ok()) return compiled.status();
+  auto existing = GetCatalog(proto.kind());
+  if (existing.ok()) {
+    (*compiled)->CheckEvolutionFrom(**existing, &v);
+    if (!v.empty()) return catalog::ViolationsToStatus(v, "the catalog change");
+    v1::Catalog old = (*existing)->proto();
+    old.clear_version();
+    old.clear_update_time();
+    old.clear_etag();
+    if (old.SerializeAsString() == (*compiled)->proto().SerializeAsString()) {
+      return (*existing)->proto();  // identical: not a new version
+    }
+  }
+  if (dry_run) {
+    v1::Catalog out = (*compiled)->proto();
+    out.set_version(existing.ok() ? (*existing)->version() + 1 : 1);
+    return out;
+  }
+  absl::Notification done;
+  absl::StatusOr<v1::Catalog> result = absl::UnknownError("not committed");
+  CatalogOp op;
+  op.catalog = (*compiled)->proto();
+  op.principal = principal;
+  op.done = [&](absl::StatusOr<v1::Catalog> r) {
+    result = std::move(r);
+    done.Notify();
+  };
+  Enqueue(std::move(op));
+  done.WaitForNotification();
+  return result;
+}
+
+void RocksDbStoreImpl::Enqueue(Op op) {
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&state_mu_);
+    refused = failed_;
+  }
+  if (refused.ok()) {
+    absl::MutexLock lock(&queue_mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(op));
+      return;
+    }
+    refused = absl::UnavailableError("the store is shutting down");
+  }
+  std::visit(
+      [&](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, WriteOp>) {
+          o.done(refused, {});
+        } else {
+          o.done(refused);
+        }
+      },
+      op);
+}
+
+void RocksDbStoreImpl::CommitLoop() {
+  for (;;) {
+    std::vector<Op> ops;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      queue_mu_.Await(absl::Condition(
+          +[](RocksDbStoreImpl* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->queue_mu_) {
+            return s->stopping_ || !s->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // stopping and drained
+      size_t n = std::min<size_t>(queue_.size(), options_.max_group_size);
+      ops.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        ops.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(ops);
+  }
+}
+
+int64_t RocksDbStoreImpl::NextCommitTime() {
+  // Strictly increasing, so that commit time orders change sets as the sequence does even
+  // if the wall clock steps back.
+  last_time_us_ = std::max(NowMicros(), last_time_us_ + 1);
+  return last_time_us_;
+}
+
+void RocksDbStoreImpl::AppendAudit(Group& g, v1::AuditEntry entry) {
+  entry.set_format_version(1);
+  entry.set_index(appender_.size());
+  if (!entry.has_time()) *entry.mutable_time() = MicrosToTimestamp(last_time_us_);
+  std::string bytes;
+  entry.SerializeToString(&bytes);
+  std::vector<audit::NodeWrite> nodes;
+  appender_.Append(audit::LeafHash(bytes), &nodes);
+  g.batch.Put(handles_[kAudit], keys::AuditIndex(entry.index()), bytes);
+  for (const auto& n : nodes) {
+    g.batch.Put(handles_[kAuditNodes], keys::AuditNode(n.level, n.index),
+                rocksdb::Slice(reinterpret_cast<const char*>(n.hash.data()), n.hash.size()));
+  }
+}
+
+void RocksDbStoreImpl::CommitGroup(std::vector<Op>& ops) {
+  Group g;
+  const int64_t first_sequence = next_sequence_;
+  const audit::MerkleAppender appender_before = appender_;
+  const int64_t time_before = last_time_us_;
+  for (Op& op : ops) {
+    std::visit(
+        [&](auto& o) {
+          using T = std::decay_t<decltype(o)>;
+          g.batch.SetSavePoint();
+          const auto seq = next_sequence_;
+          const auto app = appender_;
+          if constexpr (std::is_same_v<T, WriteOp>) {
+            ApplyWrite(g, o);
+            if (!o.result.ok()) {
+              g.batch.RollbackToSavePoint();
+              next_sequence_ = seq;
+              appender_ = app;
+            }
+          } else if constexpr (std::is_same_v<T, AccessOp>) {
+            ApplyAccess(g, o);
+          } else {
+            ApplyCatalogOp(g, o);
+            if (!o.result.ok()) {
+              g.batch.RollbackToSavePoint();
+              appender_ = app;
+            }
+          }
+        },
+        op);
+  }
+
+  absl::Status written;
+  if (g.batch.Count() > 0) {
+    sv1::StoreMeta meta;
+    meta.set_last_commit_sequence(next_sequence_ - 1);
+    meta.set_last_commit_time_us(last_time_us_);
+    meta.set_audit_size(appender_.size());
+    meta.set_format_version(kFormatVersion);
+    g.batch.Put(handles_[kMeta], keys::kMetaKey, meta.SerializeAsString());
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync;
+    written = FromRocks(db_->Write(wo, &g.batch), "committing");
+  }
+  if (written.ok()) {
+    absl::MutexLock lock(&state_mu_);
+    last_sequence_ = next_sequence_ - 1;
+    audit_size_ = appender_.size();
+    for (auto& [kind, cat] : g.catalogs) catalogs_[kind] = cat;
+  } else {
+    // Nothing of the group is acknowledged. The store stops taking writes: its in-memory
+    // counters may no longer match the disk, and failing loudly beats guessing.
+    next_sequence_ = first_sequence;
+    appender_ = appender_before;
+    last_time_us_ = time_before;
+    absl::MutexLock lock(&state_mu_);
+    failed_ = absl::UnavailableError(
+        absl::StrCat("the store failed a write and takes no more until restarted: ",
+                     written.message()));
+  }
+  for (Op& op : ops) {
+    std::visit(
+        [&](auto& o) {
+          using T = std::decay_t<decltype(o)>;
+          if constexpr (std::is_same_v<T, WriteOp>) {
+            if (!written.ok() && o.result.ok()) o.result = written;
+            o.done(std::move(o.result), std::move(o.violations));
+          } else {
+            if (!written.ok() && o.result.ok()) o.result = written;
+            o.done(std::move(o.result));
+          }
+        },
+        op);
+  }
+}
+
+void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
+  WriteRequest& req = op.request;
+  auto fail = [&op](absl::Status s) { op.result = std::move(s); };
+
+  std::shared_ptr<const catalog::Catalog> cat;
+  {
+    const v1::SubjectKind kind = req.subject ? req.subject->kind : req.kind;
+    absl::MutexLock lock(&state_mu_);
+    auto it = catalogs_.find(kind);
+    if (it != catalogs_.end()) cat = it->second;
+  }
+  for (auto& [kind, c] : g.catalogs) {
+    if (cat && kind == cat->kind()) cat = c;  // a catalog applied earlier in this group
+  }
+  if (!cat) return fail(absl::FailedPreconditionError("no catalog for this kind of subject"));
+
+  // Find the subject; a person given by ID number may be new.
+  bool new_person = false;
+  if (!req.subject) {
+    std::string pid;
+    if (auto it = g.person_index.find(op.lookup_hash); it != g.person_index.end()) {
+      pid = it->second;
+    } else {
+      rocksdb::Status s =
+          db_->Get(rocksdb::ReadOptions(), handles_[kPersonIndex], op.lookup_hash, &pid);
+      if (!s.ok() && !s.IsNotFound()) return fail(FromRocks(s, "reading the person index"));
+    }
+    if (pid.empty()) {
+      pid = options_.new_person_id ? options_.new_person_id() : RandomPersonId();
+      new_person = true;
+    }
+    req.subject = SubjectName{v1::PERSON, pid};
+  }
+  const SubjectName& subject = *req.subject;
+  const std::string key = keys::Subject(subject);
+
+  // Idempotency: a request id seen before returns the first outcome.
+  std::string request_key;
+  if (!req.request_id.empty()) {
+    request_key = keys::Request(req.principal, req.request_id);
+    std::optional<sv1::RequestOutcome> seen;
+    if (auto it = g.requests.find(request_key); it != g.requests.end()) {
+      seen = it->second;
+    } else {
+      std::string bytes;
+      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kRequests], request_key, &bytes);
+      if (s.ok()) {
+        seen.emplace();
+        if (!seen->ParseFromString(bytes)) return fail(absl::DataLossError("bad request record"));
+      } else if (!s.IsNotFound()) {
+        return fail(FromRocks(s, "reading request ids"));
+      }
+    }
+    if (seen) {
+      if (seen->request_digest() != op.digest) {
+        return fail(absl::FailedPreconditionError(absl::StrCat(
+            "request id '", req.request_id.substr(0, 64),
+            "' was already used for a different request; use a new id for a new request")));
+      }
+      auto replay_subject = catalog::ParseSubjectName(seen->subject());
+      if (!replay_subject.ok()) return fail(absl::DataLossError("bad request record"));
+      WriteResult r;
+      r.replayed = true;
+      std::optional<sv1::RecordState> state;
+      if (auto it = g.states.find(keys::Subject(*replay_subject)); it != g.states.end()) {
+        state = it->second;
+      }
+      if (state && state->revision() >= seen->revision()) {
+        r.record = ToRecord(*replay_subject, *state);  // committed earlier in this group
+      } else {
+        auto rec = GetRecord(*replay_subject, AsOf::Revision(seen->revision()), {});
+        if (!rec.ok()) return fail(rec.status());
+        r.record = *std::move(rec);
+      }
+      op.result = std::move(r);
+      return;
+    }
+  }
+
+  // The current state, as this group has left it.
+  std::optional<sv1::RecordState> current;
+  if (auto it = g.states.find(key); it != g.states.end()) {
+    current = it->second;
+  } else if (!new_person) {
+    auto loaded = LoadState(rocksdb::ReadOptions(), key);
+    if (!loaded.ok()) return fail(loaded.status());
+    current = *std::move(loaded);
+  }
+
+  const int64_t current_revision = current ? current->revision() : 0;
+  if (req.expected_revision && *req.expected_revision != current_revision) {
+    return fail(absl::AbortedError(
+        current_revision == 0
+            ? absl::StrCat(subject.ToString(), " does not exist; the write expected revision ",
+                           *req.expected_revision)
+            : absl::StrCat(subject.ToString(), " is at revision ", current_revision,
+                           "; the write expected ", *req.expected_revision,
+                           ". Read it again and reapply the change.")));
+  }
+  if (req.expected_etag &&
+      (!current || *req.expected_etag != Etag(current->revision(), current->commit_sequence()))) {
+    return fail(absl::AbortedError(absl::StrCat(
+        "the etag does not match ", subject.ToString(),
+        current ? absl::StrCat(" at revision ", current_revision) : std::string(" (no record)"),
+        "; read it again and reapply the change")));
+  }
+
+  // The catalog may have changed since the values were checked.
+  if (cat->version() != op.catalog_version) {
+    catalog::Violations v;
+    const int64_t now = last_time_us_ + 1;
+    CheckRequestValues(*cat, Today(now), &req, &v);
+    if (!v.empty()) {
+      op.violations = std::move(v);
+      return fail(catalog::ViolationsToStatus(op.violations, "the write"));
+    }
+  }
+
+  const int64_t commit_time = NextCommitTime();
+  const int64_t revision = current_revision + 1;
+  BuiltChange built;
+  absl::Status st = BuildChange(*cat, current ? &*current : nullptr, req, Today(commit_time),
+                                commit_time, revision, &built, &op.violations);
+  if (!st.ok()) return fail(st);
+  if (built.unchanged) {
+    WriteResult r;
+    r.unchanged = true;
+    r.record = ToRecord(subject, *current);
+    op.result = std::move(r);
+    return;
+  }
+
+  if (built.lookup_changed && !built.new_lookup.empty()) {
+    const std::string h = options_.index_hash.Hash(built.new_lookup);
+    std::string owner;
+    if (auto it = g.person_index.find(h); it != g.person_index.end()) {
+      owner = it->second;
+    } else {
+      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kPersonIndex], h, &owner);
+      if (!s.ok() && !s.IsNotFound()) return fail(FromRocks(s, "reading the person index"));
+    }
+    if (!owner.empty() && owner != subject.id) {
+      op.violations.push_back({cat->proto().lookup_field(), "ID_NUMBER_IN_USE",
+                               "another person already has this ID number"});
+      return fail(absl::FailedPreconditionError(
+          "the ID number already belongs to another person's file; correct that file first"));
+    }
+  }
+
+  const int64_t sequence = next_sequence_++;
+  built.next.set_commit_sequence(sequence);
+  v1::ChangeSet& cs = built.change_set;
+  cs.set_subject(subject.ToString());
+  cs.set_name(absl::StrCat(subject.ToString(), "/revisions/", revision));
+  cs.set_commit_sequence(sequence);
+
+  std::string cs_bytes = cs.SerializeAsString();
+  const std::string state_bytes = built.next.SerializeAsString();
+  g.batch.Put(handles_[kCurrent], key, state_bytes);
+  g.batch.Put(handles_[kSnapshots], keys::SubjectRevision(subject, revision), state_bytes);
+  g.batch.Put(handles_[kTimeline], keys::Timeline(subject, commit_time, revision), "");
+  if (current) {
+    // Revision 1's values are read from its snapshot; later ones are indexed by valid time.
+    for (const auto& a : built.assertions) {
+      sv1::Assertion entry;
+      *entry.mutable_field() = a;
+      entry.set_cleared(!a.has_value());
+      g.batch.Put(handles_[kValidTime],
+                  keys::ValidTime(subject, a.field(), ToCivilDay(a.provenance().valid_from()),
+                                  revision),
+                  entry.SerializeAsString());
+    }
+  }
+  g.batch.Put(handles_[kHistory], keys::SubjectRevision(subject, revision), cs_bytes);
+  sv1::SequenceEntry se;
+  se.set_subject(subject.ToString());
+  se.set_revision(revision);
+  g.batch.Put(handles_[kSequence], keys::Sequence(sequence), se.SerializeAsString());
+  if (built.lookup_changed) {
+    if (!built.old_lookup.empty()) {
+      const std::string h = options_.index_hash.Hash(built.old_lookup);
+      g.batch.Delete(handles_[kPersonIndex], h);
+      g.person_index[h] = "";
+    }
+    if (!built.new_lookup.empty()) {
+      const std::string h = options_.index_hash.Hash(built.new_lookup);
+      g.batch.Put(handles_[kPersonIndex], h, subject.id);
+      g.person_index[h] = subject.id;
+    }
+  }
+  if (!request_key.empty()) {
+    sv1::RequestOutcome outcome;
+    outcome.set_subject(subject.ToString());
+    outcome.set_revision(revision);
+    outcome.set_commit_sequence(sequence);
+    outcome.set_request_digest(op.digest);
+    outcome.set_commit_time_us(commit_time);
+    g.batch.Put(handles_[kRequests], request_key, outcome.SerializeAsString());
+    g.requests[request_key] = outcome;
+  }
+
+  v1::AuditEntry entry;
+  *entry.mutable_time() = cs.commit_time();
+  entry.set_principal(req.principal);
+  entry.set_request_id(req.request_id);
+  auto* ev = entry.mutable_change();
+  ev->set_subject(cs.subject());
+  ev->set_revision(revision);
+  ev->set_commit_sequence(sequence);
+  for (const auto& c : cs.changes()) ev->add_fields(c.field());
+  ev->set_source(cs.source());
+  ev->set_matter(cs.matter());
+  ev->set_reason(cs.reason());
+  ev->set_change_set_sha256(Sha256(cs_bytes));
+  AppendAudit(g, std::move(entry));
+
+  WriteResult r;
+  r.record = ToRecord(subject, built.next);
+  r.change_set = std::move(cs);
+  g.states[key] = std::move(built.next);
+  op.result = std::move(r);
+}
+
+void RocksDbStoreImpl::ApplyAccess(Group& g, AccessOp& op) {
+  auto subject = catalog::ParseSubjectName(op.access.event.subject());
+  if (!subject.ok()) {
+    op.result = subject.status();
+    return;
+  }
+  v1::AuditEntry entry;
+  const int64_t t = NextCommitTime();
+  *entry.mutable_time() = MicrosToTimestamp(t);
+  entry.set_principal(op.access.principal);
+  entry.set_request_id(op.access.request_id);
+  *entry.mutable_access() = op.access.event;
+  const uint64_t index = appender_.size();
+  AppendAudit(g, std::move(entry));
+  g.batch.Put(handles_[kAccessIndex], keys::AccessIndex(*subject, t, index), "");
+  op.result = absl::OkStatus();
+}
+
+void RocksDbStoreImpl::ApplyCatalogOp(Group& g, CatalogOp& op) {
+  int64_t version = 1;
+  {
+    absl::MutexLock lock(&state_mu_);
+    auto it = catalogs_.find(op.catalog.kind());
+    if (it != catalogs_.end()) version = it->second->version() + 1;
+  }
+  for (auto& [kind, c] : g.catalogs) {
+    if (kind == op.catalog.kind()) version = c->version() + 1;
+  }
+  const int64_t t = NextCommitTime();
+  op.catalog.set_version(version);
+  *op.catalog.mutable_update_time() = MicrosToTimestamp(t);
+  op.catalog.set_etag(absl::StrCat(version));
+  auto compiled = catalog::Catalog::Compile(op.catalog);
+  if (!compiled.ok()) {
+    op.result = compiled.status();
+    return;
+  }
+  sv1::GovernanceObject obj;
+  obj.set_version(version);
+  obj.set_update_time_us(t);
+  obj.set_payload(op.catalog.SerializeAsString());
+  const std::string bytes = obj.SerializeAsString();
+  const absl::string_view kind_name = catalog::KindName(op.catalog.kind());
+  g.batch.Put(handles_[kGovernance], keys::Governance(kCatalogType, kind_name), bytes);
+  g.batch.Put(handles_[kGovernance], keys::GovernanceVersion(kCatalogType, kind_name, version),
+              bytes);
+  v1::AuditEntry entry;
+  *entry.mutable_time() = op.catalog.update_time();
+  entry.set_principal(op.principal);
+  auto* ev = entry.mutable_governance();
+  ev->set_resource(op.catalog.name());
+  ev->set_version(version);
+  ev->set_action("APPLY");
+  ev->set_object_sha256(Sha256(bytes));
+  AppendAudit(g, std::move(entry));
+  g.catalogs.emplace_back(op.catalog.kind(), *compiled);
+  op.result = op.catalog;
+}
+
+}  // namespace
+
+RocksDbStore::~RocksDbStore() = default;
+
+absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(RocksDbStoreOptions options) {
+  if (options.data_dir.empty()) return absl::InvalidArgumentError("the store needs a data dir");
+  auto store = std::make_unique<RocksDbStoreImpl>(std::move(options));
+  RETURN_IF_ERROR(store->Init());
+  return std::unique_ptr<RocksDbStore>(std::move(store));
+}
+
+absl::StatusOr<WriteResult> Store::WriteAndWait(WriteRequest request,
+                                                catalog::Violations* violations) {
+  absl::Notification done;
+  absl::StatusOr<WriteResult> result = absl::UnknownError("not committed");
+  Write(std::move(request), [&](absl::StatusOr<WriteResult> r, catalog::Violations v) {
+    result = std::move(r);
+    if (violations) *violations = std::move(v);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return result;
+}
+
+absl::Status Store::RecordAccessAndWait(AccessRecord access) {
+  absl::Notification done;
+  absl::Status result;
+  RecordAccess(std::move(access), [&](absl::Status s) {
+    result = std::move(s);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return result;
+}
+
+}  // namespace collectonce::store

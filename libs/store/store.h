@@ -1,0 +1,175 @@
+// The versioned store: one file per subject with its full history, the catalog it is
+// validated against, governance objects and the audit log. This is the narrow seam behind
+// which a distributed engine may later replace RocksDB; it knows nothing of gRPC.
+#ifndef COLLECTONCE_LIBS_STORE_STORE_H_
+#define COLLECTONCE_LIBS_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "collectonce/registry/v1/audit.pb.h"
+#include "collectonce/registry/v1/catalog.pb.h"
+#include "collectonce/registry/v1/record.pb.h"
+#include "libs/catalog/catalog.h"
+#include "libs/catalog/subject.h"
+#include "libs/catalog/violation.h"
+
+namespace collectonce::store {
+
+namespace v1 = ::collectonce::registry::v1;
+using catalog::SubjectName;
+
+// Which version of a record to read. Every form costs a fixed number of RocksDB seeks,
+// however long the subject's history is.
+struct AsOf {
+  enum class Kind { kCurrent, kRevision, kCommitTime, kValidTime };
+  Kind kind = Kind::kCurrent;
+  int64_t revision = 0;        // kRevision: 1..current
+  int64_t commit_time_us = 0;  // kCommitTime: what the registry knew at this instant
+  absl::CivilDay valid_day;    // kValidTime: what was in effect on this day, as known now
+
+  static AsOf Current() { return {}; }
+  static AsOf Revision(int64_t r) { return {Kind::kRevision, r, 0, {}}; }
+  static AsOf CommitTime(int64_t us) { return {Kind::kCommitTime, 0, us, {}}; }
+  static AsOf ValidDay(absl::CivilDay d) { return {Kind::kValidTime, 0, 0, d}; }
+};
+
+// One field of a change set: a new value, or clearing the field (value unset).
+struct FieldChange {
+  std::string field;
+  std::optional<v1::Value> value;
+};
+
+// A request for one atomic change set on one subject.
+struct WriteRequest {
+  // The subject. For a person it may be left empty: the person is then found by the
+  // lookup field (the ID number) among `changes`, and created when not found.
+  std::optional<SubjectName> subject;
+  // Used when `subject` is empty.
+  v1::SubjectKind kind = v1::SUBJECT_KIND_UNSPECIFIED;
+  std::vector<FieldChange> changes;
+  // source, operator, matter, evidence_ref and valid_from (other members are ignored).
+  v1::Provenance provenance;
+  std::string reason;
+  // The revision the change was based on; 0 means "the subject must not exist yet".
+  // Unset: no check.
+  std::optional<int64_t> expected_revision;
+  // Set only by callers that compare etags: the etag the change was based on.
+  std::optional<std::string> expected_etag;
+  // Makes the request idempotent per principal: a retry returns the first outcome.
+  std::string request_id;
+  // The calling system (already authenticated and authorized).
+  std::string principal;
+};
+
+struct WriteResult {
+  // The record after the write (or, for an unchanged or replayed write, as it stands).
+  v1::Record record;
+  // The committed change set; empty when nothing changed.
+  std::optional<v1::ChangeSet> change_set;
+  // The request id had been seen: this is the first outcome, nothing new was written.
+  bool replayed = false;
+  // Every value equalled the stored one: nothing was written.
+  bool unchanged = false;
+};
+
+// On INVALID_ARGUMENT the violations list every bad value, so that a caller can show them
+// all; otherwise they are empty.
+using WriteCallback = std::function<void(absl::StatusOr<WriteResult>, catalog::Violations)>;
+
+// A read of personal data to record before the data is released.
+struct AccessRecord {
+  std::string principal;
+  v1::AccessEvent event;
+  std::string request_id;
+};
+
+struct HistoryQuery {
+  // Only change sets touching this field (empty: all).
+  std::string field;
+  // Commit time bounds, inclusive; 0 = unbounded.
+  int64_t since_us = 0;
+  int64_t until_us = 0;
+  // Newest first, starting below this revision (0: from the newest).
+  int64_t before_revision = 0;
+  int page_size = 50;
+};
+
+struct HistoryPage {
+  std::vector<v1::ChangeSet> change_sets;
+  // The revision to continue below, or 0 when the history is exhausted.
+  int64_t next_before_revision = 0;
+};
+
+struct StoreStats {
+  int64_t last_commit_sequence = 0;
+  uint64_t audit_size = 0;
+};
+
+// The registry's durable state. Thread-safe: reads run concurrently; writes are ordered by
+// one committer that groups concurrent writes into one synced RocksDB write batch.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- records ----
+  // NOT_FOUND when the subject has no record (or none yet at that time or revision).
+  // `fields` limits a valid-time read to those fields (empty: all); other reads return
+  // every field and callers filter.
+  [[nodiscard]] virtual absl::StatusOr<v1::Record> GetRecord(
+      const SubjectName& subject, const AsOf& as_of,
+      const std::vector<std::string>& fields = {}) = 0;
+
+  // Finds a person by ID number (checked and normalised by the caller). NOT_FOUND if none.
+  [[nodiscard]] virtual absl::StatusOr<SubjectName> FindPerson(absl::string_view id_number) = 0;
+
+  [[nodiscard]] virtual absl::StatusOr<HistoryPage> ListHistory(const SubjectName& subject,
+                                                                const HistoryQuery& query) = 0;
+
+  // Change sets with commit sequence > after_sequence, in order, at most `limit`.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<v1::ChangeSet>> ReadChangesAfter(
+      int64_t after_sequence, int limit) = 0;
+
+  // Commits one change set; `done` runs on the committer thread once the batch holding it is
+  // durable (or failed). It must be quick and must not call back into Write synchronously
+  // while holding locks the caller needs.
+  virtual void Write(WriteRequest request, WriteCallback done) = 0;
+
+  // Blocking convenience over Write. INVALID_ARGUMENT carries the violations in *violations.
+  [[nodiscard]] absl::StatusOr<WriteResult> WriteAndWait(WriteRequest request,
+                                                         catalog::Violations* violations = nullptr);
+
+  // Durably records that personal data is being released; `done` runs once durable.
+  virtual void RecordAccess(AccessRecord access, std::function<void(absl::Status)> done) = 0;
+  [[nodiscard]] absl::Status RecordAccessAndWait(AccessRecord access);
+
+  // ---- catalog ----
+  // The current catalog of a kind; NOT_FOUND before one is applied.
+  [[nodiscard]] virtual absl::StatusOr<std::shared_ptr<const catalog::Catalog>> GetCatalog(
+      v1::SubjectKind kind) = 0;
+
+  // Validates and (unless dry_run) stores a new version of a catalog. An identical catalog
+  // is not a new version. INVALID_ARGUMENT lists every problem in *violations.
+  [[nodiscard]] virtual absl::StatusOr<v1::Catalog> ApplyCatalog(
+      v1::Catalog catalog, const std::string& principal, bool dry_run,
+      catalog::Violations* violations) = 0;
+
+  // ---- audit ----
+  [[nodiscard]] virtual absl::StatusOr<v1::AuditEntry> ReadAuditEntry(uint64_t index) = 0;
+
+  virtual StoreStats Stats() = 0;
+
+  // OK while the store accepts writes; the first failed write puts it in a failed state
+  // (UNAVAILABLE) until it is reopened, so that nothing is acknowledged wrongly.
+  virtual absl::Status Health() = 0;
+};
+
+}  // namespace collectonce::store
+
+#endif  // COLLECTONCE_LIBS_STORE_STORE_H_

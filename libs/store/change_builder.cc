@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "libs/base/error_reason.h"
 #include "libs/catalog/value_text.h"
 
 namespace collectonce::store {
@@ -245,7 +246,9 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
     });
     violations->insert(violations->end(), found.begin(), found.end());
     if (authority) {
-      return absl::FailedPreconditionError(catalog::ViolationsToStatus(found, "the write").message());
+      return WithReason(absl::FailedPreconditionError(
+                            catalog::ViolationsToStatus(found, "the write").message()),
+                        "SOURCE_AUTHORITY");
     }
     return catalog::ViolationsToStatus(found, "the write");
   }

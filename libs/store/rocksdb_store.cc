@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "collectonce/storage/v1/storage.pb.h"
 #include "libs/audit/merkle.h"
+#include "libs/base/error_reason.h"
 #include "libs/base/status_macros.h"
 #include "libs/store/change_builder.h"
 #include "libs/store/keys.h"
@@ -162,7 +163,13 @@ struct CatalogOp {
   absl::StatusOr<v1::Catalog> result = absl::UnknownError("not committed");
 };
 
-using Op = std::variant<WriteOp, AccessOp, CatalogOp>;
+struct ObjectOp {
+  std::string type, name, payload, principal;
+  std::function<void(absl::StatusOr<StoredObject>)> done;
+  absl::StatusOr<StoredObject> result = absl::UnknownError("not committed");
+};
+
+using Op = std::variant<WriteOp, AccessOp, CatalogOp, ObjectOp>;
 
 class RocksDbStoreImpl final : public RocksDbStore {
  public:
@@ -199,6 +206,23 @@ class RocksDbStoreImpl final : public RocksDbStore {
                                            bool dry_run,
                                            catalog::Violations* violations) override;
   absl::StatusOr<v1::AuditEntry> ReadAuditEntry(uint64_t index) override;
+  absl::StatusOr<StoredObject> PutObject(const std::string& type, const std::string& name,
+                                         std::string payload,
+                                         const std::string& principal) override;
+  absl::StatusOr<StoredObject> GetObject(const std::string& type,
+                                         const std::string& name) override;
+  absl::StatusOr<std::vector<StoredObject>> ListObjects(const std::string& type,
+                                                        const std::string& after_name,
+                                                        int limit) override;
+  uint64_t Subscribe(std::function<void(int64_t)> listener) override {
+    absl::MutexLock lock(&listeners_mu_);
+    listeners_[++next_listener_] = std::move(listener);
+    return next_listener_;
+  }
+  void Unsubscribe(uint64_t id) override {
+    absl::MutexLock lock(&listeners_mu_);
+    listeners_.erase(id);
+  }
   StoreStats Stats() override {
     absl::MutexLock lock(&state_mu_);
     return {last_sequence_, audit_size_};
@@ -230,6 +254,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
     absl::flat_hash_map<std::string, std::optional<sv1::RecordState>> states;  // subject key
     absl::flat_hash_map<std::string, std::string> person_index;  // hash -> pid ("" = removed)
     absl::flat_hash_map<std::string, sv1::RequestOutcome> requests;
+    absl::flat_hash_map<std::string, std::string> objects;  // governance key -> stored bytes
     std::vector<std::pair<v1::SubjectKind, std::shared_ptr<const catalog::Catalog>>> catalogs;
   };
 
@@ -257,6 +282,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
   void ApplyWrite(Group& g, WriteOp& op);
   void ApplyAccess(Group& g, AccessOp& op);
   void ApplyCatalogOp(Group& g, CatalogOp& op);
+  void ApplyObjectOp(Group& g, ObjectOp& op);
   // Appends an audit entry (its index and time filled in here) to the group.
   void AppendAudit(Group& g, v1::AuditEntry entry);
   int64_t NextCommitTime();
@@ -284,6 +310,11 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::Status failed_ ABSL_GUARDED_BY(state_mu_);
   absl::flat_hash_map<int, std::shared_ptr<const catalog::Catalog>> catalogs_
       ABSL_GUARDED_BY(state_mu_);
+
+  absl::Mutex listeners_mu_;
+  absl::flat_hash_map<uint64_t, std::function<void(int64_t)>> listeners_
+      ABSL_GUARDED_BY(listeners_mu_);
+  uint64_t next_listener_ ABSL_GUARDED_BY(listeners_mu_) = 0;
 };
 
 absl::Status RocksDbStoreImpl::Init() {
@@ -635,7 +666,7 @@ void RocksDbStoreImpl::Write(WriteRequest request, WriteCallback done) {
   WriteOp op;
   auto cat = GetCatalog(request.subject ? request.subject->kind : request.kind);
   if (!cat.ok()) {
-    done(absl::FailedPreconditionError(cat.status().message()), {});
+    done(WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"), {});
     return;
   }
   if (!request.subject && request.kind != v1::PERSON) {
@@ -815,6 +846,12 @@ void RocksDbStoreImpl::CommitGroup(std::vector<Op>& ops) {
             }
           } else if constexpr (std::is_same_v<T, AccessOp>) {
             ApplyAccess(g, o);
+          } else if constexpr (std::is_same_v<T, ObjectOp>) {
+            ApplyObjectOp(g, o);
+            if (!o.result.ok()) {
+              g.batch.RollbackToSavePoint();
+              appender_ = app;
+            }
           } else {
             ApplyCatalogOp(g, o);
             if (!o.result.ok()) {
@@ -843,16 +880,22 @@ void RocksDbStoreImpl::CommitGroup(std::vector<Op>& ops) {
     last_sequence_ = next_sequence_ - 1;
     audit_size_ = appender_.size();
     for (auto& [kind, cat] : g.catalogs) catalogs_[kind] = cat;
-  } else {
+  }
+  if (written.ok() && g.batch.Count() > 0) {
+    absl::MutexLock lock(&listeners_mu_);
+    for (auto& [id, listener] : listeners_) listener(next_sequence_ - 1);
+  }
+  if (!written.ok()) {
     // Nothing of the group is acknowledged. The store stops taking writes: its in-memory
     // counters may no longer match the disk, and failing loudly beats guessing.
     next_sequence_ = first_sequence;
     appender_ = appender_before;
     last_time_us_ = time_before;
     absl::MutexLock lock(&state_mu_);
-    failed_ = absl::UnavailableError(
-        absl::StrCat("the store failed a write and takes no more until restarted: ",
-                     written.message()));
+    failed_ = WithReason(
+        absl::UnavailableError(absl::StrCat(
+            "the store failed a write and takes no more until restarted: ", written.message())),
+        "STORE_FAILED");
   }
   for (Op& op : ops) {
     std::visit(
@@ -925,9 +968,11 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
     }
     if (seen) {
       if (seen->request_digest() != op.digest) {
-        return fail(absl::FailedPreconditionError(absl::StrCat(
-            "request id '", req.request_id.substr(0, 64),
-            "' was already used for a different request; use a new id for a new request")));
+        return fail(WithReason(
+            absl::FailedPreconditionError(absl::StrCat(
+                "request id '", req.request_id.substr(0, 64),
+                "' was already used for a different request; use a new id for a new request")),
+            "REQUEST_ID_REUSED"));
       }
       auto replay_subject = catalog::ParseSubjectName(seen->subject());
       if (!replay_subject.ok()) return fail(absl::DataLossError("bad request record"));
@@ -961,20 +1006,23 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
 
   const int64_t current_revision = current ? current->revision() : 0;
   if (req.expected_revision && *req.expected_revision != current_revision) {
-    return fail(absl::AbortedError(
+    return fail(WithReason(absl::AbortedError(
         current_revision == 0
             ? absl::StrCat(subject.ToString(), " does not exist; the write expected revision ",
                            *req.expected_revision)
             : absl::StrCat(subject.ToString(), " is at revision ", current_revision,
                            "; the write expected ", *req.expected_revision,
-                           ". Read it again and reapply the change.")));
+                           ". Read it again and reapply the change.")),
+        "REVISION_MISMATCH"));
   }
   if (req.expected_etag &&
       (!current || *req.expected_etag != Etag(current->revision(), current->commit_sequence()))) {
-    return fail(absl::AbortedError(absl::StrCat(
-        "the etag does not match ", subject.ToString(),
-        current ? absl::StrCat(" at revision ", current_revision) : std::string(" (no record)"),
-        "; read it again and reapply the change")));
+    return fail(WithReason(
+        absl::AbortedError(absl::StrCat(
+            "the etag does not match ", subject.ToString(),
+            current ? absl::StrCat(" at revision ", current_revision) : std::string(" (no record)"),
+            "; read it again and reapply the change")),
+        "ETAG_MISMATCH"));
   }
 
   // The catalog may have changed since the values were checked.
@@ -1014,8 +1062,10 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
     if (!owner.empty() && owner != subject.id) {
       op.violations.push_back({cat->proto().lookup_field(), "ID_NUMBER_IN_USE",
                                "another person already has this ID number"});
-      return fail(absl::FailedPreconditionError(
-          "the ID number already belongs to another person's file; correct that file first"));
+      return fail(WithReason(
+          absl::FailedPreconditionError(
+              "the ID number already belongs to another person's file; correct that file first"),
+          "ID_NUMBER_IN_USE"));
     }
   }
 
@@ -1150,6 +1200,110 @@ void RocksDbStoreImpl::ApplyCatalogOp(Group& g, CatalogOp& op) {
   AppendAudit(g, std::move(entry));
   g.catalogs.emplace_back(op.catalog.kind(), *compiled);
   op.result = op.catalog;
+}
+
+void RocksDbStoreImpl::ApplyObjectOp(Group& g, ObjectOp& op) {
+  const std::string key = keys::Governance(op.type, op.name);
+  int64_t version = 1;
+  std::string bytes;
+  if (auto it = g.objects.find(key); it != g.objects.end()) {
+    bytes = it->second;
+  } else {
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kGovernance], key, &bytes);
+    if (!s.ok() && !s.IsNotFound()) {
+      op.result = FromRocks(s, "reading a governance object");
+      return;
+    }
+  }
+  if (!bytes.empty()) {
+    sv1::GovernanceObject old;
+    if (!old.ParseFromString(bytes)) {
+      op.result = absl::DataLossError("a stored governance object is unreadable");
+      return;
+    }
+    if (old.payload() == op.payload) {
+      op.result = StoredObject{op.name, old.version(), old.update_time_us(), old.payload()};
+      return;  // identical: not a new version
+    }
+    version = old.version() + 1;
+  }
+  const int64_t t = NextCommitTime();
+  sv1::GovernanceObject obj;
+  obj.set_version(version);
+  obj.set_update_time_us(t);
+  obj.set_payload(op.payload);
+  const std::string value = obj.SerializeAsString();
+  g.batch.Put(handles_[kGovernance], key, value);
+  g.batch.Put(handles_[kGovernance], keys::GovernanceVersion(op.type, op.name, version), value);
+  g.objects[key] = value;
+  v1::AuditEntry entry;
+  *entry.mutable_time() = MicrosToTimestamp(t);
+  entry.set_principal(op.principal);
+  auto* ev = entry.mutable_governance();
+  ev->set_resource(op.name);
+  ev->set_version(version);
+  ev->set_action("APPLY");
+  ev->set_object_sha256(Sha256(value));
+  AppendAudit(g, std::move(entry));
+  op.result = StoredObject{op.name, version, t, op.payload};
+}
+
+absl::StatusOr<StoredObject> RocksDbStoreImpl::PutObject(const std::string& type,
+                                                         const std::string& name,
+                                                         std::string payload,
+                                                         const std::string& principal) {
+  absl::Notification done;
+  absl::StatusOr<StoredObject> result = absl::UnknownError("not committed");
+  ObjectOp op;
+  op.type = type;
+  op.name = name;
+  op.payload = std::move(payload);
+  op.principal = principal;
+  op.done = [&](absl::StatusOr<StoredObject> r) {
+    result = std::move(r);
+    done.Notify();
+  };
+  Enqueue(std::move(op));
+  done.WaitForNotification();
+  return result;
+}
+
+absl::StatusOr<StoredObject> RocksDbStoreImpl::GetObject(const std::string& type,
+                                                         const std::string& name) {
+  std::string bytes;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kGovernance],
+                               keys::Governance(type, name), &bytes);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat(name, " does not exist"));
+  if (!s.ok()) return FromRocks(s, "reading a governance object");
+  sv1::GovernanceObject obj;
+  if (!obj.ParseFromString(bytes)) return absl::DataLossError("a governance object is unreadable");
+  return StoredObject{name, obj.version(), obj.update_time_us(), obj.payload()};
+}
+
+absl::StatusOr<std::vector<StoredObject>> RocksDbStoreImpl::ListObjects(
+    const std::string& type, const std::string& after_name, int limit) {
+  std::vector<StoredObject> out;
+  const std::string prefix = keys::Governance(type, "");
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kGovernance]));
+  if (after_name.empty()) {
+    it->Seek(prefix);
+  } else {
+    it->Seek(keys::Governance(type, after_name));
+    if (it->Valid() && it->key() == keys::Governance(type, after_name)) it->Next();
+  }
+  for (; it->Valid() && it->key().starts_with(prefix) && static_cast<int>(out.size()) < limit;
+       it->Next()) {
+    sv1::GovernanceObject obj;
+    if (!obj.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a governance object is unreadable");
+    }
+    out.push_back(StoredObject{std::string(it->key().data() + prefix.size(),
+                                           it->key().size() - prefix.size()),
+                               obj.version(), obj.update_time_us(), obj.payload()});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "listing governance objects");
+  return out;
 }
 
 }  // namespace

@@ -107,6 +107,13 @@ struct HistoryPage {
   int64_t next_before_revision = 0;
 };
 
+struct StoredObject {
+  std::string name;
+  int64_t version = 0;
+  int64_t update_time_us = 0;
+  std::string payload;
+};
+
 struct StoreStats {
   int64_t last_commit_sequence = 0;
   uint64_t audit_size = 0;
@@ -159,6 +166,26 @@ class Store {
   [[nodiscard]] virtual absl::StatusOr<v1::Catalog> ApplyCatalog(
       v1::Catalog catalog, const std::string& principal, bool dry_run,
       catalog::Violations* violations) = 0;
+
+  // ---- governance objects (matters, bundles, principals) ----
+  // Stores a new version of an object of `type` ("matters", "bundles", "principals") under
+  // `name`, with an audit leaf. `payload` is the serialized object; an identical payload is
+  // not a new version. Returns the stored version.
+  [[nodiscard]] virtual absl::StatusOr<StoredObject> PutObject(const std::string& type,
+                                                               const std::string& name,
+                                                               std::string payload,
+                                                               const std::string& principal) = 0;
+  // NOT_FOUND when there is none.
+  [[nodiscard]] virtual absl::StatusOr<StoredObject> GetObject(const std::string& type,
+                                                               const std::string& name) = 0;
+  // Objects of a type in name order, starting after `after_name`, at most `limit`.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<StoredObject>> ListObjects(
+      const std::string& type, const std::string& after_name, int limit) = 0;
+
+  // Calls `listener` (on the committer thread; it must be quick) after each commit with the
+  // last committed sequence. Returns an id for Unsubscribe.
+  virtual uint64_t Subscribe(std::function<void(int64_t)> listener) = 0;
+  virtual void Unsubscribe(uint64_t id) = 0;
 
   // ---- audit ----
   [[nodiscard]] virtual absl::StatusOr<v1::AuditEntry> ReadAuditEntry(uint64_t index) = 0;

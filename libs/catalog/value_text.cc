@@ -17,21 +17,30 @@ namespace collectonce::catalog {
 namespace v1 = ::collectonce::registry::v1;
 
 absl::StatusOr<google::type::Date> ParseDateText(absl::string_view text) {
-  absl::CivilDay day;
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-' ||
-      !absl::ParseCivilTime(text, &day)) {
+  // Digits by hand: absl::ParseCivilTime rejects 30 February as malformed, and
+  // absl::FormatCivilTime does not pad years before 1000 ("5-01-02").
+  auto digits = [text](size_t pos, size_t n) {
+    int v = 0;
+    for (size_t i = pos; i < pos + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return -1;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || digits(0, 4) < 0 ||
+      digits(5, 2) < 0 || digits(8, 2) < 0) {
     return absl::InvalidArgumentError("expected a date as YYYY-MM-DD");
   }
-  if (absl::FormatCivilTime(day) != text) {
+  const int year = digits(0, 4), month = digits(5, 2), day_of_month = digits(8, 2);
+  if (year < 1) return absl::InvalidArgumentError("year must be 1 to 9999");
+  const absl::CivilDay day(year, month, day_of_month);
+  if (day.year() != year || day.month() != month || day.day() != day_of_month) {
     return absl::InvalidArgumentError("is not a calendar date");
   }
-  if (day.year() < 1 || day.year() > 9999) {
-    return absl::InvalidArgumentError("year must be 1 to 9999");
-  }
   google::type::Date d;
-  d.set_year(static_cast<int32_t>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
+  d.set_year(year);
+  d.set_month(month);
+  d.set_day(day_of_month);
   return d;
 }
 
@@ -52,7 +61,8 @@ std::string FormatValue(const v1::Value& value) {
     case v1::Value::kTimestampValue: {
       absl::Time t = absl::FromUnixSeconds(value.timestamp_value().seconds()) +
                      absl::Nanoseconds(value.timestamp_value().nanos());
-      return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", t, absl::UTCTimeZone());
+      // %E4Y: RFC 3339 years have four digits, also before 1000.
+      return absl::FormatTime("%E4Y-%m-%d%ET%H:%M:%E*SZ", t, absl::UTCTimeZone());
     }
     case v1::Value::kBoolValue:
       return value.bool_value() ? "true" : "false";
@@ -99,13 +109,16 @@ absl::StatusOr<v1::Value> ParseScalar(const v1::FieldDefinition& def, absl::stri
     case v1::TIMESTAMP: {
       absl::Time t;
       std::string err;
-      if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err)) {
+      if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err) ||
+          t == absl::InfiniteFuture() || t == absl::InfinitePast()) {
         return absl::InvalidArgumentError("expected an RFC 3339 timestamp");
       }
-      int64_t ns = absl::ToUnixNanos(t);
+      // Not through int64 nanoseconds, which only reach 1677 to 2262.
+      const int64_t seconds = absl::ToUnixSeconds(t);  // rounds down
       auto* ts = v.mutable_timestamp_value();
-      ts->set_seconds(ns / 1000000000 - (ns % 1000000000 < 0 ? 1 : 0));
-      ts->set_nanos(static_cast<int32_t>(((ns % 1000000000) + 1000000000) % 1000000000));
+      ts->set_seconds(seconds);
+      ts->set_nanos(
+          static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
       return v;
     }
     case v1::BOOL:

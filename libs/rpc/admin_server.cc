@@ -1,0 +1,59 @@
+#include "libs/rpc/admin_server.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "httplib.h"
+
+namespace collectonce::rpc {
+
+struct AdminServer::Impl {
+  httplib::Server server;
+};
+
+absl::StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& hp) {
+  auto colon = hp.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("'", hp, "' is not HOST:PORT"));
+  }
+  std::string host = hp.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int port;
+  if (!absl::SimpleAtoi(hp.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("'", hp, "' has no valid port"));
+  }
+  return std::make_pair(host, port);
+}
+
+absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::string& host_port,
+                                                                Handlers handlers) {
+  auto hp = SplitHostPort(host_port);
+  if (!hp.ok()) return hp.status();
+  std::unique_ptr<AdminServer> admin(new AdminServer());
+  admin->impl_ = std::make_unique<Impl>();
+  auto& srv = admin->impl_->server;
+  srv.Get("/healthz", [h = handlers.health](const httplib::Request&, httplib::Response& res) {
+    absl::Status s = h ? h() : absl::OkStatus();
+    res.status = s.ok() ? 200 : 503;
+    res.set_content(s.ok() ? "ok\n" : std::string(s.message()) + "\n", "text/plain");
+  });
+  srv.Get("/metrics", [m = handlers.metrics](const httplib::Request&, httplib::Response& res) {
+    res.set_content(m ? m() : "", "text/plain; version=0.0.4; charset=utf-8");
+  });
+  int port = hp->second == 0 ? srv.bind_to_any_port(hp->first)
+                             : (srv.bind_to_port(hp->first, hp->second) ? hp->second : -1);
+  if (port <= 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on admin address ", host_port));
+  }
+  admin->port_ = port;
+  admin->thread_ = std::thread([s = &srv] { s->listen_after_bind(); });
+  return admin;
+}
+
+AdminServer::~AdminServer() {
+  if (impl_) impl_->server.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace collectonce::rpc

@@ -1,0 +1,41 @@
+// The plaintext admin port (loopback or pod-local): GET /healthz and GET /metrics, for
+// probes and scrapers that carry no client certificate.
+#ifndef COLLECTONCE_LIBS_RPC_ADMIN_SERVER_H_
+#define COLLECTONCE_LIBS_RPC_ADMIN_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+
+namespace collectonce::rpc {
+
+class AdminServer {
+ public:
+  struct Handlers {
+    // OK: 200 "ok"; otherwise 503 with the message.
+    std::function<absl::Status()> health;
+    std::function<std::string()> metrics;
+  };
+  // Binds HOST:PORT (port 0 picks a free one) and serves on a thread of its own.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<AdminServer>> Start(
+      const std::string& host_port, Handlers handlers);
+  ~AdminServer();
+  int port() const { return port_; }
+
+ private:
+  AdminServer() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// Splits "HOST:PORT" ("[::1]:7400" too). INVALID_ARGUMENT when malformed.
+[[nodiscard]] absl::StatusOr<std::pair<std::string, int>> SplitHostPort(const std::string& hp);
+
+}  // namespace collectonce::rpc
+
+#endif  // COLLECTONCE_LIBS_RPC_ADMIN_SERVER_H_

@@ -1,0 +1,70 @@
+#include "libs/rpc/errors.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "libs/base/error_reason.h"
+
+namespace collectonce::rpc {
+
+std::string DefaultReason(absl::StatusCode code) {
+  return absl::AsciiStrToUpper(absl::StatusCodeToString(code));
+}
+
+grpc::Status ToGrpc(const absl::Status& status, const catalog::Violations& violations,
+                    absl::string_view domain) {
+  if (status.ok()) return grpc::Status::OK;
+  std::string reason = ReasonOf(status);
+  if (reason.empty()) {
+    reason = !violations.empty() && status.code() == absl::StatusCode::kInvalidArgument
+                 ? "INVALID_VALUES"
+                 : DefaultReason(status.code());
+  }
+  google::rpc::Status rich;
+  rich.set_code(static_cast<int>(status.code()));
+  rich.set_message(std::string(status.message()));
+  google::rpc::ErrorInfo info;
+  info.set_reason(reason);
+  info.set_domain(std::string(domain));
+  rich.add_details()->PackFrom(info);
+  if (!violations.empty()) {
+    google::rpc::BadRequest bad;
+    for (const auto& v : violations) {
+      auto* fv = bad.add_field_violations();
+      fv->set_field(v.field);
+      fv->set_description(absl::StrCat(v.rule, ": ", v.message));
+    }
+    rich.add_details()->PackFrom(bad);
+  }
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
+                      rich.SerializeAsString());
+}
+
+RpcError FromGrpc(const grpc::Status& status) {
+  RpcError e;
+  e.status = absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
+  google::rpc::Status rich;
+  if (status.error_details().empty() || !rich.ParseFromString(status.error_details())) return e;
+  for (const auto& any : rich.details()) {
+    google::rpc::ErrorInfo info;
+    google::rpc::BadRequest bad;
+    if (any.UnpackTo(&info)) {
+      e.reason = info.reason();
+    } else if (any.UnpackTo(&bad)) {
+      for (const auto& fv : bad.field_violations()) {
+        std::string rule, message = fv.description();
+        if (auto pos = message.find(": "); pos != std::string::npos) {
+          rule = message.substr(0, pos);
+          message = message.substr(pos + 2);
+        }
+        e.violations.push_back({fv.field(), rule, message});
+      }
+    }
+  }
+  if (!e.reason.empty()) e.status = WithReason(e.status, e.reason);
+  return e;
+}
+
+}  // namespace collectonce::rpc

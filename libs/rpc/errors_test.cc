@@ -1,0 +1,47 @@
+#include "libs/rpc/errors.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/base/error_reason.h"
+#include "libs/rpc/admin_server.h"
+
+namespace collectonce::rpc {
+namespace {
+
+TEST(ErrorsTest, ReasonAndViolationsRoundTrip) {
+  absl::Status s = WithReason(absl::FailedPreconditionError("held by the household authority"),
+                              "SOURCE_AUTHORITY");
+  catalog::Violations v = {{"name", "SOURCE_AUTHORITY", "姓名 is held by x"},
+                           {"gender", "CODE", "is not a code"}};
+  grpc::Status g = ToGrpc(s, v);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(g.error_message(), "held by the household authority");
+  RpcError back = FromGrpc(g);
+  EXPECT_EQ(back.status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(back.reason, "SOURCE_AUTHORITY");
+  ASSERT_EQ(back.violations.size(), 2u);
+  EXPECT_EQ(back.violations[1], (catalog::Violation{"gender", "CODE", "is not a code"}));
+}
+
+TEST(ErrorsTest, EveryErrorGetsAReason) {
+  RpcError e = FromGrpc(ToGrpc(absl::NotFoundError("no such record")));
+  EXPECT_EQ(e.reason, "NOT_FOUND");
+  e = FromGrpc(ToGrpc(absl::InvalidArgumentError("bad"), {{"f", "TYPE", "m"}}));
+  EXPECT_EQ(e.reason, "INVALID_VALUES");
+  EXPECT_TRUE(ToGrpc(absl::OkStatus()).ok());
+}
+
+TEST(AdminServerTest, SplitsHostAndPort) {
+  auto hp = SplitHostPort("127.0.0.1:7401");
+  ASSERT_TRUE(hp.ok());
+  EXPECT_EQ(hp->first, "127.0.0.1");
+  EXPECT_EQ(hp->second, 7401);
+  hp = SplitHostPort("[::1]:0");
+  ASSERT_TRUE(hp.ok());
+  EXPECT_EQ(hp->first, "::1");
+  EXPECT_FALSE(SplitHostPort("localhost").ok());
+  EXPECT_FALSE(SplitHostPort("localhost:99999").ok());
+}
+
+}  // namespace
+}  // namespace collectonce::rpc

@@ -1,0 +1,51 @@
+// Prometheus text metrics for RPCs: a counter by method and status code and a latency
+// histogram by method, plus gauges a daemon adds (store sizes, audit log size).
+#ifndef COLLECTONCE_LIBS_RPC_METRICS_H_
+#define COLLECTONCE_LIBS_RPC_METRICS_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/support/server_interceptor.h"
+
+namespace collectonce::rpc {
+
+class RpcMetrics {
+ public:
+  RpcMetrics();
+  void Record(const std::string& method, int code, double seconds);
+  // A gauge computed at scrape time: name, help, value function.
+  void AddGauge(std::string name, std::string help, std::function<double()> value);
+  // The text exposition format (version 0.0.4).
+  std::string Render() const;
+
+  // An interceptor factory that records every call of a server.
+  std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> InterceptorFactory();
+
+ private:
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1,    5};
+  struct Histogram {
+    std::array<uint64_t, kBuckets.size()> buckets{};
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable absl::Mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> calls_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Histogram> latency_ ABSL_GUARDED_BY(mu_);
+  struct Gauge {
+    std::string name, help;
+    std::function<double()> value;
+  };
+  std::vector<Gauge> gauges_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace collectonce::rpc
+
+#endif  // COLLECTONCE_LIBS_RPC_METRICS_H_

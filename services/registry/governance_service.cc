@@ -1,0 +1,305 @@
+#include "services/registry/governance_service.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "libs/authz/validate.h"
+#include "libs/base/error_reason.h"
+#include "libs/rpc/errors.h"
+#include "services/registry/limits.h"
+
+namespace collectonce::registry {
+
+namespace {
+
+using catalog::Violations;
+
+grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status,
+                                const Violations& violations = {}) {
+  auto* reactor = context->DefaultReactor();
+  reactor->Finish(rpc::ToGrpc(status, violations));
+  return reactor;
+}
+
+absl::Status RequireRole(const Caller& caller, std::initializer_list<v1::Role> roles,
+                         absl::string_view what) {
+  for (v1::Role r : roles) {
+    if (authz::Policy::HasRole(caller.principal, r)) return absl::OkStatus();
+  }
+  return WithReason(absl::PermissionDeniedError(
+                        absl::StrCat(caller.principal.name(), " may not ", what)),
+                    "ROLE_MAY_NOT_GOVERN");
+}
+
+// Output-only members are set by the registry, never taken from the caller.
+template <typename T>
+void ClearOutputOnly(T* m) {
+  m->clear_version();
+  m->clear_update_time();
+  m->clear_etag();
+}
+
+template <typename T>
+void FillOutputOnly(const store::StoredObject& o, T* m) {
+  m->set_version(o.version);
+  m->mutable_update_time()->set_seconds(o.update_time_us / 1000000);
+  m->mutable_update_time()->set_nanos(static_cast<int32_t>(o.update_time_us % 1000000) * 1000);
+  m->set_etag(absl::StrCat(o.version));
+}
+
+template <typename T>
+absl::StatusOr<T> Load(store::Store* store, const std::string& type, const std::string& name) {
+  auto o = store->GetObject(type, name);
+  if (!o.ok()) return o.status();
+  T m;
+  if (!m.ParseFromString(o->payload)) return absl::DataLossError(absl::StrCat(name, " is unreadable"));
+  FillOutputOnly(*o, &m);
+  return m;
+}
+
+// List pages: the token is the last name of the previous page.
+template <typename T, typename Add>
+absl::Status ListPage(store::Store* store, const std::string& type, int32_t page_size,
+                      const std::string& token, std::string* next_token, Add add) {
+  if (page_size < 0) return WithReason(absl::InvalidArgumentError("page_size is negative"), "INVALID_VALUES");
+  int size = page_size == 0 ? kDefaultPageSize : std::min(page_size, kMaxPageSize);
+  std::string after;
+  if (!token.empty() && !absl::WebSafeBase64Unescape(token, &after)) {
+    return WithReason(absl::InvalidArgumentError("the page token is not one this service issued"),
+                      "INVALID_PAGE_TOKEN");
+  }
+  auto page = store->ListObjects(type, after, size + 1);
+  if (!page.ok()) return page.status();
+  for (int i = 0; i < static_cast<int>(page->size()) && i < size; ++i) {
+    T m;
+    if (!m.ParseFromString((*page)[i].payload)) return absl::DataLossError("unreadable object");
+    FillOutputOnly((*page)[i], &m);
+    add(std::move(m));
+  }
+  if (static_cast<int>(page->size()) > size) {
+    *next_token = absl::WebSafeBase64Escape((*page)[size - 1].name);
+  }
+  return absl::OkStatus();
+}
+
+bool Exists(store::Store* store, const std::string& type, const std::string& name) {
+  return store->GetObject(type, name).ok();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* GovernanceServiceImpl::GetCatalog(grpc::CallbackServerContext* context,
+                                                            const v1::GetCatalogRequest* request,
+                                                            v1::Catalog* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  absl::string_view name = request->name();
+  if (name.rfind("catalogs/", 0) == 0) name.remove_prefix(9);
+  auto kind = catalog::ParseKindName(name);
+  if (!kind.ok()) {
+    return Reply(context, kind.status(), {{"name", "NAME", "catalogs/enterprise or catalogs/person"}});
+  }
+  auto cat = ctx_->store()->GetCatalog(*kind);
+  if (!cat.ok()) return Reply(context, cat.status());
+  *response = (*cat)->proto();
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyCatalog(
+    grpc::CallbackServerContext* context, const v1::ApplyCatalogRequest* request,
+    v1::ApplyCatalogResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireRole(*caller, {v1::GOVERNANCE}, "change the catalog"); !s.ok()) {
+    return Reply(context, s);
+  }
+  auto before = ctx_->store()->GetCatalog(request->catalog().kind());
+  Violations v;
+  auto applied = ctx_->store()->ApplyCatalog(request->catalog(), caller->principal.name(),
+                                             request->validate_only(), &v);
+  if (!applied.ok()) return Reply(context, WithReason(applied.status(), "INVALID_CATALOG"), v);
+  response->set_changed(!before.ok() || (*before)->version() != applied->version() ||
+                        request->validate_only());
+  absl::flat_hash_set<std::string> old_fields, old_deprecated;
+  if (before.ok()) {
+    for (const auto& f : (*before)->proto().fields()) {
+      old_fields.insert(f.name());
+      if (f.deprecated()) old_deprecated.insert(f.name());
+    }
+    if ((*before)->version() == applied->version()) response->set_changed(false);
+  }
+  for (const auto& f : applied->fields()) {
+    if (!old_fields.contains(f.name())) response->add_added_fields(f.name());
+    if (f.deprecated() && !old_deprecated.contains(f.name())) {
+      response->add_deprecated_fields(f.name());
+    }
+  }
+  *response->mutable_catalog() = *std::move(applied);
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* GovernanceServiceImpl::ListMatters(grpc::CallbackServerContext* context,
+                                                             const v1::ListMattersRequest* request,
+                                                             v1::ListMattersResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  return Reply(context, ListPage<v1::Matter>(ctx_->store(), "matters", request->page_size(),
+                                             request->page_token(),
+                                             response->mutable_next_page_token(),
+                                             [&](v1::Matter m) { *response->add_matters() = std::move(m); }));
+}
+
+grpc::ServerUnaryReactor* GovernanceServiceImpl::GetMatter(grpc::CallbackServerContext* context,
+                                                           const v1::GetMatterRequest* request,
+                                                           v1::Matter* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  auto m = Load<v1::Matter>(ctx_->store(), "matters", request->name());
+  if (!m.ok()) return Reply(context, m.status());
+  *response = *std::move(m);
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyMatter(grpc::CallbackServerContext* context,
+                                                             const v1::ApplyMatterRequest* request,
+                                                             v1::Matter* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireRole(*caller, {v1::GOVERNANCE}, "change matters"); !s.ok()) {
+    return Reply(context, s);
+  }
+  v1::Matter m = request->matter();
+  ClearOutputOnly(&m);
+  auto cat = ctx_->store()->GetCatalog(m.subject_kind());
+  Violations v;
+  authz::ValidateMatter(m, cat.ok() ? cat->get() : nullptr, &v);
+  if (!v.empty()) return Reply(context, WithReason(catalog::ViolationsToStatus(v, "the matter"), "INVALID_MATTER"), v);
+  if (request->validate_only()) {
+    *response = m;
+    return Reply(context, absl::OkStatus());
+  }
+  auto stored = ctx_->store()->PutObject("matters", m.name(), m.SerializeAsString(),
+                                         caller->principal.name());
+  if (!stored.ok()) return Reply(context, stored.status());
+  if (auto s = ctx_->ReloadPolicy(); !s.ok()) return Reply(context, s);
+  FillOutputOnly(*stored, &m);
+  *response = std::move(m);
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* GovernanceServiceImpl::ListBundles(grpc::CallbackServerContext* context,
+                                                             const v1::ListBundlesRequest* request,
+                                                             v1::ListBundlesResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  return Reply(context, ListPage<v1::Bundle>(ctx_->store(), "bundles", request->page_size(),
+                                             request->page_token(),
+                                             response->mutable_next_page_token(),
+                                             [&](v1::Bundle b) { *response->add_bundles() = std::move(b); }));
+}
+
+grpc::ServerUnaryReactor* GovernanceServiceImpl::GetBundle(grpc::CallbackServerContext* context,
+                                                           const v1::GetBundleRequest* request,
+                                                           v1::Bundle* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  auto b = Load<v1::Bundle>(ctx_->store(), "bundles", request->name());
+  if (!b.ok()) return Reply(context, b.status());
+  *response = *std::move(b);
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyBundle(grpc::CallbackServerContext* context,
+                                                             const v1::ApplyBundleRequest* request,
+                                                             v1::Bundle* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireRole(*caller, {v1::GOVERNANCE}, "change bundles"); !s.ok()) {
+    return Reply(context, s);
+  }
+  v1::Bundle b = request->bundle();
+  ClearOutputOnly(&b);
+  Violations v;
+  authz::ValidateBundle(
+      b, [&](const std::string& m) { return Exists(ctx_->store(), "matters", m); }, &v);
+  if (!v.empty()) return Reply(context, WithReason(catalog::ViolationsToStatus(v, "the bundle"), "INVALID_BUNDLE"), v);
+  if (request->validate_only()) {
+    *response = b;
+    return Reply(context, absl::OkStatus());
+  }
+  auto stored = ctx_->store()->PutObject("bundles", b.name(), b.SerializeAsString(),
+                                         caller->principal.name());
+  if (!stored.ok()) return Reply(context, stored.status());
+  FillOutputOnly(*stored, &b);
+  *response = std::move(b);
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* GovernanceServiceImpl::ListPrincipals(
+    grpc::CallbackServerContext* context, const v1::ListPrincipalsRequest* request,
+    v1::ListPrincipalsResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireRole(*caller, {v1::GOVERNANCE, v1::AUDITOR}, "list principals"); !s.ok()) {
+    return Reply(context, s);
+  }
+  return Reply(context,
+               ListPage<v1::Principal>(ctx_->store(), "principals", request->page_size(),
+                                       request->page_token(), response->mutable_next_page_token(),
+                                       [&](v1::Principal p) { *response->add_principals() = std::move(p); }));
+}
+
+grpc::ServerUnaryReactor* GovernanceServiceImpl::GetPrincipal(
+    grpc::CallbackServerContext* context, const v1::GetPrincipalRequest* request,
+    v1::Principal* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  // Anyone may read their own principal; others' only governance and auditors.
+  if (request->name() != caller->principal.name()) {
+    if (auto s = RequireRole(*caller, {v1::GOVERNANCE, v1::AUDITOR}, "read other principals");
+        !s.ok()) {
+      return Reply(context, s);
+    }
+  }
+  auto p = Load<v1::Principal>(ctx_->store(), "principals", request->name());
+  if (!p.ok()) return Reply(context, p.status());
+  *response = *std::move(p);
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyPrincipal(
+    grpc::CallbackServerContext* context, const v1::ApplyPrincipalRequest* request,
+    v1::Principal* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireRole(*caller, {v1::GOVERNANCE}, "change principals"); !s.ok()) {
+    return Reply(context, s);
+  }
+  v1::Principal p = request->principal();
+  ClearOutputOnly(&p);
+  Violations v;
+  auto policy = ctx_->policy();
+  authz::ValidatePrincipal(
+      p, [&](const std::string& m) { return Exists(ctx_->store(), "matters", m); },
+      [&](const std::string& identity) {
+        const v1::Principal* owner = policy->FindIdentity(identity);
+        return owner == nullptr || owner->name() == "principals/bootstrap-governance"
+                   ? std::string()
+                   : owner->name();
+      },
+      &v);
+  if (!v.empty()) return Reply(context, WithReason(catalog::ViolationsToStatus(v, "the principal"), "INVALID_PRINCIPAL"), v);
+  if (request->validate_only()) {
+    *response = p;
+    return Reply(context, absl::OkStatus());
+  }
+  auto stored = ctx_->store()->PutObject("principals", p.name(), p.SerializeAsString(),
+                                         caller->principal.name());
+  if (!stored.ok()) return Reply(context, stored.status());
+  if (auto s = ctx_->ReloadPolicy(); !s.ok()) return Reply(context, s);
+  FillOutputOnly(*stored, &p);
+  *response = std::move(p);
+  return Reply(context, absl::OkStatus());
+}
+
+}  // namespace collectonce::registry

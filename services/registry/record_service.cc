@@ -1,0 +1,556 @@
+#include "services/registry/record_service.h"
+
+#include <algorithm>
+#include <atomic>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "libs/base/error_reason.h"
+#include "libs/catalog/value_text.h"
+#include "libs/ident/resident_id.h"
+#include "libs/rpc/errors.h"
+#include "libs/store/change_builder.h"
+#include "services/registry/limits.h"
+
+namespace collectonce::registry {
+
+namespace {
+
+using catalog::Violations;
+
+grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status,
+                                const Violations& violations = {}) {
+  auto* reactor = context->DefaultReactor();
+  reactor->Finish(rpc::ToGrpc(status, violations));
+  return reactor;
+}
+
+absl::Status Invalid(std::string message, absl::string_view reason = "INVALID_ARGUMENT") {
+  return WithReason(absl::InvalidArgumentError(std::move(message)), reason);
+}
+
+int64_t ToMicros(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000000 + t.nanos() / 1000;
+}
+
+absl::CivilDay Today() {
+  return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+}
+
+// What one read may return and must record.
+struct ReadPlan {
+  store::AsOf as_of;
+  absl::flat_hash_set<std::string> mask;  // empty: every released field
+  authz::FieldReleases releases;
+  std::shared_ptr<const catalog::Catalog> catalog;
+  std::string purpose, case_id;
+};
+
+absl::Status PlanRead(const Caller& caller, store::Store* store, v1::SubjectKind kind,
+                      const v1::ReadOptions& o, ReadPlan* plan, Violations* violations) {
+  auto cat = store->GetCatalog(kind);
+  if (!cat.ok()) return WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG");
+  plan->catalog = *cat;
+  auto releases = caller.policy->AuthorizeRead(caller.principal, o.purpose(), kind, **cat);
+  if (!releases.ok()) return releases.status();
+  plan->releases = *std::move(releases);
+  plan->purpose = o.purpose();
+  if (o.case_id().size() > kMaxCaseIdLength) {
+    violations->push_back({"options.case_id", "LENGTH", "at most 128 characters"});
+  }
+  plan->case_id = o.case_id();
+  if (o.read_mask().paths_size() > kMaxMaskPaths) {
+    violations->push_back({"options.read_mask", "LENGTH", "at most 200 paths"});
+  } else {
+    for (const auto& p : o.read_mask().paths()) {
+      if ((*cat)->FindField(p) == nullptr) {
+        violations->push_back({absl::StrCat("options.read_mask.", p.substr(0, 64)), "UNKNOWN_FIELD",
+                               absl::StrCat("the ", catalog::KindName(kind),
+                                            " catalog has no such field")});
+      } else {
+        plan->mask.insert(p);
+      }
+    }
+  }
+  int set = (o.revision() != 0) + o.has_commit_time() + o.has_valid_date();
+  if (set > 1) {
+    violations->push_back({"options", "ONE_OF", "give at most one of revision, commit_time, valid_date"});
+  } else if (o.revision() < 0) {
+    violations->push_back({"options.revision", "RANGE", "revisions start at 1"});
+  } else if (o.revision() > 0) {
+    plan->as_of = store::AsOf::Revision(o.revision());
+  } else if (o.has_commit_time()) {
+    plan->as_of = store::AsOf::CommitTime(ToMicros(o.commit_time()));
+  } else if (o.has_valid_date()) {
+    const auto& d = o.valid_date();
+    absl::CivilDay day(d.year(), d.month(), d.day());
+    if (d.year() < 1 || d.year() > 9999 || day.month() != d.month() || day.day() != d.day()) {
+      violations->push_back({"options.valid_date", "FORMAT", "is not a calendar date"});
+    } else {
+      plan->as_of = store::AsOf::ValidDay(day);
+    }
+  }
+  if (!violations->empty()) return Invalid("the read options are not valid", "INVALID_VALUES");
+  return absl::OkStatus();
+}
+
+// Keeps what the caller may see; returns whether personal data is released and fills the
+// access event's field lists.
+bool Release(const ReadPlan& plan, v1::Record* record, v1::AccessEvent* event) {
+  bool personal = record->kind() == v1::PERSON;
+  google::protobuf::RepeatedPtrField<v1::FieldValue> kept;
+  for (auto& f : *record->mutable_fields()) {
+    if (!plan.mask.empty() && !plan.mask.contains(f.field())) continue;
+    auto it = plan.releases.find(f.field());
+    if (it == plan.releases.end() || it->second == authz::Release::kDenied) continue;
+    const v1::FieldDefinition* def = plan.catalog->FindField(f.field());
+    if (def == nullptr) continue;
+    if (def->sensitivity() >= v1::PERSONAL) personal = true;
+    if (it->second == authz::Release::kMasked) {
+      std::string masked = catalog::MaskValue(*def, f.value());
+      f.mutable_value()->set_string_value(masked);
+      f.set_masked(true);
+      event->add_masked_fields(f.field());
+    } else {
+      event->add_fields(f.field());
+    }
+    kept.Add(std::move(f));
+  }
+  record->mutable_fields()->Swap(&kept);
+  return personal && (event->fields_size() + event->masked_fields_size() > 0);
+}
+
+// Finds the subject of a read: a checked name, or a person by ID number.
+absl::StatusOr<catalog::SubjectName> ResolveSubject(store::Store* store, const std::string& name,
+                                                    const std::string& id_number,
+                                                    Violations* violations) {
+  if (!name.empty() && !id_number.empty()) {
+    violations->push_back({"id_number", "ONE_OF", "give a name or an id_number, not both"});
+    return Invalid("give a name or an id_number, not both", "INVALID_VALUES");
+  }
+  if (!id_number.empty()) {
+    auto id = ident::ParseResidentId(id_number, Today());
+    if (!id.ok()) {
+      violations->push_back({"id_number", "FORMAT", std::string(id.status().message())});
+      return Invalid(std::string(id.status().message()), "INVALID_VALUES");
+    }
+    return store->FindPerson(id->number);
+  }
+  if (name.size() > kMaxNameLength) return Invalid("the name is too long");
+  auto subject = catalog::ParseSubjectName(name);
+  if (!subject.ok()) {
+    violations->push_back({"name", "NAME", std::string(subject.status().message())});
+    return Invalid(std::string(subject.status().message()), "INVALID_VALUES");
+  }
+  return *subject;
+}
+
+v1::SubjectKind KindOfRequest(const std::string& name, const std::string& id_number) {
+  if (!id_number.empty() || name.rfind("persons/", 0) == 0) return v1::PERSON;
+  if (name.rfind("enterprises/", 0) == 0) return v1::ENTERPRISE;
+  return v1::SUBJECT_KIND_UNSPECIFIED;
+}
+
+store::AccessRecord MakeAccess(const Caller& caller, const ReadPlan& plan,
+                               const std::string& subject, v1::AccessEvent event,
+                               absl::string_view lookup) {
+  store::AccessRecord a;
+  a.principal = caller.principal.name();
+  a.event = std::move(event);
+  a.event.set_subject(subject);
+  a.event.set_purpose(plan.purpose);
+  a.event.set_via(caller.via);
+  a.event.set_case_id(plan.case_id);
+  a.event.set_lookup(std::string(lookup));
+  return a;
+}
+
+// Page tokens: opaque, and bound to the request's filters so that a token from another
+// query is refused instead of silently giving wrong pages.
+std::string FilterKey(const v1::ListRecordRevisionsRequest& r) {
+  return absl::StrCat(r.parent(), "|", r.field(), "|", ToMicros(r.start_time()), "|",
+                      ToMicros(r.end_time()));
+}
+
+std::string EncodeToken(int64_t before_revision, const std::string& filter_key) {
+  return absl::WebSafeBase64Escape(absl::StrCat("v1|", before_revision, "|",
+                                                absl::Hex(std::hash<std::string>{}(filter_key))));
+}
+
+absl::StatusOr<int64_t> DecodeToken(const std::string& token, const std::string& filter_key) {
+  std::string raw;
+  if (token.size() > 256 || !absl::WebSafeBase64Unescape(token, &raw)) {
+    return Invalid("the page token is not one this service issued", "INVALID_PAGE_TOKEN");
+  }
+  std::vector<std::string> parts = absl::StrSplit(raw, '|');
+  int64_t before;
+  if (parts.size() != 3 || parts[0] != "v1" || !absl::SimpleAtoi(parts[1], &before) ||
+      before < 1) {
+    return Invalid("the page token is not one this service issued", "INVALID_PAGE_TOKEN");
+  }
+  if (parts[2] != absl::StrCat(absl::Hex(std::hash<std::string>{}(filter_key)))) {
+    return Invalid("the page token belongs to a different query", "INVALID_PAGE_TOKEN");
+  }
+  return before;
+}
+
+void MaskChange(const v1::FieldDefinition* def, authz::Release release, v1::FieldChange* c) {
+  auto mask = [&](v1::Value* v) {
+    std::string m = def ? catalog::MaskValue(*def, *v) : std::string("***");
+    v->set_string_value(m);
+  };
+  if (release == authz::Release::kClear) return;
+  if (release == authz::Release::kDenied) {
+    c->clear_old_value();
+    c->clear_new_value();
+    return;
+  }
+  if (c->has_old_value()) mask(c->mutable_old_value());
+  if (c->has_new_value()) mask(c->mutable_new_value());
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerContext* context,
+                                                       const v1::GetRecordRequest* request,
+                                                       v1::Record* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  const v1::SubjectKind kind = KindOfRequest(request->name(), request->id_number());
+  if (kind == v1::SUBJECT_KIND_UNSPECIFIED) {
+    return Reply(context, Invalid("name must be enterprises/{uscc} or persons/{pid}, or give "
+                                  "id_number",
+                                  "INVALID_VALUES"),
+                 {{"name", "NAME", "expected enterprises/{uscc} or persons/{pid}"}});
+  }
+  ReadPlan plan;
+  Violations violations;
+  // Authorization comes first: a refused caller learns nothing about the subject.
+  absl::Status st = PlanRead(*caller, ctx_->store(), kind, request->options(), &plan, &violations);
+  if (!st.ok()) return Reply(context, st, violations);
+  auto subject =
+      ResolveSubject(ctx_->store(), request->name(), request->id_number(), &violations);
+  if (!subject.ok()) return Reply(context, subject.status(), violations);
+  auto record = ctx_->store()->GetRecord(*subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});
+  if (!record.ok()) return Reply(context, record.status());
+  v1::AccessEvent event;
+  const bool personal = Release(plan, &*record, &event);
+  *response = *std::move(record);
+  auto* reactor = context->DefaultReactor();
+  if (!personal) {
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+  // The data leaves only once its release is durably recorded.
+  ctx_->store()->RecordAccess(
+      MakeAccess(*caller, plan, response->name(), std::move(event),
+                 request->id_number().empty() ? "name" : "id_number"),
+      [reactor, response](absl::Status s) {
+        if (!s.ok()) response->Clear();
+        reactor->Finish(rpc::ToGrpc(s));
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RecordServiceImpl::BatchGetRecords(
+    grpc::CallbackServerContext* context, const v1::BatchGetRecordsRequest* request,
+    v1::BatchGetRecordsResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (request->names_size() == 0 || request->names_size() > kMaxBatchGet) {
+    return Reply(context,
+                 WithReason(absl::InvalidArgumentError(absl::StrCat(
+                                "a batch names 1 to ", kMaxBatchGet, " subjects, got ",
+                                request->names_size())),
+                            "BATCH_TOO_LARGE"),
+                 {{"names", "LENGTH", absl::StrCat("1 to ", kMaxBatchGet, " names")}});
+  }
+  const v1::SubjectKind kind = KindOfRequest(request->names(0), "");
+  Violations violations;
+  std::vector<catalog::SubjectName> subjects;
+  for (int i = 0; i < request->names_size(); ++i) {
+    if (KindOfRequest(request->names(i), "") != kind || kind == v1::SUBJECT_KIND_UNSPECIFIED) {
+      violations.push_back({absl::StrCat("names[", i, "]"), "NAME",
+                            "every name in a batch is of the same kind: enterprises/ or persons/"});
+    }
+  }
+  if (!violations.empty()) {
+    return Reply(context, Invalid("the names are not valid", "INVALID_VALUES"), violations);
+  }
+  ReadPlan plan;
+  absl::Status st = PlanRead(*caller, ctx_->store(), kind, request->options(), &plan, &violations);
+  if (!st.ok()) return Reply(context, st, violations);
+  for (int i = 0; i < request->names_size(); ++i) {
+    auto s = catalog::ParseSubjectName(request->names(i));
+    if (!s.ok()) {
+      violations.push_back({absl::StrCat("names[", i, "]"), "NAME", std::string(s.status().message())});
+    } else {
+      subjects.push_back(*s);
+    }
+  }
+  if (!violations.empty()) {
+    return Reply(context, Invalid("the names are not valid", "INVALID_VALUES"), violations);
+  }
+  std::vector<store::AccessRecord> accesses;
+  for (const auto& subject : subjects) {
+    auto record = ctx_->store()->GetRecord(subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});
+    if (!record.ok()) return Reply(context, record.status());
+    v1::AccessEvent event;
+    if (Release(plan, &*record, &event)) {
+      accesses.push_back(MakeAccess(*caller, plan, record->name(), std::move(event), "name"));
+    }
+    *response->add_records() = *std::move(record);
+  }
+  auto* reactor = context->DefaultReactor();
+  if (accesses.empty()) {
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+  struct Pending {
+    std::atomic<int> left;
+    absl::Mutex mu;
+    absl::Status first_error;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = static_cast<int>(accesses.size());
+  for (auto& a : accesses) {
+    ctx_->store()->RecordAccess(std::move(a), [pending, reactor, response](absl::Status s) {
+      if (!s.ok()) {
+        absl::MutexLock lock(&pending->mu);
+        if (pending->first_error.ok()) pending->first_error = s;
+      }
+      if (--pending->left == 0) {
+        absl::Status err;
+        {
+          absl::MutexLock lock(&pending->mu);
+          err = pending->first_error;
+        }
+        if (!err.ok()) response->Clear();
+        reactor->Finish(rpc::ToGrpc(err));
+      }
+    });
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RecordServiceImpl::UpdateRecord(grpc::CallbackServerContext* context,
+                                                          const v1::UpdateRecordRequest* request,
+                                                          v1::UpdateRecordResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  store::WriteRequest w;
+  Violations violations;
+  v1::SubjectKind kind = request->kind();
+  if (!request->name().empty()) {
+    auto subject = catalog::ParseSubjectName(request->name());
+    if (!subject.ok()) {
+      violations.push_back({"name", "NAME", std::string(subject.status().message())});
+      return Reply(context, Invalid(std::string(subject.status().message()), "INVALID_VALUES"),
+                   violations);
+    }
+    kind = subject->kind;
+    w.subject = *subject;
+  } else if (kind != v1::PERSON) {
+    return Reply(context,
+                 Invalid("name the subject; only a person may be given by id_number instead",
+                         "INVALID_VALUES"),
+                 {{"name", "REQUIRED", "enterprises/{uscc} or persons/{pid}"}});
+  }
+  w.kind = kind;
+  if (request->values_size() + request->clear_fields_size() > kMaxChangesPerUpdate) {
+    return Reply(context, Invalid(absl::StrCat("at most ", kMaxChangesPerUpdate,
+                                               " fields change in one update"),
+                                  "TOO_MANY_CHANGES"));
+  }
+  std::vector<std::string> fields;
+  for (const auto& [field, value] : request->values()) {
+    w.changes.push_back({field, value});
+  }
+  std::sort(w.changes.begin(), w.changes.end(),
+            [](const store::FieldChange& a, const store::FieldChange& b) { return a.field < b.field; });
+  for (const auto& f : request->clear_fields()) {
+    if (request->values().contains(f)) {
+      violations.push_back({absl::StrCat("clear_fields.", f.substr(0, 64)), "ONE_OF",
+                            "a field is either set or cleared"});
+    }
+    w.changes.push_back({f, std::nullopt});
+  }
+  if (!violations.empty()) return Reply(context, Invalid("conflicting changes", "INVALID_VALUES"), violations);
+  for (const auto& c : w.changes) fields.push_back(c.field);
+
+  auto authority = caller->policy->AuthorizeWrite(caller->principal, request->provenance().matter(),
+                                                  request->provenance().source(), kind, fields);
+  if (!authority.ok()) return Reply(context, authority.status());
+  w.provenance = request->provenance();
+  w.provenance.set_source(authority->source);
+  w.provenance.set_matter(authority->matter);
+  w.reason = request->reason();
+  w.request_id = request->request_id();
+  w.principal = caller->principal.name();
+  if (!request->etag().empty()) w.expected_etag = request->etag();
+  if (request->has_expected_revision()) {
+    if (request->expected_revision() < 0) {
+      return Reply(context, Invalid("expected_revision is 0 (must not exist) or a revision",
+                                    "INVALID_VALUES"),
+                   {{"expected_revision", "RANGE", "not negative"}});
+    }
+    w.expected_revision = request->expected_revision();
+  }
+  const bool governance = authz::Policy::HasRole(caller->principal, v1::GOVERNANCE);
+
+  if (request->validate_only()) {
+    auto cat = ctx_->store()->GetCatalog(kind);
+    if (!cat.ok()) return Reply(context, WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
+    store::CheckRequestValues(**cat, Today(), &w, &violations);
+    return Reply(context, catalog::ViolationsToStatus(violations, "the write"), violations);
+  }
+
+  auto* reactor = context->DefaultReactor();
+  ctx_->store()->Write(std::move(w), [reactor, response, governance](
+                                         absl::StatusOr<store::WriteResult> r, Violations v) {
+    if (!r.ok()) {
+      reactor->Finish(rpc::ToGrpc(r.status(), v));
+      return;
+    }
+    // The record's identity and the values this call wrote; old values only for governance.
+    v1::Record* rec = response->mutable_record();
+    absl::flat_hash_set<std::string> written;
+    if (r->change_set) {
+      for (const auto& c : r->change_set->changes()) written.insert(c.field());
+    }
+    *rec = r->record;
+    google::protobuf::RepeatedPtrField<v1::FieldValue> kept;
+    for (auto& f : *rec->mutable_fields()) {
+      if (written.contains(f.field())) kept.Add(std::move(f));
+    }
+    rec->mutable_fields()->Swap(&kept);
+    if (r->change_set) {
+      *response->mutable_change_set() = *r->change_set;
+      if (!governance) {
+        for (auto& c : *response->mutable_change_set()->mutable_changes()) {
+          c.clear_old_value();
+          c.clear_old_source();
+        }
+      }
+    }
+    response->set_unchanged(r->unchanged);
+    response->set_replayed(r->replayed);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
+    grpc::CallbackServerContext* context, const v1::ListRecordRevisionsRequest* request,
+    v1::ListRecordRevisionsResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (!authz::Policy::MayReadHistory(caller->principal)) {
+    return Reply(context, WithReason(absl::PermissionDeniedError(absl::StrCat(
+                                         caller->principal.name(), " may not read history")),
+                                     "ROLE_MAY_NOT_READ_HISTORY"));
+  }
+  Violations violations;
+  auto subject = catalog::ParseSubjectName(request->parent());
+  if (!subject.ok()) {
+    violations.push_back({"parent", "NAME", std::string(subject.status().message())});
+    return Reply(context, Invalid(std::string(subject.status().message()), "INVALID_VALUES"),
+                 violations);
+  }
+  auto cat = ctx_->store()->GetCatalog(subject->kind);
+  if (!cat.ok()) return Reply(context, WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
+  // Values in clear need a purpose the caller is granted; without one they are masked.
+  authz::FieldReleases releases;
+  if (!request->purpose().empty()) {
+    auto r = caller->policy->AuthorizeRead(caller->principal, request->purpose(), subject->kind, **cat);
+    if (!r.ok()) return Reply(context, r.status());
+    releases = *std::move(r);
+  }
+  if (request->page_size() < 0) {
+    violations.push_back({"page_size", "RANGE", "not negative"});
+  }
+  if (!request->field().empty() && (*cat)->FindField(request->field()) == nullptr) {
+    violations.push_back({"field", "UNKNOWN_FIELD", "the catalog has no such field"});
+  }
+  store::HistoryQuery q;
+  q.field = request->field();
+  q.since_us = request->has_start_time() ? ToMicros(request->start_time()) : 0;
+  q.until_us = request->has_end_time() ? ToMicros(request->end_time()) : 0;
+  q.page_size = request->page_size() == 0 ? kDefaultPageSize
+                                          : std::min(request->page_size(), kMaxPageSize);
+  const std::string filter_key = FilterKey(*request);
+  if (!request->page_token().empty()) {
+    auto before = DecodeToken(request->page_token(), filter_key);
+    if (!before.ok()) {
+      violations.push_back({"page_token", "TOKEN", std::string(before.status().message())});
+    } else {
+      q.before_revision = *before;
+    }
+  }
+  if (!violations.empty()) return Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
+  auto page = ctx_->store()->ListHistory(*subject, q);
+  if (!page.ok()) return Reply(context, page.status());
+  v1::AccessEvent event;
+  absl::flat_hash_set<std::string> clear, masked;
+  for (auto& cs : page->change_sets) {
+    for (auto& c : *cs.mutable_changes()) {
+      auto it = releases.find(c.field());
+      authz::Release rel = releases.empty() ? authz::Release::kMasked
+                           : it == releases.end() ? authz::Release::kDenied
+                                                  : it->second;
+      MaskChange((*cat)->FindField(c.field()), rel, &c);
+      if (rel == authz::Release::kClear) clear.insert(c.field());
+      if (rel == authz::Release::kMasked) masked.insert(c.field());
+    }
+    *response->add_change_sets() = std::move(cs);
+  }
+  if (page->next_before_revision > 0) {
+    response->set_next_page_token(EncodeToken(page->next_before_revision, filter_key));
+  }
+  auto* reactor = context->DefaultReactor();
+  if (subject->kind != v1::PERSON || (clear.empty() && masked.empty())) {
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+  for (const auto& f : clear) event.add_fields(f);
+  for (const auto& f : masked) event.add_masked_fields(f);
+  ReadPlan plan;
+  plan.purpose = request->purpose();
+  ctx_->store()->RecordAccess(
+      MakeAccess(*caller, plan, subject->ToString(), std::move(event), "history"),
+      [reactor, response](absl::Status s) {
+        if (!s.ok()) response->Clear();
+        reactor->Finish(rpc::ToGrpc(s));
+      });
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::WatchChangesResponse>* RecordServiceImpl::WatchChanges(
+    grpc::CallbackServerContext* context, const v1::WatchChangesRequest* request) {
+  auto caller = ctx_->Resolve(*context);
+  absl::Status st = caller.status();
+  Violations violations;
+  if (st.ok() && !authz::Policy::MayReadHistory(caller->principal)) {
+    st = WithReason(absl::PermissionDeniedError(
+                        absl::StrCat(caller->principal.name(), " may not watch changes")),
+                    "ROLE_MAY_NOT_READ_HISTORY");
+  }
+  if (st.ok()) {
+    if (request->after_sequence() < 0) {
+      violations.push_back({"after_sequence", "RANGE", "not negative"});
+    }
+    if (request->fields_size() > kMaxWatchFields) {
+      violations.push_back({"fields", "LENGTH", "at most 200 fields"});
+    }
+    if (!violations.empty()) st = Invalid("the watch request is not valid", "INVALID_VALUES");
+  }
+  if (!st.ok()) return WatchHub::Refuse(rpc::ToGrpc(st, violations));
+  const bool with_values = authz::Policy::HasRole(caller->principal, v1::GOVERNANCE);
+  return hub_->Start(*request, with_values);
+}
+
+}  // namespace collectonce::registry

@@ -1,0 +1,41 @@
+// RecordService: thin handlers over the store. Validate, authorize (before anything about
+// the subject is revealed), call the store, filter what the caller may see, and record the
+// access before the data leaves.
+#ifndef COLLECTONCE_SERVICES_REGISTRY_RECORD_SERVICE_H_
+#define COLLECTONCE_SERVICES_REGISTRY_RECORD_SERVICE_H_
+
+#include <memory>
+
+#include "collectonce/registry/v1/registry_service.grpc.pb.h"
+#include "services/registry/registry_context.h"
+#include "services/registry/watch_hub.h"
+
+namespace collectonce::registry {
+
+class RecordServiceImpl final : public v1::RecordService::CallbackService {
+ public:
+  RecordServiceImpl(RegistryContext* ctx, WatchHub* hub) : ctx_(ctx), hub_(hub) {}
+
+  grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* context,
+                                      const v1::GetRecordRequest* request,
+                                      v1::Record* response) override;
+  grpc::ServerUnaryReactor* BatchGetRecords(grpc::CallbackServerContext* context,
+                                            const v1::BatchGetRecordsRequest* request,
+                                            v1::BatchGetRecordsResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateRecord(grpc::CallbackServerContext* context,
+                                         const v1::UpdateRecordRequest* request,
+                                         v1::UpdateRecordResponse* response) override;
+  grpc::ServerUnaryReactor* ListRecordRevisions(
+      grpc::CallbackServerContext* context, const v1::ListRecordRevisionsRequest* request,
+      v1::ListRecordRevisionsResponse* response) override;
+  grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchChanges(
+      grpc::CallbackServerContext* context, const v1::WatchChangesRequest* request) override;
+
+ private:
+  RegistryContext* ctx_;
+  WatchHub* hub_;
+};
+
+}  // namespace collectonce::registry
+
+#endif  // COLLECTONCE_SERVICES_REGISTRY_RECORD_SERVICE_H_

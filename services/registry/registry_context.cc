@@ -1,0 +1,78 @@
+#include "services/registry/registry_context.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/base/error_reason.h"
+#include "libs/rpc/caller.h"
+
+namespace collectonce::registry {
+
+RegistryContext::RegistryContext(store::Store* store, bool insecure,
+                                 std::string bootstrap_governance)
+    : store_(store), insecure_(insecure), bootstrap_governance_(std::move(bootstrap_governance)) {
+  policy_ = authz::Policy::Build({}, {}, bootstrap_governance_);
+}
+
+absl::Status RegistryContext::ReloadPolicy() {
+  std::vector<v1::Principal> principals;
+  std::vector<v1::Matter> matters;
+  for (const char* type : {"principals", "matters"}) {
+    std::string after;
+    for (;;) {
+      auto page = store_->ListObjects(type, after, 500);
+      if (!page.ok()) return page.status();
+      for (const auto& o : *page) {
+        if (std::string(type) == "principals") {
+          if (!principals.emplace_back().ParseFromString(o.payload)) {
+            return absl::DataLossError("a stored principal is unreadable");
+          }
+        } else if (!matters.emplace_back().ParseFromString(o.payload)) {
+          return absl::DataLossError("a stored matter is unreadable");
+        }
+        after = o.name;
+      }
+      if (page->size() < 500) break;
+    }
+  }
+  auto policy = authz::Policy::Build(principals, matters, bootstrap_governance_);
+  absl::MutexLock lock(&mu_);
+  policy_ = std::move(policy);
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const authz::Policy> RegistryContext::policy() const {
+  absl::MutexLock lock(&mu_);
+  return policy_;
+}
+
+absl::StatusOr<Caller> RegistryContext::Resolve(const grpc::ServerContextBase& ctx) const {
+  auto id = rpc::IdentifyCaller(ctx, insecure_);
+  if (!id.ok()) return id.status();
+  Caller caller;
+  caller.policy = policy();
+  const v1::Principal* peer = caller.policy->FindIdentity(id->peer);
+  if (peer == nullptr) {
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                          "'", id->peer.substr(0, 128), "' is not a registered principal")),
+                      "UNKNOWN_PRINCIPAL");
+  }
+  if (id->on_behalf_of.empty()) {
+    caller.principal = *peer;
+    return caller;
+  }
+  if (!authz::Policy::HasRole(*peer, v1::GATEWAY)) {
+    return WithReason(absl::PermissionDeniedError(
+                          absl::StrCat(peer->name(), " may not act on behalf of others")),
+                      "NOT_A_GATEWAY");
+  }
+  const v1::Principal* end = caller.policy->FindIdentity(id->on_behalf_of);
+  if (end == nullptr) {
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                          "'", id->on_behalf_of.substr(0, 128), "' is not a registered principal")),
+                      "UNKNOWN_PRINCIPAL");
+  }
+  caller.principal = *end;
+  caller.via = peer->name();
+  return caller;
+}
+
+}  // namespace collectonce::registry

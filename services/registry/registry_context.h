@@ -1,0 +1,52 @@
+// What the registry's handlers share: the store, the access policy built from the stored
+// principals and matters, and how a call's caller is resolved to a principal.
+#ifndef COLLECTONCE_SERVICES_REGISTRY_REGISTRY_CONTEXT_H_
+#define COLLECTONCE_SERVICES_REGISTRY_REGISTRY_CONTEXT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/server_context.h"
+#include "libs/authz/policy.h"
+#include "libs/store/store.h"
+
+namespace collectonce::registry {
+
+namespace v1 = ::collectonce::registry::v1;
+
+// The caller of one RPC after authentication.
+struct Caller {
+  // The principal whose grants apply (the end caller when a gateway calls for one).
+  v1::Principal principal;
+  // The gateway's principal name when the call came through one.
+  std::string via;
+  std::shared_ptr<const authz::Policy> policy;
+};
+
+class RegistryContext {
+ public:
+  RegistryContext(store::Store* store, bool insecure, std::string bootstrap_governance);
+
+  store::Store* store() const { return store_; }
+
+  // Rebuilds the policy from the stored principals and matters.
+  [[nodiscard]] absl::Status ReloadPolicy();
+  std::shared_ptr<const authz::Policy> policy() const;
+
+  // Authenticates the call and finds its principal. UNAUTHENTICATED without an identity;
+  // PERMISSION_DENIED for an unknown identity or x-on-behalf-of from a non-gateway.
+  [[nodiscard]] absl::StatusOr<Caller> Resolve(const grpc::ServerContextBase& ctx) const;
+
+ private:
+  store::Store* store_;
+  bool insecure_;
+  std::string bootstrap_governance_;
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const authz::Policy> policy_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace collectonce::registry
+
+#endif  // COLLECTONCE_SERVICES_REGISTRY_REGISTRY_CONTEXT_H_

@@ -1,0 +1,544 @@
+// RecordService and GovernanceService over an in-process channel, on a real RocksDB.
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "libs/rpc/errors.h"
+#include "libs/store/rocksdb_store.h"
+#include "libs/store/test_util.h"
+#include "services/registry/governance_service.h"
+#include "services/registry/record_service.h"
+
+namespace collectonce::registry {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+namespace st = ::collectonce::store::testing;
+
+template <typename T>
+T Text(const std::string& text) {
+  T m;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &m)) << text;
+  return m;
+}
+
+const char kMatters[][1200] = {
+    R"pb(name: "matters/legal-representative-change" title: "企业法定代表人变更登记"
+         subject_kind: ENTERPRISE purpose: "变更登记" source: "market-regulation"
+         form_fields { key: "qymc" catalog_field: "name" use: PREFILL }
+         form_fields { key: "zczb" catalog_field: "registered_capital" use: PREFILL }
+         form_fields { key: "lxdh" catalog_field: "contact_phone" use: PREFILL_MASKED }
+         form_fields { key: "fddbr" catalog_field: "legal_representative_name" use: COLLECT
+                       write_back: true required: true })pb",
+    R"pb(name: "matters/real-estate-transfer" title: "不动产转移登记" subject_kind: PERSON
+         purpose: "房产过户" source: "natural-resources.real-estate"
+         form_fields { key: "xm" catalog_field: "name" use: PREFILL }
+         form_fields { key: "sfzh" catalog_field: "id_number" use: PREFILL }
+         form_fields { key: "hjdz" catalog_field: "household_address" use: PREFILL }
+         form_fields { key: "sjhm" catalog_field: "mobile_phone" use: PREFILL write_back: true }
+         form_fields { key: "hyzk" catalog_field: "marital_status" use: PREFILL_MASKED })pb",
+    R"pb(name: "matters/governance-person" title: "数据治理核查" subject_kind: PERSON
+         purpose: "核查" form_fields { key: "a" catalog_field: "name" use: PREFILL }
+         form_fields { key: "b" catalog_field: "id_number" use: PREFILL }
+         form_fields { key: "c" catalog_field: "gender" use: PREFILL }
+         form_fields { key: "d" catalog_field: "birth_date" use: PREFILL }
+         form_fields { key: "e" catalog_field: "household_address" use: PREFILL }
+         form_fields { key: "f" catalog_field: "mobile_phone" use: PREFILL })pb",
+    R"pb(name: "matters/governance-enterprise" title: "数据治理核查" subject_kind: ENTERPRISE
+         purpose: "核查" form_fields { key: "a" catalog_field: "name" use: PREFILL }
+         form_fields { key: "b" catalog_field: "legal_representative_name" use: PREFILL }
+         form_fields { key: "c" catalog_field: "registered_capital" use: PREFILL }
+         form_fields { key: "d" catalog_field: "contact_phone" use: PREFILL }
+         form_fields { key: "e" catalog_field: "status" use: PREFILL })pb",
+};
+
+const char kPrincipals[][600] = {
+    R"pb(name: "principals/governance" identity: "registryctl" roles: GOVERNANCE roles: AUDITOR
+         grants { matter: "matters/governance-person" write_back: true }
+         grants { matter: "matters/governance-enterprise" write_back: true })pb",
+    R"pb(name: "principals/auditor" identity: "auditor" roles: AUDITOR)pb",
+    R"pb(name: "principals/gateway" identity: "gateway" roles: GATEWAY)pb",
+    R"pb(name: "principals/market" identity: "market" roles: APPROVAL_SYSTEM
+         source: "market-regulation"
+         grants { matter: "matters/legal-representative-change" write_back: true })pb",
+    R"pb(name: "principals/real-estate" identity: "real-estate" roles: APPROVAL_SYSTEM
+         source: "natural-resources.real-estate"
+         grants { matter: "matters/real-estate-transfer" write_back: true
+                  clear_fields: "name" clear_fields: "id_number" })pb",
+};
+
+class RegistryServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = st::MakeTempDir("registry");
+    store::RocksDbStoreOptions o;
+    o.data_dir = dir_;
+    o.sync = false;
+    o.index_hash = store::KeyedHash::FromKey("0123456789abcdef0123456789abcdef");
+    o.block_cache_bytes = 16 << 20;
+    o.write_buffer_bytes = 16 << 20;
+    auto s = store::RocksDbStore::Open(std::move(o));
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+    context_ = std::make_unique<RegistryContext>(store_.get(), /*insecure=*/true, "bootstrap");
+    hub_ = std::make_unique<WatchHub>(store_.get());
+    records_ = std::make_unique<RecordServiceImpl>(context_.get(), hub_.get());
+    governance_ = std::make_unique<GovernanceServiceImpl>(context_.get());
+    grpc::ServerBuilder b;
+    b.RegisterService(records_.get());
+    b.RegisterService(governance_.get());
+    server_ = b.BuildAndStart();
+    channel_ = server_->InProcessChannel(grpc::ChannelArguments());
+    rec_ = v1::RecordService::NewStub(channel_);
+    gov_ = v1::GovernanceService::NewStub(channel_);
+
+    for (const char* kind : {"enterprise", "person"}) {
+      v1::ApplyCatalogRequest req;
+      *req.mutable_catalog() = st::ExampleCatalog(kind);
+      v1::ApplyCatalogResponse resp;
+      ASSERT_TRUE(Call("bootstrap", &v1::GovernanceService::Stub::ApplyCatalog, gov_.get(), req, &resp).ok());
+    }
+    for (const char* m : kMatters) {
+      v1::ApplyMatterRequest req;
+      *req.mutable_matter() = Text<v1::Matter>(m);
+      v1::Matter resp;
+      grpc::Status s = Call("bootstrap", &v1::GovernanceService::Stub::ApplyMatter, gov_.get(), req, &resp);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+    for (const char* p : kPrincipals) {
+      v1::ApplyPrincipalRequest req;
+      *req.mutable_principal() = Text<v1::Principal>(p);
+      v1::Principal resp;
+      grpc::Status s = Call("bootstrap", &v1::GovernanceService::Stub::ApplyPrincipal, gov_.get(), req, &resp);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+  }
+  void TearDown() override {
+    server_->Shutdown();
+    server_->Wait();
+    hub_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  template <typename Stub, typename Req, typename Resp>
+  grpc::Status Call(const std::string& principal,
+                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                    Stub* stub, const Req& req, Resp* resp, const std::string& on_behalf_of = "") {
+    grpc::ClientContext ctx;
+    if (!principal.empty()) ctx.AddMetadata("x-principal", principal);
+    if (!on_behalf_of.empty()) ctx.AddMetadata("x-on-behalf-of", on_behalf_of);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return (stub->*method)(&ctx, req, resp);
+  }
+  grpc::Status Get(const std::string& principal, const v1::GetRecordRequest& req, v1::Record* out,
+                   const std::string& on_behalf_of = "") {
+    return Call(principal, &v1::RecordService::Stub::GetRecord, rec_.get(), req, out, on_behalf_of);
+  }
+  grpc::Status Update(const std::string& principal, const v1::UpdateRecordRequest& req,
+                      v1::UpdateRecordResponse* out) {
+    return Call(principal, &v1::RecordService::Stub::UpdateRecord, rec_.get(), req, out);
+  }
+
+  // 宋文富 and 福建省钢源粉体材料有限公司, written by governance.
+  std::string CreateSong() {
+    auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(R"pb(
+      kind: PERSON provenance { source: "public-security.household" }
+      values { key: "id_number" value { string_value: ")pb", st::kSongId, R"pb(" } }
+      values { key: "name" value { string_value: "宋文富" } }
+      values { key: "gender" value { code_value: "1" } }
+      values { key: "household_address" value { string_value: "三明市三元区富文新村12幢301室" } }
+      values { key: "mobile_phone" value { string_value: "13905981234" } }
+      values { key: "marital_status" value { code_value: "30" } })pb"));
+    v1::UpdateRecordResponse resp;
+    grpc::Status s = Update("registryctl", req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.record().name();
+  }
+  void CreateSteel() {
+    auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
+        "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" }
+      values { key: "name" value { string_value: "福建省钢源粉体材料有限公司" } }
+      values { key: "legal_representative_name" value { string_value: "吴秀英" } }
+      values { key: "registered_capital" value { decimal_value: "5000" } }
+      values { key: "contact_phone" value { string_value: "0598-8234567" } })pb"));
+    v1::UpdateRecordResponse resp;
+    grpc::Status s = Update("registryctl", req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  std::map<std::string, const v1::FieldValue*> Fields(const v1::Record& r) {
+    std::map<std::string, const v1::FieldValue*> m;
+    for (const auto& f : r.fields()) m[f.field()] = &f;
+    return m;
+  }
+
+  std::string dir_;
+  std::unique_ptr<store::RocksDbStore> store_;
+  std::unique_ptr<RegistryContext> context_;
+  std::unique_ptr<WatchHub> hub_;
+  std::unique_ptr<RecordServiceImpl> records_;
+  std::unique_ptr<GovernanceServiceImpl> governance_;
+  std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::RecordService::Stub> rec_;
+  std::unique_ptr<v1::GovernanceService::Stub> gov_;
+};
+
+TEST_F(RegistryServiceTest, ApprovalSystemSeesGrantedFieldsClearMaskedOrNotAtAll) {
+  const std::string song = CreateSong();
+  const uint64_t audit_before = store_->Stats().audit_size;
+  v1::GetRecordRequest req;
+  req.set_name(song);
+  req.mutable_options()->set_purpose("matters/real-estate-transfer");
+  req.mutable_options()->set_case_id("BDC-2026-000123");
+  v1::Record r;
+  grpc::Status s = Get("real-estate", req, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto f = Fields(r);
+  EXPECT_EQ(f.at("name")->value().string_value(), "宋文富");
+  EXPECT_FALSE(f.at("name")->masked());
+  EXPECT_EQ(f.at("id_number")->value().string_value(), st::kSongId);
+  // Conditionally shared and not named in the grant: masked.
+  EXPECT_TRUE(f.at("household_address")->masked());
+  EXPECT_EQ(f.at("mobile_phone")->value().string_value(), "139****1234");
+  // The matter needs to know the marital status exists, not its value.
+  EXPECT_TRUE(f.at("marital_status")->masked());
+  EXPECT_EQ(f.at("marital_status")->value().string_value(), "**");
+  // Not in the matter: not released at all.
+  EXPECT_EQ(f.count("gender"), 0u);
+
+  // The release was recorded before the reply.
+  ASSERT_EQ(store_->Stats().audit_size, audit_before + 1);
+  auto entry = store_->ReadAuditEntry(audit_before);
+  ASSERT_TRUE(entry.ok());
+  ASSERT_TRUE(entry->has_access());
+  EXPECT_EQ(entry->principal(), "principals/real-estate");
+  EXPECT_EQ(entry->access().subject(), song);
+  EXPECT_EQ(entry->access().purpose(), "matters/real-estate-transfer");
+  EXPECT_EQ(entry->access().case_id(), "BDC-2026-000123");
+  EXPECT_THAT(entry->access().fields(), UnorderedElementsAre("name", "id_number"));
+  EXPECT_THAT(entry->access().masked_fields(),
+              UnorderedElementsAre("household_address", "mobile_phone", "marital_status"));
+}
+
+TEST_F(RegistryServiceTest, PersonIsFoundByIdNumberInTheBody) {
+  const std::string song = CreateSong();
+  v1::GetRecordRequest req;
+  req.set_id_number(st::kSongId);
+  req.mutable_options()->set_purpose("matters/real-estate-transfer");
+  v1::Record r;
+  ASSERT_TRUE(Get("real-estate", req, &r).ok());
+  EXPECT_EQ(r.name(), song);
+  auto entry = store_->ReadAuditEntry(store_->Stats().audit_size - 1);
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(entry->access().lookup(), "id_number");
+  EXPECT_EQ(entry->SerializeAsString().find(st::kSongId), std::string::npos);
+}
+
+TEST_F(RegistryServiceTest, BadIdNumberIsAFieldViolationWithoutTheNumber) {
+  v1::GetRecordRequest req;
+  std::string bad = st::kSongId;
+  bad[17] = '9';
+  req.set_id_number(bad);
+  req.mutable_options()->set_purpose("matters/real-estate-transfer");
+  v1::Record r;
+  grpc::Status s = Get("real-estate", req, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  rpc::RpcError e = rpc::FromGrpc(s);
+  ASSERT_EQ(e.violations.size(), 1u);
+  EXPECT_EQ(e.violations[0].field, "id_number");
+  EXPECT_THAT(e.violations[0].message, HasSubstr("check character"));
+  EXPECT_EQ(s.error_message().find(bad.substr(0, 14)), std::string::npos);
+  EXPECT_EQ(s.error_details().find(bad.substr(0, 14)), std::string::npos);
+}
+
+TEST_F(RegistryServiceTest, PermissionIsDecidedBeforeExistence) {
+  v1::GetRecordRequest req;
+  req.set_name("persons/nosuchperson");
+  req.mutable_options()->set_purpose("matters/real-estate-transfer");
+  v1::Record r;
+  // The market regulator has no grant for real-estate transfers: denied, whether or not the
+  // person exists.
+  grpc::Status s = Get("market", req, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "NO_GRANT_FOR_PURPOSE");
+  // With a grant, a missing person is NOT_FOUND.
+  EXPECT_EQ(Get("real-estate", req, &r).error_code(), grpc::StatusCode::NOT_FOUND);
+  // No purpose, no data.
+  req.mutable_options()->clear_purpose();
+  s = Get("real-estate", req, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "PURPOSE_REQUIRED");
+  // Auditors read history, not records.
+  req.mutable_options()->set_purpose("matters/real-estate-transfer");
+  s = Get("auditor", req, &r);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "ROLE_MAY_NOT_READ_RECORDS");
+  // Unknown and missing identities.
+  EXPECT_EQ(rpc::FromGrpc(Get("stranger", req, &r)).reason, "UNKNOWN_PRINCIPAL");
+  EXPECT_EQ(Get("", req, &r).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(RegistryServiceTest, GatewayCarriesTheEndCallersGrantsAndNoMore) {
+  const std::string song = CreateSong();
+  v1::GetRecordRequest req;
+  req.set_name(song);
+  req.mutable_options()->set_purpose("matters/real-estate-transfer");
+  v1::Record r;
+  grpc::Status s = Get("gateway", req, &r, "real-estate");
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(Fields(r).count("gender"), 0u);
+  auto entry = store_->ReadAuditEntry(store_->Stats().audit_size - 1);
+  EXPECT_EQ(entry->principal(), "principals/real-estate");
+  EXPECT_EQ(entry->access().via(), "principals/gateway");
+  // The gateway on its own has no grants; an approval system cannot act for another.
+  EXPECT_EQ(Get("gateway", req, &r).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  s = Get("market", req, &r, "real-estate");
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "NOT_A_GATEWAY");
+  s = Get("gateway", req, &r, "market");
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "NO_GRANT_FOR_PURPOSE");
+}
+
+TEST_F(RegistryServiceTest, UpdateReportsEveryBadValueAndWritesNothing) {
+  CreateSteel();
+  const auto seq = store_->Stats().last_commit_sequence;
+  auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
+      "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" }
+      values { key: "registered_capital" value { string_value: "five" } }
+      values { key: "status" value { code_value: "42" } }
+      values { key: "no_such_field" value { string_value: "x" } })pb"));
+  v1::UpdateRecordResponse resp;
+  grpc::Status s = Update("registryctl", req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  rpc::RpcError e = rpc::FromGrpc(s);
+  EXPECT_EQ(e.reason, "INVALID_VALUES");
+  std::vector<std::string> got;
+  for (const auto& v : e.violations) got.push_back(v.field + "/" + v.rule);
+  EXPECT_THAT(got, UnorderedElementsAre("registered_capital/TYPE", "status/CODE",
+                                        "no_such_field/UNKNOWN_FIELD"));
+  EXPECT_EQ(store_->Stats().last_commit_sequence, seq);
+}
+
+TEST_F(RegistryServiceTest, StaleEtagIsAbortedAndRetriesAreIdempotent) {
+  CreateSteel();
+  v1::GetRecordRequest get;
+  get.set_name(st::kSteel);
+  get.mutable_options()->set_purpose("matters/governance-enterprise");
+  v1::Record r;
+  ASSERT_TRUE(Get("registryctl", get, &r).ok());
+  auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
+      "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" }
+      reason: "法定代表人变更" request_id: "req-1"
+      values { key: "legal_representative_name" value { string_value: "林志强" } })pb"));
+  req.set_etag(r.etag());
+  v1::UpdateRecordResponse first, again;
+  ASSERT_TRUE(Update("registryctl", req, &first).ok());
+  EXPECT_EQ(first.record().revision(), 2);
+  ASSERT_TRUE(Update("registryctl", req, &again).ok());
+  EXPECT_TRUE(again.replayed());
+  EXPECT_EQ(again.record().revision(), 2);
+
+  req.set_request_id("req-2");
+  req.mutable_values()->at("legal_representative_name").set_string_value("陈建华");
+  grpc::Status s = Update("registryctl", req, &again);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "ETAG_MISMATCH");
+}
+
+TEST_F(RegistryServiceTest, ApprovalSystemWritesBackOnlyItsMattersFields) {
+  CreateSteel();
+  auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
+      "name: \"", st::kSteel, R"pb(" provenance { matter: "matters/legal-representative-change" }
+      values { key: "legal_representative_name" value { string_value: "林志强" } })pb"));
+  v1::UpdateRecordResponse resp;
+  grpc::Status s = Update("market", req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.change_set().source(), "market-regulation");
+  EXPECT_EQ(resp.change_set().matter(), "matters/legal-representative-change");
+  EXPECT_FALSE(resp.change_set().changes(0).has_old_value());  // not for an approval system
+
+  (*req.mutable_values())["registered_capital"].set_decimal_value("9000");
+  s = Update("market", req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "FIELD_NOT_WRITABLE");
+  s = Update("auditor", req, &resp);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "ROLE_MAY_NOT_WRITE");
+}
+
+TEST_F(RegistryServiceTest, AsOfReadsOverGrpc) {
+  CreateSteel();
+  v1::UpdateRecordRequest change = Text<v1::UpdateRecordRequest>(absl::StrCat(
+      "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" }
+      values { key: "legal_representative_name" value { string_value: "林志强" } })pb"));
+  v1::UpdateRecordResponse resp;
+  ASSERT_TRUE(Update("registryctl", change, &resp).ok());
+  v1::GetRecordRequest get;
+  get.set_name(st::kSteel);
+  get.mutable_options()->set_purpose("matters/governance-enterprise");
+  get.mutable_options()->set_revision(1);
+  v1::Record r;
+  ASSERT_TRUE(Get("registryctl", get, &r).ok());
+  EXPECT_EQ(Fields(r).at("legal_representative_name")->value().string_value(), "吴秀英");
+  get.mutable_options()->set_revision(0);
+  *get.mutable_options()->mutable_commit_time() = resp.record().update_time();
+  ASSERT_TRUE(Get("registryctl", get, &r).ok());
+  EXPECT_EQ(Fields(r).at("legal_representative_name")->value().string_value(), "林志强");
+  get.mutable_options()->mutable_commit_time()->set_seconds(resp.record().update_time().seconds() - 3600 * 24 * 365);
+  EXPECT_EQ(Get("registryctl", get, &r).error_code(), grpc::StatusCode::NOT_FOUND);
+  get.mutable_options()->set_revision(7);
+  grpc::Status s = Get("registryctl", get, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);  // two as-of forms at once
+  get.mutable_options()->clear_commit_time();
+  EXPECT_EQ(Get("registryctl", get, &r).error_code(), grpc::StatusCode::NOT_FOUND);
+  get.mutable_options()->set_revision(0);
+  get.mutable_options()->mutable_read_mask()->add_paths("no_such_field");
+  s = Get("registryctl", get, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::FromGrpc(s).violations.at(0).rule, "UNKNOWN_FIELD");
+}
+
+TEST_F(RegistryServiceTest, BatchGetIsBoundedAndOrdered) {
+  CreateSteel();
+  v1::BatchGetRecordsRequest req;
+  req.mutable_options()->set_purpose("matters/governance-enterprise");
+  for (int i = 0; i < 1001; ++i) req.add_names(st::kSteel);
+  v1::BatchGetRecordsResponse resp;
+  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::BatchGetRecords, rec_.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "BATCH_TOO_LARGE");
+  req.clear_names();
+  req.add_names(st::kSteel);
+  req.add_names(st::kPowder);
+  EXPECT_EQ(Call("registryctl", &v1::RecordService::Stub::BatchGetRecords, rec_.get(), req, &resp)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  req.set_names(1, st::kSteel);
+  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::BatchGetRecords, rec_.get(), req, &resp).ok());
+  EXPECT_EQ(resp.records_size(), 2);
+}
+
+TEST_F(RegistryServiceTest, RevisionsArePagedWithOpaqueTokensAndMaskedForAuditors) {
+  const std::string song = CreateSong();
+  for (int i = 0; i < 4; ++i) {
+    auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
+        "name: \"", song, "\" provenance { source: \"public-security.household\" } ",
+        "values { key: \"mobile_phone\" value { string_value: \"1390598000", i, "\" } }"));
+    v1::UpdateRecordResponse resp;
+    ASSERT_TRUE(Update("registryctl", req, &resp).ok());
+  }
+  v1::ListRecordRevisionsRequest req;
+  req.set_parent(song);
+  req.set_page_size(2);
+  v1::ListRecordRevisionsResponse page;
+  ASSERT_TRUE(Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page).ok());
+  ASSERT_EQ(page.change_sets_size(), 2);
+  EXPECT_EQ(page.change_sets(0).revision(), 5);
+  EXPECT_EQ(page.change_sets(0).changes(0).new_value().string_value(), "139****0003");
+  ASSERT_FALSE(page.next_page_token().empty());
+  req.set_page_token(page.next_page_token());
+  ASSERT_TRUE(Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page).ok());
+  EXPECT_EQ(page.change_sets(0).revision(), 3);
+  // A token from another query is refused.
+  req.set_field("name");
+  grpc::Status s = Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page);
+  EXPECT_EQ(rpc::FromGrpc(s).violations.at(0).field, "page_token");
+  req.set_page_token("!!!");
+  EXPECT_EQ(Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RegistryServiceTest, WatchResumesWithoutGapOrDuplicate) {
+  CreateSteel();
+  const std::string song = CreateSong();
+  std::vector<int64_t> seen;
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("x-principal", "auditor");
+    v1::WatchChangesRequest req;
+    auto reader = rec_->WatchChanges(&ctx, req);
+    v1::WatchChangesResponse msg;
+    while (seen.size() < 2 && reader->Read(&msg)) {
+      for (const auto& cs : msg.change_sets()) {
+        seen.push_back(cs.commit_sequence());
+        EXPECT_FALSE(cs.changes(0).has_new_value());  // values are read through GetRecord
+      }
+    }
+    ctx.TryCancel();  // the stream drops
+  }
+  ASSERT_EQ(seen.size(), 2u);
+  // More changes while nobody watches, then a resumed watch from the last sequence seen.
+  for (int i = 0; i < 3; ++i) {
+    auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
+        "name: \"", st::kSteel, "\" provenance { source: \"market-regulation\" } ",
+        "values { key: \"employee_count\" value { int64_value: ", 10 + i, " } }"));
+    v1::UpdateRecordResponse resp;
+    ASSERT_TRUE(Update("registryctl", req, &resp).ok());
+  }
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("x-principal", "auditor");
+  v1::WatchChangesRequest req;
+  req.set_after_sequence(seen.back());
+  auto reader = rec_->WatchChanges(&ctx, req);
+  v1::WatchChangesResponse msg;
+  while (seen.size() < 5 && reader->Read(&msg)) {
+    for (const auto& cs : msg.change_sets()) seen.push_back(cs.commit_sequence());
+  }
+  // One more commit arrives live.
+  std::thread writer([&] {
+    auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
+        "name: \"", st::kSteel, "\" provenance { source: \"market-regulation\" } ",
+        "values { key: \"employee_count\" value { int64_value: 99 } }"));
+    v1::UpdateRecordResponse resp;
+    EXPECT_TRUE(Update("registryctl", req, &resp).ok());
+  });
+  while (seen.size() < 6 && reader->Read(&msg)) {
+    for (const auto& cs : msg.change_sets()) seen.push_back(cs.commit_sequence());
+  }
+  writer.join();
+  ctx.TryCancel();
+  EXPECT_THAT(seen, ::testing::ElementsAre(1, 2, 3, 4, 5, 6));
+}
+
+TEST_F(RegistryServiceTest, OnlyGovernanceChangesGovernanceData) {
+  v1::ApplyCatalogRequest cat;
+  *cat.mutable_catalog() = st::ExampleCatalog("person");
+  v1::ApplyCatalogResponse resp;
+  grpc::Status s = Call("market", &v1::GovernanceService::Stub::ApplyCatalog, gov_.get(), cat, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  s = Call("registryctl", &v1::GovernanceService::Stub::ApplyCatalog, gov_.get(), cat, &resp);
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(resp.changed());
+
+  v1::ApplyMatterRequest m;
+  *m.mutable_matter() = Text<v1::Matter>(R"pb(name: "matters/bad" title: "x" subject_kind: PERSON
+      purpose: "p" form_fields { key: "a" catalog_field: "shoe_size" use: PREFILL })pb");
+  v1::Matter out;
+  s = Call("registryctl", &v1::GovernanceService::Stub::ApplyMatter, gov_.get(), m, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::FromGrpc(s).violations.at(0).rule, "UNKNOWN_FIELD");
+
+  v1::ListMattersRequest list;
+  list.set_page_size(3);
+  v1::ListMattersResponse matters;
+  ASSERT_TRUE(Call("market", &v1::GovernanceService::Stub::ListMatters, gov_.get(), list, &matters).ok());
+  EXPECT_EQ(matters.matters_size(), 3);
+  list.set_page_token(matters.next_page_token());
+  ASSERT_TRUE(Call("market", &v1::GovernanceService::Stub::ListMatters, gov_.get(), list, &matters).ok());
+  EXPECT_EQ(matters.matters_size(), 1);
+  EXPECT_TRUE(matters.next_page_token().empty());
+
+  v1::ListPrincipalsRequest lp;
+  v1::ListPrincipalsResponse principals;
+  EXPECT_EQ(Call("market", &v1::GovernanceService::Stub::ListPrincipals, gov_.get(), lp, &principals)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace collectonce::registry

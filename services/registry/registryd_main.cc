@@ -1,0 +1,194 @@
+// registryd: the registry daemon. Owns the RocksDB store; serves RecordService and
+// GovernanceService over gRPC, grpc.health.v1 and reflection, and /healthz and /metrics on
+// a plaintext admin port.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/grpcpp.h"
+#include "libs/rpc/admin_server.h"
+#include "libs/rpc/metrics.h"
+#include "libs/store/rocksdb_store.h"
+#include "services/registry/governance_service.h"
+#include "services/registry/record_service.h"
+
+namespace {
+
+struct Flags {
+  std::string listen = "127.0.0.1:7400";
+  std::string admin_listen = "127.0.0.1:7401";
+  std::string data_dir = "./var/registry";
+  bool insecure = false;
+  bool insecure_allow_remote = false;
+  std::string bootstrap_governance;
+  std::string index_key_file;
+  bool sync = true;
+  int block_cache_mb = 256;
+  int write_buffer_mb = 128;
+  int max_message_mb = 16;
+};
+
+}  // namespace
+
+namespace {
+
+bool IsLoopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" ||
+         absl::StartsWith(host, "127.");
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "registryd: " << message << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags f;
+  CLI::App app{"registryd: the collect-once registry daemon (records, history, governance, "
+               "audit log) on an embedded RocksDB.\n"
+               "Example: registryd --insecure --data-dir ./var/registry "
+               "--bootstrap-governance registryctl"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--listen", f.listen, "gRPC API address HOST:PORT (port 0: any free port)")
+      ->envname("REGISTRYD_LISTEN");
+  app.add_option("--admin-listen", f.admin_listen,
+                 "plaintext admin address for /healthz and /metrics (loopback or pod-local)")
+      ->envname("REGISTRYD_ADMIN_LISTEN");
+  app.add_option("--data-dir", f.data_dir, "RocksDB directory")->envname("REGISTRYD_DATA_DIR");
+  app.add_flag("--insecure", f.insecure,
+               "local mode: no TLS; callers name themselves in the x-principal header")
+      ->envname("REGISTRYD_INSECURE");
+  app.add_flag("--insecure-allow-remote", f.insecure_allow_remote,
+               "with --insecure, allow a non-loopback listen address");
+  app.add_option("--bootstrap-governance", f.bootstrap_governance,
+                 "an identity that always has the governance and auditor roles (for set-up)")
+      ->envname("REGISTRYD_BOOTSTRAP_GOVERNANCE");
+  app.add_option("--index-key-file", f.index_key_file,
+                 "key of the person index (default DATA_DIR/keys/index.key, created only with "
+                 "--insecure)")
+      ->envname("REGISTRYD_INDEX_KEY_FILE");
+  app.add_flag("--sync,!--no-sync", f.sync,
+               "sync the WAL before acknowledging a write (default on)")
+      ->envname("REGISTRYD_SYNC");
+  app.add_option("--block-cache-mb", f.block_cache_mb, "RocksDB block cache")
+      ->check(CLI::Range(8, 1 << 20))
+      ->envname("REGISTRYD_BLOCK_CACHE_MB");
+  app.add_option("--write-buffer-mb", f.write_buffer_mb, "RocksDB memtables, all together")
+      ->check(CLI::Range(8, 1 << 20))
+      ->envname("REGISTRYD_WRITE_BUFFER_MB");
+  app.add_option("--max-message-mb", f.max_message_mb, "largest request message accepted")
+      ->check(CLI::Range(1, 256));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  // SIGTERM and SIGINT are taken by a waiting thread, not a handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const bool insecure = f.insecure;
+  auto listen = collectonce::rpc::SplitHostPort(f.listen);
+  if (!listen.ok()) return Fail(std::string(listen.status().message()));
+  if (!insecure) {
+    return Fail("mutual TLS is not configured in this build; start with --insecure for the local "
+                "mode (loopback only)");
+  }
+  if (!IsLoopback(listen->first) && !f.insecure_allow_remote) {
+    return Fail("--insecure listens on loopback only; add --insecure-allow-remote to override");
+  }
+  std::cerr << "registryd: WARNING: insecure mode: no TLS, callers are trusted to name "
+               "themselves (x-principal)\n";
+
+  const std::string data_dir = f.data_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Fail(absl::StrCat("cannot create ", data_dir, ": ", ec.message()));
+  std::string key_file = f.index_key_file;
+  if (key_file.empty()) {
+    std::filesystem::create_directories(data_dir + "/keys", ec);
+    chmod((data_dir + "/keys").c_str(), 0700);
+    key_file = data_dir + "/keys/index.key";
+  }
+  auto index_hash = collectonce::store::KeyedHash::LoadOrCreate(key_file, insecure);
+  if (!index_hash.ok()) return Fail(std::string(index_hash.status().message()));
+
+  collectonce::store::RocksDbStoreOptions options;
+  options.data_dir = data_dir;
+  options.sync = f.sync;
+  options.block_cache_bytes = static_cast<size_t>(f.block_cache_mb) << 20;
+  options.write_buffer_bytes = static_cast<size_t>(f.write_buffer_mb) << 20;
+  options.index_hash = *std::move(index_hash);
+  auto store = collectonce::store::RocksDbStore::Open(std::move(options));
+  if (!store.ok()) return Fail(std::string(store.status().message()));
+
+  collectonce::registry::RegistryContext context(store->get(), insecure,
+                                                 f.bootstrap_governance);
+  if (auto s = context.ReloadPolicy(); !s.ok()) return Fail(std::string(s.message()));
+  auto hub = std::make_unique<collectonce::registry::WatchHub>(store->get());
+  collectonce::registry::RecordServiceImpl records(&context, hub.get());
+  collectonce::registry::GovernanceServiceImpl governance(&context);
+  collectonce::rpc::RpcMetrics metrics;
+  metrics.AddGauge("collectonce_store_commit_sequence", "Last committed change-set sequence.",
+                   [s = store->get()] { return static_cast<double>(s->Stats().last_commit_sequence); });
+  metrics.AddGauge("collectonce_audit_log_size", "Entries in the audit log.",
+                   [s = store->get()] { return static_cast<double>(s->Stats().audit_size); });
+
+  // The default health service has no descriptor of its own; touching health.proto's
+  // links it in, so that reflection clients (buf curl, grpcurl) can call it.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(f.listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&records);
+  builder.RegisterService(&governance);
+  builder.SetMaxReceiveMessageSize(f.max_message_mb << 20);
+  builder.SetMaxSendMessageSize(64 << 20);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(metrics.InterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) return Fail(absl::StrCat("cannot listen on ", f.listen));
+
+  collectonce::rpc::AdminServer::Handlers handlers;
+  handlers.health = [s = store->get()] { return s->Health(); };
+  handlers.metrics = [&metrics] { return metrics.Render(); };
+  auto admin = collectonce::rpc::AdminServer::Start(f.admin_listen, handlers);
+  if (!admin.ok()) return Fail(std::string(admin.status().message()));
+
+  auto* health = server->GetHealthCheckService();
+  health->SetServingStatus(true);
+  std::cerr << "registryd: serving gRPC on " << listen->first << ":" << port << ", admin on "
+            << collectonce::rpc::SplitHostPort(f.admin_listen)->first << ":"
+            << (*admin)->port() << ", data in " << data_dir << std::endl;
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cerr << "registryd: signal " << sig << ": draining" << std::endl;
+  health->SetServingStatus(false);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  server->Wait();
+  admin->reset();
+  hub.reset();
+  store->reset();  // the committer finishes what is queued; RocksDB closes cleanly
+  std::cerr << "registryd: stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,166 @@
+#include "services/registry/watch_hub.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "libs/rpc/errors.h"
+
+namespace collectonce::registry {
+
+namespace {
+constexpr int kBatch = 100;
+
+class RefusedStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
+ public:
+  explicit RefusedStream(grpc::Status s) { Finish(std::move(s)); }
+  void OnDone() override { delete this; }
+};
+}  // namespace
+
+class WatchStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
+ public:
+  WatchStream(WatchHub* hub, const v1::WatchChangesRequest& request, bool with_values)
+      : hub_(hub),
+        cursor_(request.after_sequence()),
+        kind_(request.kind()),
+        fields_(request.fields().begin(), request.fields().end()),
+        with_values_(with_values) {}
+
+  // Sends what has committed after the cursor, if no write is in flight. Safe to call from
+  // any thread; the hub holds its lock while it calls, so the stream cannot go away.
+  void Pump() {
+    absl::MutexLock lock(&mu_);
+    while (!writing_ && !finished_) {
+      auto changes = hub_->store()->ReadChangesAfter(cursor_, kBatch);
+      if (!changes.ok()) {
+        finished_ = true;
+        Finish(rpc::ToGrpc(changes.status()));
+        return;
+      }
+      if (changes->empty()) return;  // caught up; the hub wakes us after the next commit
+      response_.Clear();
+      for (auto& cs : *changes) {
+        cursor_ = cs.commit_sequence();
+        if (Matches(cs)) {
+          if (!with_values_) StripValues(&cs);
+          *response_.add_change_sets() = std::move(cs);
+        }
+      }
+      response_.set_resume_after_sequence(cursor_);
+      if (response_.change_sets_size() > 0 || changes->size() == kBatch) {
+        writing_ = true;
+        StartWrite(&response_);
+      }
+    }
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) {
+        if (!finished_) {
+          finished_ = true;
+          Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was closed"));
+        }
+        return;
+      }
+    }
+    Pump();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    if (!finished_) {
+      finished_ = true;
+      Finish(grpc::Status::CANCELLED);
+    }
+  }
+
+  void OnDone() override {
+    hub_->Remove(this);
+    delete this;
+  }
+
+ private:
+  bool Matches(const v1::ChangeSet& cs) const {
+    if (kind_ != v1::SUBJECT_KIND_UNSPECIFIED) {
+      const bool enterprise = cs.subject().rfind("enterprises/", 0) == 0;
+      if ((kind_ == v1::ENTERPRISE) != enterprise) return false;
+    }
+    if (fields_.empty()) return true;
+    for (const auto& c : cs.changes()) {
+      if (fields_.contains(c.field())) return true;
+    }
+    return false;
+  }
+  // Watchers learn what changed and where; they read values through GetRecord, under their
+  // own grants.
+  static void StripValues(v1::ChangeSet* cs) {
+    for (auto& c : *cs->mutable_changes()) {
+      c.clear_old_value();
+      c.clear_new_value();
+    }
+  }
+
+  WatchHub* hub_;
+  absl::Mutex mu_;
+  int64_t cursor_ ABSL_GUARDED_BY(mu_);
+  const v1::SubjectKind kind_;
+  const absl::flat_hash_set<std::string> fields_;
+  const bool with_values_;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  v1::WatchChangesResponse response_;
+};
+
+WatchHub::WatchHub(store::Store* store) : store_(store) {
+  subscription_ = store_->Subscribe([this](int64_t seq) {
+    absl::MutexLock lock(&mu_);
+    notified_ = std::max(notified_, seq);
+  });
+  thread_ = std::thread([this] { Loop(); });
+}
+
+WatchHub::~WatchHub() {
+  store_->Unsubscribe(subscription_);
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+void WatchHub::Loop() {
+  absl::MutexLock lock(&mu_);
+  for (;;) {
+    mu_.Await(absl::Condition(
+        +[](WatchHub* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) {
+          return h->stopping_ || h->notified_ > h->handled_;
+        },
+        this));
+    if (stopping_) return;
+    handled_ = notified_;
+    for (WatchStream* s : streams_) s->Pump();
+  }
+}
+
+grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchHub::Start(
+    const v1::WatchChangesRequest& request, bool with_values) {
+  auto* stream = new WatchStream(this, request, with_values);
+  {
+    absl::MutexLock lock(&mu_);
+    streams_.insert(stream);
+    stream->Pump();
+  }
+  return stream;
+}
+
+void WatchHub::Remove(WatchStream* stream) {
+  absl::MutexLock lock(&mu_);
+  streams_.erase(stream);
+}
+
+grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchHub::Refuse(grpc::Status status) {
+  return new RefusedStream(std::move(status));
+}
+
+}  // namespace collectonce::registry

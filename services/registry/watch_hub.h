@@ -1,0 +1,49 @@
+// Serves WatchChanges streams. Each stream reads committed change sets after its cursor and
+// writes them one message at a time; when it has caught up it waits, and the hub's thread
+// wakes it after the next commit. No gRPC thread ever blocks.
+#ifndef COLLECTONCE_SERVICES_REGISTRY_WATCH_HUB_H_
+#define COLLECTONCE_SERVICES_REGISTRY_WATCH_HUB_H_
+
+#include <thread>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "collectonce/registry/v1/registry_service.grpc.pb.h"
+#include "libs/store/store.h"
+
+namespace collectonce::registry {
+
+namespace v1 = ::collectonce::registry::v1;
+
+class WatchStream;
+
+class WatchHub {
+ public:
+  explicit WatchHub(store::Store* store);
+  // Stops waking streams; call after the server has shut down.
+  ~WatchHub();
+
+  grpc::ServerWriteReactor<v1::WatchChangesResponse>* Start(const v1::WatchChangesRequest& request,
+                                                           bool with_values);
+  // A reactor that finishes at once with `status`.
+  static grpc::ServerWriteReactor<v1::WatchChangesResponse>* Refuse(grpc::Status status);
+
+  store::Store* store() const { return store_; }
+  void Remove(WatchStream* stream);
+
+ private:
+  void Loop();
+
+  store::Store* store_;
+  uint64_t subscription_ = 0;
+  absl::Mutex mu_;
+  absl::flat_hash_set<WatchStream*> streams_ ABSL_GUARDED_BY(mu_);
+  int64_t notified_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t handled_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace collectonce::registry
+
+#endif  // COLLECTONCE_SERVICES_REGISTRY_WATCH_HUB_H_

@@ -33,6 +33,10 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::strin
   std::unique_ptr<AdminServer> admin(new AdminServer());
   admin->impl_ = std::make_unique<Impl>();
   auto& srv = admin->impl_->server;
+  // Probes and scrapes are one request each; short keep-alive lets shutdown finish quickly.
+  srv.set_keep_alive_max_count(1);
+  srv.set_keep_alive_timeout(1);
+  srv.set_read_timeout(2, 0);
   srv.Get("/healthz", [h = handlers.health](const httplib::Request&, httplib::Response& res) {
     absl::Status s = h ? h() : absl::OkStatus();
     res.status = s.ok() ? 200 : 503;

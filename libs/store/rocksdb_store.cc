@@ -582,15 +582,16 @@ absl::StatusOr<HistoryPage> RocksDbStoreImpl::ListHistory(const SubjectName& sub
       match = std::any_of(cs.changes().begin(), cs.changes().end(),
                           [&](const v1::FieldChange& c) { return c.field() == query.field; });
     }
+    const int64_t revision = cs.revision();  // cs may be moved into the page below
     if (match) {
       if (static_cast<int>(page.change_sets.size()) == page_size) {
-        page.next_before_revision = cs.revision() + 1;
+        page.next_before_revision = revision + 1;
         return page;
       }
       page.change_sets.push_back(std::move(cs));
     }
     if (++scanned >= kMaxHistoryScan) {
-      page.next_before_revision = cs.revision();
+      page.next_before_revision = revision;
       return page;
     }
   }

@@ -1,0 +1,109 @@
+#include "tests/daemon.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "httplib.h"
+
+namespace collectonce::testing {
+
+absl::StatusOr<Daemon> Daemon::Start(const std::string& binary, std::vector<std::string> args,
+                                     const std::string& log_path, std::chrono::seconds timeout) {
+  args.insert(args.begin(), binary);
+  args.push_back("--listen");
+  args.push_back("127.0.0.1:0");
+  args.push_back("--admin-listen");
+  args.push_back("127.0.0.1:0");
+  Daemon d;
+  d.log_path_ = log_path;
+  // Truncate here, not in the child, so that an earlier run's lines are never read.
+  std::ofstream(log_path, std::ios::trunc).close();
+  pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    dup2(fd, 2);
+    dup2(fd, 1);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  d.pid_ = pid;
+  const std::regex ready(R"(serving gRPC on ([0-9.]+:[0-9]+), admin on ([0-9.]+:[0-9]+))");
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch m;
+    std::string log = d.Log();
+    if (std::regex_search(log, m, ready)) {
+      d.grpc_address_ = m[1];
+      d.admin_address_ = m[2];
+      return d;
+    }
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      d.pid_ = -1;
+      return absl::FailedPreconditionError(absl::StrCat(binary, " exited early: ", log));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return absl::DeadlineExceededError(absl::StrCat(binary, " did not start in time: ", d.Log()));
+}
+
+Daemon::Daemon(Daemon&& o) noexcept
+    : pid_(o.pid_),
+      grpc_address_(std::move(o.grpc_address_)),
+      admin_address_(std::move(o.admin_address_)),
+      log_path_(std::move(o.log_path_)) {
+  o.pid_ = -1;
+}
+
+Daemon::~Daemon() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+absl::StatusOr<int> Daemon::Stop(int signal, std::chrono::seconds timeout) {
+  if (pid_ <= 0) return absl::FailedPreconditionError("not running");
+  kill(pid_, signal);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return absl::DeadlineExceededError("the daemon did not exit in time");
+}
+
+std::string Daemon::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::StatusOr<std::string> HttpGet(const std::string& address, const std::string& path) {
+  auto colon = address.rfind(':');
+  httplib::Client cli(address.substr(0, colon), std::stoi(address.substr(colon + 1)));
+  cli.set_connection_timeout(5);
+  cli.set_read_timeout(5);
+  auto res = cli.Get(path.c_str());
+  if (!res) return absl::UnavailableError(absl::StrCat("GET ", path, " failed"));
+  return absl::StrCat(res->status, " ", res->body);
+}
+
+}  // namespace collectonce::testing

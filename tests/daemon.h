@@ -1,0 +1,48 @@
+// Starts a real daemon binary for end-to-end tests: ephemeral loopback ports, its stderr
+// captured to a file, bounded waits only.
+#ifndef COLLECTONCE_TESTS_DAEMON_H_
+#define COLLECTONCE_TESTS_DAEMON_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace collectonce::testing {
+
+class Daemon {
+ public:
+  // Runs `binary args...` with --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 appended and
+  // waits (at most `timeout`) for its "serving gRPC on HOST:PORT, admin on HOST:PORT" line.
+  static absl::StatusOr<Daemon> Start(const std::string& binary, std::vector<std::string> args,
+                                      const std::string& log_path,
+                                      std::chrono::seconds timeout = std::chrono::seconds(30));
+  Daemon(Daemon&& o) noexcept;
+  Daemon& operator=(Daemon&&) = delete;
+  // Kills the process if it still runs.
+  ~Daemon();
+
+  const std::string& grpc_address() const { return grpc_address_; }
+  const std::string& admin_address() const { return admin_address_; }
+  pid_t pid() const { return pid_; }
+
+  // Sends a signal and waits (bounded) for the exit; returns the exit status as
+  // waitpid reports it, or DEADLINE_EXCEEDED.
+  absl::StatusOr<int> Stop(int signal, std::chrono::seconds timeout = std::chrono::seconds(20));
+  std::string Log() const;
+
+ private:
+  Daemon() = default;
+  pid_t pid_ = -1;
+  std::string grpc_address_, admin_address_, log_path_;
+};
+
+// GET http://ADDRESS/PATH on loopback; returns "<status> <body>".
+absl::StatusOr<std::string> HttpGet(const std::string& address, const std::string& path);
+
+}  // namespace collectonce::testing
+
+#endif  // COLLECTONCE_TESTS_DAEMON_H_

@@ -122,15 +122,15 @@ std::string GovernanceVersion(absl::string_view type, absl::string_view name, in
 }
 
 std::string PrefixSuccessor(std::string prefix) {
-  while (!prefix.empty()) {
-    unsigned char& last = reinterpret_cast<unsigned char&>(prefix.back());
-    if (last != 0xff) {
-      ++last;
+  for (size_t i = prefix.size(); i > 0; --i) {
+    const unsigned char c = static_cast<unsigned char>(prefix[i - 1]);
+    if (c != 0xff) {
+      prefix[i - 1] = static_cast<char>(c + 1);
+      prefix.resize(i);
       return prefix;
     }
-    prefix.pop_back();
   }
-  return prefix;  // empty: no upper bound
+  return std::string();  // all 0xff (or empty): no upper bound
 }
 
 }  // namespace collectonce::store::keys

@@ -337,6 +337,93 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchGetRecords(
   return reactor;
 }
 
+namespace {
+
+// Turns an UpdateRecord request into a store write on the caller's authority.
+absl::Status PrepareWrite(const Caller& caller, const v1::UpdateRecordRequest& request,
+                          store::WriteRequest* w, Violations* violations) {
+  v1::SubjectKind kind = request.kind();
+  if (!request.name().empty()) {
+    auto subject = catalog::ParseSubjectName(request.name());
+    if (!subject.ok()) {
+      violations->push_back({"name", "NAME", std::string(subject.status().message())});
+      return Invalid(std::string(subject.status().message()), "INVALID_VALUES");
+    }
+    kind = subject->kind;
+    w->subject = *subject;
+  } else if (kind != v1::PERSON) {
+    violations->push_back({"name", "REQUIRED", "enterprises/{uscc} or persons/{pid}"});
+    return Invalid("name the subject; only a person may be given by id_number instead",
+                   "INVALID_VALUES");
+  }
+  w->kind = kind;
+  if (request.values_size() + request.clear_fields_size() > kMaxChangesPerUpdate) {
+    return Invalid(absl::StrCat("at most ", kMaxChangesPerUpdate, " fields change in one update"),
+                   "TOO_MANY_CHANGES");
+  }
+  for (const auto& [field, value] : request.values()) w->changes.push_back({field, value});
+  // Map order is unspecified; a sorted order keeps request digests stable across retries.
+  std::sort(w->changes.begin(), w->changes.end(),
+            [](const store::FieldChange& a, const store::FieldChange& b) { return a.field < b.field; });
+  for (const auto& f : request.clear_fields()) {
+    if (request.values().contains(f)) {
+      violations->push_back({absl::StrCat("clear_fields.", f.substr(0, 64)), "ONE_OF",
+                             "a field is either set or cleared"});
+    }
+    w->changes.push_back({f, std::nullopt});
+  }
+  if (!violations->empty()) return Invalid("conflicting changes", "INVALID_VALUES");
+  std::vector<std::string> fields;
+  for (const auto& c : w->changes) fields.push_back(c.field);
+  auto authority = caller.policy->AuthorizeWrite(caller.principal, request.provenance().matter(),
+                                                 request.provenance().source(), kind, fields);
+  if (!authority.ok()) return authority.status();
+  w->provenance = request.provenance();
+  w->provenance.set_source(authority->source);
+  w->provenance.set_matter(authority->matter);
+  w->reason = request.reason();
+  w->request_id = request.request_id();
+  w->principal = caller.principal.name();
+  if (!request.etag().empty()) w->expected_etag = request.etag();
+  if (request.has_expected_revision()) {
+    if (request.expected_revision() < 0) {
+      violations->push_back({"expected_revision", "RANGE", "not negative"});
+      return Invalid("expected_revision is 0 (must not exist) or a revision", "INVALID_VALUES");
+    }
+    w->expected_revision = request.expected_revision();
+  }
+  return absl::OkStatus();
+}
+
+// The record's identity and the values this call wrote; old values only for governance,
+// since the writer may not be allowed to read what it replaced.
+void FillUpdateResponse(store::WriteResult r, bool governance, v1::UpdateRecordResponse* response) {
+  absl::flat_hash_set<std::string> written;
+  if (r.change_set) {
+    for (const auto& c : r.change_set->changes()) written.insert(c.field());
+  }
+  v1::Record* rec = response->mutable_record();
+  *rec = std::move(r.record);
+  google::protobuf::RepeatedPtrField<v1::FieldValue> kept;
+  for (auto& f : *rec->mutable_fields()) {
+    if (written.contains(f.field())) kept.Add(std::move(f));
+  }
+  rec->mutable_fields()->Swap(&kept);
+  if (r.change_set) {
+    *response->mutable_change_set() = std::move(*r.change_set);
+    if (!governance) {
+      for (auto& c : *response->mutable_change_set()->mutable_changes()) {
+        c.clear_old_value();
+        c.clear_old_source();
+      }
+    }
+  }
+  response->set_unchanged(r.unchanged);
+  response->set_replayed(r.replayed);
+}
+
+}  // namespace
+
 grpc::ServerUnaryReactor* RecordServiceImpl::UpdateRecord(grpc::CallbackServerContext* context,
                                                           const v1::UpdateRecordRequest* request,
                                                           v1::UpdateRecordResponse* response) {
@@ -344,71 +431,18 @@ grpc::ServerUnaryReactor* RecordServiceImpl::UpdateRecord(grpc::CallbackServerCo
   if (!caller.ok()) return Reply(context, caller.status());
   store::WriteRequest w;
   Violations violations;
-  v1::SubjectKind kind = request->kind();
-  if (!request->name().empty()) {
-    auto subject = catalog::ParseSubjectName(request->name());
-    if (!subject.ok()) {
-      violations.push_back({"name", "NAME", std::string(subject.status().message())});
-      return Reply(context, Invalid(std::string(subject.status().message()), "INVALID_VALUES"),
-                   violations);
-    }
-    kind = subject->kind;
-    w.subject = *subject;
-  } else if (kind != v1::PERSON) {
-    return Reply(context,
-                 Invalid("name the subject; only a person may be given by id_number instead",
-                         "INVALID_VALUES"),
-                 {{"name", "REQUIRED", "enterprises/{uscc} or persons/{pid}"}});
-  }
-  w.kind = kind;
-  if (request->values_size() + request->clear_fields_size() > kMaxChangesPerUpdate) {
-    return Reply(context, Invalid(absl::StrCat("at most ", kMaxChangesPerUpdate,
-                                               " fields change in one update"),
-                                  "TOO_MANY_CHANGES"));
-  }
-  std::vector<std::string> fields;
-  for (const auto& [field, value] : request->values()) {
-    w.changes.push_back({field, value});
-  }
-  std::sort(w.changes.begin(), w.changes.end(),
-            [](const store::FieldChange& a, const store::FieldChange& b) { return a.field < b.field; });
-  for (const auto& f : request->clear_fields()) {
-    if (request->values().contains(f)) {
-      violations.push_back({absl::StrCat("clear_fields.", f.substr(0, 64)), "ONE_OF",
-                            "a field is either set or cleared"});
-    }
-    w.changes.push_back({f, std::nullopt});
-  }
-  if (!violations.empty()) return Reply(context, Invalid("conflicting changes", "INVALID_VALUES"), violations);
-  for (const auto& c : w.changes) fields.push_back(c.field);
-
-  auto authority = caller->policy->AuthorizeWrite(caller->principal, request->provenance().matter(),
-                                                  request->provenance().source(), kind, fields);
-  if (!authority.ok()) return Reply(context, authority.status());
-  w.provenance = request->provenance();
-  w.provenance.set_source(authority->source);
-  w.provenance.set_matter(authority->matter);
-  w.reason = request->reason();
-  w.request_id = request->request_id();
-  w.principal = caller->principal.name();
-  if (!request->etag().empty()) w.expected_etag = request->etag();
-  if (request->has_expected_revision()) {
-    if (request->expected_revision() < 0) {
-      return Reply(context, Invalid("expected_revision is 0 (must not exist) or a revision",
-                                    "INVALID_VALUES"),
-                   {{"expected_revision", "RANGE", "not negative"}});
-    }
-    w.expected_revision = request->expected_revision();
-  }
+  absl::Status st = PrepareWrite(*caller, *request, &w, &violations);
+  if (!st.ok()) return Reply(context, st, violations);
   const bool governance = authz::Policy::HasRole(caller->principal, v1::GOVERNANCE);
-
   if (request->validate_only()) {
-    auto cat = ctx_->store()->GetCatalog(kind);
-    if (!cat.ok()) return Reply(context, WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
+    auto cat = ctx_->store()->GetCatalog(w.kind);
+    if (!cat.ok()) {
+      return Reply(context, WithReason(absl::FailedPreconditionError(cat.status().message()),
+                                       "NO_CATALOG"));
+    }
     store::CheckRequestValues(**cat, Today(), &w, &violations);
     return Reply(context, catalog::ViolationsToStatus(violations, "the write"), violations);
   }
-
   auto* reactor = context->DefaultReactor();
   ctx_->store()->Write(std::move(w), [reactor, response, governance](
                                          absl::StatusOr<store::WriteResult> r, Violations v) {
@@ -416,31 +450,59 @@ grpc::ServerUnaryReactor* RecordServiceImpl::UpdateRecord(grpc::CallbackServerCo
       reactor->Finish(rpc::ToGrpc(r.status(), v));
       return;
     }
-    // The record's identity and the values this call wrote; old values only for governance.
-    v1::Record* rec = response->mutable_record();
-    absl::flat_hash_set<std::string> written;
-    if (r->change_set) {
-      for (const auto& c : r->change_set->changes()) written.insert(c.field());
-    }
-    *rec = r->record;
-    google::protobuf::RepeatedPtrField<v1::FieldValue> kept;
-    for (auto& f : *rec->mutable_fields()) {
-      if (written.contains(f.field())) kept.Add(std::move(f));
-    }
-    rec->mutable_fields()->Swap(&kept);
-    if (r->change_set) {
-      *response->mutable_change_set() = *r->change_set;
-      if (!governance) {
-        for (auto& c : *response->mutable_change_set()->mutable_changes()) {
-          c.clear_old_value();
-          c.clear_old_source();
-        }
-      }
-    }
-    response->set_unchanged(r->unchanged);
-    response->set_replayed(r->replayed);
+    FillUpdateResponse(*std::move(r), governance, response);
     reactor->Finish(grpc::Status::OK);
   });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RecordServiceImpl::BatchUpdateRecords(
+    grpc::CallbackServerContext* context, const v1::BatchUpdateRecordsRequest* request,
+    v1::BatchUpdateRecordsResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  const int n = request->requests_size();
+  if (n == 0 || n > kMaxBatchGet) {
+    return Reply(context,
+                 WithReason(absl::InvalidArgumentError(absl::StrCat(
+                                "a batch holds 1 to ", kMaxBatchGet, " updates, got ", n)),
+                            "BATCH_TOO_LARGE"),
+                 {{"requests", "LENGTH", absl::StrCat("1 to ", kMaxBatchGet, " updates")}});
+  }
+  const bool governance = authz::Policy::HasRole(caller->principal, v1::GOVERNANCE);
+  for (int i = 0; i < n; ++i) {
+    response->add_responses();
+    response->add_statuses();
+  }
+  auto* reactor = context->DefaultReactor();
+  auto left = std::make_shared<std::atomic<int>>(n);
+  auto finish_one = [reactor, left] {
+    if (--*left == 0) reactor->Finish(grpc::Status::OK);
+  };
+  auto set_error = [response](int i, const absl::Status& s, const Violations& v) {
+    grpc::Status g = rpc::ToGrpc(s, v);
+    response->mutable_statuses(i)->ParseFromString(g.error_details());
+  };
+  for (int i = 0; i < n; ++i) {
+    store::WriteRequest w;
+    Violations violations;
+    absl::Status st = PrepareWrite(*caller, request->requests(i), &w, &violations);
+    if (!st.ok()) {
+      set_error(i, st, violations);
+      finish_one();
+      continue;
+    }
+    // Each callback writes only its own slot; the last one to finish replies.
+    ctx_->store()->Write(std::move(w), [i, response, governance, set_error, finish_one](
+                                           absl::StatusOr<store::WriteResult> r, Violations v) {
+      if (r.ok()) {
+        FillUpdateResponse(*std::move(r), governance, response->mutable_responses(i));
+      } else {
+        set_error(i, r.status(), v);
+      }
+      finish_one();
+    });
+  }
   return reactor;
 }
 

@@ -25,6 +25,9 @@ class RecordServiceImpl final : public v1::RecordService::CallbackService {
   grpc::ServerUnaryReactor* UpdateRecord(grpc::CallbackServerContext* context,
                                          const v1::UpdateRecordRequest* request,
                                          v1::UpdateRecordResponse* response) override;
+  grpc::ServerUnaryReactor* BatchUpdateRecords(grpc::CallbackServerContext* context,
+                                               const v1::BatchUpdateRecordsRequest* request,
+                                               v1::BatchUpdateRecordsResponse* response) override;
   grpc::ServerUnaryReactor* ListRecordRevisions(
       grpc::CallbackServerContext* context, const v1::ListRecordRevisionsRequest* request,
       v1::ListRecordRevisionsResponse* response) override;

@@ -505,6 +505,32 @@ TEST_F(RegistryServiceTest, WatchResumesWithoutGapOrDuplicate) {
   EXPECT_THAT(seen, ::testing::ElementsAre(1, 2, 3, 4, 5, 6));
 }
 
+TEST_F(RegistryServiceTest, BatchUpdateReportsEachItemOnItsOwn) {
+  v1::BatchUpdateRecordsRequest req;
+  for (const char* id : {"350404198001011232", "350404198001011233", "350481199208152048"}) {
+    *req.add_requests() = Text<v1::UpdateRecordRequest>(absl::StrCat(R"pb(
+      kind: PERSON provenance { source: "public-security.household" }
+      values { key: "id_number" value { string_value: ")pb", id, R"pb(" } }
+      values { key: "name" value { string_value: "林秀兰" } })pb"));
+  }
+  v1::BatchUpdateRecordsResponse resp;
+  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(),
+                        req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(resp.statuses_size(), 3);
+  EXPECT_EQ(resp.statuses(0).code(), 0);
+  EXPECT_EQ(resp.statuses(1).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(resp.statuses(2).code(), 0);
+  EXPECT_EQ(resp.responses(0).record().revision(), 1);
+  EXPECT_TRUE(resp.responses(1).record().name().empty());
+  EXPECT_EQ(store_->Stats().last_commit_sequence, 2);
+  // The same batch again writes nothing new.
+  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(), req,
+                   &resp).ok());
+  EXPECT_TRUE(resp.responses(0).unchanged());
+  EXPECT_EQ(store_->Stats().last_commit_sequence, 2);
+}
+
 TEST_F(RegistryServiceTest, OnlyGovernanceChangesGovernanceData) {
   v1::ApplyCatalogRequest cat;
   *cat.mutable_catalog() = st::ExampleCatalog("person");

@@ -114,6 +114,14 @@ struct StoredObject {
   std::string payload;
 };
 
+struct BackupInfo {
+  uint32_t backup_id = 0;
+  uint64_t size_bytes = 0;
+  uint32_t files = 0;
+  int64_t last_commit_sequence = 0;
+  uint64_t audit_size = 0;
+};
+
 struct StoreStats {
   int64_t last_commit_sequence = 0;
   uint64_t audit_size = 0;
@@ -189,6 +197,10 @@ class Store {
 
   // ---- audit ----
   [[nodiscard]] virtual absl::StatusOr<v1::AuditEntry> ReadAuditEntry(uint64_t index) = 0;
+
+  // Writes a RocksDB backup (BackupEngine) of the live store into `directory` (created if
+  // missing; earlier backups there are kept) and verifies its checksums.
+  [[nodiscard]] virtual absl::StatusOr<BackupInfo> CreateBackup(const std::string& directory) = 0;
 
   virtual StoreStats Stats() = 0;
 

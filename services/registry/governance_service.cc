@@ -302,4 +302,29 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyPrincipal(
   return Reply(context, absl::OkStatus());
 }
 
+grpc::ServerUnaryReactor* GovernanceServiceImpl::CreateBackup(
+    grpc::CallbackServerContext* context, const v1::CreateBackupRequest* request,
+    v1::CreateBackupResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireRole(*caller, {v1::GOVERNANCE}, "create backups"); !s.ok()) {
+    return Reply(context, s);
+  }
+  if (request->directory().empty() || request->directory()[0] != '/' ||
+      request->directory().size() > 1024) {
+    return Reply(context,
+                 WithReason(absl::InvalidArgumentError("give an absolute backup directory"),
+                            "INVALID_VALUES"),
+                 {{"directory", "REQUIRED", "an absolute path on the registry's host"}});
+  }
+  auto info = ctx_->store()->CreateBackup(request->directory());
+  if (!info.ok()) return Reply(context, info.status());
+  response->set_backup_id(info->backup_id);
+  response->set_size_bytes(info->size_bytes);
+  response->set_files(info->files);
+  response->set_last_commit_sequence(info->last_commit_sequence);
+  response->set_audit_size(info->audit_size);
+  return Reply(context, absl::OkStatus());
+}
+
 }  // namespace collectonce::registry

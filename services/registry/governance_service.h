@@ -38,6 +38,9 @@ class GovernanceServiceImpl final : public v1::GovernanceService::CallbackServic
   grpc::ServerUnaryReactor* ApplyPrincipal(grpc::CallbackServerContext*,
                                            const v1::ApplyPrincipalRequest*,
                                            v1::Principal*) override;
+  grpc::ServerUnaryReactor* CreateBackup(grpc::CallbackServerContext*,
+                                         const v1::CreateBackupRequest*,
+                                         v1::CreateBackupResponse*) override;
 
  private:
   RegistryContext* ctx_;

@@ -18,12 +18,14 @@ absl::Status Denied(absl::string_view reason, std::string message) {
 
 std::shared_ptr<const Policy> Policy::Build(const std::vector<v1::Principal>& principals,
                                             const std::vector<v1::Matter>& matters,
+                                            const std::vector<v1::Bundle>& bundles,
                                             const std::string& bootstrap_governance) {
   std::shared_ptr<Policy> p(new Policy());
   for (const auto& pr : principals) {
     if (!pr.identity().empty()) p->by_identity_[pr.identity()] = pr;
   }
   for (const auto& m : matters) p->matters_[m.name()] = m;
+  for (const auto& b : bundles) p->bundles_[b.name()] = b;
   if (!bootstrap_governance.empty()) {
     v1::Principal& b = p->by_identity_[bootstrap_governance];
     if (b.name().empty()) {
@@ -46,6 +48,33 @@ const v1::Principal* Policy::FindIdentity(absl::string_view identity) const {
 const v1::Matter* Policy::FindMatter(absl::string_view name) const {
   auto it = matters_.find(name);
   return it == matters_.end() ? nullptr : &it->second;
+}
+
+const v1::Bundle* Policy::FindBundle(absl::string_view name) const {
+  auto it = bundles_.find(name);
+  return it == bundles_.end() ? nullptr : &it->second;
+}
+
+std::vector<const v1::Matter*> Policy::MattersOf(absl::string_view purpose) const {
+  std::vector<const v1::Matter*> out;
+  if (const v1::Matter* m = FindMatter(purpose)) {
+    out.push_back(m);
+  } else if (const v1::Bundle* b = FindBundle(purpose)) {
+    for (const auto& name : b->matters()) {
+      if (const v1::Matter* m = FindMatter(name)) out.push_back(m);
+    }
+  }
+  return out;
+}
+
+const v1::Grant* Policy::GrantFor(const v1::Principal& principal, absl::string_view purpose,
+                                  absl::string_view matter) const {
+  const v1::Grant* via_bundle = nullptr;
+  for (const auto& g : principal.grants()) {
+    if (g.matter() == matter) return &g;
+    if (g.matter() == purpose && purpose != matter) via_bundle = &g;
+  }
+  return via_bundle;
 }
 
 bool Policy::HasRole(const v1::Principal& principal, v1::Role role) {
@@ -72,48 +101,50 @@ absl::StatusOr<FieldReleases> Policy::AuthorizeRead(const v1::Principal& princip
                           "every read states its purpose (a matter); no purpose, no data"),
                       "PURPOSE_REQUIRED");
   }
-  const v1::Matter* matter = FindMatter(purpose);
-  if (matter == nullptr) {
+  const std::vector<const v1::Matter*> matters = MattersOf(purpose);
+  if (matters.empty()) {
     return WithReason(
         absl::InvalidArgumentError(absl::StrCat("purpose '", purpose.substr(0, 128),
-                                                "' is not a known matter")),
+                                                "' is not a known matter or bundle")),
         "UNKNOWN_PURPOSE");
   }
-  const v1::Grant* grant = nullptr;
-  for (const auto& g : principal.grants()) {
-    if (g.matter() == purpose) grant = &g;
+  FieldReleases out;
+  bool granted = false, right_kind = false;
+  for (const v1::Matter* matter : matters) {
+    const v1::Grant* grant = GrantFor(principal, purpose, matter->name());
+    if (grant == nullptr) continue;
+    granted = true;
+    if (matter->subject_kind() != kind) continue;
+    right_kind = true;
+    absl::flat_hash_set<std::string> named(grant->clear_fields().begin(),
+                                           grant->clear_fields().end());
+    for (const auto& ff : matter->form_fields()) {
+      const v1::FieldDefinition* def = catalog.FindField(ff.catalog_field());
+      if (def == nullptr) continue;
+      Release r = Release::kClear;
+      if (def->sharing() == v1::NOT_SHARED && !governance) {
+        r = Release::kDenied;
+      } else if (ff.use() == v1::FormField::COLLECT) {
+        r = Release::kDenied;
+      } else if (ff.use() == v1::FormField::PREFILL_MASKED) {
+        r = Release::kMasked;
+      } else if (!named.empty()) {
+        r = named.contains(def->name()) ? Release::kClear : Release::kMasked;
+      } else if (def->sharing() == v1::CONDITIONAL && !governance) {
+        r = Release::kMasked;
+      }
+      if (r == Release::kDenied) continue;
+      auto [it, inserted] = out.emplace(def->name(), r);
+      if (!inserted) it->second = std::max(it->second, r);
+    }
   }
-  if (grant == nullptr) {
+  if (!granted) {
     return Denied("NO_GRANT_FOR_PURPOSE",
                   absl::StrCat(principal.name(), " has no grant for ", purpose));
   }
-  if (matter->subject_kind() != kind) {
+  if (!right_kind) {
     return Denied("PURPOSE_NOT_FOR_THIS_KIND",
-                  absl::StrCat(purpose, " is about ",
-                               catalog::CollectionOf(matter->subject_kind()), ", not ",
-                               catalog::CollectionOf(kind)));
-  }
-  absl::flat_hash_set<std::string> named(grant->clear_fields().begin(),
-                                         grant->clear_fields().end());
-  FieldReleases out;
-  for (const auto& ff : matter->form_fields()) {
-    const v1::FieldDefinition* def = catalog.FindField(ff.catalog_field());
-    if (def == nullptr) continue;
-    Release r = Release::kClear;
-    if (def->sharing() == v1::NOT_SHARED && !governance) {
-      r = Release::kDenied;
-    } else if (ff.use() == v1::FormField::COLLECT) {
-      r = Release::kDenied;
-    } else if (ff.use() == v1::FormField::PREFILL_MASKED) {
-      r = Release::kMasked;
-    } else if (!named.empty()) {
-      r = named.contains(def->name()) ? Release::kClear : Release::kMasked;
-    } else if (def->sharing() == v1::CONDITIONAL && !governance) {
-      r = Release::kMasked;
-    }
-    if (r == Release::kDenied) continue;
-    auto [it, inserted] = out.emplace(def->name(), r);
-    if (!inserted) it->second = std::max(it->second, r);
+                  absl::StrCat(purpose, " is not about ", catalog::CollectionOf(kind)));
   }
   return out;
 }
@@ -133,22 +164,28 @@ absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(const v1::Principal& princ
     return Denied("MATTER_REQUIRED_FOR_WRITE",
                   "an approval system writes back for a matter; set provenance.matter");
   }
-  const v1::Matter* matter = FindMatter(matter_name);
-  const v1::Grant* grant = nullptr;
-  for (const auto& g : principal.grants()) {
-    if (g.matter() == matter_name) grant = &g;
-  }
-  if (matter == nullptr || grant == nullptr || !grant->write_back()) {
-    return Denied("NO_WRITE_GRANT",
-                  absl::StrCat(principal.name(), " may not write back for ", matter_name));
-  }
-  if (matter->subject_kind() != kind) {
-    return Denied("PURPOSE_NOT_FOR_THIS_KIND",
-                  absl::StrCat(matter_name, " is not about ", catalog::CollectionOf(kind)));
-  }
   absl::flat_hash_set<std::string> writable;
-  for (const auto& ff : matter->form_fields()) {
-    if (ff.write_back()) writable.insert(ff.catalog_field());
+  absl::flat_hash_set<std::string> asked(fields.begin(), fields.end());
+  bool granted = false;
+  std::string matter_source;
+  for (const v1::Matter* matter : MattersOf(matter_name)) {
+    const v1::Grant* grant = GrantFor(principal, matter_name, matter->name());
+    if (grant == nullptr || !grant->write_back() || matter->subject_kind() != kind) continue;
+    granted = true;
+    for (const auto& ff : matter->form_fields()) {
+      if (!ff.write_back()) continue;
+      writable.insert(ff.catalog_field());
+      // Values are recorded under the source of the matter that collects them (the first
+      // such matter of a bundle): the department whose matter it is vouches for them.
+      if (matter_source.empty() && asked.contains(ff.catalog_field())) {
+        matter_source = matter->source();
+      }
+    }
+  }
+  if (!granted) {
+    return Denied("NO_WRITE_GRANT",
+                  absl::StrCat(principal.name(), " may not write back ",
+                               catalog::CollectionOf(kind), " for ", matter_name));
   }
   std::vector<std::string> refused;
   for (const auto& f : fields) {
@@ -158,9 +195,9 @@ absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(const v1::Principal& princ
     return Denied("FIELD_NOT_WRITABLE",
                   absl::StrCat(matter_name, " does not write back ", absl::StrJoin(refused, ", ")));
   }
-  std::string recorded = !principal.source().empty() ? principal.source()
-                         : !matter->source().empty() ? matter->source()
-                                                     : std::string(matter_name);
+  std::string recorded = !matter_source.empty()       ? matter_source
+                         : !principal.source().empty() ? principal.source()
+                                                       : std::string(matter_name);
   return WriteAuthority{recorded, std::string(matter_name)};
 }
 

@@ -37,14 +37,18 @@ class Policy {
   // and auditor roles, so that a new registry can be set up before any principal exists.
   static std::shared_ptr<const Policy> Build(const std::vector<v1::Principal>& principals,
                                              const std::vector<v1::Matter>& matters,
+                                             const std::vector<v1::Bundle>& bundles,
                                              const std::string& bootstrap_governance);
 
   // The principal with this authenticated identity, or nullptr.
   const v1::Principal* FindIdentity(absl::string_view identity) const;
   const v1::Matter* FindMatter(absl::string_view name) const;
+  const v1::Bundle* FindBundle(absl::string_view name) const;
   static bool HasRole(const v1::Principal& principal, v1::Role role);
 
-  // What `principal` may see of a subject of `kind` for `purpose` (a matter name).
+  // What `principal` may see of a subject of `kind` for `purpose`: a matter, or a bundle
+  // (the union over the bundle's matters the principal is granted, directly or through a
+  // grant naming the bundle).
   // INVALID_ARGUMENT: no purpose or an unknown matter. PERMISSION_DENIED (with an ErrorInfo
   // reason): the role may not read records, no grant for the matter, or the matter is not
   // about this kind of subject. Decided without looking at any record.
@@ -55,8 +59,9 @@ class Policy {
 
   // Whether `principal` may write `fields` of a subject of `kind`, with `matter` (may be
   // empty) and the caller's declared `source`. Governance writes any field under the source
-  // it declares; an approval system writes only the write-back fields of a matter it is
-  // granted, under its own source.
+  // it declares; an approval system writes only the write-back fields of a matter (or the
+  // matters of a bundle) it is granted, under the source of the matter that collects them
+  // (else its own source).
   [[nodiscard]] absl::StatusOr<WriteAuthority> AuthorizeWrite(
       const v1::Principal& principal, absl::string_view matter, absl::string_view source,
       v1::SubjectKind kind, const std::vector<std::string>& fields) const;
@@ -67,7 +72,15 @@ class Policy {
  private:
   Policy() = default;
   absl::flat_hash_map<std::string, v1::Principal> by_identity_;
+  // The grant that lets `principal` use `matter` within `purpose` (the matter itself or a
+  // bundle containing it), or nullptr.
+  const v1::Grant* GrantFor(const v1::Principal& principal, absl::string_view purpose,
+                            absl::string_view matter) const;
+  // The matters a purpose stands for; empty if it is neither a matter nor a bundle.
+  std::vector<const v1::Matter*> MattersOf(absl::string_view purpose) const;
+
   absl::flat_hash_map<std::string, v1::Matter> matters_;
+  absl::flat_hash_map<std::string, v1::Bundle> bundles_;
 };
 
 }  // namespace collectonce::authz

@@ -71,6 +71,15 @@ void RpcMetrics::Record(const std::string& method, int code, double seconds) {
   }
 }
 
+void RpcMetrics::Count(const std::string& name, const std::string& help, const std::string& label,
+                       const std::string& value, int64_t delta) {
+  absl::MutexLock lock(&mu_);
+  Counter& c = counters_[name];
+  c.help = help;
+  c.label = label;
+  c.values[value] += delta;
+}
+
 void RpcMetrics::AddGauge(std::string name, std::string help, std::function<double()> value) {
   absl::MutexLock lock(&mu_);
   gauges_.push_back({std::move(name), std::move(help), std::move(value)});
@@ -100,6 +109,21 @@ std::string RpcMetrics::Render() const {
                     absl::StrFormat("%.6f", h.sum), "\n");
     absl::StrAppend(&out, "collectonce_rpc_latency_seconds_count{method=\"", method, "\"} ",
                     h.count, "\n");
+  }
+  for (const auto& [name, c] : counters_) {
+    absl::StrAppend(&out, "# HELP ", name, " ", c.help, "\n# TYPE ", name, " counter\n");
+    for (const auto& [value, n] : c.values) {
+      std::string escaped;
+      for (char ch : value) {
+        if (ch == '\\' || ch == '"') escaped.push_back('\\');
+        if (ch == '\n') {
+          escaped += "\\n";
+          continue;
+        }
+        escaped.push_back(ch);
+      }
+      absl::StrAppend(&out, name, "{", c.label, "=\"", escaped, "\"} ", n, "\n");
+    }
   }
   for (const auto& g : gauges_) {
     absl::StrAppend(&out, "# HELP ", g.name, " ", g.help, "\n# TYPE ", g.name, " gauge\n", g.name,

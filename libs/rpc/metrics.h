@@ -20,6 +20,9 @@ class RpcMetrics {
  public:
   RpcMetrics();
   void Record(const std::string& method, int code, double seconds);
+  // Adds to a counter with one label (label values are escaped when rendered).
+  void Count(const std::string& name, const std::string& help, const std::string& label,
+             const std::string& value, int64_t delta);
   // A gauge computed at scrape time: name, help, value function.
   void AddGauge(std::string name, std::string help, std::function<double()> value);
   // The text exposition format (version 0.0.4).
@@ -44,6 +47,11 @@ class RpcMetrics {
     std::function<double()> value;
   };
   std::vector<Gauge> gauges_ ABSL_GUARDED_BY(mu_);
+  struct Counter {
+    std::string help, label;
+    std::map<std::string, int64_t> values;
+  };
+  std::map<std::string, Counter> counters_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace collectonce::rpc

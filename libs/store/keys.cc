@@ -121,6 +121,13 @@ std::string GovernanceVersion(absl::string_view type, absl::string_view name, in
   return k;
 }
 
+std::string Reuse(absl::string_view form, int64_t time_us) {
+  std::string k;
+  PutTerminated(&k, form);
+  PutInt64Ordered(&k, time_us);
+  return k;
+}
+
 std::string PrefixSuccessor(std::string prefix) {
   for (size_t i = prefix.size(); i > 0; --i) {
     const unsigned char c = static_cast<unsigned char>(prefix[i - 1]);

@@ -26,6 +26,7 @@ inline constexpr char kAuditCf[] = "audit";
 inline constexpr char kAuditNodesCf[] = "audit_nodes";
 inline constexpr char kAccessIndexCf[] = "access_index";
 inline constexpr char kGovernanceCf[] = "governance";
+inline constexpr char kReuseCf[] = "reuse";
 
 // Subject kind bytes. Do not change.
 inline constexpr char kEnterpriseByte = 0x01;
@@ -71,6 +72,9 @@ uint64_t AccessIndexAuditIndex(absl::string_view key);
 std::string Governance(absl::string_view type, absl::string_view name);
 // 'v' | type | 0x00 | object name | 0x00 | version (u64 BE): every version.
 std::string GovernanceVersion(absl::string_view type, absl::string_view name, int64_t version);
+
+// form | 0x00 | time µs (i64 ordered).
+std::string Reuse(absl::string_view form, int64_t time_us);
 
 // The smallest key greater than every key that starts with `prefix`.
 std::string PrefixSuccessor(std::string prefix);

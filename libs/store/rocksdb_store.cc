@@ -170,7 +170,14 @@ struct ObjectOp {
   absl::StatusOr<StoredObject> result = absl::UnknownError("not committed");
 };
 
-using Op = std::variant<WriteOp, AccessOp, CatalogOp, ObjectOp>;
+struct ReuseOp {
+  std::string form;
+  Store::ReuseCounts counts;
+  std::function<void(absl::Status)> done;
+  absl::Status result;
+};
+
+using Op = std::variant<WriteOp, AccessOp, CatalogOp, ObjectOp, ReuseOp>;
 
 class RocksDbStoreImpl final : public RocksDbStore {
  public:
@@ -215,6 +222,9 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::StatusOr<std::vector<StoredObject>> ListObjects(const std::string& type,
                                                         const std::string& after_name,
                                                         int limit) override;
+  absl::Status AddReuse(const std::string& form, const ReuseCounts& counts) override;
+  absl::StatusOr<ReuseCounts> SumReuse(const std::string& form, int64_t since_us,
+                                       int64_t until_us) override;
   uint64_t Subscribe(std::function<void(int64_t)> listener) override {
     absl::MutexLock lock(&listeners_mu_);
     listeners_[++next_listener_] = std::move(listener);
@@ -246,7 +256,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
  private:
   enum Cf {
     kMeta, kCurrent, kSnapshots, kHistory, kTimeline, kValidTime, kSequence, kRequests,
-    kPersonIndex, kAudit, kAuditNodes, kAccessIndex, kGovernance, kNumCf
+    kPersonIndex, kAudit, kAuditNodes, kAccessIndex, kGovernance, kReuse, kNumCf
   };
 
   // State the committer builds up while it processes one group, so that later requests in
@@ -362,6 +372,7 @@ absl::Status RocksDbStoreImpl::Init() {
       {keys::kAuditNodesCf, cf_options(true, small)},
       {keys::kAccessIndexCf, cf_options(false, small)},
       {keys::kGovernanceCf, cf_options(true, small)},
+      {keys::kReuseCf, cf_options(false, small)},
   };
   rocksdb::DBOptions db_opts(opts);
   rocksdb::DB* raw = nullptr;
@@ -849,6 +860,14 @@ void RocksDbStoreImpl::CommitGroup(std::vector<Op>& ops) {
             }
           } else if constexpr (std::is_same_v<T, AccessOp>) {
             ApplyAccess(g, o);
+          } else if constexpr (std::is_same_v<T, ReuseOp>) {
+            sv1::ReuseEvent e;
+            e.set_forms_served(static_cast<int32_t>(o.counts.forms_served));
+            e.set_fields_requested(static_cast<int32_t>(o.counts.fields_requested));
+            e.set_fields_prefilled(static_cast<int32_t>(o.counts.fields_prefilled));
+            e.set_fields_collected(static_cast<int32_t>(o.counts.fields_collected));
+            g.batch.Put(handles_[kReuse], keys::Reuse(o.form, NextCommitTime()),
+                        e.SerializeAsString());
           } else if constexpr (std::is_same_v<T, ObjectOp>) {
             ApplyObjectOp(g, o);
             if (!o.result.ok()) {
@@ -1249,6 +1268,42 @@ void RocksDbStoreImpl::ApplyObjectOp(Group& g, ObjectOp& op) {
   ev->set_object_sha256(Sha256(value));
   AppendAudit(g, std::move(entry));
   op.result = StoredObject{op.name, version, t, op.payload};
+}
+
+absl::Status RocksDbStoreImpl::AddReuse(const std::string& form, const ReuseCounts& counts) {
+  absl::Notification done;
+  absl::Status result;
+  ReuseOp op;
+  op.form = form;
+  op.counts = counts;
+  op.done = [&](absl::Status s) {
+    result = std::move(s);
+    done.Notify();
+  };
+  Enqueue(std::move(op));
+  done.WaitForNotification();
+  return result;
+}
+
+absl::StatusOr<Store::ReuseCounts> RocksDbStoreImpl::SumReuse(const std::string& form,
+                                                              int64_t since_us, int64_t until_us) {
+  ReuseCounts sum;
+  const std::string prefix = keys::Reuse(form, 0).substr(0, form.size() + 1);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kReuse]));
+  for (it->Seek(keys::Reuse(form, since_us == 0 ? INT64_MIN : since_us));
+       it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (until_us != 0 && it->key().compare(keys::Reuse(form, until_us)) > 0) break;
+    sv1::ReuseEvent e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a reuse entry is unreadable");
+    }
+    sum.forms_served += e.forms_served();
+    sum.fields_requested += e.fields_requested();
+    sum.fields_prefilled += e.fields_prefilled();
+    sum.fields_collected += e.fields_collected();
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the reuse ledger");
+  return sum;
 }
 
 absl::StatusOr<BackupInfo> RocksDbStoreImpl::CreateBackup(const std::string& directory) {

@@ -190,6 +190,16 @@ class Store {
   [[nodiscard]] virtual absl::StatusOr<std::vector<StoredObject>> ListObjects(
       const std::string& type, const std::string& after_name, int limit) = 0;
 
+  // ---- reuse ledger ----
+  struct ReuseCounts {
+    int64_t forms_served = 0, fields_requested = 0, fields_prefilled = 0, fields_collected = 0;
+  };
+  // Adds one report under `form` at the commit time (durable like any write).
+  [[nodiscard]] virtual absl::Status AddReuse(const std::string& form, const ReuseCounts& counts) = 0;
+  // Sums the reports of `form` with since_us <= time <= until_us (0: unbounded).
+  [[nodiscard]] virtual absl::StatusOr<ReuseCounts> SumReuse(const std::string& form,
+                                                             int64_t since_us, int64_t until_us) = 0;
+
   // Calls `listener` (on the committer thread; it must be quick) after each commit with the
   // last committed sequence. Returns an id for Unsubscribe.
   virtual uint64_t Subscribe(std::function<void(int64_t)> listener) = 0;

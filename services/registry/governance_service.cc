@@ -230,6 +230,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyBundle(grpc::CallbackServe
   auto stored = ctx_->store()->PutObject("bundles", b.name(), b.SerializeAsString(),
                                          caller->principal.name());
   if (!stored.ok()) return Reply(context, stored.status());
+  if (auto s = ctx_->ReloadPolicy(); !s.ok()) return Reply(context, s);
   FillOutputOnly(*stored, &b);
   *response = std::move(b);
   return Reply(context, absl::OkStatus());
@@ -280,7 +281,10 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyPrincipal(
   Violations v;
   auto policy = ctx_->policy();
   authz::ValidatePrincipal(
-      p, [&](const std::string& m) { return Exists(ctx_->store(), "matters", m); },
+      p,
+      [&](const std::string& m) {
+        return Exists(ctx_->store(), "matters", m) || Exists(ctx_->store(), "bundles", m);
+      },
       [&](const std::string& identity) {
         const v1::Principal* owner = policy->FindIdentity(identity);
         return owner == nullptr || owner->name() == "principals/bootstrap-governance"

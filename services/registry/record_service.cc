@@ -121,6 +121,15 @@ bool Release(const ReadPlan& plan, v1::Record* record, v1::AccessEvent* event) {
     kept.Add(std::move(f));
   }
   record->mutable_fields()->Swap(&kept);
+  // What the caller asked for and may not see, decided by policy alone (never by whether a
+  // value exists), so that a gateway can tell DENIED from MISSING.
+  std::vector<std::string> withheld;
+  for (const auto& f : plan.mask) {
+    auto it = plan.releases.find(f);
+    if (it == plan.releases.end() || it->second == authz::Release::kDenied) withheld.push_back(f);
+  }
+  std::sort(withheld.begin(), withheld.end());
+  for (auto& f : withheld) record->add_withheld_fields(std::move(f));
   return personal && (event->fields_size() + event->masked_fields_size() > 0);
 }
 

@@ -9,31 +9,29 @@ namespace collectonce::registry {
 RegistryContext::RegistryContext(store::Store* store, bool insecure,
                                  std::string bootstrap_governance)
     : store_(store), insecure_(insecure), bootstrap_governance_(std::move(bootstrap_governance)) {
-  policy_ = authz::Policy::Build({}, {}, bootstrap_governance_);
+  policy_ = authz::Policy::Build({}, {}, {}, bootstrap_governance_);
 }
 
 absl::Status RegistryContext::ReloadPolicy() {
   std::vector<v1::Principal> principals;
   std::vector<v1::Matter> matters;
-  for (const char* type : {"principals", "matters"}) {
+  std::vector<v1::Bundle> bundles;
+  for (const char* type : {"principals", "matters", "bundles"}) {
     std::string after;
     for (;;) {
       auto page = store_->ListObjects(type, after, 500);
       if (!page.ok()) return page.status();
       for (const auto& o : *page) {
-        if (std::string(type) == "principals") {
-          if (!principals.emplace_back().ParseFromString(o.payload)) {
-            return absl::DataLossError("a stored principal is unreadable");
-          }
-        } else if (!matters.emplace_back().ParseFromString(o.payload)) {
-          return absl::DataLossError("a stored matter is unreadable");
-        }
+        bool ok = std::string(type) == "principals" ? principals.emplace_back().ParseFromString(o.payload)
+                  : std::string(type) == "matters"  ? matters.emplace_back().ParseFromString(o.payload)
+                                                    : bundles.emplace_back().ParseFromString(o.payload);
+        if (!ok) return absl::DataLossError(absl::StrCat("a stored ", type, " entry is unreadable"));
         after = o.name;
       }
       if (page->size() < 500) break;
     }
   }
-  auto policy = authz::Policy::Build(principals, matters, bootstrap_governance_);
+  auto policy = authz::Policy::Build(principals, matters, bundles, bootstrap_governance_);
   absl::MutexLock lock(&mu_);
   policy_ = std::move(policy);
   return absl::OkStatus();

@@ -12,15 +12,15 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
-#include "grpc/health/v1/health.pb.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/rpc/admin_server.h"
+#include "libs/rpc/daemon.h"
 #include "libs/rpc/metrics.h"
 #include "libs/store/rocksdb_store.h"
 #include "services/registry/governance_service.h"
 #include "services/registry/record_service.h"
+#include "services/registry/reuse_service.h"
 
 namespace {
 
@@ -41,11 +41,6 @@ struct Flags {
 }  // namespace
 
 namespace {
-
-bool IsLoopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "::1" ||
-         absl::StartsWith(host, "127.");
-}
 
 int Fail(const std::string& message) {
   std::cerr << "registryd: " << message << "\n";
@@ -97,11 +92,7 @@ int main(int argc, char** argv) {
   }
 
   // SIGTERM and SIGINT are taken by a waiting thread, not a handler.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  collectonce::rpc::BlockTerminationSignals();
 
   const bool insecure = f.insecure;
   auto listen = collectonce::rpc::SplitHostPort(f.listen);
@@ -110,7 +101,7 @@ int main(int argc, char** argv) {
     return Fail("mutual TLS is not configured in this build; start with --insecure for the local "
                 "mode (loopback only)");
   }
-  if (!IsLoopback(listen->first) && !f.insecure_allow_remote) {
+  if (!collectonce::rpc::IsLoopbackHost(listen->first) && !f.insecure_allow_remote) {
     return Fail("--insecure listens on loopback only; add --insecure-allow-remote to override");
   }
   std::cerr << "registryd: WARNING: insecure mode: no TLS, callers are trusted to name "
@@ -144,22 +135,20 @@ int main(int argc, char** argv) {
   auto hub = std::make_unique<collectonce::registry::WatchHub>(store->get());
   collectonce::registry::RecordServiceImpl records(&context, hub.get());
   collectonce::registry::GovernanceServiceImpl governance(&context);
+  collectonce::registry::ReuseLedgerImpl reuse(&context);
   collectonce::rpc::RpcMetrics metrics;
   metrics.AddGauge("collectonce_store_commit_sequence", "Last committed change-set sequence.",
                    [s = store->get()] { return static_cast<double>(s->Stats().last_commit_sequence); });
   metrics.AddGauge("collectonce_audit_log_size", "Entries in the audit log.",
                    [s = store->get()] { return static_cast<double>(s->Stats().audit_size); });
 
-  // The default health service has no descriptor of its own; touching health.proto's
-  // links it in, so that reflection clients (buf curl, grpcurl) can call it.
-  (void)grpc::health::v1::HealthCheckRequest::descriptor();
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  collectonce::rpc::EnableHealthAndReflection();
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(f.listen, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&records);
   builder.RegisterService(&governance);
+  builder.RegisterService(&reuse);
   builder.SetMaxReceiveMessageSize(f.max_message_mb << 20);
   builder.SetMaxSendMessageSize(64 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
@@ -180,8 +169,7 @@ int main(int argc, char** argv) {
             << collectonce::rpc::SplitHostPort(f.admin_listen)->first << ":"
             << (*admin)->port() << ", data in " << data_dir << std::endl;
 
-  int sig = 0;
-  sigwait(&signals, &sig);
+  const int sig = collectonce::rpc::WaitForTerminationSignal();
   std::cerr << "registryd: signal " << sig << ": draining" << std::endl;
   health->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));

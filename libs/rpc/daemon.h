@@ -1,0 +1,25 @@
+// What both daemons do around their services: take SIGTERM/SIGINT on a waiting thread,
+// expose grpc.health.v1 and reflection, and refuse an insecure public listener.
+#ifndef COLLECTONCE_LIBS_RPC_DAEMON_H_
+#define COLLECTONCE_LIBS_RPC_DAEMON_H_
+
+#include <string>
+
+#include "grpcpp/server_builder.h"
+
+namespace collectonce::rpc {
+
+// Blocks SIGTERM and SIGINT in this and every later thread; call first in main().
+void BlockTerminationSignals();
+// Waits for SIGTERM or SIGINT; returns the signal.
+int WaitForTerminationSignal();
+
+// Turns on the default health service (with health.proto's descriptor linked in, so that
+// reflection clients such as buf curl can call it) and server reflection.
+void EnableHealthAndReflection();
+
+bool IsLoopbackHost(const std::string& host);
+
+}  // namespace collectonce::rpc
+
+#endif  // COLLECTONCE_LIBS_RPC_DAEMON_H_

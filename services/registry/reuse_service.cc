@@ -1,0 +1,79 @@
+#include "services/registry/reuse_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/authz/validate.h"
+#include "libs/base/error_reason.h"
+#include "libs/rpc/errors.h"
+
+namespace collectonce::registry {
+
+namespace {
+grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status,
+                                const catalog::Violations& violations = {}) {
+  auto* reactor = context->DefaultReactor();
+  reactor->Finish(rpc::ToGrpc(status, violations));
+  return reactor;
+}
+
+absl::Status CheckForm(const Caller& caller, const std::string& form) {
+  if (caller.policy->FindMatter(form) == nullptr && caller.policy->FindBundle(form) == nullptr) {
+    return WithReason(absl::InvalidArgumentError(absl::StrCat(
+                          "'", form.substr(0, 128), "' is not a known matter or bundle")),
+                      "UNKNOWN_FORM");
+  }
+  return absl::OkStatus();
+}
+
+int64_t Micros(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000000 + t.nanos() / 1000;
+}
+}  // namespace
+
+grpc::ServerUnaryReactor* ReuseLedgerImpl::RecordReuse(grpc::CallbackServerContext* context,
+                                                       const v1::RecordReuseRequest* request,
+                                                       v1::RecordReuseResponse*) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  // Reports come from a gateway acting for an approval system, or from the gateway itself.
+  const v1::Principal* peer = caller->via.empty() ? &caller->principal : nullptr;
+  const bool gateway = !caller->via.empty() ||
+                       (peer != nullptr && authz::Policy::HasRole(*peer, v1::GATEWAY));
+  if (!gateway) {
+    return Reply(context, WithReason(absl::PermissionDeniedError("only gateways report reuse"),
+                                     "NOT_A_GATEWAY"));
+  }
+  if (auto s = CheckForm(*caller, request->form()); !s.ok()) return Reply(context, s);
+  if (request->forms_served() < 0 || request->fields_requested() < 0 ||
+      request->fields_prefilled() < 0 || request->fields_collected() < 0 ||
+      request->fields_prefilled() > request->fields_requested()) {
+    return Reply(context, WithReason(absl::InvalidArgumentError(
+                                         "counts are not negative and prefilled <= requested"),
+                                     "INVALID_VALUES"));
+  }
+  store::Store::ReuseCounts c;
+  c.forms_served = request->forms_served();
+  c.fields_requested = request->fields_requested();
+  c.fields_prefilled = request->fields_prefilled();
+  c.fields_collected = request->fields_collected();
+  return Reply(context, ctx_->store()->AddReuse(request->form(), c));
+}
+
+grpc::ServerUnaryReactor* ReuseLedgerImpl::GetReuseStats(grpc::CallbackServerContext* context,
+                                                         const v1::GetReuseStatsRequest* request,
+                                                         v1::ReuseStats* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = CheckForm(*caller, request->form()); !s.ok()) return Reply(context, s);
+  auto sum = ctx_->store()->SumReuse(request->form(),
+                                     request->has_start_time() ? Micros(request->start_time()) : 0,
+                                     request->has_end_time() ? Micros(request->end_time()) : 0);
+  if (!sum.ok()) return Reply(context, sum.status());
+  response->set_form(request->form());
+  response->set_forms_served(sum->forms_served);
+  response->set_fields_requested(sum->fields_requested);
+  response->set_fields_prefilled(sum->fields_prefilled);
+  response->set_fields_collected(sum->fields_collected);
+  return Reply(context, absl::OkStatus());
+}
+
+}  // namespace collectonce::registry

@@ -1,0 +1,212 @@
+#include "services/reuse-gateway/gateway_service.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/base/error_reason.h"
+#include "libs/rpc/caller.h"
+#include "libs/rpc/errors.h"
+#include "openssl/rand.h"
+
+namespace collectonce::reuse {
+
+namespace {
+
+grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status,
+                                const catalog::Violations& violations = {}) {
+  auto* reactor = context->DefaultReactor();
+  reactor->Finish(rpc::ToGrpc(status, violations, "gateway.collectonce"));
+  return reactor;
+}
+
+absl::Status CheckSubject(const std::string& subject, const std::string& id_number,
+                          catalog::Violations* v) {
+  if (subject.empty() == id_number.empty()) {
+    v->push_back({"subject", "ONE_OF", "give a subject name or a person's id_number"});
+    return WithReason(absl::InvalidArgumentError("give a subject name or a person's id_number"),
+                      "INVALID_VALUES");
+  }
+  return absl::OkStatus();
+}
+
+std::string RandomRequestId() {
+  unsigned char b[16];
+  RAND_bytes(b, sizeof b);
+  return absl::StrCat("gw-", absl::BytesToHexString(absl::string_view(
+                                 reinterpret_cast<const char*>(b), sizeof b)));
+}
+
+}  // namespace
+
+absl::Time GatewayServiceImpl::Deadline(const grpc::CallbackServerContext& context) const {
+  absl::Time fallback = absl::Now() + options_.default_deadline;
+  absl::Time caller = absl::FromChrono(context.deadline());
+  return std::min(caller, fallback);
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerContext* context,
+                                                          const gw::PrefillFormRequest* request,
+                                                          gw::PrefillFormResponse* response) {
+  auto caller = rpc::IdentifyCaller(*context, options_.insecure);
+  if (!caller.ok()) return Reply(context, caller.status());
+  catalog::Violations v;
+  if (auto s = CheckSubject(request->subject(), request->id_number(), &v); !s.ok()) {
+    return Reply(context, s, v);
+  }
+  const absl::Time deadline = Deadline(*context);
+  auto form = forms_->Get(request->form(), deadline);
+  if (!form.ok()) return Reply(context, form.status());
+
+  v1::GetRecordRequest get;
+  get.set_name(request->subject());
+  get.set_id_number(request->id_number());
+  auto* options = get.mutable_options();
+  options->set_purpose((*form)->name);
+  options->set_case_id(request->case_id());
+  for (const auto& f : (*form)->CatalogFields()) options->mutable_read_mask()->add_paths(f);
+
+  auto* reactor = context->DefaultReactor();
+  std::shared_ptr<const Form> f = *form;
+  const std::string on_behalf_of = caller->peer;
+  // One registry read for the whole form, on the approval system's behalf.
+  registry_->GetRecord(
+      on_behalf_of, get, deadline,
+      [this, reactor, response, f, on_behalf_of](absl::StatusOr<v1::Record> record,
+                                                 rpc::RpcError error) {
+        const bool no_file = record.status().code() == absl::StatusCode::kNotFound &&
+                             error.reason == "NOT_FOUND";
+        if (!record.ok() && !no_file) {
+          reactor->Finish(rpc::ToGrpc(record.status(), error.violations, "gateway.collectonce"));
+          return;
+        }
+        response->set_form(f->name);
+        response->set_title(f->title);
+        // A subject with no file yet gets a form with every field MISSING: collect it once.
+        PrefillCounts counts = FillPrefill(*f, record.ok() ? &*record : nullptr, absl::Now(), response);
+        v1::RecordReuseRequest reuse;
+        reuse.set_form(f->name);
+        reuse.set_forms_served(1);
+        reuse.set_fields_requested(counts.requested);
+        reuse.set_fields_prefilled(counts.prefilled);
+        registry_->RecordReuse(on_behalf_of, reuse);
+        metrics_->Count("collectonce_gateway_forms_served_total", "Forms pre-filled, by form.",
+                        "form", f->name, 1);
+        metrics_->Count("collectonce_gateway_fields_requested_total",
+                        "Form fields asked for, by form.", "form", f->name, counts.requested);
+        metrics_->Count("collectonce_gateway_fields_prefilled_total",
+                        "Form fields pre-filled from the registry, by form.", "form", f->name,
+                        counts.prefilled);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerContext* context,
+                                                         const gw::SubmitFormRequest* request,
+                                                         gw::SubmitFormResponse* response) {
+  auto caller = rpc::IdentifyCaller(*context, options_.insecure);
+  if (!caller.ok()) return Reply(context, caller.status());
+  catalog::Violations v;
+  if (auto s = CheckSubject(request->subject(), request->id_number(), &v); !s.ok()) {
+    return Reply(context, s, v);
+  }
+  if (request->values().empty()) {
+    return Reply(context,
+                 WithReason(absl::InvalidArgumentError("nothing was collected"), "INVALID_VALUES"),
+                 {{"values", "REQUIRED", "the newly collected values"}});
+  }
+  const absl::Time deadline = Deadline(*context);
+  auto form = forms_->Get(request->form(), deadline);
+  if (!form.ok()) return Reply(context, form.status());
+  // Only what this form collects goes back; the registry checks the grant again.
+  for (const auto& [field, value] : request->values()) {
+    const FormField* ff = (*form)->Find(field);
+    if (ff == nullptr || !ff->write_back) {
+      v.push_back({absl::StrCat("values.", field.substr(0, 64)), "NOT_WRITTEN_BACK",
+                   absl::StrCat(request->form(), " does not write back this field")});
+    }
+  }
+  if (!v.empty()) {
+    return Reply(context,
+                 WithReason(absl::InvalidArgumentError("some values are not collected by this form"),
+                            "INVALID_VALUES"),
+                 v);
+  }
+  v1::UpdateRecordRequest up;
+  up.set_name(request->subject());
+  if (request->subject().empty()) {
+    up.set_kind(v1::PERSON);
+    v1::Value id;
+    id.set_string_value(request->id_number());
+    (*up.mutable_values())["id_number"] = id;
+  }
+  for (const auto& [field, value] : request->values()) (*up.mutable_values())[field] = value;
+  auto* prov = up.mutable_provenance();
+  prov->set_matter((*form)->name);
+  prov->set_operator_(request->operator_());
+  prov->set_evidence_ref(request->evidence_ref().empty() ? request->case_id()
+                                                         : request->evidence_ref());
+  if (request->has_valid_from()) *prov->mutable_valid_from() = request->valid_from();
+  up.set_reason(request->reason().empty()
+                    ? absl::StrCat("collected for ", (*form)->title,
+                                   request->case_id().empty() ? "" : absl::StrCat(" (", request->case_id(), ")"))
+                    : request->reason());
+  up.set_etag(request->etag());
+  // A request id makes the registry-side retries of this one submission safe.
+  up.set_request_id(request->request_id().empty() ? RandomRequestId() : request->request_id());
+
+  auto* reactor = context->DefaultReactor();
+  const std::string on_behalf_of = caller->peer;
+  const std::string form_name = (*form)->name;
+  registry_->UpdateRecord(
+      on_behalf_of, up, deadline,
+      [this, reactor, response, on_behalf_of, form_name](
+          absl::StatusOr<v1::UpdateRecordResponse> r, rpc::RpcError error) {
+        if (!r.ok()) {
+          reactor->Finish(rpc::ToGrpc(r.status(), error.violations, "gateway.collectonce"));
+          return;
+        }
+        response->set_subject(r->record().name());
+        response->set_revision(r->record().revision());
+        response->set_etag(r->record().etag());
+        response->set_unchanged(r->unchanged());
+        for (const auto& c : r->change_set().changes()) response->add_written_fields(c.field());
+        v1::RecordReuseRequest reuse;
+        reuse.set_form(form_name);
+        reuse.set_fields_collected(r->unchanged() ? 0 : response->written_fields_size());
+        registry_->RecordReuse(on_behalf_of, reuse);
+        metrics_->Count("collectonce_gateway_fields_collected_total",
+                        "Newly collected values written back, by form.", "form", form_name,
+                        reuse.fields_collected());
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(
+    grpc::CallbackServerContext* context, const gw::GetReuseStatsRequest* request,
+    gw::GetReuseStatsResponse* response) {
+  auto caller = rpc::IdentifyCaller(*context, options_.insecure);
+  if (!caller.ok()) return Reply(context, caller.status());
+  v1::GetReuseStatsRequest req;
+  req.set_form(request->form());
+  *req.mutable_start_time() = request->start_time();
+  *req.mutable_end_time() = request->end_time();
+  if (!request->has_start_time()) req.clear_start_time();
+  if (!request->has_end_time()) req.clear_end_time();
+  auto stats = registry_->GetReuseStats(caller->peer, req, Deadline(*context));
+  if (!stats.ok()) return Reply(context, stats.status());
+  response->set_form(stats->form());
+  response->set_forms_served(stats->forms_served());
+  response->set_fields_requested(stats->fields_requested());
+  response->set_fields_prefilled(stats->fields_prefilled());
+  response->set_fields_collected(stats->fields_collected());
+  response->set_reuse_rate(stats->fields_requested() == 0
+                               ? 0.0
+                               : static_cast<double>(stats->fields_prefilled()) /
+                                     static_cast<double>(stats->fields_requested()));
+  return Reply(context, absl::OkStatus());
+}
+
+}  // namespace collectonce::reuse

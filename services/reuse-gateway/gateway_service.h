@@ -1,0 +1,46 @@
+// ReuseGateway: thin handlers. Identify the approval system, build the form from the cache,
+// make one registry call on its behalf, and shape the answer.
+#ifndef COLLECTONCE_SERVICES_REUSE_GATEWAY_GATEWAY_SERVICE_H_
+#define COLLECTONCE_SERVICES_REUSE_GATEWAY_GATEWAY_SERVICE_H_
+
+#include "collectonce/gateway/v1/gateway.grpc.pb.h"
+#include "libs/rpc/metrics.h"
+#include "services/reuse-gateway/form_cache.h"
+#include "services/reuse-gateway/registry_client.h"
+
+namespace collectonce::reuse {
+
+struct GatewayOptions {
+  bool insecure = true;
+  // The longest a call may take when the caller sets no deadline.
+  absl::Duration default_deadline = absl::Seconds(10);
+};
+
+class GatewayServiceImpl final : public gw::ReuseGateway::CallbackService {
+ public:
+  GatewayServiceImpl(RegistryClient* registry, FormCache* forms, rpc::RpcMetrics* metrics,
+                     GatewayOptions options)
+      : registry_(registry), forms_(forms), metrics_(metrics), options_(options) {}
+
+  grpc::ServerUnaryReactor* PrefillForm(grpc::CallbackServerContext* context,
+                                        const gw::PrefillFormRequest* request,
+                                        gw::PrefillFormResponse* response) override;
+  grpc::ServerUnaryReactor* SubmitForm(grpc::CallbackServerContext* context,
+                                       const gw::SubmitFormRequest* request,
+                                       gw::SubmitFormResponse* response) override;
+  grpc::ServerUnaryReactor* GetReuseStats(grpc::CallbackServerContext* context,
+                                          const gw::GetReuseStatsRequest* request,
+                                          gw::GetReuseStatsResponse* response) override;
+
+ private:
+  absl::Time Deadline(const grpc::CallbackServerContext& context) const;
+
+  RegistryClient* registry_;
+  FormCache* forms_;
+  rpc::RpcMetrics* metrics_;
+  GatewayOptions options_;
+};
+
+}  // namespace collectonce::reuse
+
+#endif  // COLLECTONCE_SERVICES_REUSE_GATEWAY_GATEWAY_SERVICE_H_

@@ -1,0 +1,109 @@
+// reuse-gatewayd: pre-filled forms for matters and bundles, write-back, reuse counts.
+// Stateless: any number of replicas can stand in front of one registry.
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "libs/rpc/admin_server.h"
+#include "libs/rpc/daemon.h"
+#include "libs/rpc/metrics.h"
+#include "services/reuse-gateway/gateway_service.h"
+
+namespace {
+int Fail(const std::string& message) {
+  std::cerr << "reuse-gatewayd: " << message << "\n";
+  return 1;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string listen = "127.0.0.1:7410", admin_listen = "127.0.0.1:7411";
+  std::string registry = "127.0.0.1:7400";
+  std::string identity = "spiffe://sanming.gov.cn/reuse-gateway";
+  bool insecure = false, insecure_allow_remote = false;
+  int cache_seconds = 30, deadline_seconds = 10;
+  CLI::App app{"reuse-gatewayd: pre-filled forms for matters and one-thing bundles, "
+               "write-back of newly collected values, reuse counts.\n"
+               "Example: reuse-gatewayd --insecure --registry 127.0.0.1:7400"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--listen", listen, "gRPC API address HOST:PORT (port 0: any free port)")
+      ->envname("REUSE_GATEWAYD_LISTEN");
+  app.add_option("--admin-listen", admin_listen, "plaintext /healthz and /metrics address")
+      ->envname("REUSE_GATEWAYD_ADMIN_LISTEN");
+  app.add_option("--registry", registry, "registryd address HOST:PORT")
+      ->envname("REUSE_GATEWAYD_REGISTRY");
+  app.add_option("--identity", identity,
+                 "the gateway's own identity (x-principal to the registry in insecure mode)")
+      ->envname("REUSE_GATEWAYD_IDENTITY");
+  app.add_flag("--insecure", insecure,
+               "local mode: no TLS; callers name themselves in the x-principal header")
+      ->envname("REUSE_GATEWAYD_INSECURE");
+  app.add_flag("--insecure-allow-remote", insecure_allow_remote,
+               "with --insecure, allow a non-loopback listen address");
+  app.add_option("--form-cache-seconds", cache_seconds, "how long matter and bundle definitions are cached")
+      ->check(CLI::Range(0, 3600));
+  app.add_option("--default-deadline-seconds", deadline_seconds,
+                 "the longest a call may take when the caller sets no deadline")
+      ->check(CLI::Range(1, 300));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  collectonce::rpc::BlockTerminationSignals();
+  auto hp = collectonce::rpc::SplitHostPort(listen);
+  if (!hp.ok()) return Fail(std::string(hp.status().message()));
+  if (!insecure) {
+    return Fail("mutual TLS is not configured in this build; start with --insecure for the local "
+                "mode (loopback only)");
+  }
+  if (!collectonce::rpc::IsLoopbackHost(hp->first) && !insecure_allow_remote) {
+    return Fail("--insecure listens on loopback only; add --insecure-allow-remote to override");
+  }
+  std::cerr << "reuse-gatewayd: WARNING: insecure mode: no TLS, callers are trusted to name "
+               "themselves (x-principal)\n";
+
+  collectonce::reuse::RegistryClient client(registry, identity);
+  collectonce::reuse::FormCache forms(&client, absl::Seconds(cache_seconds));
+  collectonce::rpc::RpcMetrics metrics;
+  metrics.AddGauge("collectonce_gateway_reuse_report_failures",
+                   "Reuse reports the registry did not take.",
+                   [&client] { return static_cast<double>(client.reuse_report_failures()); });
+  collectonce::reuse::GatewayOptions options;
+  options.insecure = insecure;
+  options.default_deadline = absl::Seconds(deadline_seconds);
+  collectonce::reuse::GatewayServiceImpl service(&client, &forms, &metrics, options);
+
+  collectonce::rpc::EnableHealthAndReflection();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  builder.SetMaxReceiveMessageSize(4 << 20);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(metrics.InterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) return Fail(absl::StrCat("cannot listen on ", listen));
+
+  collectonce::rpc::AdminServer::Handlers handlers;
+  handlers.health = [] { return absl::OkStatus(); };
+  handlers.metrics = [&metrics] { return metrics.Render(); };
+  auto admin = collectonce::rpc::AdminServer::Start(admin_listen, handlers);
+  if (!admin.ok()) return Fail(std::string(admin.status().message()));
+  server->GetHealthCheckService()->SetServingStatus(true);
+  std::cerr << "reuse-gatewayd: serving gRPC on " << hp->first << ":" << port << ", admin on "
+            << collectonce::rpc::SplitHostPort(admin_listen)->first << ":" << (*admin)->port()
+            << ", registry " << registry << std::endl;
+
+  const int sig = collectonce::rpc::WaitForTerminationSignal();
+  std::cerr << "reuse-gatewayd: signal " << sig << ": draining" << std::endl;
+  server->GetHealthCheckService()->SetServingStatus(false);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  server->Wait();
+  admin->reset();
+  std::cerr << "reuse-gatewayd: stopped" << std::endl;
+  return 0;
+}

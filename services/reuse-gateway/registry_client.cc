@@ -1,0 +1,166 @@
+#include "services/reuse-gateway/registry_client.h"
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
+#include "libs/base/error_reason.h"
+#include "libs/catalog/subject.h"
+#include "libs/rpc/caller.h"
+
+namespace collectonce::reuse {
+
+namespace {
+// Retries only UNAVAILABLE (nothing reached the registry, or it is restarting); every write
+// the gateway sends carries a request id, so a retried write cannot apply twice.
+constexpr char kServiceConfig[] = R"json({
+  "methodConfig": [{
+    "name": [{"service": "collectonce.registry.v1.RecordService"},
+             {"service": "collectonce.registry.v1.GovernanceService"},
+             {"service": "collectonce.registry.v1.ReuseLedger"}],
+    "retryPolicy": {
+      "maxAttempts": 5,
+      "initialBackoff": "0.05s",
+      "maxBackoff": "1s",
+      "backoffMultiplier": 2,
+      "retryableStatusCodes": ["UNAVAILABLE"]
+    }
+  }]
+})json";
+}  // namespace
+
+RegistryClient::RegistryClient(const std::string& address, std::string identity)
+    : address_(address), identity_(std::move(identity)) {
+  grpc::ChannelArguments args;
+  args.SetServiceConfigJSON(kServiceConfig);
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  args.SetMaxReceiveMessageSize(64 << 20);
+  channel_ = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  records_ = v1::RecordService::NewStub(channel_);
+  governance_ = v1::GovernanceService::NewStub(channel_);
+  ledger_ = v1::ReuseLedger::NewStub(channel_);
+}
+
+void RegistryClient::Prepare(grpc::ClientContext* ctx, const std::string& on_behalf_of,
+                             absl::Time deadline) {
+  ctx->AddMetadata(rpc::kPrincipalHeader, identity_);
+  if (!on_behalf_of.empty()) ctx->AddMetadata(rpc::kOnBehalfOfHeader, on_behalf_of);
+  ctx->set_deadline(absl::ToChronoTime(deadline));
+}
+
+absl::Status RegistryClient::Translate(const rpc::RpcError& e, const std::string& address) {
+  if (e.status.code() == absl::StatusCode::kUnavailable ||
+      e.status.code() == absl::StatusCode::kDeadlineExceeded) {
+    return WithReason(
+        absl::Status(e.status.code(),
+                     absl::StrCat("the registry at ", address,
+                                  " did not answer in time: ", e.status.message())),
+        e.reason.empty() || e.reason == "UNAVAILABLE" ? "REGISTRY_UNAVAILABLE" : e.reason);
+  }
+  return e.status;  // carries the registry's reason
+}
+
+void RegistryClient::GetRecord(const std::string& on_behalf_of, const v1::GetRecordRequest& request,
+                               absl::Time deadline, RecordCallback done) {
+  struct Call {
+    grpc::ClientContext ctx;
+    v1::GetRecordRequest request;
+    v1::Record response;
+  };
+  auto call = std::make_shared<Call>();
+  call->request = request;
+  Prepare(&call->ctx, on_behalf_of, deadline);
+  records_->async()->GetRecord(
+      &call->ctx, &call->request, &call->response,
+      [call, done = std::move(done), address = address_](grpc::Status s) {
+        if (s.ok()) {
+          done(std::move(call->response), {});
+          return;
+        }
+        rpc::RpcError e = rpc::FromGrpc(s);
+        done(Translate(e, address), e);
+      });
+}
+
+void RegistryClient::UpdateRecord(const std::string& on_behalf_of,
+                                  const v1::UpdateRecordRequest& request, absl::Time deadline,
+                                  UpdateCallback done) {
+  struct Call {
+    grpc::ClientContext ctx;
+    v1::UpdateRecordRequest request;
+    v1::UpdateRecordResponse response;
+  };
+  auto call = std::make_shared<Call>();
+  call->request = request;
+  Prepare(&call->ctx, on_behalf_of, deadline);
+  records_->async()->UpdateRecord(
+      &call->ctx, &call->request, &call->response,
+      [call, done = std::move(done), address = address_](grpc::Status s) {
+        if (s.ok()) {
+          done(std::move(call->response), {});
+          return;
+        }
+        rpc::RpcError e = rpc::FromGrpc(s);
+        done(Translate(e, address), e);
+      });
+}
+
+void RegistryClient::RecordReuse(const std::string& on_behalf_of,
+                                 const v1::RecordReuseRequest& request) {
+  struct Call {
+    grpc::ClientContext ctx;
+    v1::RecordReuseRequest request;
+    v1::RecordReuseResponse response;
+  };
+  auto call = std::make_shared<Call>();
+  call->request = request;
+  Prepare(&call->ctx, on_behalf_of, absl::Now() + absl::Seconds(10));
+  ledger_->async()->RecordReuse(&call->ctx, &call->request, &call->response,
+                                [call, this](grpc::Status s) {
+                                  if (!s.ok()) ++reuse_failures_;
+                                });
+}
+
+absl::StatusOr<v1::Matter> RegistryClient::GetMatter(const std::string& name, absl::Time deadline) {
+  grpc::ClientContext ctx;
+  Prepare(&ctx, "", deadline);
+  v1::GetMatterRequest req;
+  req.set_name(name);
+  v1::Matter out;
+  grpc::Status s = governance_->GetMatter(&ctx, req, &out);
+  if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
+  return out;
+}
+
+absl::StatusOr<v1::Bundle> RegistryClient::GetBundle(const std::string& name, absl::Time deadline) {
+  grpc::ClientContext ctx;
+  Prepare(&ctx, "", deadline);
+  v1::GetBundleRequest req;
+  req.set_name(name);
+  v1::Bundle out;
+  grpc::Status s = governance_->GetBundle(&ctx, req, &out);
+  if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
+  return out;
+}
+
+absl::StatusOr<v1::Catalog> RegistryClient::GetCatalog(v1::SubjectKind kind, absl::Time deadline) {
+  grpc::ClientContext ctx;
+  Prepare(&ctx, "", deadline);
+  v1::GetCatalogRequest req;
+  req.set_name(absl::StrCat("catalogs/", catalog::KindName(kind)));
+  v1::Catalog out;
+  grpc::Status s = governance_->GetCatalog(&ctx, req, &out);
+  if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
+  return out;
+}
+
+absl::StatusOr<v1::ReuseStats> RegistryClient::GetReuseStats(
+    const std::string& on_behalf_of, const v1::GetReuseStatsRequest& request,
+    absl::Time deadline) {
+  grpc::ClientContext ctx;
+  Prepare(&ctx, on_behalf_of, deadline);
+  v1::ReuseStats out;
+  grpc::Status s = ledger_->GetReuseStats(&ctx, request, &out);
+  if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
+  return out;
+}
+
+}  // namespace collectonce::reuse

@@ -1,0 +1,65 @@
+// The gateway's view of the registry. Every call names the gateway (its own identity) and
+// the approval system it acts for (x-on-behalf-of), so the registry applies that system's
+// grants; deadlines follow the caller's; UNAVAILABLE is retried with backoff by the channel's
+// retry policy, within the deadline.
+#ifndef COLLECTONCE_SERVICES_REUSE_GATEWAY_REGISTRY_CLIENT_H_
+#define COLLECTONCE_SERVICES_REUSE_GATEWAY_REGISTRY_CLIENT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "collectonce/registry/v1/registry_service.grpc.pb.h"
+#include "libs/rpc/errors.h"
+
+namespace collectonce::reuse {
+
+namespace v1 = ::collectonce::registry::v1;
+
+class RegistryClient {
+ public:
+  // `address` is HOST:PORT; `identity` is what the gateway sends as x-principal in the
+  // local insecure mode.
+  RegistryClient(const std::string& address, std::string identity);
+
+  using RecordCallback = std::function<void(absl::StatusOr<v1::Record>, rpc::RpcError)>;
+  using UpdateCallback =
+      std::function<void(absl::StatusOr<v1::UpdateRecordResponse>, rpc::RpcError)>;
+
+  // Asynchronous; `done` runs on a gRPC thread.
+  void GetRecord(const std::string& on_behalf_of, const v1::GetRecordRequest& request,
+                 absl::Time deadline, RecordCallback done);
+  void UpdateRecord(const std::string& on_behalf_of, const v1::UpdateRecordRequest& request,
+                    absl::Time deadline, UpdateCallback done);
+  // Fire and forget; failures are counted, not reported.
+  void RecordReuse(const std::string& on_behalf_of, const v1::RecordReuseRequest& request);
+
+  // Blocking; used for the rarely changing definitions the gateway caches.
+  absl::StatusOr<v1::Matter> GetMatter(const std::string& name, absl::Time deadline);
+  absl::StatusOr<v1::Bundle> GetBundle(const std::string& name, absl::Time deadline);
+  absl::StatusOr<v1::Catalog> GetCatalog(v1::SubjectKind kind, absl::Time deadline);
+  absl::StatusOr<v1::ReuseStats> GetReuseStats(const std::string& on_behalf_of,
+                                               const v1::GetReuseStatsRequest& request,
+                                               absl::Time deadline);
+
+  int64_t reuse_report_failures() const { return reuse_failures_.load(); }
+
+ private:
+  void Prepare(grpc::ClientContext* ctx, const std::string& on_behalf_of, absl::Time deadline);
+  // A registry error as the gateway's caller should see it.
+  static absl::Status Translate(const rpc::RpcError& e, const std::string& address);
+
+  std::string address_;
+  std::string identity_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::RecordService::Stub> records_;
+  std::unique_ptr<v1::GovernanceService::Stub> governance_;
+  std::unique_ptr<v1::ReuseLedger::Stub> ledger_;
+  std::atomic<int64_t> reuse_failures_{0};
+};
+
+}  // namespace collectonce::reuse
+
+#endif  // COLLECTONCE_SERVICES_REUSE_GATEWAY_REGISTRY_CLIENT_H_

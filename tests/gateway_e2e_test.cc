@@ -1,0 +1,346 @@
+// The reuse gateway end to end: the real registryd and reuse-gatewayd processes, the shipped
+// example catalog, matters, bundles and principals.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "collectonce/gateway/v1/gateway.grpc.pb.h"
+#include "collectonce/registry/v1/registry_service.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "libs/rpc/errors.h"
+#include "tests/daemon.h"
+
+namespace collectonce {
+namespace {
+
+namespace v1 = ::collectonce::registry::v1;
+namespace gw = ::collectonce::gateway::v1;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+const char kExamples[] = COLLECTONCE_SOURCE_DIR "/deploy/examples";
+const char kSteel[] = "enterprises/91350400MA2YQ8KX1E";
+const char kSongId[] = "350403194503120012";
+const char kMarket[] = "spiffe://sanming.gov.cn/approval/market-regulation";
+const char kTax[] = "spiffe://sanming.gov.cn/approval/tax";
+const char kWindow[] = "spiffe://sanming.gov.cn/service-center/window";
+
+template <typename T>
+T ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  T m;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(ss.str(), &m)) << path;
+  return m;
+}
+
+std::vector<std::string> Files(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char tmpl[] = "/tmp/collectonce-gw-XXXXXX";
+    dir_ = new std::string(mkdtemp(tmpl));
+    auto r = testing::Daemon::Start(REGISTRYD_BINARY,
+                                    {"--insecure", "--no-sync", "--data-dir", *dir_ + "/data",
+                                     "--bootstrap-governance", "registryctl"},
+                                    *dir_ + "/registryd.log");
+    ASSERT_TRUE(r.ok()) << r.status();
+    registry_ = new testing::Daemon(*std::move(r));
+    auto g = testing::Daemon::Start(GATEWAYD_BINARY,
+                                    {"--insecure", "--registry", registry_->grpc_address(),
+                                     "--form-cache-seconds", "0"},
+                                    *dir_ + "/gateway.log");
+    ASSERT_TRUE(g.ok()) << g.status();
+    gateway_ = new testing::Daemon(*std::move(g));
+    ApplyExamplesAndCreateFiles();
+  }
+  static void TearDownTestSuite() {
+    delete gateway_;
+    delete registry_;
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+  }
+
+  static grpc::ClientContext* Ctx(grpc::ClientContext* ctx, const std::string& principal) {
+    ctx->AddMetadata("x-principal", principal);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return ctx;
+  }
+
+  // Applies the shipped examples as data-governance staff would, and creates the files of
+  // 福建省钢源粉体材料有限公司 and 宋大伯.
+  static void ApplyExamplesAndCreateFiles() {
+    auto ch = grpc::CreateChannel(registry_->grpc_address(), grpc::InsecureChannelCredentials());
+    auto gov = v1::GovernanceService::NewStub(ch);
+    auto rec = v1::RecordService::NewStub(ch);
+    for (const char* kind : {"enterprise", "person"}) {
+      v1::ApplyCatalogRequest req;
+      *req.mutable_catalog() =
+          ReadText<v1::Catalog>(absl::StrCat(kExamples, "/catalog/", kind, ".txtpb"));
+      v1::ApplyCatalogResponse resp;
+      grpc::ClientContext ctx;
+      ASSERT_TRUE(gov->ApplyCatalog(Ctx(&ctx, "registryctl"), req, &resp).ok());
+    }
+    for (const auto& f : Files(absl::StrCat(kExamples, "/matters"))) {
+      v1::ApplyMatterRequest req;
+      *req.mutable_matter() = ReadText<v1::Matter>(f);
+      v1::Matter out;
+      grpc::ClientContext ctx;
+      grpc::Status s = gov->ApplyMatter(Ctx(&ctx, "registryctl"), req, &out);
+      ASSERT_TRUE(s.ok()) << f << ": " << s.error_message();
+    }
+    for (const auto& f : Files(absl::StrCat(kExamples, "/bundles"))) {
+      v1::ApplyBundleRequest req;
+      *req.mutable_bundle() = ReadText<v1::Bundle>(f);
+      v1::Bundle out;
+      grpc::ClientContext ctx;
+      grpc::Status s = gov->ApplyBundle(Ctx(&ctx, "registryctl"), req, &out);
+      ASSERT_TRUE(s.ok()) << f << ": " << s.error_message();
+    }
+    for (const auto& f : Files(absl::StrCat(kExamples, "/principals"))) {
+      v1::ApplyPrincipalRequest req;
+      *req.mutable_principal() = ReadText<v1::Principal>(f);
+      v1::Principal out;
+      grpc::ClientContext ctx;
+      grpc::Status s = gov->ApplyPrincipal(Ctx(&ctx, "registryctl"), req, &out);
+      ASSERT_TRUE(s.ok()) << f << ": " << s.error_message();
+    }
+    v1::UpdateRecordRequest steel;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(absl::StrCat("name: \"", kSteel, R"pb("
+      provenance { source: "market-regulation" } reason: "设立登记"
+      values { key: "name" value { string_value: "福建省钢源粉体材料有限公司" } }
+      values { key: "legal_representative_name" value { string_value: "吴秀英" } }
+      values { key: "registered_capital" value { decimal_value: "5000" } }
+      values { key: "registered_address" value { string_value: "三明市三元区荆西街道工业园1号" } }
+      values { key: "industry_code" value { string_value: "C3130" } }
+      values { key: "contact_phone" value { string_value: "0598-8234567" } }
+      values { key: "status" value { code_value: "1" } })pb"), &steel));
+    v1::UpdateRecordRequest song;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(absl::StrCat(R"pb(
+      kind: PERSON provenance { source: "public-security.household" }
+      values { key: "id_number" value { string_value: ")pb", kSongId, R"pb(" } }
+      values { key: "name" value { string_value: "宋文富" } }
+      values { key: "gender" value { code_value: "1" } }
+      values { key: "birth_date" value { date_value { year: 1945 month: 3 day: 12 } } }
+      values { key: "household_address" value { string_value: "三明市三元区富文新村12幢301室" } }
+      values { key: "marital_status" value { code_value: "30" } })pb"), &song));
+    for (auto* req : {&steel, &song}) {
+      v1::UpdateRecordResponse resp;
+      grpc::ClientContext ctx;
+      grpc::Status s = rec->UpdateRecord(Ctx(&ctx, "registryctl"), *req, &resp);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+      if (req == &song) *song_name_ = resp.record().name();
+    }
+  }
+
+  void SetUp() override {
+    channel_ = grpc::CreateChannel(gateway_->grpc_address(), grpc::InsecureChannelCredentials());
+    gw_ = gw::ReuseGateway::NewStub(channel_);
+    auto rch = grpc::CreateChannel(registry_->grpc_address(), grpc::InsecureChannelCredentials());
+    rec_ = v1::RecordService::NewStub(rch);
+  }
+
+  grpc::Status Prefill(const std::string& as, const std::string& form, const std::string& subject,
+                       gw::PrefillFormResponse* out, const std::string& id_number = "") {
+    gw::PrefillFormRequest req;
+    req.set_form(form);
+    req.set_subject(subject);
+    req.set_id_number(id_number);
+    req.set_case_id("SM-2026-0001");
+    grpc::ClientContext ctx;
+    return gw_->PrefillForm(Ctx(&ctx, as), req, out);
+  }
+  grpc::Status Submit(const std::string& as, gw::SubmitFormRequest req, gw::SubmitFormResponse* out) {
+    grpc::ClientContext ctx;
+    return gw_->SubmitForm(Ctx(&ctx, as), req, out);
+  }
+  static std::map<std::string, const gw::FormFieldValue*> ByField(const gw::PrefillFormResponse& r) {
+    std::map<std::string, const gw::FormFieldValue*> m;
+    for (const auto& f : r.fields()) m[f.catalog_field()] = &f;
+    return m;
+  }
+  v1::Record Read(const std::string& name, const std::string& purpose) {
+    v1::GetRecordRequest req;
+    req.set_name(name);
+    req.mutable_options()->set_purpose(purpose);
+    v1::Record r;
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(rec_->GetRecord(Ctx(&ctx, "registryctl"), req, &r).ok());
+    return r;
+  }
+
+  static std::string* dir_;
+  static testing::Daemon* registry_;
+  static testing::Daemon* gateway_;
+  static std::string* song_name_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<gw::ReuseGateway::Stub> gw_;
+  std::unique_ptr<v1::RecordService::Stub> rec_;
+};
+
+std::string* GatewayTest::dir_ = nullptr;
+testing::Daemon* GatewayTest::registry_ = nullptr;
+testing::Daemon* GatewayTest::gateway_ = nullptr;
+std::string* GatewayTest::song_name_ = new std::string();
+
+TEST_F(GatewayTest, LegalRepresentativeChangeIsCollectedOnceAndReusedByTheNextMatter) {
+  gw::PrefillFormResponse form;
+  grpc::Status s = Prefill(kMarket, "matters/legal-representative-change", kSteel, &form);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto f = ByField(form);
+  EXPECT_EQ(f.at("name")->state(), gw::FormFieldValue::PREFILLED);
+  EXPECT_EQ(f.at("name")->value().string_value(), "福建省钢源粉体材料有限公司");
+  EXPECT_EQ(f.at("name")->provenance().source(), "market-regulation");
+  // The new representative is what this matter collects.
+  EXPECT_EQ(f.at("legal_representative_name")->state(), gw::FormFieldValue::MISSING);
+  EXPECT_TRUE(f.at("legal_representative_name")->write_back());
+  EXPECT_EQ(form.requested_count(), form.fields_size());
+
+  gw::SubmitFormRequest submit;
+  submit.set_form("matters/legal-representative-change");
+  submit.set_subject(kSteel);
+  submit.set_case_id("SCJG-2026-0388");
+  submit.set_etag(form.etag());
+  (*submit.mutable_values())["legal_representative_name"].set_string_value("林志强");
+  gw::SubmitFormResponse done;
+  s = Submit(kMarket, submit, &done);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(done.revision(), form.revision() + 1);
+  EXPECT_THAT(done.written_fields(), ElementsAre("legal_representative_name"));
+
+  // The tax bureau's change of the same enterprise finds the new representative pre-filled.
+  gw::PrefillFormResponse tax;
+  s = Prefill(kTax, "matters/enterprise-tax-change", kSteel, &tax);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto t = ByField(tax);
+  EXPECT_EQ(t.at("legal_representative_name")->state(), gw::FormFieldValue::PREFILLED);
+  EXPECT_EQ(t.at("legal_representative_name")->value().string_value(), "林志强");
+  EXPECT_EQ(t.at("legal_representative_name")->provenance().matter(),
+            "matters/legal-representative-change");
+
+  // The reuse ledger counted both forms and the collected value.
+  gw::GetReuseStatsRequest q;
+  q.set_form("matters/legal-representative-change");
+  gw::GetReuseStatsResponse stats;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(gw_->GetReuseStats(Ctx(&ctx, kMarket), q, &stats).ok());
+  EXPECT_EQ(stats.forms_served(), 1);
+  EXPECT_EQ(stats.fields_requested(), form.requested_count());
+  EXPECT_EQ(stats.fields_prefilled(), form.prefilled_count());
+  EXPECT_EQ(stats.fields_collected(), 1);
+  EXPECT_NEAR(stats.reuse_rate(),
+              static_cast<double>(form.prefilled_count()) / form.requested_count(), 1e-9);
+  q.set_form("matters/enterprise-tax-change");
+  grpc::ClientContext ctx2;
+  ASSERT_TRUE(gw_->GetReuseStats(Ctx(&ctx2, kTax), q, &stats).ok());
+  EXPECT_EQ(stats.forms_served(), 1);
+  EXPECT_EQ(stats.fields_prefilled(), tax.prefilled_count());
+}
+
+TEST_F(GatewayTest, HomeVisitBundleIsOnePrefillWithEachFieldOnce) {
+  gw::PrefillFormResponse form;
+  grpc::Status s =
+      Prefill(kWindow, "bundles/elderly-home-property-transfer", "", &form, kSongId);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(form.subject(), *song_name_);
+  std::vector<std::string> names;
+  for (const auto& f : form.fields()) names.push_back(f.catalog_field());
+  std::vector<std::string> unique = names;
+  std::sort(unique.begin(), unique.end());
+  EXPECT_EQ(std::unique(unique.begin(), unique.end()), unique.end()) << "a field is listed twice";
+  auto f = ByField(form);
+  // Needed by both matters, listed once with both.
+  EXPECT_THAT(f.at("name")->matters(),
+              UnorderedElementsAre("matters/land-transfer-fee", "matters/real-estate-transfer"));
+  EXPECT_EQ(f.at("name")->value().string_value(), "宋文富");
+  EXPECT_EQ(f.at("household_address")->state(), gw::FormFieldValue::PREFILLED);
+  EXPECT_EQ(f.at("marital_status")->state(), gw::FormFieldValue::MASKED);
+  EXPECT_EQ(f.at("mobile_phone")->state(), gw::FormFieldValue::MISSING);
+}
+
+TEST_F(GatewayTest, CallerWithoutAGrantGetsDeniedFieldsAndTheAccessLogShowsOnlyWhatWasReleased) {
+  // The tax bureau holds the land-transfer-fee grant, not the real-estate one.
+  gw::PrefillFormResponse form;
+  grpc::Status s = Prefill(kTax, "bundles/elderly-home-property-transfer", *song_name_, &form);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto f = ByField(form);
+  EXPECT_EQ(f.at("name")->state(), gw::FormFieldValue::PREFILLED);
+  EXPECT_EQ(f.at("gender")->state(), gw::FormFieldValue::DENIED);
+  EXPECT_FALSE(f.at("gender")->has_value());
+  EXPECT_EQ(f.at("marital_status")->state(), gw::FormFieldValue::DENIED);
+
+  for (const auto& field : form.fields()) {
+    if (field.state() == gw::FormFieldValue::DENIED) {
+      EXPECT_FALSE(field.has_value());
+    }
+  }
+  // Without any grant: PERMISSION_DENIED from the registry, passed through.
+  s = Prefill(kMarket, "bundles/elderly-home-property-transfer", *song_name_, &form);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "NO_GRANT_FOR_PURPOSE");
+}
+
+TEST_F(GatewayTest, InvalidSubmittedValuesLeaveTheRecordUnchanged) {
+  const v1::Record before = Read(*song_name_, "matters/data-governance-review-person");
+  gw::SubmitFormRequest submit;
+  submit.set_form("bundles/elderly-home-property-transfer");
+  submit.set_subject(*song_name_);
+  (*submit.mutable_values())["mobile_phone"].set_string_value("12345");
+  (*submit.mutable_values())["residential_address"].set_string_value("三元区富文新村12幢");
+  gw::SubmitFormResponse done;
+  grpc::Status s = Submit(kWindow, submit, &done);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  rpc::RpcError e = rpc::FromGrpc(s);
+  ASSERT_EQ(e.violations.size(), 1u);
+  EXPECT_EQ(e.violations[0].field, "mobile_phone");
+  EXPECT_EQ(e.violations[0].rule, "FORMAT");
+  // A field the form does not collect is refused by the gateway itself.
+  submit.mutable_values()->erase("mobile_phone");
+  (*submit.mutable_values())["gender"].set_code_value("2");
+  s = Submit(kWindow, submit, &done);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::FromGrpc(s).violations.at(0).field, "values.gender");
+  EXPECT_EQ(Read(*song_name_, "matters/data-governance-review-person").revision(),
+            before.revision());
+}
+
+TEST_F(GatewayTest, RegistryDownIsUnavailableWithinTheDeadline) {
+  auto g = testing::Daemon::Start(GATEWAYD_BINARY,
+                                  {"--insecure", "--registry", "127.0.0.1:1"},
+                                  *dir_ + "/gateway-orphan.log");
+  ASSERT_TRUE(g.ok()) << g.status();
+  auto ch = grpc::CreateChannel(g->grpc_address(), grpc::InsecureChannelCredentials());
+  auto stub = gw::ReuseGateway::NewStub(ch);
+  gw::PrefillFormRequest req;
+  req.set_form("matters/legal-representative-change");
+  req.set_subject(kSteel);
+  gw::PrefillFormResponse out;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("x-principal", kMarket);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  const auto start = std::chrono::steady_clock::now();
+  grpc::Status s = stub->PrefillForm(&ctx, req, &out);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(6));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(s.error_message(), HasSubstr("registry at 127.0.0.1:1"));
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "REGISTRY_UNAVAILABLE");
+}
+
+}  // namespace
+}  // namespace collectonce

@@ -290,6 +290,22 @@ TEST_F(GatewayTest, CallerWithoutAGrantGetsDeniedFieldsAndTheAccessLogShowsOnlyW
       EXPECT_FALSE(field.has_value());
     }
   }
+  // The registry's access log holds exactly what was released, to whom, through whom.
+  auto ach = grpc::CreateChannel(registry_->grpc_address(), grpc::InsecureChannelCredentials());
+  auto audit = v1::AuditService::NewStub(ach);
+  v1::ListAccessEventsRequest areq;
+  areq.set_subject(*song_name_);
+  areq.set_page_size(1);
+  v1::ListAccessEventsResponse events;
+  grpc::ClientContext actx;
+  ASSERT_TRUE(audit->ListAccessEvents(Ctx(&actx, "auditor"), areq, &events).ok());
+  ASSERT_EQ(events.entries_size(), 1);
+  const v1::AccessEvent& ev = events.entries(0).access();
+  EXPECT_EQ(events.entries(0).principal(), "principals/approval-tax");
+  EXPECT_EQ(ev.via(), "principals/reuse-gateway");
+  EXPECT_EQ(ev.purpose(), "bundles/elderly-home-property-transfer");
+  EXPECT_THAT(ev.fields(), UnorderedElementsAre("id_number", "name", "household_address"));
+  EXPECT_THAT(ev.masked_fields(), ::testing::IsEmpty());
   // Without any grant: PERMISSION_DENIED from the registry, passed through.
   s = Prefill(kMarket, "bundles/elderly-home-property-transfer", *song_name_, &form);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);

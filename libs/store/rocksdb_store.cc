@@ -16,6 +16,7 @@
 #include "collectonce/storage/v1/storage.pb.h"
 #include "libs/audit/merkle.h"
 #include "libs/base/error_reason.h"
+#include "libs/base/coding.h"
 #include "libs/base/status_macros.h"
 #include "libs/store/change_builder.h"
 #include "libs/store/keys.h"
@@ -214,6 +215,11 @@ class RocksDbStoreImpl final : public RocksDbStore {
                                            bool dry_run,
                                            catalog::Violations* violations) override;
   absl::StatusOr<v1::AuditEntry> ReadAuditEntry(uint64_t index) override;
+  absl::StatusOr<std::vector<RawAuditEntry>> ReadAuditEntries(uint64_t start, int limit,
+                                                              bool reverse) override;
+  const audit::NodeReader& AuditNodes() override { return *node_reader_; }
+  absl::StatusOr<std::pair<std::vector<uint64_t>, std::string>> ListAccessEvents(
+      const SubjectName& subject, const std::string& before_key, int limit) override;
   absl::StatusOr<StoredObject> PutObject(const std::string& type, const std::string& name,
                                          std::string payload,
                                          const std::string& principal) override;
@@ -672,6 +678,87 @@ absl::StatusOr<v1::AuditEntry> RocksDbStoreImpl::ReadAuditEntry(uint64_t index) 
   v1::AuditEntry e;
   if (!e.ParseFromString(bytes)) return absl::DataLossError("an audit entry is unreadable");
   return e;
+}
+
+absl::StatusOr<std::vector<Store::RawAuditEntry>> RocksDbStoreImpl::ReadAuditEntries(
+    uint64_t start, int limit, bool reverse) {
+  std::vector<RawAuditEntry> out;
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kAudit]));
+  absl::Status status;
+  if (reverse) {
+    if (start == 0) {
+      it.reset();
+      db_->ReleaseSnapshot(snap);
+      return out;
+    }
+    it->SeekForPrev(keys::AuditIndex(start - 1));
+  } else {
+    it->Seek(keys::AuditIndex(start));
+  }
+  for (; it->Valid() && static_cast<int>(out.size()) < limit; reverse ? it->Prev() : it->Next()) {
+    RawAuditEntry e;
+    absl::string_view key(it->key().data(), it->key().size());
+    uint64_t index = 0;
+    if (key.size() != 8 || !GetFixed64BE(&key, &index)) {
+      status = absl::DataLossError("an audit key is malformed");
+      break;
+    }
+    e.index = index;
+    e.bytes = it->value().ToString();
+    std::string leaf;
+    rocksdb::Status s = db_->Get(ro, handles_[kAuditNodes], keys::AuditNode(0, index), &leaf);
+    if (!s.ok() && !s.IsNotFound()) {
+      status = FromRocks(s, "reading audit nodes");
+      break;
+    }
+    e.stored_leaf_hash = leaf;
+    v1::AuditEntry parsed;
+    if (parsed.ParseFromString(e.bytes) && parsed.has_change()) {
+      auto subject = catalog::ParseSubjectName(parsed.change().subject());
+      std::string cs;
+      if (subject.ok() &&
+          db_->Get(ro, handles_[kHistory], keys::SubjectRevision(*subject, parsed.change().revision()),
+                   &cs)
+              .ok()) {
+        e.stored_change_set_sha256 = Sha256(cs);
+      }
+    }
+    out.push_back(std::move(e));
+  }
+  if (status.ok() && !it->status().ok()) status = FromRocks(it->status(), "reading the audit log");
+  it.reset();
+  db_->ReleaseSnapshot(snap);
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<std::pair<std::vector<uint64_t>, std::string>> RocksDbStoreImpl::ListAccessEvents(
+    const SubjectName& subject, const std::string& before_key, int limit) {
+  const std::string prefix = keys::Subject(subject);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kAccessIndex]));
+  if (before_key.empty()) {
+    it->SeekForPrev(keys::PrefixSuccessor(prefix));
+    if (it->Valid() && it->key() == keys::PrefixSuccessor(prefix)) it->Prev();
+  } else {
+    if (before_key.compare(0, prefix.size(), prefix) != 0) {
+      return absl::InvalidArgumentError("the page token belongs to another subject");
+    }
+    it->SeekForPrev(before_key);
+    if (it->Valid() && it->key() == before_key) it->Prev();
+  }
+  std::vector<uint64_t> indexes;
+  std::string last;
+  for (; it->Valid() && it->key().starts_with(prefix); it->Prev()) {
+    if (static_cast<int>(indexes.size()) == limit) return std::make_pair(indexes, last);
+    last = it->key().ToString();
+    indexes.push_back(keys::AccessIndexAuditIndex(absl::string_view(last)));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading access events");
+  return std::make_pair(indexes, std::string());
 }
 
 // ---------------------------------------------------------------- writes

@@ -16,6 +16,7 @@
 #include "collectonce/registry/v1/audit.pb.h"
 #include "collectonce/registry/v1/catalog.pb.h"
 #include "collectonce/registry/v1/record.pb.h"
+#include "libs/audit/merkle.h"
 #include "libs/catalog/catalog.h"
 #include "libs/catalog/subject.h"
 #include "libs/catalog/violation.h"
@@ -207,6 +208,23 @@ class Store {
 
   // ---- audit ----
   [[nodiscard]] virtual absl::StatusOr<v1::AuditEntry> ReadAuditEntry(uint64_t index) = 0;
+
+  struct RawAuditEntry {
+    uint64_t index = 0;
+    std::string bytes;             // as stored and hashed
+    std::string stored_leaf_hash;  // the level-0 node held for this position
+    std::string stored_change_set_sha256;  // for change events: the history as it is now
+  };
+  // Entries from `start` upwards (or, with reverse, below `start` downwards), at most
+  // `limit`, read as they are on disk: a gap or a moved entry shows as such.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<RawAuditEntry>> ReadAuditEntries(
+      uint64_t start, int limit, bool reverse) = 0;
+  // The stored Merkle nodes, for proofs (committed entries only).
+  virtual const audit::NodeReader& AuditNodes() = 0;
+  // Access events of one subject, newest first, starting below `before_key` (empty: from the
+  // newest). Returns the audit indexes and the key to continue from (empty at the end).
+  [[nodiscard]] virtual absl::StatusOr<std::pair<std::vector<uint64_t>, std::string>>
+  ListAccessEvents(const SubjectName& subject, const std::string& before_key, int limit) = 0;
 
   // Writes a RocksDB backup (BackupEngine) of the live store into `directory` (created if
   // missing; earlier backups there are kept) and verifies its checksums.

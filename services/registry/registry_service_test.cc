@@ -10,6 +10,9 @@
 #include "libs/rpc/errors.h"
 #include "libs/store/rocksdb_store.h"
 #include "libs/store/test_util.h"
+#include "libs/audit/log_verifier.h"
+#include "libs/audit/merkle.h"
+#include "services/registry/audit_service.h"
 #include "services/registry/governance_service.h"
 #include "services/registry/record_service.h"
 
@@ -89,13 +92,19 @@ class RegistryServiceTest : public ::testing::Test {
     hub_ = std::make_unique<WatchHub>(store_.get());
     records_ = std::make_unique<RecordServiceImpl>(context_.get(), hub_.get());
     governance_ = std::make_unique<GovernanceServiceImpl>(context_.get());
+    auto signer = audit::Signer::LoadOrCreate(dir_ + "-audit.pem", true);
+    ASSERT_TRUE(signer.ok()) << signer.status();
+    signer_ = std::make_unique<audit::Signer>(*std::move(signer));
+    audit_ = std::make_unique<AuditServiceImpl>(context_.get(), signer_.get());
     grpc::ServerBuilder b;
     b.RegisterService(records_.get());
     b.RegisterService(governance_.get());
+    b.RegisterService(audit_.get());
     server_ = b.BuildAndStart();
     channel_ = server_->InProcessChannel(grpc::ChannelArguments());
     rec_ = v1::RecordService::NewStub(channel_);
     gov_ = v1::GovernanceService::NewStub(channel_);
+    aud_ = v1::AuditService::NewStub(channel_);
 
     for (const char* kind : {"enterprise", "person"}) {
       v1::ApplyCatalogRequest req;
@@ -124,6 +133,7 @@ class RegistryServiceTest : public ::testing::Test {
     hub_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
+    std::filesystem::remove(dir_ + "-audit.pem");
   }
 
   template <typename Stub, typename Req, typename Resp>
@@ -184,6 +194,9 @@ class RegistryServiceTest : public ::testing::Test {
   std::unique_ptr<WatchHub> hub_;
   std::unique_ptr<RecordServiceImpl> records_;
   std::unique_ptr<GovernanceServiceImpl> governance_;
+  std::unique_ptr<audit::Signer> signer_;
+  std::unique_ptr<AuditServiceImpl> audit_;
+  std::unique_ptr<v1::AuditService::Stub> aud_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::RecordService::Stub> rec_;
@@ -529,6 +542,86 @@ TEST_F(RegistryServiceTest, BatchUpdateReportsEachItemOnItsOwn) {
                    &resp).ok());
   EXPECT_TRUE(resp.responses(0).unchanged());
   EXPECT_EQ(store_->Stats().last_commit_sequence, 2);
+}
+
+TEST_F(RegistryServiceTest, AuditorsVerifyTheLogAndSeeWhoReadWhat) {
+  const std::string song = CreateSong();
+  v1::SignedTreeHead earlier;
+  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::GetTreeHead, aud_.get(),
+                   v1::GetTreeHeadRequest(), &earlier).ok());
+  v1::GetRecordRequest get;
+  get.set_name(song);
+  get.mutable_options()->set_purpose("matters/real-estate-transfer");
+  v1::Record r;
+  ASSERT_TRUE(Get("real-estate", get, &r).ok());
+  CreateSteel();
+
+  v1::SignedTreeHead head;
+  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::GetTreeHead, aud_.get(),
+                   v1::GetTreeHeadRequest(), &head).ok());
+  EXPECT_EQ(head.tree_size(), earlier.tree_size() + 2);
+  // Recompute the whole log from its entries, as an outside verifier would.
+  v1::ListAuditEntriesRequest lreq;
+  v1::ListAuditEntriesResponse entries;
+  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListAuditEntries, aud_.get(), lreq,
+                   &entries).ok());
+  auto to_head = [](const v1::SignedTreeHead& h) {
+    audit::TreeHead t;
+    t.size = h.tree_size();
+    std::copy(h.root_hash().begin(), h.root_hash().end(), t.root.begin());
+    t.timestamp_us = h.timestamp_us();
+    return t;
+  };
+  audit::LogVerifier verifier(to_head(earlier));
+  for (const auto& e : entries.entries()) {
+    v1::AuditEntry parsed;
+    ASSERT_TRUE(parsed.ParseFromString(e.entry()));
+    ASSERT_TRUE(verifier.Add(e.index(), parsed.index(), e.entry(), e.stored_leaf_hash()).ok());
+    if (parsed.has_change()) {
+      EXPECT_EQ(parsed.change().change_set_sha256(), e.stored_change_set_sha256());
+    }
+  }
+  absl::Status verified =
+      verifier.Finish(to_head(head), head.signature(), head.public_key(), earlier.signature());
+  EXPECT_TRUE(verified.ok()) << verified;
+
+  // Consistency between the two heads, and inclusion of the access event.
+  v1::GetConsistencyProofRequest creq;
+  creq.set_old_size(earlier.tree_size());
+  creq.set_new_size(head.tree_size());
+  v1::ConsistencyProof cp;
+  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::GetConsistencyProof, aud_.get(), creq, &cp).ok());
+  std::vector<audit::Hash> hashes;
+  for (const auto& h : cp.hashes()) {
+    audit::Hash x;
+    std::copy(h.begin(), h.end(), x.begin());
+    hashes.push_back(x);
+  }
+  EXPECT_TRUE(audit::VerifyConsistency(earlier.tree_size(), head.tree_size(),
+                                       to_head(earlier).root, to_head(head).root, hashes)
+                  .ok());
+
+  v1::ListAccessEventsRequest areq;
+  areq.set_subject(song);
+  v1::ListAccessEventsResponse access;
+  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), areq, &access).ok());
+  ASSERT_EQ(access.entries_size(), 1);
+  EXPECT_EQ(access.entries(0).principal(), "principals/real-estate");
+  EXPECT_THAT(access.entries(0).access().fields(), UnorderedElementsAre("name", "id_number"));
+
+  v1::ListChangesRequest chreq;
+  chreq.set_subject(st::kSteel);
+  v1::ListChangesResponse changes;
+  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListChanges, aud_.get(), chreq, &changes).ok());
+  ASSERT_EQ(changes.entries_size(), 1);
+  EXPECT_EQ(changes.entries(0).change().source(), "market-regulation");
+  chreq.set_field("status");
+  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListChanges, aud_.get(), chreq, &changes).ok());
+  EXPECT_EQ(changes.entries_size(), 0);
+
+  // Approval systems do not read the audit log.
+  grpc::Status s = Call("real-estate", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), areq, &access);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(RegistryServiceTest, OnlyGovernanceChangesGovernanceData) {

@@ -18,6 +18,7 @@
 #include "libs/rpc/daemon.h"
 #include "libs/rpc/metrics.h"
 #include "libs/store/rocksdb_store.h"
+#include "services/registry/audit_service.h"
 #include "services/registry/governance_service.h"
 #include "services/registry/record_service.h"
 #include "services/registry/reuse_service.h"
@@ -32,6 +33,7 @@ struct Flags {
   bool insecure_allow_remote = false;
   std::string bootstrap_governance;
   std::string index_key_file;
+  std::string audit_key_file;
   bool sync = true;
   int block_cache_mb = 256;
   int write_buffer_mb = 128;
@@ -74,6 +76,10 @@ int main(int argc, char** argv) {
                  "key of the person index (default DATA_DIR/keys/index.key, created only with "
                  "--insecure)")
       ->envname("REGISTRYD_INDEX_KEY_FILE");
+  app.add_option("--audit-key-file", f.audit_key_file,
+                 "Ed25519 key (PKCS#8 PEM) that signs audit tree heads (default "
+                 "DATA_DIR/keys/audit-signing.pem, created only with --insecure)")
+      ->envname("REGISTRYD_AUDIT_KEY_FILE");
   app.add_flag("--sync,!--no-sync", f.sync,
                "sync the WAL before acknowledging a write (default on)")
       ->envname("REGISTRYD_SYNC");
@@ -111,14 +117,18 @@ int main(int argc, char** argv) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Fail(absl::StrCat("cannot create ", data_dir, ": ", ec.message()));
-  std::string key_file = f.index_key_file;
-  if (key_file.empty()) {
+  if (f.index_key_file.empty() || f.audit_key_file.empty()) {
     std::filesystem::create_directories(data_dir + "/keys", ec);
     chmod((data_dir + "/keys").c_str(), 0700);
-    key_file = data_dir + "/keys/index.key";
   }
+  const std::string key_file =
+      f.index_key_file.empty() ? data_dir + "/keys/index.key" : f.index_key_file;
   auto index_hash = collectonce::store::KeyedHash::LoadOrCreate(key_file, insecure);
   if (!index_hash.ok()) return Fail(std::string(index_hash.status().message()));
+  std::string audit_key = f.audit_key_file.empty() ? data_dir + "/keys/audit-signing.pem"
+                                                   : f.audit_key_file;
+  auto signer = collectonce::audit::Signer::LoadOrCreate(audit_key, insecure);
+  if (!signer.ok()) return Fail(std::string(signer.status().message()));
 
   collectonce::store::RocksDbStoreOptions options;
   options.data_dir = data_dir;
@@ -136,6 +146,7 @@ int main(int argc, char** argv) {
   collectonce::registry::RecordServiceImpl records(&context, hub.get());
   collectonce::registry::GovernanceServiceImpl governance(&context);
   collectonce::registry::ReuseLedgerImpl reuse(&context);
+  collectonce::registry::AuditServiceImpl audit_service(&context, &*signer);
   collectonce::rpc::RpcMetrics metrics;
   metrics.AddGauge("collectonce_store_commit_sequence", "Last committed change-set sequence.",
                    [s = store->get()] { return static_cast<double>(s->Stats().last_commit_sequence); });
@@ -149,6 +160,7 @@ int main(int argc, char** argv) {
   builder.RegisterService(&records);
   builder.RegisterService(&governance);
   builder.RegisterService(&reuse);
+  builder.RegisterService(&audit_service);
   builder.SetMaxReceiveMessageSize(f.max_message_mb << 20);
   builder.SetMaxSendMessageSize(64 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;

@@ -1,0 +1,237 @@
+#include "services/registry/audit_service.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/audit/merkle.h"
+#include "libs/audit/tree_head.h"
+#include "libs/base/error_reason.h"
+#include "libs/rpc/errors.h"
+
+namespace collectonce::registry {
+
+namespace {
+
+constexpr int kMaxEntriesPage = 1000;
+// A page of ListChanges scans at most this many log entries, so that a rare filter still
+// answers in bounded time; the token continues the scan.
+constexpr int kMaxChangesScan = 20000;
+
+grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status,
+                                const catalog::Violations& violations = {}) {
+  auto* reactor = context->DefaultReactor();
+  reactor->Finish(rpc::ToGrpc(status, violations));
+  return reactor;
+}
+
+absl::Status RequireAuditor(const Caller& caller) {
+  if (authz::Policy::HasRole(caller.principal, v1::AUDITOR) ||
+      authz::Policy::HasRole(caller.principal, v1::GOVERNANCE)) {
+    return absl::OkStatus();
+  }
+  return WithReason(absl::PermissionDeniedError(
+                        absl::StrCat(caller.principal.name(), " may not read the audit log")),
+                    "ROLE_MAY_NOT_AUDIT");
+}
+
+std::string HashBytes(const audit::Hash& h) {
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+int64_t Micros(const google::protobuf::Timestamp& t) { return t.seconds() * 1000000 + t.nanos() / 1000; }
+
+std::string Header(const grpc::ServerContextBase& ctx, const char* name) {
+  auto it = ctx.client_metadata().find(name);
+  return it == ctx.client_metadata().end() ? std::string()
+                                           : std::string(it->second.data(), it->second.size());
+}
+
+absl::Status BadToken() {
+  return WithReason(absl::InvalidArgumentError("the page token is not one this service issued"),
+                    "INVALID_PAGE_TOKEN");
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AuditServiceImpl::GetTreeHead(grpc::CallbackServerContext* context,
+                                                        const v1::GetTreeHeadRequest*,
+                                                        v1::SignedTreeHead* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  audit::TreeHead head;
+  head.size = ctx_->store()->Stats().audit_size;
+  auto root = audit::RootAt(ctx_->store()->AuditNodes(), head.size);
+  if (!root.ok()) return Reply(context, root.status());
+  head.root = *root;
+  head.timestamp_us = absl::ToUnixMicros(absl::Now());
+  response->set_tree_size(head.size);
+  response->set_root_hash(HashBytes(head.root));
+  response->set_timestamp_us(head.timestamp_us);
+  response->set_signature(signer_->Sign(audit::SigningInput(head)));
+  response->set_public_key(signer_->PublicKeyRaw());
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(
+    grpc::CallbackServerContext* context, const v1::GetInclusionProofRequest* request,
+    v1::InclusionProof* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  const uint64_t size = ctx_->store()->Stats().audit_size;
+  if (request->tree_size() > size || request->index() >= request->tree_size()) {
+    return Reply(context, WithReason(absl::OutOfRangeError(absl::StrCat(
+                                         "need index < tree_size <= ", size)),
+                                     "OUT_OF_RANGE"));
+  }
+  auto proof = audit::InclusionProof(ctx_->store()->AuditNodes(), request->index(), request->tree_size());
+  if (!proof.ok()) return Reply(context, proof.status());
+  auto leaf = ctx_->store()->AuditNodes().Subtree(0, request->index());
+  if (!leaf.ok()) return Reply(context, leaf.status());
+  response->set_index(request->index());
+  response->set_tree_size(request->tree_size());
+  response->set_leaf_hash(HashBytes(*leaf));
+  for (const auto& h : *proof) response->add_hashes(HashBytes(h));
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::GetConsistencyProof(
+    grpc::CallbackServerContext* context, const v1::GetConsistencyProofRequest* request,
+    v1::ConsistencyProof* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  const uint64_t size = ctx_->store()->Stats().audit_size;
+  if (request->new_size() > size || request->old_size() == 0 ||
+      request->old_size() > request->new_size()) {
+    return Reply(context, WithReason(absl::OutOfRangeError(absl::StrCat(
+                                         "need 0 < old_size <= new_size <= ", size)),
+                                     "OUT_OF_RANGE"));
+  }
+  auto proof = audit::ConsistencyProof(ctx_->store()->AuditNodes(), request->old_size(),
+                                       request->new_size());
+  if (!proof.ok()) return Reply(context, proof.status());
+  response->set_old_size(request->old_size());
+  response->set_new_size(request->new_size());
+  for (const auto& h : *proof) response->add_hashes(HashBytes(h));
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::ListAuditEntries(
+    grpc::CallbackServerContext* context, const v1::ListAuditEntriesRequest* request,
+    v1::ListAuditEntriesResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  const int size = request->page_size() <= 0 ? 500 : std::min(request->page_size(), kMaxEntriesPage);
+  const uint64_t tree_size = ctx_->store()->Stats().audit_size;
+  auto entries = ctx_->store()->ReadAuditEntries(request->start_index(), size, false);
+  if (!entries.ok()) return Reply(context, entries.status());
+  response->set_tree_size(tree_size);
+  for (auto& e : *entries) {
+    if (e.index >= tree_size) break;  // committed after the size was read
+    auto* out = response->add_entries();
+    out->set_index(e.index);
+    out->set_entry(std::move(e.bytes));
+    out->set_stored_leaf_hash(std::move(e.stored_leaf_hash));
+    out->set_stored_change_set_sha256(std::move(e.stored_change_set_sha256));
+  }
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerContext* context,
+                                                        const v1::ListChangesRequest* request,
+                                                        v1::ListChangesResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  if (request->page_size() < 0) {
+    return Reply(context, WithReason(absl::InvalidArgumentError("page_size is negative"), "INVALID_VALUES"));
+  }
+  const int page = request->page_size() == 0 ? 50 : std::min(request->page_size(), 1000);
+  uint64_t before = ctx_->store()->Stats().audit_size;
+  if (!request->page_token().empty()) {
+    std::string raw;
+    if (!absl::WebSafeBase64Unescape(request->page_token(), &raw) || !absl::SimpleAtoi(raw, &before)) {
+      return Reply(context, BadToken());
+    }
+  }
+  const int64_t since = request->has_start_time() ? Micros(request->start_time()) : 0;
+  const int64_t until = request->has_end_time() ? Micros(request->end_time()) : 0;
+  int scanned = 0;
+  while (before > 0 && response->entries_size() < page && scanned < kMaxChangesScan) {
+    auto chunk = ctx_->store()->ReadAuditEntries(before, 500, /*reverse=*/true);
+    if (!chunk.ok()) return Reply(context, chunk.status());
+    if (chunk->empty()) {
+      before = 0;
+      break;
+    }
+    for (auto& e : *chunk) {
+      before = e.index;
+      ++scanned;
+      v1::AuditEntry entry;
+      if (!entry.ParseFromString(e.bytes) || !entry.has_change()) continue;
+      const int64_t t = Micros(entry.time());
+      if (since != 0 && t < since) {
+        before = 0;  // older entries are older still
+        break;
+      }
+      if (until != 0 && t > until) continue;
+      const auto& c = entry.change();
+      if (!request->subject().empty() && c.subject() != request->subject()) continue;
+      if (!request->principal().empty() && entry.principal() != request->principal()) continue;
+      if (!request->source().empty() && c.source() != request->source()) continue;
+      if (!request->field().empty() &&
+          std::find(c.fields().begin(), c.fields().end(), request->field()) == c.fields().end()) {
+        continue;
+      }
+      *response->add_entries() = std::move(entry);
+      if (response->entries_size() == page) break;
+    }
+  }
+  if (before > 0) response->set_next_page_token(absl::WebSafeBase64Escape(absl::StrCat(before)));
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
+    grpc::CallbackServerContext* context, const v1::ListAccessEventsRequest* request,
+    v1::ListAccessEventsResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  auto subject = catalog::ParseSubjectName(request->subject());
+  if (!subject.ok()) {
+    return Reply(context, WithReason(absl::InvalidArgumentError(subject.status().message()), "INVALID_VALUES"),
+                 {{"subject", "NAME", std::string(subject.status().message())}});
+  }
+  if (RequireAuditor(*caller).ok()) {
+    // auditors and governance see every subject
+  } else if (authz::Policy::HasRole(caller->principal, v1::SUBJECT_PORTAL)) {
+    // A portal answers "who looked at my data" for the citizen or enterprise it has
+    // authenticated, and names that subject in x-subject.
+    if (Header(*context, "x-subject") != subject->ToString()) {
+      return Reply(context, WithReason(absl::PermissionDeniedError(
+                                           "a subject portal reads only the subject it names in x-subject"),
+                                       "NOT_THIS_SUBJECT"));
+    }
+  } else {
+    return Reply(context, RequireAuditor(*caller));
+  }
+  std::string before;
+  if (!request->page_token().empty() && !absl::WebSafeBase64Unescape(request->page_token(), &before)) {
+    return Reply(context, BadToken());
+  }
+  const int page = request->page_size() <= 0 ? 50 : std::min(request->page_size(), 1000);
+  auto listed = ctx_->store()->ListAccessEvents(*subject, before, page);
+  if (!listed.ok()) return Reply(context, WithReason(listed.status(), "INVALID_PAGE_TOKEN"));
+  for (uint64_t index : listed->first) {
+    auto e = ctx_->store()->ReadAuditEntry(index);
+    if (!e.ok()) return Reply(context, e.status());
+    *response->add_entries() = *std::move(e);
+  }
+  if (!listed->second.empty()) response->set_next_page_token(absl::WebSafeBase64Escape(listed->second));
+  return Reply(context, absl::OkStatus());
+}
+
+}  // namespace collectonce::registry

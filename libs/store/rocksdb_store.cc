@@ -211,24 +211,25 @@ class RocksDbStoreImpl final : public RocksDbStore {
   void RecordAccess(AccessRecord access, std::function<void(absl::Status)> done) override;
   absl::StatusOr<std::shared_ptr<const catalog::Catalog>> GetCatalog(
       v1::SubjectKind kind) override;
-  absl::StatusOr<v1::Catalog> ApplyCatalog(v1::Catalog catalog, const std::string& principal,
-                                           bool dry_run,
-                                           catalog::Violations* violations) override;
+  void ApplyCatalogAsync(
+      v1::Catalog catalog, const std::string& principal, bool dry_run,
+      std::function<void(absl::StatusOr<v1::Catalog>, catalog::Violations)> done) override;
   absl::StatusOr<v1::AuditEntry> ReadAuditEntry(uint64_t index) override;
   absl::StatusOr<std::vector<RawAuditEntry>> ReadAuditEntries(uint64_t start, int limit,
                                                               bool reverse) override;
   const audit::NodeReader& AuditNodes() override { return *node_reader_; }
   absl::StatusOr<std::pair<std::vector<uint64_t>, std::string>> ListAccessEvents(
       const SubjectName& subject, const std::string& before_key, int limit) override;
-  absl::StatusOr<StoredObject> PutObject(const std::string& type, const std::string& name,
-                                         std::string payload,
-                                         const std::string& principal) override;
+  void PutObjectAsync(const std::string& type, const std::string& name, std::string payload,
+                      const std::string& principal,
+                      std::function<void(absl::StatusOr<StoredObject>)> done) override;
   absl::StatusOr<StoredObject> GetObject(const std::string& type,
                                          const std::string& name) override;
   absl::StatusOr<std::vector<StoredObject>> ListObjects(const std::string& type,
                                                         const std::string& after_name,
                                                         int limit) override;
-  absl::Status AddReuse(const std::string& form, const ReuseCounts& counts) override;
+  void AddReuseAsync(const std::string& form, const ReuseCounts& counts,
+                     std::function<void(absl::Status)> done) override;
   absl::StatusOr<ReuseCounts> SumReuse(const std::string& form, int64_t since_us,
                                        int64_t until_us) override;
   uint64_t Subscribe(std::function<void(int64_t)> listener) override {
@@ -814,46 +815,40 @@ void RocksDbStoreImpl::RecordAccess(AccessRecord access, std::function<void(absl
   Enqueue(std::move(op));
 }
 
-absl::StatusOr<v1::Catalog> RocksDbStoreImpl::ApplyCatalog(v1::Catalog proto,
-                                                           const std::string& principal,
-                                                           bool dry_run,
-                                                           catalog::Violations* violations) {
-  catalog::Violations local;
-  catalog::Violations& v = violations ? *violations : local;
+void RocksDbStoreImpl::ApplyCatalogAsync(
+    v1::Catalog proto, const std::string& principal, bool dry_run,
+    std::function<void(absl::StatusOr<v1::Catalog>, catalog::Violations)> done) {
+  catalog::Violations v;
   proto.clear_version();
   proto.clear_update_time();
   proto.clear_etag();
   auto compiled = catalog::Catalog::Compile(proto, &v);
-  if (!compiled.ok()) return compiled.status();
+  if (!compiled.ok()) return done(compiled.status(), std::move(v));
   auto existing = GetCatalog(proto.kind());
   if (existing.ok()) {
     (*compiled)->CheckEvolutionFrom(**existing, &v);
-    if (!v.empty()) return catalog::ViolationsToStatus(v, "the catalog change");
+    if (!v.empty()) {
+      absl::Status st = catalog::ViolationsToStatus(v, "the catalog change");
+      return done(st, std::move(v));
+    }
     v1::Catalog old = (*existing)->proto();
     old.clear_version();
     old.clear_update_time();
     old.clear_etag();
     if (old.SerializeAsString() == (*compiled)->proto().SerializeAsString()) {
-      return (*existing)->proto();  // identical: not a new version
+      return done((*existing)->proto(), {});  // identical: not a new version
     }
   }
   if (dry_run) {
     v1::Catalog out = (*compiled)->proto();
     out.set_version(existing.ok() ? (*existing)->version() + 1 : 1);
-    return out;
+    return done(out, {});
   }
-  absl::Notification done;
-  absl::StatusOr<v1::Catalog> result = absl::UnknownError("not committed");
   CatalogOp op;
   op.catalog = (*compiled)->proto();
   op.principal = principal;
-  op.done = [&](absl::StatusOr<v1::Catalog> r) {
-    result = std::move(r);
-    done.Notify();
-  };
+  op.done = [done = std::move(done)](absl::StatusOr<v1::Catalog> r) { done(std::move(r), {}); };
   Enqueue(std::move(op));
-  done.WaitForNotification();
-  return result;
 }
 
 void RocksDbStoreImpl::Enqueue(Op op) {
@@ -1357,19 +1352,13 @@ void RocksDbStoreImpl::ApplyObjectOp(Group& g, ObjectOp& op) {
   op.result = StoredObject{op.name, version, t, op.payload};
 }
 
-absl::Status RocksDbStoreImpl::AddReuse(const std::string& form, const ReuseCounts& counts) {
-  absl::Notification done;
-  absl::Status result;
+void RocksDbStoreImpl::AddReuseAsync(const std::string& form, const ReuseCounts& counts,
+                                     std::function<void(absl::Status)> done) {
   ReuseOp op;
   op.form = form;
   op.counts = counts;
-  op.done = [&](absl::Status s) {
-    result = std::move(s);
-    done.Notify();
-  };
+  op.done = std::move(done);
   Enqueue(std::move(op));
-  done.WaitForNotification();
-  return result;
 }
 
 absl::StatusOr<Store::ReuseCounts> RocksDbStoreImpl::SumReuse(const std::string& form,
@@ -1422,24 +1411,16 @@ absl::StatusOr<BackupInfo> RocksDbStoreImpl::CreateBackup(const std::string& dir
   return out;
 }
 
-absl::StatusOr<StoredObject> RocksDbStoreImpl::PutObject(const std::string& type,
-                                                         const std::string& name,
-                                                         std::string payload,
-                                                         const std::string& principal) {
-  absl::Notification done;
-  absl::StatusOr<StoredObject> result = absl::UnknownError("not committed");
+void RocksDbStoreImpl::PutObjectAsync(const std::string& type, const std::string& name,
+                                      std::string payload, const std::string& principal,
+                                      std::function<void(absl::StatusOr<StoredObject>)> done) {
   ObjectOp op;
   op.type = type;
   op.name = name;
   op.payload = std::move(payload);
   op.principal = principal;
-  op.done = [&](absl::StatusOr<StoredObject> r) {
-    result = std::move(r);
-    done.Notify();
-  };
+  op.done = std::move(done);
   Enqueue(std::move(op));
-  done.WaitForNotification();
-  return result;
 }
 
 absl::StatusOr<StoredObject> RocksDbStoreImpl::GetObject(const std::string& type,
@@ -1498,6 +1479,43 @@ absl::StatusOr<WriteResult> Store::WriteAndWait(WriteRequest request,
   Write(std::move(request), [&](absl::StatusOr<WriteResult> r, catalog::Violations v) {
     result = std::move(r);
     if (violations) *violations = std::move(v);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return result;
+}
+
+absl::StatusOr<v1::Catalog> Store::ApplyCatalog(v1::Catalog catalog, const std::string& principal,
+                                                bool dry_run, catalog::Violations* violations) {
+  absl::Notification done;
+  absl::StatusOr<v1::Catalog> result = absl::UnknownError("not committed");
+  ApplyCatalogAsync(std::move(catalog), principal, dry_run,
+                    [&](absl::StatusOr<v1::Catalog> r, catalog::Violations v) {
+                      result = std::move(r);
+                      if (violations) *violations = std::move(v);
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  return result;
+}
+
+absl::StatusOr<StoredObject> Store::PutObject(const std::string& type, const std::string& name,
+                                              std::string payload, const std::string& principal) {
+  absl::Notification done;
+  absl::StatusOr<StoredObject> result = absl::UnknownError("not committed");
+  PutObjectAsync(type, name, std::move(payload), principal, [&](absl::StatusOr<StoredObject> r) {
+    result = std::move(r);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return result;
+}
+
+absl::Status Store::AddReuse(const std::string& form, const ReuseCounts& counts) {
+  absl::Notification done;
+  absl::Status result;
+  AddReuseAsync(form, counts, [&](absl::Status s) {
+    result = std::move(s);
     done.Notify();
   });
   done.WaitForNotification();

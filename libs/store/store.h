@@ -172,18 +172,27 @@ class Store {
 
   // Validates and (unless dry_run) stores a new version of a catalog. An identical catalog
   // is not a new version. INVALID_ARGUMENT lists every problem in *violations.
-  [[nodiscard]] virtual absl::StatusOr<v1::Catalog> ApplyCatalog(
+  [[nodiscard]] absl::StatusOr<v1::Catalog> ApplyCatalog(v1::Catalog catalog,
+                                                         const std::string& principal,
+                                                         bool dry_run,
+                                                         catalog::Violations* violations);
+  // The same without blocking: `done` runs once the new version is durable (on the
+  // committer thread) or at once on a validation error or a dry run.
+  virtual void ApplyCatalogAsync(
       v1::Catalog catalog, const std::string& principal, bool dry_run,
-      catalog::Violations* violations) = 0;
+      std::function<void(absl::StatusOr<v1::Catalog>, catalog::Violations)> done) = 0;
 
   // ---- governance objects (matters, bundles, principals) ----
   // Stores a new version of an object of `type` ("matters", "bundles", "principals") under
   // `name`, with an audit leaf. `payload` is the serialized object; an identical payload is
   // not a new version. Returns the stored version.
-  [[nodiscard]] virtual absl::StatusOr<StoredObject> PutObject(const std::string& type,
-                                                               const std::string& name,
-                                                               std::string payload,
-                                                               const std::string& principal) = 0;
+  [[nodiscard]] absl::StatusOr<StoredObject> PutObject(const std::string& type,
+                                                       const std::string& name,
+                                                       std::string payload,
+                                                       const std::string& principal);
+  virtual void PutObjectAsync(const std::string& type, const std::string& name,
+                              std::string payload, const std::string& principal,
+                              std::function<void(absl::StatusOr<StoredObject>)> done) = 0;
   // NOT_FOUND when there is none.
   [[nodiscard]] virtual absl::StatusOr<StoredObject> GetObject(const std::string& type,
                                                                const std::string& name) = 0;
@@ -196,7 +205,9 @@ class Store {
     int64_t forms_served = 0, fields_requested = 0, fields_prefilled = 0, fields_collected = 0;
   };
   // Adds one report under `form` at the commit time (durable like any write).
-  [[nodiscard]] virtual absl::Status AddReuse(const std::string& form, const ReuseCounts& counts) = 0;
+  [[nodiscard]] absl::Status AddReuse(const std::string& form, const ReuseCounts& counts);
+  virtual void AddReuseAsync(const std::string& form, const ReuseCounts& counts,
+                             std::function<void(absl::Status)> done) = 0;
   // Sums the reports of `form` with since_us <= time <= until_us (0: unbounded).
   [[nodiscard]] virtual absl::StatusOr<ReuseCounts> SumReuse(const std::string& form,
                                                              int64_t since_us, int64_t until_us) = 0;

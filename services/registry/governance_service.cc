@@ -1,5 +1,8 @@
 #include "services/registry/governance_service.h"
 
+#include <atomic>
+#include <thread>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -82,6 +85,37 @@ absl::Status ListPage(store::Store* store, const std::string& type, int32_t page
   return absl::OkStatus();
 }
 
+// Stores a governance object; the reply waits for durability on the committer's callback,
+// not on a gRPC thread. Objects that feed the access policy reload it first.
+template <typename T>
+grpc::ServerUnaryReactor* StoreObject(grpc::CallbackServerContext* context, RegistryContext* ctx,
+                                      const std::string& type, T object,
+                                      const std::string& principal, bool reload_policy,
+                                      T* response) {
+  auto* reactor = context->DefaultReactor();
+  const std::string name = object.name();
+  std::string payload = object.SerializeAsString();
+  ctx->store()->PutObjectAsync(
+      type, name, std::move(payload), principal,
+      [reactor, ctx, response, reload_policy, object = std::move(object)](
+          absl::StatusOr<store::StoredObject> stored) mutable {
+        if (!stored.ok()) {
+          reactor->Finish(rpc::ToGrpc(stored.status()));
+          return;
+        }
+        if (reload_policy) {
+          if (absl::Status s = ctx->ReloadPolicy(); !s.ok()) {
+            reactor->Finish(rpc::ToGrpc(s));
+            return;
+          }
+        }
+        FillOutputOnly(*stored, &object);
+        *response = std::move(object);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
 bool Exists(store::Store* store, const std::string& type, const std::string& name) {
   return store->GetObject(type, name).ok();
 }
@@ -114,28 +148,35 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyCatalog(
     return Reply(context, s);
   }
   auto before = ctx_->store()->GetCatalog(request->catalog().kind());
-  Violations v;
-  auto applied = ctx_->store()->ApplyCatalog(request->catalog(), caller->principal.name(),
-                                             request->validate_only(), &v);
-  if (!applied.ok()) return Reply(context, WithReason(applied.status(), "INVALID_CATALOG"), v);
-  response->set_changed(!before.ok() || (*before)->version() != applied->version() ||
-                        request->validate_only());
-  absl::flat_hash_set<std::string> old_fields, old_deprecated;
-  if (before.ok()) {
-    for (const auto& f : (*before)->proto().fields()) {
-      old_fields.insert(f.name());
-      if (f.deprecated()) old_deprecated.insert(f.name());
-    }
-    if ((*before)->version() == applied->version()) response->set_changed(false);
-  }
-  for (const auto& f : applied->fields()) {
-    if (!old_fields.contains(f.name())) response->add_added_fields(f.name());
-    if (f.deprecated() && !old_deprecated.contains(f.name())) {
-      response->add_deprecated_fields(f.name());
-    }
-  }
-  *response->mutable_catalog() = *std::move(applied);
-  return Reply(context, absl::OkStatus());
+  std::shared_ptr<const catalog::Catalog> old = before.ok() ? *before : nullptr;
+  auto* reactor = context->DefaultReactor();
+  const bool dry_run = request->validate_only();
+  // The store calls back once the new version is durable; no gRPC thread waits for it.
+  ctx_->store()->ApplyCatalogAsync(
+      request->catalog(), caller->principal.name(), dry_run,
+      [reactor, response, old, dry_run](absl::StatusOr<v1::Catalog> applied, Violations v) {
+        if (!applied.ok()) {
+          reactor->Finish(rpc::ToGrpc(WithReason(applied.status(), "INVALID_CATALOG"), v));
+          return;
+        }
+        response->set_changed(!old || old->version() != applied->version() || dry_run);
+        absl::flat_hash_set<std::string> old_fields, old_deprecated;
+        if (old) {
+          for (const auto& f : old->proto().fields()) {
+            old_fields.insert(f.name());
+            if (f.deprecated()) old_deprecated.insert(f.name());
+          }
+        }
+        for (const auto& f : applied->fields()) {
+          if (!old_fields.contains(f.name())) response->add_added_fields(f.name());
+          if (f.deprecated() && !old_deprecated.contains(f.name())) {
+            response->add_deprecated_fields(f.name());
+          }
+        }
+        *response->mutable_catalog() = *std::move(applied);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* GovernanceServiceImpl::ListMatters(grpc::CallbackServerContext* context,
@@ -178,13 +219,8 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyMatter(grpc::CallbackServe
     *response = m;
     return Reply(context, absl::OkStatus());
   }
-  auto stored = ctx_->store()->PutObject("matters", m.name(), m.SerializeAsString(),
-                                         caller->principal.name());
-  if (!stored.ok()) return Reply(context, stored.status());
-  if (auto s = ctx_->ReloadPolicy(); !s.ok()) return Reply(context, s);
-  FillOutputOnly(*stored, &m);
-  *response = std::move(m);
-  return Reply(context, absl::OkStatus());
+  return StoreObject(context, ctx_, "matters", std::move(m), caller->principal.name(), true,
+                     response);
 }
 
 grpc::ServerUnaryReactor* GovernanceServiceImpl::ListBundles(grpc::CallbackServerContext* context,
@@ -227,13 +263,8 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyBundle(grpc::CallbackServe
     *response = b;
     return Reply(context, absl::OkStatus());
   }
-  auto stored = ctx_->store()->PutObject("bundles", b.name(), b.SerializeAsString(),
-                                         caller->principal.name());
-  if (!stored.ok()) return Reply(context, stored.status());
-  if (auto s = ctx_->ReloadPolicy(); !s.ok()) return Reply(context, s);
-  FillOutputOnly(*stored, &b);
-  *response = std::move(b);
-  return Reply(context, absl::OkStatus());
+  return StoreObject(context, ctx_, "bundles", std::move(b), caller->principal.name(), true,
+                     response);
 }
 
 grpc::ServerUnaryReactor* GovernanceServiceImpl::ListPrincipals(
@@ -297,13 +328,8 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyPrincipal(
     *response = p;
     return Reply(context, absl::OkStatus());
   }
-  auto stored = ctx_->store()->PutObject("principals", p.name(), p.SerializeAsString(),
-                                         caller->principal.name());
-  if (!stored.ok()) return Reply(context, stored.status());
-  if (auto s = ctx_->ReloadPolicy(); !s.ok()) return Reply(context, s);
-  FillOutputOnly(*stored, &p);
-  *response = std::move(p);
-  return Reply(context, absl::OkStatus());
+  return StoreObject(context, ctx_, "principals", std::move(p), caller->principal.name(), true,
+                     response);
 }
 
 grpc::ServerUnaryReactor* GovernanceServiceImpl::CreateBackup(
@@ -321,14 +347,28 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::CreateBackup(
                             "INVALID_VALUES"),
                  {{"directory", "REQUIRED", "an absolute path on the registry's host"}});
   }
-  auto info = ctx_->store()->CreateBackup(request->directory());
-  if (!info.ok()) return Reply(context, info.status());
-  response->set_backup_id(info->backup_id);
-  response->set_size_bytes(info->size_bytes);
-  response->set_files(info->files);
-  response->set_last_commit_sequence(info->last_commit_sequence);
-  response->set_audit_size(info->audit_size);
-  return Reply(context, absl::OkStatus());
+  // A backup copies the whole store: it runs on a thread of its own, one at a time.
+  static std::atomic<bool> running{false};
+  if (running.exchange(true)) {
+    return Reply(context, WithReason(absl::FailedPreconditionError("a backup is already running"),
+                                     "BACKUP_RUNNING"));
+  }
+  auto* reactor = context->DefaultReactor();
+  std::thread([reactor, response, store = ctx_->store(), dir = request->directory()] {
+    auto info = store->CreateBackup(dir);
+    running = false;
+    if (!info.ok()) {
+      reactor->Finish(rpc::ToGrpc(info.status()));
+      return;
+    }
+    response->set_backup_id(info->backup_id);
+    response->set_size_bytes(info->size_bytes);
+    response->set_files(info->files);
+    response->set_last_commit_sequence(info->last_commit_sequence);
+    response->set_audit_size(info->audit_size);
+    reactor->Finish(grpc::Status::OK);
+  }).detach();
+  return reactor;
 }
 
 }  // namespace collectonce::registry

@@ -55,7 +55,10 @@ grpc::ServerUnaryReactor* ReuseLedgerImpl::RecordReuse(grpc::CallbackServerConte
   c.fields_requested = request->fields_requested();
   c.fields_prefilled = request->fields_prefilled();
   c.fields_collected = request->fields_collected();
-  return Reply(context, ctx_->store()->AddReuse(request->form(), c));
+  auto* reactor = context->DefaultReactor();
+  ctx_->store()->AddReuseAsync(request->form(), c,
+                               [reactor](absl::Status s) { reactor->Finish(rpc::ToGrpc(s)); });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* ReuseLedgerImpl::GetReuseStats(grpc::CallbackServerContext* context,

@@ -159,7 +159,8 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyCatalog(
           reactor->Finish(rpc::ToGrpc(WithReason(applied.status(), "INVALID_CATALOG"), v));
           return;
         }
-        response->set_changed(!old || old->version() != applied->version() || dry_run);
+        // A dry run answers with the version it would create; an identical catalog keeps its.
+        response->set_changed(!old || old->version() != applied->version());
         absl::flat_hash_set<std::string> old_fields, old_deprecated;
         if (old) {
           for (const auto& f : old->proto().fields()) {

@@ -496,6 +496,19 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchUpdateRecords(
     store::WriteRequest w;
     Violations violations;
     absl::Status st = PrepareWrite(*caller, request->requests(i), &w, &violations);
+    if (st.ok() && request->requests(i).validate_only()) {
+      // Checked like a write, written nowhere.
+      auto cat = ctx_->store()->GetCatalog(w.kind);
+      st = cat.ok() ? absl::OkStatus()
+                    : WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG");
+      if (st.ok()) {
+        store::CheckRequestValues(**cat, Today(), &w, &violations);
+        st = catalog::ViolationsToStatus(violations, "the write");
+      }
+      if (!st.ok()) set_error(i, st, violations);
+      finish_one();
+      continue;
+    }
     if (!st.ok()) {
       set_error(i, st, violations);
       finish_one();

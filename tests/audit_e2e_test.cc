@@ -1,0 +1,151 @@
+// `registryctl audit verify` against the real registryd, with the RocksDB directory edited
+// behind the stopped daemon's back.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "collectonce/registry/v1/registry_service.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "libs/store/keys.h"
+#include "rocksdb/db.h"
+#include "tests/daemon.h"
+
+namespace collectonce {
+namespace {
+
+namespace v1 = ::collectonce::registry::v1;
+using ::testing::HasSubstr;
+
+struct CmdResult {
+  int exit_code;
+  std::string out;
+};
+
+// Runs a command line through the shell; stdout and stderr together.
+CmdResult Shell(const std::string& cmd) {
+  CmdResult r{-1, ""};
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class AuditVerifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/collectonce-audit-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    Start();
+    auto ch = grpc::CreateChannel(daemon_->grpc_address(), grpc::InsecureChannelCredentials());
+    ASSERT_EQ(Ctl(absl::StrCat("catalog apply -f ", COLLECTONCE_SOURCE_DIR,
+                               "/deploy/examples/catalog/enterprise.txtpb"))
+                  .exit_code,
+              0);
+    for (int i = 0; i < 4; ++i) {
+      CmdResult r = Ctl(absl::StrCat("record put enterprises/91350400MA2YQ8KX1E --set name=测试企业", i,
+                               "有限公司 --source market-regulation --reason 登记"));
+      ASSERT_EQ(r.exit_code, 0) << r.out;
+    }
+  }
+  void TearDown() override {
+    daemon_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Start() {
+    auto d = testing::Daemon::Start(REGISTRYD_BINARY,
+                                    {"--insecure", "--no-sync", "--data-dir", dir_ + "/data",
+                                     "--bootstrap-governance", "registryctl"},
+                                    dir_ + "/registryd.log");
+    ASSERT_TRUE(d.ok()) << d.status();
+    daemon_ = std::make_unique<testing::Daemon>(*std::move(d));
+  }
+  CmdResult Ctl(const std::string& args) {
+    return Shell(absl::StrCat(REGISTRYCTL_BINARY, " --registry ", daemon_->grpc_address(), " ",
+                              args));
+  }
+  // Stops the daemon, edits the audit column family directly, starts it again.
+  void TamperWhileStopped(const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& f) {
+    auto st = daemon_->Stop(SIGTERM);
+    ASSERT_TRUE(st.ok());
+    daemon_.reset();
+    const std::string path = dir_ + "/data";
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, cfs, &handles, &db).ok());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == store::keys::kAuditCf) f(db, handles[i]);
+    }
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+    Start();
+  }
+  std::string dir_;
+  std::unique_ptr<testing::Daemon> daemon_;
+};
+
+TEST_F(AuditVerifyTest, AnIntactLogVerifiesAndExtendsASavedHead) {
+  CmdResult head = Ctl("audit head");
+  ASSERT_EQ(head.exit_code, 0) << head.out;
+  const std::string saved = dir_ + "/head.json";
+  { std::ofstream(saved) << head.out; }
+  ASSERT_EQ(Ctl("record put enterprises/91350400MA2YQ8KX1E --set name=后来的名称有限公司 "
+                "--source market-regulation --reason 更名")
+                .exit_code,
+            0);
+  CmdResult v = Ctl(absl::StrCat("audit verify --since-head ", saved));
+  EXPECT_EQ(v.exit_code, 0) << v.out;
+  EXPECT_THAT(v.out, HasSubstr("ok: 6 entries verified"));
+}
+
+TEST_F(AuditVerifyTest, AnEntryEditedWhileTheDaemonWasStoppedIsNamed) {
+  TamperWhileStopped([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit) {
+    std::string bytes;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), audit, store::keys::AuditIndex(2), &bytes).ok());
+    v1::AuditEntry e;
+    ASSERT_TRUE(e.ParseFromString(bytes));
+    e.set_principal("principals/nobody");
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), audit, store::keys::AuditIndex(2),
+                        e.SerializeAsString())
+                    .ok());
+  });
+  CmdResult v = Ctl("audit verify");
+  EXPECT_EQ(v.exit_code, 3) << v.out;
+  EXPECT_THAT(v.out, HasSubstr("entry 2 was changed"));
+}
+
+TEST_F(AuditVerifyTest, DeletedAndReorderedEntriesAreNamed) {
+  TamperWhileStopped([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit) {
+    std::string a, b;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), audit, store::keys::AuditIndex(3), &a).ok());
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), audit, store::keys::AuditIndex(4), &b).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), audit, store::keys::AuditIndex(3), b).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), audit, store::keys::AuditIndex(4), a).ok());
+  });
+  CmdResult v = Ctl("audit verify");
+  EXPECT_EQ(v.exit_code, 3) << v.out;
+  EXPECT_THAT(v.out, HasSubstr("entry 3"));
+  TamperWhileStopped([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit) {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), audit, store::keys::AuditIndex(1)).ok());
+  });
+  v = Ctl("audit verify");
+  EXPECT_EQ(v.exit_code, 3) << v.out;
+  EXPECT_THAT(v.out, HasSubstr("entry 1 is missing"));
+}
+
+}  // namespace
+}  // namespace collectonce

@@ -1,0 +1,481 @@
+// The real registryctl binary against the real registryd on ephemeral loopback ports:
+// governance files, record reads and writes, bulk import and export, backup and restore.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "collectonce/registry/v1/registry_service.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "libs/ident/division.h"
+#include "libs/ident/resident_id.h"
+#include "tests/daemon.h"
+
+namespace collectonce {
+namespace {
+
+namespace fs = std::filesystem;
+namespace v1 = ::collectonce::registry::v1;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr int kExitUsage = 2;
+constexpr int kExitAborted = 64 + 10;
+constexpr int kExitInvalid = 64 + 3;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+struct CtlRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs registryctl with `args`, stdin from `stdin_path`; waits at most `timeout`.
+CtlRun Registryctl(const std::string& dir, std::vector<std::string> args,
+                const std::string& stdin_path = "/dev/null",
+                std::chrono::seconds timeout = std::chrono::seconds(120)) {
+  args.insert(args.begin(), REGISTRYCTL_BINARY);
+  const std::string out_path = dir + "/ctl.out", err_path = dir + "/ctl.err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int in = open(stdin_path.c_str(), O_RDONLY);
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  CtlRun r;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) != pid) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      ADD_FAILURE() << "registryctl did not finish in time: " << absl::StrJoin(args, " ");
+      return r;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadFile(out_path);
+  r.err = ReadFile(err_path);
+  return r;
+}
+
+std::string Describe(const CtlRun& r) {
+  return absl::StrCat("exit ", r.exit_code, "\n--- stdout\n", r.out.substr(0, 4000),
+                      "\n--- stderr\n", r.err.substr(0, 4000));
+}
+
+class RegistryctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/registryctl-e2e-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  testing::Daemon StartRegistry(const std::string& data_dir, const std::string& log) {
+    auto d = testing::Daemon::Start(REGISTRYD_BINARY,
+                                    {"--insecure", "--no-sync", "--data-dir", data_dir,
+                                     "--bootstrap-governance", "registryctl"},
+                                    log);
+    EXPECT_TRUE(d.ok()) << d.status();
+    return *std::move(d);
+  }
+
+  // registryctl against `registry`.
+  CtlRun Ctl(const std::string& registry, std::vector<std::string> args,
+          const std::string& stdin_path = "/dev/null") {
+    args.insert(args.begin(), {"--registry", registry});
+    return Registryctl(dir_, std::move(args), stdin_path);
+  }
+
+  // The shipped catalogs, matters, bundles and principals, by directory.
+  void ApplyExamples(const std::string& registry) {
+    const std::string examples = std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples/";
+    for (const char* what : {"catalog", "matter", "bundle", "principal"}) {
+      const std::string path =
+          examples + (std::string(what) == "catalog" ? "catalog" : absl::StrCat(what, "s"));
+      CtlRun r = Ctl(registry, {what, "apply", "-f", path});
+      ASSERT_EQ(r.exit_code, 0) << what << ": " << Describe(r);
+      EXPECT_THAT(r.out, HasSubstr("created as version 1")) << Describe(r);
+    }
+  }
+
+  int64_t CommitSequence(const testing::Daemon& d) {
+    auto metrics = testing::HttpGet(d.admin_address(), "/metrics");
+    EXPECT_TRUE(metrics.ok()) << metrics.status();
+    std::smatch m;
+    static const std::regex kGauge("\ncollectonce_store_commit_sequence ([0-9]+)");
+    if (!metrics.ok() || !std::regex_search(*metrics, m, kGauge)) return -1;
+    return std::stoll(m[1]);
+  }
+
+  std::string dir_;
+};
+
+TEST_F(RegistryctlTest, GovernanceFilesAndRecordReadsWritesAndErrors) {
+  testing::Daemon d = StartRegistry(dir_ + "/data", dir_ + "/registryd.log");
+  const std::string reg = d.grpc_address();
+  ApplyExamples(reg);
+  {
+    // Applying again changes nothing; a dry run of the same catalog says so.
+    CtlRun r = Ctl(reg, {"matter", "apply", "-f",
+                      std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples/matters"});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_THAT(r.out, Not(HasSubstr("created")));
+    EXPECT_THAT(r.out, HasSubstr("matters/data-governance-review-person unchanged at version 1"));
+    r = Ctl(reg, {"catalog", "apply", "--dry-run", "-f",
+                  std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples/catalog/person.txtpb"});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_THAT(r.out, HasSubstr("catalogs/person unchanged at version 1"));
+    r = Ctl(reg, {"matter", "list"});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_THAT(r.out, HasSubstr("matters/data-governance-review-person"));
+    r = Ctl(reg, {"-o", "json", "principal", "get", "registryctl"});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    v1::Principal p;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &p).ok()) << r.out;
+    EXPECT_EQ(p.identity(), "registryctl");
+    r = Ctl(reg, {"catalog", "get", "person"});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_THAT(r.out, HasSubstr("公民身份号码"));
+  }
+
+  const std::string ent = "enterprises/91350400MA2YQ8KX1E";
+  CtlRun put = Ctl(reg, {"record", "put", ent, "--set", "name=福建省钢源粉体材料有限公司", "--set",
+                      "registered_capital=5000", "--set", "legal_representative_name=张三丰",
+                      "--source", "market-regulation", "--reason", "设立登记"});
+  ASSERT_EQ(put.exit_code, 0) << Describe(put);
+  EXPECT_THAT(put.out, HasSubstr(ent + ": revision 1"));
+  EXPECT_THAT(put.out, Not(HasSubstr("张三丰")));  // personal data is masked in tables
+
+  CtlRun get = Ctl(reg, {"record", "get", ent});
+  ASSERT_EQ(get.exit_code, 0) << Describe(get);
+  EXPECT_THAT(get.out, HasSubstr("法定代表人姓名"));  // the label from the catalog
+  EXPECT_THAT(get.out, HasSubstr("张**"));
+  EXPECT_THAT(get.out, Not(HasSubstr("张三丰")));
+  EXPECT_THAT(get.out, HasSubstr("福建省钢源粉体材料有限公司"));  // public: in clear
+  EXPECT_THAT(get.out, HasSubstr("market-regulation"));
+  get = Ctl(reg, {"--reveal", "record", "get", ent, "--fields", "legal_representative_name"});
+  ASSERT_EQ(get.exit_code, 0) << Describe(get);
+  EXPECT_THAT(get.out, HasSubstr("张三丰"));
+  EXPECT_THAT(get.out, Not(HasSubstr("福建省钢源粉体材料有限公司")));
+  get = Ctl(reg, {"record", "get", ent, "-o", "json"});
+  ASSERT_EQ(get.exit_code, 0) << Describe(get);
+  v1::Record record;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(get.out, &record).ok()) << get.out;
+  EXPECT_EQ(record.name(), ent);
+  EXPECT_EQ(record.revision(), 1);
+  EXPECT_EQ(record.fields_size(), 3);
+
+  // A stale revision: ABORTED, 64 + 10, the reason on stderr, nothing written.
+  CtlRun stale = Ctl(reg, {"record", "put", ent, "--set", "registered_capital=6000", "--source",
+                        "market-regulation", "--reason", "变更", "--expect-revision", "0"});
+  EXPECT_EQ(stale.exit_code, kExitAborted) << Describe(stale);
+  EXPECT_THAT(stale.err, HasSubstr("error: ABORTED (REVISION_MISMATCH)"));
+  EXPECT_EQ(stale.out, "");
+  // A value the catalog refuses: every violation listed.
+  CtlRun bad = Ctl(reg, {"record", "put", ent, "--set", "registered_capital=-1", "--source",
+                      "market-regulation", "--reason", "变更"});
+  EXPECT_EQ(bad.exit_code, kExitInvalid) << Describe(bad);
+  EXPECT_THAT(bad.err, HasSubstr("error: INVALID_ARGUMENT (INVALID_VALUES)"));
+  EXPECT_THAT(bad.err, HasSubstr("\n  registered_capital: RANGE: "));
+  CtlRun ok = Ctl(reg, {"record", "put", ent, "--set", "registered_capital=6000", "--source",
+                     "market-regulation", "--reason", "增资", "--expect-revision", "1"});
+  ASSERT_EQ(ok.exit_code, 0) << Describe(ok);
+  EXPECT_THAT(ok.out, HasSubstr("registered_capital: 5000 -> 6000"));
+  CtlRun history = Ctl(reg, {"record", "history", ent, "--all", "--page-size", "1"});
+  ASSERT_EQ(history.exit_code, 0) << Describe(history);
+  EXPECT_THAT(history.out, HasSubstr("增资"));
+  EXPECT_THAT(history.out, HasSubstr("设立登记"));
+  EXPECT_THAT(history.out, HasSubstr("registered_capital: 5000 -> 6000"));
+
+  // Export without --as-of: the change feed ends on its idle timeout; the export reads back
+  // as unchanged.
+  CtlRun exp = Ctl(reg, {"export", "--kind", "enterprise", "--idle-timeout", "1"});
+  ASSERT_EQ(exp.exit_code, 0) << Describe(exp);
+  EXPECT_EQ(exp.out,
+            "{\"uscc\":\"91350400MA2YQ8KX1E\",\"name\":\"福建省钢源粉体材料有限公司\","
+            "\"legal_representative_name\":\"张三丰\",\"registered_capital\":\"6000\"}\n");
+  WriteFile(dir_ + "/enterprises.jsonl", exp.out);
+  CtlRun reimport = Ctl(reg, {"import", "--kind", "enterprise", dir_ + "/enterprises.jsonl",
+                              "--source", "market-regulation"});
+  ASSERT_EQ(reimport.exit_code, 0) << Describe(reimport);
+  EXPECT_THAT(reimport.out, HasSubstr("0 written, 1 unchanged, 0 failed"));
+
+  // A person, by an ID number read from a file (or stdin), never from argv.
+  const std::string id = ident::MakeResidentId("350402", absl::CivilDay(1990, 1, 1), 123);
+  WriteFile(dir_ + "/id.txt", id + "\n");
+  CtlRun person = Ctl(reg, {"record", "put", "--kind", "person", "--id-number-file", dir_ + "/id.txt",
+                         "--set", "name=李明", "--set", "gender=1", "--set", "birth_date=1990-01-01",
+                         "--source", "public-security.household", "--reason", "户籍登记"});
+  ASSERT_EQ(person.exit_code, 0) << Describe(person);
+  EXPECT_THAT(person.out, Not(HasSubstr(id)));
+  EXPECT_THAT(person.out, HasSubstr(ident::MaskResidentId(id)));
+  CtlRun by_id = Ctl(reg, {"record", "get", "--id-number-file", "-"}, dir_ + "/id.txt");
+  ASSERT_EQ(by_id.exit_code, 0) << Describe(by_id);
+  EXPECT_THAT(by_id.out, HasSubstr("李*"));
+  EXPECT_THAT(by_id.out, Not(HasSubstr(id)));
+  by_id = Ctl(reg, {"--reveal", "record", "get", "--id-number-file", dir_ + "/id.txt"});
+  EXPECT_THAT(by_id.out, HasSubstr(id));
+  EXPECT_THAT(by_id.out, HasSubstr("李明"));
+  // An ID number on the command line is refused without being echoed.
+  CtlRun argv_id = Ctl(reg, {"record", "put", ent, "--set", "legal_representative=persons/abc",
+                          "--set", "name=x" + id, "--source", "s", "--reason", "r",
+                          "--set", absl::StrCat("id_number=", id)});
+  EXPECT_EQ(argv_id.exit_code, kExitUsage) << Describe(argv_id);
+  CtlRun argv_person = Ctl(reg, {"record", "put", "--kind", "person", "--id-number-file",
+                              dir_ + "/id.txt", "--set", absl::StrCat("id_number=", id),
+                              "--source", "s", "--reason", "r"});
+  EXPECT_EQ(argv_person.exit_code, kExitUsage) << Describe(argv_person);
+  EXPECT_THAT(argv_person.err, HasSubstr("--id-number-file"));
+  EXPECT_THAT(argv_person.err, Not(HasSubstr(id)));
+
+  // Usage errors: 2.
+  EXPECT_EQ(Ctl(reg, {"record", "frobnicate"}).exit_code, kExitUsage);
+  EXPECT_EQ(Ctl(reg, {"record", "get", ent, "--revision", "1", "--valid-at", "2024-01-01"}).exit_code,
+            kExitUsage);
+  CtlRun help = Ctl(reg, {"import", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("Example: registryctl import"));
+}
+
+// 100,000 persons with valid ID numbers over Sanming's divisions, plausible names.
+struct Generated {
+  std::string csv;
+  absl::flat_hash_set<std::string> ids;
+};
+
+Generated GeneratePersons(int n) {
+  static const char* kFamily[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
+                                  "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "郑"};
+  static const char* kGiven[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋",
+                                 "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
+                                 "刚", "桂", "英", "华", "建", "国", "文", "燕", "玲", "辉"};
+  static const char* kStreets[] = {"三元区列东街道", "沙县区凤岗街道", "永安市燕西街道",
+                                   "尤溪县城关镇", "明溪县雪峰镇", "大田县均溪镇"};
+  std::mt19937 rng(20240601);
+  auto pick = [&](int size) { return static_cast<int>(rng() % static_cast<uint32_t>(size)); };
+  const auto divisions = ident::SanmingDivisions();
+  Generated g;
+  g.csv = "id_number,name,gender,birth_date,household_address\n";
+  while (static_cast<int>(g.ids.size()) < n) {
+    const absl::CivilDay birth = absl::CivilDay(1940, 1, 1) + pick(365 * 65);
+    const int seq = pick(1000);
+    std::string id = ident::MakeResidentId(divisions[pick(static_cast<int>(divisions.size()))].code,
+                                           birth, seq);
+    if (!g.ids.insert(id).second) continue;
+    std::string name = absl::StrCat(kFamily[pick(20)], kGiven[pick(30)]);
+    if (pick(2) == 0) absl::StrAppend(&name, kGiven[pick(30)]);
+    // Some addresses need quoting (a comma, a quote).
+    std::string address = absl::StrCat(kStreets[pick(6)], pick(200) + 1, "号");
+    if (pick(10) == 0) address = absl::StrCat("\"", address, ", ", pick(30) + 1, "栋\"\"A\"\"座\"");
+    absl::StrAppend(&g.csv, id, ",", name, ",", seq % 2 == 1 ? "1" : "2", ",",
+                    absl::FormatCivilTime(birth), ",", address, "\n");
+  }
+  return g;
+}
+
+int CountLines(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST_F(RegistryctlTest, BulkImportExportRoundTripAndBackupRestore) {
+  testing::Daemon d = StartRegistry(dir_ + "/data", dir_ + "/registryd.log");
+  const std::string reg = d.grpc_address();
+  ApplyExamples(reg);
+
+  constexpr int kPersons = 100000;
+  Generated gen = GeneratePersons(kPersons);
+  const std::string csv = dir_ + "/persons.csv";
+  WriteFile(csv, gen.csv);
+  auto last = std::chrono::steady_clock::now();
+  auto step = [&last](const char* what) {
+    const auto now = std::chrono::steady_clock::now();
+    std::cout << "  " << what << ": " << std::chrono::duration<double>(now - last).count() << " s\n";
+    last = now;
+  };
+  CtlRun imp = Ctl(reg, {"import", "--kind", "person", csv});
+  ASSERT_EQ(imp.exit_code, 0) << Describe(imp);
+  EXPECT_THAT(imp.out, HasSubstr("100000 written, 0 unchanged, 0 failed"));
+  std::cout << "first import: " << imp.out;
+  const int64_t after_import = CommitSequence(d);
+  EXPECT_EQ(after_import, kPersons);
+  step("import");
+  // The same file again writes nothing new.
+  imp = Ctl(reg, {"import", "--kind", "person", csv});
+  ASSERT_EQ(imp.exit_code, 0) << Describe(imp);
+  EXPECT_THAT(imp.out, HasSubstr("0 written, 100000 unchanged, 0 failed"));
+  EXPECT_EQ(CommitSequence(d), after_import);
+
+  step("re-import");
+  // A file with bad rows: each reported by line, nothing written, no ID number shown.
+  auto it = gen.ids.begin();
+  const std::string good1 = *it++, good2 = *it++;
+  const std::string fresh = ident::MakeResidentId("350403", absl::CivilDay(1988, 8, 8), 11);
+  std::string bad_check = ident::MakeResidentId("350403", absl::CivilDay(1977, 7, 7), 13);
+  bad_check.back() = bad_check.back() == '3' ? '4' : '3';
+  const std::string f17 = "35040319900230015";
+  const std::string bad_date = f17 + ident::ResidentIdCheckChar(f17);
+  const std::string other = ident::MakeResidentId("350403", absl::CivilDay(1966, 6, 6), 17);
+  const std::string bad_csv = absl::StrCat(
+      "id_number,name,gender,birth_date,household_address\n",
+      fresh, ",新人,1,1988-08-08,三元区\n",             // 2: good (and new)
+      bad_check, ",错校验,1,,\n",                        // 3: bad check character
+      bad_date, ",错日期,1,,\n",                         // 4: 19900230
+      good1, ",张三,5,,\n",                              // 5: unknown code
+      good2, ",李四,1\n",                                // 6: wrong column count
+      other, ",\xE7\x8E\x8B\xC3\x28,1,,\n",              // 7: invalid UTF-8
+      ident::MakeResidentId("350403", absl::CivilDay(1955, 5, 5), 19), ",,1,,\n");  // 8: no name
+  const std::string bad_path = dir_ + "/bad.csv";
+  WriteFile(bad_path, bad_csv);
+  CtlRun bad = Ctl(reg, {"import", "--kind", "person", bad_path});
+  EXPECT_EQ(bad.exit_code, kExitInvalid) << Describe(bad);
+  const std::string report = ReadFile(bad_path + ".report.txt");
+  for (const std::string& expected :
+       {std::string("line 3: field id_number: FORMAT: "), std::string("line 4: field id_number: FORMAT: "),
+        std::string("line 5: field gender: CODE: "), std::string("line 6: expected 5 columns"),
+        std::string("line 7: field name: ENCODING: is not valid UTF-8"),
+        std::string("line 8: field name: REQUIRED: ")}) {
+    EXPECT_THAT(bad.err, HasSubstr(expected)) << Describe(bad);
+    EXPECT_THAT(report, HasSubstr(expected));
+  }
+  EXPECT_THAT(bad.err, Not(HasSubstr("line 2:")));
+  EXPECT_THAT(bad.out, HasSubstr("0 written"));
+  for (const std::string& id : {fresh, bad_check, bad_date, good1, good2, other}) {
+    EXPECT_THAT(bad.err, Not(HasSubstr(id)));
+    EXPECT_THAT(report, Not(HasSubstr(id)));
+  }
+  EXPECT_EQ(CommitSequence(d), after_import);  // nothing written, not even line 2
+
+  step("bad file");
+  // A marker written after everything: exporting as of the instant before it ends the
+  // change feed exactly when the marker arrives (no idle wait) and leaves it out.
+  WriteFile(dir_ + "/marker.txt", fresh + "\n");
+  CtlRun marker = Ctl(reg, {"-o", "json", "record", "put", "--kind", "person", "--id-number-file",
+                         dir_ + "/marker.txt", "--set", "name=标记", "--source", "data-governance",
+                         "--reason", "export marker"});
+  ASSERT_EQ(marker.exit_code, 0) << Describe(marker);
+  v1::UpdateRecordResponse marker_resp;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(marker.out, &marker_resp).ok()) << marker.out;
+  const auto& ct = marker_resp.change_set().commit_time();
+  const absl::Time before_marker =
+      absl::FromUnixSeconds(ct.seconds()) + absl::Nanoseconds(ct.nanos()) - absl::Microseconds(1);
+  const std::string as_of =
+      absl::FormatTime("%Y-%m-%d%ET%H:%M:%E6SZ", before_marker, absl::UTCTimeZone());
+
+  CtlRun e1 = Ctl(reg, {"export", "--kind", "person", "--as-of", as_of});
+  ASSERT_EQ(e1.exit_code, 0) << Describe(e1);
+  std::cout << e1.err;
+  ASSERT_EQ(CountLines(e1.out), kPersons);
+  int found = 0;
+  for (absl::string_view line : absl::StrSplit(e1.out, '\n', absl::SkipEmpty())) {
+    static constexpr absl::string_view kKey = "{\"id_number\":\"";
+    ASSERT_TRUE(absl::StartsWith(line, kKey)) << line;
+    found += gen.ids.contains(line.substr(kKey.size(), 18)) ? 1 : 0;
+  }
+  EXPECT_EQ(found, kPersons);
+  EXPECT_THAT(e1.out, HasSubstr("\"household_address\":\""));
+  EXPECT_THAT(e1.out, Not(HasSubstr("标记")));
+
+  step("export 1");
+  const std::string exported = dir_ + "/persons.jsonl";
+  WriteFile(exported, e1.out);
+  imp = Ctl(reg, {"import", "--kind", "person", exported});
+  ASSERT_EQ(imp.exit_code, 0) << Describe(imp);
+  EXPECT_THAT(imp.out, HasSubstr("0 written, 100000 unchanged, 0 failed"));
+  step("import of the export");
+  CtlRun e2 = Ctl(reg, {"export", "--kind", "person", "--as-of", as_of});
+  ASSERT_EQ(e2.exit_code, 0) << Describe(e2);
+  EXPECT_TRUE(e1.out == e2.out) << "two exports of the same data differ";
+  step("export 2");
+  // Backup, verify, restore into a fresh directory, serve it, compare.
+  const std::string backups = dir_ + "/backups";
+  CtlRun backup = Ctl(reg, {"backup", "create", backups});
+  ASSERT_EQ(backup.exit_code, 0) << Describe(backup);
+  EXPECT_THAT(backup.out, HasSubstr(absl::StrCat(after_import + 1)));  // last commit sequence
+  CtlRun verify = Ctl(reg, {"backup", "verify", backups});
+  ASSERT_EQ(verify.exit_code, 0) << Describe(verify);
+  EXPECT_THAT(verify.out, HasSubstr(" ok"));
+  const std::string restored = dir_ + "/restored";
+  CtlRun restore = Ctl(reg, {"backup", "restore", backups, "--data-dir", restored, "--index-key",
+                          dir_ + "/data/keys/index.key"});
+  ASSERT_EQ(restore.exit_code, 0) << Describe(restore);
+  CtlRun again = Ctl(reg, {"backup", "restore", backups, "--data-dir", restored});
+  EXPECT_EQ(again.exit_code, kExitUsage) << Describe(again);
+  EXPECT_THAT(again.err, HasSubstr("not empty"));
+
+  step("backup, verify, restore");
+  testing::Daemon d2 = StartRegistry(restored, dir_ + "/registryd2.log");
+  CtlRun e3 = Ctl(d2.grpc_address(), {"export", "--kind", "person", "--as-of", as_of});
+  ASSERT_EQ(e3.exit_code, 0) << Describe(e3);
+  EXPECT_TRUE(e3.out == e1.out) << "the restored registry exports different records";
+  step("restored export");
+  // With the index key restored, persons are still found by ID number.
+  CtlRun marker_get = Ctl(d2.grpc_address(), {"--reveal", "record", "get", "--id-number-file",
+                                           dir_ + "/marker.txt"});
+  ASSERT_EQ(marker_get.exit_code, 0) << Describe(marker_get);
+  EXPECT_THAT(marker_get.out, HasSubstr("标记"));
+  EXPECT_EQ(CommitSequence(d2), after_import + 1);
+
+  step("restored checks");
+  // A damaged backup file fails verification.
+  std::string victim;
+  uintmax_t largest = 0;
+  for (const auto& e : fs::recursive_directory_iterator(backups)) {
+    if (e.is_regular_file() && e.path().extension() == ".sst" && e.file_size() > largest) {
+      largest = e.file_size();
+      victim = e.path();
+    }
+  }
+  ASSERT_FALSE(victim.empty());
+  fs::permissions(victim, fs::perms::owner_write, fs::perm_options::add);
+  {
+    std::fstream f(victim, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(largest / 2));
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(static_cast<std::streamoff>(largest / 2));
+    c = static_cast<char>(c ^ 0x5a);
+    f.write(&c, 1);
+  }
+  verify = Ctl(reg, {"backup", "verify", backups});
+  EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
+  EXPECT_THAT(verify.err, HasSubstr("failed verification"));
+}
+
+}  // namespace
+}  // namespace collectonce

@@ -1,0 +1,227 @@
+// registryctl backup create|verify|restore. `create` asks the registry (the live store is
+// its own); `verify` and `restore` work offline on a backup directory with RocksDB's
+// BackupEngine, so they need no running registry.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "rocksdb/env.h"
+#include "rocksdb/utilities/backup_engine.h"
+#include "tools/registryctl/client.h"
+#include "tools/registryctl/output.h"
+#include "tools/registryctl/progress.h"
+
+namespace collectonce::registryctl {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+int RunCreate(const Globals& g, const std::string& dir) {
+  if (dir.empty() || dir[0] != '/') {
+    return UsageError("DIR must be an absolute directory on the registry's host");
+  }
+  Client client(g, g.registry);
+  v1::CreateBackupRequest request;
+  request.set_directory(dir);
+  v1::CreateBackupResponse response;
+  grpc::ClientContext context;
+  client.Prepare(&context);
+  grpc::Status s = client.governance().CreateBackup(&context, request, &response);
+  if (!s.ok()) return ReportRpcError(s);
+  if (g.format() == OutputFormat::kJson) return PrintJson(response, std::cout) ? kExitOk : kExitInternal;
+  Table t({"BACKUP ID", "SIZE BYTES", "FILES", "LAST COMMIT SEQUENCE", "AUDIT SIZE"});
+  t.AddRow({absl::StrCat(response.backup_id()), absl::StrCat(response.size_bytes()),
+            absl::StrCat(response.files()), absl::StrCat(response.last_commit_sequence()),
+            absl::StrCat(response.audit_size())});
+  t.Print(std::cout);
+  std::cout << "verified by the registry; backups kept in " << dir << "\n";
+  return kExitOk;
+}
+
+// Opens the backups in `dir` read-only; an exit code when that fails.
+std::optional<int> OpenBackups(const std::string& dir,
+                               std::unique_ptr<rocksdb::BackupEngineReadOnly>* out) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return UsageError(absl::StrCat(dir, " is not a directory"));
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  rocksdb::IOStatus s = rocksdb::BackupEngineReadOnly::Open(
+      rocksdb::Env::Default(), rocksdb::BackupEngineOptions(dir), &raw);
+  if (!s.ok()) return InternalFailure(absl::StrCat("cannot open the backups in ", dir, ": ", s.ToString()));
+  out->reset(raw);
+  return std::nullopt;
+}
+
+int RunVerify(const Globals& g, const std::string& dir) {
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine;
+  if (auto code = OpenBackups(dir, &engine)) return *code;
+  std::vector<rocksdb::BackupInfo> infos;
+  engine->GetBackupInfo(&infos);
+  std::vector<rocksdb::BackupID> corrupt;
+  engine->GetCorruptedBackups(&corrupt);
+  if (infos.empty() && corrupt.empty()) return InternalFailure(absl::StrCat("no backups in ", dir));
+
+  struct Result {
+    rocksdb::BackupID id;
+    int64_t timestamp = 0;
+    uint64_t size = 0;
+    uint32_t files = 0;
+    std::string error;  // empty: verified
+  };
+  std::vector<Result> results;
+  Progress progress("verifying backups", static_cast<int64_t>(infos.size()));
+  for (const auto& info : infos) {
+    rocksdb::IOStatus s = engine->VerifyBackup(info.backup_id, /*verify_with_checksum=*/true);
+    results.push_back({info.backup_id, info.timestamp, info.size, info.number_files,
+                       s.ok() ? "" : s.ToString()});
+    progress.Update(static_cast<int64_t>(results.size()));
+  }
+  progress.Done();
+  for (rocksdb::BackupID id : corrupt) results.push_back({id, 0, 0, 0, "marked corrupt by RocksDB"});
+  int failures = 0;
+  for (const auto& r : results) failures += r.error.empty() ? 0 : 1;
+
+  if (g.format() == OutputFormat::kJson) {
+    std::vector<std::string> items;
+    for (const auto& r : results) {
+      items.push_back(absl::StrFormat(
+          "{\"backupId\": %d, \"timestamp\": %s, \"sizeBytes\": \"%d\", \"files\": %d, "
+          "\"verified\": %s%s}",
+          r.id, JsonQuote(r.timestamp ? absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(r.timestamp), absl::UTCTimeZone()) : ""),
+          r.size, r.files, r.error.empty() ? "true" : "false",
+          r.error.empty() ? "" : absl::StrCat(", \"error\": ", JsonQuote(r.error))));
+    }
+    std::cout << "{\"directory\": " << JsonQuote(dir) << ", \"backups\": [\n  "
+              << absl::StrJoin(items, ",\n  ") << "\n]}\n";
+  } else {
+    Table t({"BACKUP ID", "CREATED", "SIZE BYTES", "FILES", "CHECKSUMS"});
+    for (const auto& r : results) {
+      t.AddRow({absl::StrCat(r.id),
+                r.timestamp ? absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(r.timestamp),
+                                               absl::UTCTimeZone())
+                            : "",
+                absl::StrCat(r.size), absl::StrCat(r.files), r.error.empty() ? "ok" : r.error});
+    }
+    t.Print(std::cout);
+  }
+  if (failures > 0) {
+    std::cerr << "error: " << failures << " of " << results.size() << " backups in " << dir
+              << " failed verification\n";
+    return kExitInternal;
+  }
+  return kExitOk;
+}
+
+int RunRestore(const Globals& g, const std::string& dir, const std::string& data_dir,
+               int64_t backup_id, const std::string& index_key) {
+  std::error_code ec;
+  if (fs::exists(data_dir, ec)) {
+    if (!fs::is_directory(data_dir, ec)) {
+      return UsageError(absl::StrCat("refusing to restore into ", data_dir, ": it is not a directory"));
+    }
+    if (!fs::is_empty(data_dir, ec)) {
+      return UsageError(absl::StrCat(
+          "refusing to restore into ", data_dir,
+          ": it is not empty (a restore replaces what is there; give a new or empty directory)"));
+    }
+  }
+  if (!index_key.empty() && !fs::is_regular_file(index_key, ec)) {
+    return UsageError(absl::StrCat("--index-key ", index_key, " is not a file"));
+  }
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine;
+  if (auto code = OpenBackups(dir, &engine)) return *code;
+  rocksdb::BackupInfo info;
+  rocksdb::Status found = backup_id > 0
+                              ? engine->GetBackupInfo(static_cast<rocksdb::BackupID>(backup_id), &info)
+                              : engine->GetLatestBackupInfo(&info);
+  if (!found.ok()) {
+    return InternalFailure(absl::StrCat(backup_id > 0 ? absl::StrCat("backup ", backup_id) : "no good backup",
+                                      " in ", dir, ": ", found.ToString()));
+  }
+  fs::create_directories(data_dir, ec);
+  if (ec) return InternalFailure(absl::StrCat("cannot create ", data_dir, ": ", ec.message()));
+  rocksdb::IOStatus s = engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), info.backup_id,
+                                                    data_dir, data_dir);
+  if (!s.ok()) {
+    return InternalFailure(absl::StrCat("restoring backup ", info.backup_id, " into ", data_dir,
+                                      " failed: ", s.ToString()));
+  }
+  if (!index_key.empty()) {
+    const fs::path keys = fs::path(data_dir) / "keys";
+    fs::create_directories(keys, ec);
+    chmod(keys.c_str(), 0700);
+    fs::copy_file(index_key, keys / "index.key", fs::copy_options::overwrite_existing, ec);
+    if (ec) return InternalFailure(absl::StrCat("cannot copy the index key: ", ec.message()));
+    chmod((keys / "index.key").c_str(), 0600);
+  }
+  if (g.format() == OutputFormat::kJson) {
+    std::cout << absl::StrFormat(
+        "{\"backupId\": %d, \"dataDir\": %s, \"sizeBytes\": \"%d\", \"files\": %d, "
+        "\"indexKeyCopied\": %s}\n",
+        info.backup_id, JsonQuote(data_dir), info.size, info.number_files,
+        index_key.empty() ? "false" : "true");
+  } else {
+    std::cout << "restored backup " << info.backup_id << " (" << info.size << " bytes, "
+              << info.number_files << " files) into " << data_dir << "\n";
+  }
+  if (index_key.empty()) {
+    std::cerr << "note: the person index key is not part of a backup; copy the original "
+                 "registry's DATA_DIR/keys/index.key to "
+              << (fs::path(data_dir) / "keys" / "index.key").string()
+              << " (mode 0600), or give --index-key, before starting registryd, or persons "
+                 "will not be found by ID number\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddBackupCommands(CLI::App& app, const Globals& g, Action* action) {
+  CLI::App* cmd = app.add_subcommand("backup", "RocksDB backups of the registry's store");
+  cmd->require_subcommand(1);
+  cmd->footer("Example: registryctl backup create /var/backups/registry");
+
+  auto dir = std::make_shared<std::string>();
+  CLI::App* create = cmd->add_subcommand(
+      "create", "ask the registry for a verified backup into DIR (absolute, on its host)");
+  create->add_option("DIR", *dir, "backup directory on the registry's host")->required();
+  create->footer("Example: registryctl backup create /var/backups/registry");
+  create->callback([&g, action, dir] { *action = [&g, dir] { return RunCreate(g, *dir); }; });
+
+  CLI::App* verify = cmd->add_subcommand(
+      "verify", "offline: check every backup in DIR against its checksums");
+  verify->add_option("DIR", *dir, "backup directory")->required();
+  verify->footer("Example: registryctl backup verify /var/backups/registry");
+  verify->callback([&g, action, dir] { *action = [&g, dir] { return RunVerify(g, *dir); }; });
+
+  struct RestoreOpts {
+    std::string dir, data_dir, index_key;
+    int64_t backup_id = 0;
+  };
+  auto r = std::make_shared<RestoreOpts>();
+  CLI::App* restore = cmd->add_subcommand(
+      "restore", "offline: restore a backup into a new, empty data directory");
+  restore->add_option("DIR", r->dir, "backup directory")->required();
+  restore->add_option("--data-dir", r->data_dir, "the registry data directory to create")
+      ->required();
+  restore->add_option("--backup-id", r->backup_id, "which backup (default: the latest good one)")
+      ->check(CLI::PositiveNumber);
+  restore->add_option("--index-key", r->index_key,
+                      "copy this person-index key file into DATA_DIR/keys/index.key");
+  restore->footer(
+      "Example: registryctl backup restore /var/backups/registry --data-dir /var/lib/registry-restored "
+      "--index-key /var/lib/registry/keys/index.key");
+  restore->callback([&g, action, r] {
+    *action = [&g, r] { return RunRestore(g, r->dir, r->data_dir, r->backup_id, r->index_key); };
+  });
+}
+
+}  // namespace collectonce::registryctl

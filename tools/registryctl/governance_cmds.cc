@@ -1,0 +1,339 @@
+// registryctl matter|bundle|principal list|get|apply: the governance objects, one template
+// over the three kinds.
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "tools/registryctl/client.h"
+#include "tools/registryctl/files.h"
+#include "tools/registryctl/output.h"
+
+namespace collectonce::registryctl {
+
+namespace {
+
+using Stub = v1::GovernanceService::Stub;
+
+std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(s); }
+
+std::string Roles(const v1::Principal& p) {
+  std::vector<std::string> roles;
+  for (int r : p.roles()) roles.push_back(Lower(v1::Role_Name(static_cast<v1::Role>(r))));
+  return absl::StrJoin(roles, ",");
+}
+
+// Key-value tables print without their (empty) header line.
+void PrintKeyValueTable(const Table& t, std::ostream& out) {
+  std::stringstream ss;
+  t.Print(ss);
+  std::string text = ss.str();
+  auto nl = text.find('\n');
+  out << (nl == std::string::npos ? text : text.substr(nl + 1));
+}
+
+struct MatterKind {
+  using T = v1::Matter;
+  using ListResponse = v1::ListMattersResponse;
+  static constexpr const char* kNoun = "matter";
+  static constexpr const char* kCollection = "matters";
+  static grpc::Status List(Stub& s, grpc::ClientContext* c, int32_t size, const std::string& token,
+                           ListResponse* r) {
+    v1::ListMattersRequest q;
+    q.set_page_size(size);
+    q.set_page_token(token);
+    return s.ListMatters(c, q, r);
+  }
+  static auto* Items(ListResponse* r) { return r->mutable_matters(); }
+  static grpc::Status Get(Stub& s, grpc::ClientContext* c, const std::string& name, T* out) {
+    v1::GetMatterRequest q;
+    q.set_name(name);
+    return s.GetMatter(c, q, out);
+  }
+  static grpc::Status Apply(Stub& s, grpc::ClientContext* c, const T& m, bool dry, T* out) {
+    v1::ApplyMatterRequest q;
+    *q.mutable_matter() = m;
+    q.set_validate_only(dry);
+    return s.ApplyMatter(c, q, out);
+  }
+  static Table ListTable() {
+    return Table({"NAME", "TITLE", "DEPARTMENT", "KIND", "FIELDS", "VERSION"});
+  }
+  static std::vector<std::string> Row(const T& m) {
+    return {m.name(), m.title(), m.department(), Lower(v1::SubjectKind_Name(m.subject_kind())),
+            absl::StrCat(m.form_fields_size()), absl::StrCat(m.version())};
+  }
+  static void Show(const T& m, std::ostream& out) {
+    Table head({"", ""});
+    head.AddRow({"name", m.name()});
+    head.AddRow({"title", m.title()});
+    head.AddRow({"department", m.department()});
+    head.AddRow({"subject kind", Lower(v1::SubjectKind_Name(m.subject_kind()))});
+    head.AddRow({"purpose", m.purpose()});
+    head.AddRow({"legal basis", m.legal_basis()});
+    head.AddRow({"source", m.source()});
+    head.AddRow({"version", absl::StrCat(m.version(), "  updated ", FormatTimestamp(m.update_time()))});
+    PrintKeyValueTable(head, out);
+    out << "\n";
+    Table t({"KEY", "LABEL", "CATALOG FIELD", "USE", "REQUIRED", "WRITE BACK"});
+    for (const auto& f : m.form_fields()) {
+      t.AddRow({f.key(), f.label(), f.catalog_field(), Lower(v1::FormField::Use_Name(f.use())),
+                f.required() ? "yes" : "", f.write_back() ? "yes" : ""});
+    }
+    t.Print(out);
+  }
+};
+
+struct BundleKind {
+  using T = v1::Bundle;
+  using ListResponse = v1::ListBundlesResponse;
+  static constexpr const char* kNoun = "bundle";
+  static constexpr const char* kCollection = "bundles";
+  static grpc::Status List(Stub& s, grpc::ClientContext* c, int32_t size, const std::string& token,
+                           ListResponse* r) {
+    v1::ListBundlesRequest q;
+    q.set_page_size(size);
+    q.set_page_token(token);
+    return s.ListBundles(c, q, r);
+  }
+  static auto* Items(ListResponse* r) { return r->mutable_bundles(); }
+  static grpc::Status Get(Stub& s, grpc::ClientContext* c, const std::string& name, T* out) {
+    v1::GetBundleRequest q;
+    q.set_name(name);
+    return s.GetBundle(c, q, out);
+  }
+  static grpc::Status Apply(Stub& s, grpc::ClientContext* c, const T& b, bool dry, T* out) {
+    v1::ApplyBundleRequest q;
+    *q.mutable_bundle() = b;
+    q.set_validate_only(dry);
+    return s.ApplyBundle(c, q, out);
+  }
+  static Table ListTable() { return Table({"NAME", "TITLE", "MATTERS", "VERSION"}); }
+  static std::vector<std::string> Row(const T& b) {
+    return {b.name(), b.title(), absl::StrCat(b.matters_size()), absl::StrCat(b.version())};
+  }
+  static void Show(const T& b, std::ostream& out) {
+    Table head({"", ""});
+    head.AddRow({"name", b.name()});
+    head.AddRow({"title", b.title()});
+    head.AddRow({"description", b.description()});
+    head.AddRow({"version", absl::StrCat(b.version(), "  updated ", FormatTimestamp(b.update_time()))});
+    PrintKeyValueTable(head, out);
+    out << "\n";
+    Table t({"#", "MATTER"});
+    for (int i = 0; i < b.matters_size(); ++i) t.AddRow({absl::StrCat(i + 1), b.matters(i)});
+    t.Print(out);
+  }
+};
+
+struct PrincipalKind {
+  using T = v1::Principal;
+  using ListResponse = v1::ListPrincipalsResponse;
+  static constexpr const char* kNoun = "principal";
+  static constexpr const char* kCollection = "principals";
+  static grpc::Status List(Stub& s, grpc::ClientContext* c, int32_t size, const std::string& token,
+                           ListResponse* r) {
+    v1::ListPrincipalsRequest q;
+    q.set_page_size(size);
+    q.set_page_token(token);
+    return s.ListPrincipals(c, q, r);
+  }
+  static auto* Items(ListResponse* r) { return r->mutable_principals(); }
+  static grpc::Status Get(Stub& s, grpc::ClientContext* c, const std::string& name, T* out) {
+    v1::GetPrincipalRequest q;
+    q.set_name(name);
+    return s.GetPrincipal(c, q, out);
+  }
+  static grpc::Status Apply(Stub& s, grpc::ClientContext* c, const T& p, bool dry, T* out) {
+    v1::ApplyPrincipalRequest q;
+    *q.mutable_principal() = p;
+    q.set_validate_only(dry);
+    return s.ApplyPrincipal(c, q, out);
+  }
+  static Table ListTable() {
+    return Table({"NAME", "IDENTITY", "DISPLAY NAME", "ROLES", "GRANTS", "VERSION"});
+  }
+  static std::vector<std::string> Row(const T& p) {
+    return {p.name(), p.identity(), p.display_name(), Roles(p), absl::StrCat(p.grants_size()),
+            absl::StrCat(p.version())};
+  }
+  static void Show(const T& p, std::ostream& out) {
+    Table head({"", ""});
+    head.AddRow({"name", p.name()});
+    head.AddRow({"identity", p.identity()});
+    head.AddRow({"display name", p.display_name()});
+    head.AddRow({"roles", Roles(p)});
+    head.AddRow({"source", p.source()});
+    head.AddRow({"version", absl::StrCat(p.version(), "  updated ", FormatTimestamp(p.update_time()))});
+    PrintKeyValueTable(head, out);
+    out << "\n";
+    Table t({"MATTER", "CLEAR FIELDS", "WRITE BACK"});
+    for (const auto& gr : p.grants()) {
+      t.AddRow({gr.matter(), gr.clear_fields_size() == 0 ? "(per matter)" : absl::StrJoin(gr.clear_fields(), ","),
+                gr.write_back() ? "yes" : ""});
+    }
+    t.Print(out);
+  }
+};
+
+// "data-governance-review-person" -> "matters/data-governance-review-person".
+template <typename K>
+std::string FullName(const std::string& name) {
+  const std::string prefix = absl::StrCat(K::kCollection, "/");
+  return absl::StartsWith(name, prefix) ? name : prefix + name;
+}
+
+template <typename K>
+int List(const Globals& g) {
+  Client client(g, g.registry);
+  typename K::ListResponse all;
+  std::string token;
+  do {
+    typename K::ListResponse page;
+    grpc::ClientContext context;
+    client.Prepare(&context);
+    grpc::Status s = K::List(client.governance(), &context, 1000, token, &page);
+    if (!s.ok()) return ReportRpcError(s);
+    for (auto& item : *K::Items(&page)) *K::Items(&all)->Add() = std::move(item);
+    token = page.next_page_token();
+  } while (!token.empty());
+  if (g.format() == OutputFormat::kJson) return PrintJson(all, std::cout) ? kExitOk : kExitInternal;
+  Table t = K::ListTable();
+  for (const auto& item : *K::Items(&all)) t.AddRow(K::Row(item));
+  t.Print(std::cout);
+  return kExitOk;
+}
+
+template <typename K>
+int Get(const Globals& g, const std::string& name) {
+  Client client(g, g.registry);
+  typename K::T item;
+  grpc::ClientContext context;
+  client.Prepare(&context);
+  grpc::Status s = K::Get(client.governance(), &context, FullName<K>(name), &item);
+  if (!s.ok()) return ReportRpcError(s);
+  if (g.format() == OutputFormat::kJson) return PrintJson(item, std::cout) ? kExitOk : kExitInternal;
+  K::Show(item, std::cout);
+  return kExitOk;
+}
+
+template <typename K>
+int Apply(const Globals& g, const std::string& path, bool dry_run) {
+  auto files = ListApplyFiles(path);
+  if (!files.ok()) return UsageError(files.status().message());
+  Client client(g, g.registry);
+  int exit_code = kExitOk;
+  std::vector<std::string> json;
+  for (const std::string& file : *files) {
+    auto text = ReadFileText(file);
+    if (!text.ok()) return UsageError(text.status().message());
+    typename K::T item;
+    if (auto st = ParseTextProto(*text, &item); !st.ok()) {
+      std::cerr << file << ": ";
+      UsageError(st.message());
+      if (exit_code == kExitOk) exit_code = kExitUsage;
+      continue;
+    }
+    // The version before, to tell created, applied and unchanged apart.
+    int64_t before = 0;
+    {
+      typename K::T old;
+      grpc::ClientContext context;
+      client.Prepare(&context);
+      grpc::Status s = K::Get(client.governance(), &context, item.name(), &old);
+      if (s.ok()) {
+        before = old.version();
+      } else if (s.error_code() != grpc::StatusCode::NOT_FOUND &&
+                 s.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+        std::cerr << file << ": refused\n";
+        int code = ReportRpcError(s);
+        if (exit_code == kExitOk) exit_code = code;
+        continue;
+      }
+    }
+    typename K::T applied;
+    grpc::ClientContext context;
+    client.Prepare(&context);
+    grpc::Status s = K::Apply(client.governance(), &context, item, dry_run, &applied);
+    if (!s.ok()) {
+      std::cerr << file << ": " << (dry_run ? "validation rejects the " : "refused: the ")
+                << K::kNoun << "\n";
+      int code = ReportRpcError(s);
+      if (exit_code == kExitOk) exit_code = code;
+      continue;
+    }
+    if (g.format() == OutputFormat::kJson) {
+      json.push_back(ToJson(applied, /*pretty=*/true));
+      continue;
+    }
+    std::cout << file << ": " << applied.name() << " ";
+    if (dry_run) {
+      std::cout << "is valid (dry run; nothing stored)\n";
+    } else if (before == 0) {
+      std::cout << "created as version " << applied.version() << "\n";
+    } else if (applied.version() == before) {
+      std::cout << "unchanged at version " << applied.version() << "\n";
+    } else {
+      std::cout << "applied as version " << applied.version() << "\n";
+    }
+  }
+  if (!json.empty()) {
+    if (files->size() == 1) {
+      std::cout << json[0] << "\n";
+    } else {
+      std::cout << "[" << absl::StrJoin(json, ",\n") << "]\n";
+    }
+  }
+  return exit_code;
+}
+
+template <typename K>
+void AddKind(CLI::App& app, const Globals& g, Action* action, const std::string& help,
+             const std::string& example_name, const std::string& example_dir) {
+  const std::string noun = K::kNoun;
+  CLI::App* cmd = app.add_subcommand(noun, help);
+  cmd->require_subcommand(1);
+  cmd->footer(absl::StrCat("Example: registryctl ", noun, " list"));
+
+  CLI::App* list = cmd->add_subcommand("list", absl::StrCat("list every ", noun));
+  list->footer(absl::StrCat("Example: registryctl ", noun, " list -o json"));
+  list->callback([&g, action] { *action = [&g] { return List<K>(g); }; });
+
+  auto name = std::make_shared<std::string>();
+  CLI::App* get = cmd->add_subcommand("get", absl::StrCat("show one ", noun));
+  get->add_option("NAME", *name, absl::StrCat(K::kCollection, "/{id} or just the id"))->required();
+  get->footer(absl::StrCat("Example: registryctl ", noun, " get ", example_name));
+  get->callback([&g, action, name] { *action = [&g, name] { return Get<K>(g, *name); }; });
+
+  struct ApplyOpts {
+    std::string file;
+    bool dry_run = false;
+  };
+  auto opts = std::make_shared<ApplyOpts>();
+  CLI::App* apply = cmd->add_subcommand(
+      "apply", absl::StrCat("apply a ", noun,
+                            " in protobuf text format, or every *.txtpb in a directory (sorted)"));
+  apply->add_option("-f,--file", opts->file, "file or directory")->required();
+  apply->add_flag("--dry-run", opts->dry_run, "validate only; store nothing");
+  apply->footer(absl::StrCat("Example: registryctl ", noun, " apply -f ", example_dir));
+  apply->callback([&g, action, opts] {
+    *action = [&g, opts] { return Apply<K>(g, opts->file, opts->dry_run); };
+  });
+}
+
+}  // namespace
+
+void AddGovernanceCommands(CLI::App& app, const Globals& g, Action* action) {
+  AddKind<MatterKind>(app, g, action, "matters (事项): one department's form and purpose",
+                      "data-governance-review-person", "deploy/examples/matters");
+  AddKind<BundleKind>(app, g, action, "bundles (一件事): several matters handled as one",
+                      "enterprise-info-change", "deploy/examples/bundles");
+  AddKind<PrincipalKind>(app, g, action, "principals: calling systems, their roles and grants",
+                         "registryctl", "deploy/examples/principals");
+}
+
+}  // namespace collectonce::registryctl

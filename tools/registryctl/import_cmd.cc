@@ -1,0 +1,247 @@
+// registryctl import: validate a whole CSV or JSON Lines file against the registry's
+// catalog, then send it with BatchUpdateRecords, several batches in flight.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "libs/catalog/subject.h"
+#include "tools/registryctl/client.h"
+#include "tools/registryctl/files.h"
+#include "tools/registryctl/import_rows.h"
+#include "tools/registryctl/output.h"
+#include "tools/registryctl/progress.h"
+
+namespace collectonce::registryctl {
+
+namespace {
+
+struct ImportOpts {
+  std::string kind, file, source = "data-governance", format, report, reason;
+  bool dry_run = false, skip_invalid = false;
+  int batch = 500;
+  int parallel = 4;
+};
+
+// The lines of the report, on stderr as they come and in the report file.
+class Report {
+ public:
+  explicit Report(const std::string& path) : path_(path), out_(path, std::ios::trunc) {}
+  bool ok() const { return static_cast<bool>(out_); }
+  const std::string& path() const { return path_; }
+  void Line(const std::string& text, bool to_stderr = true) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (to_stderr) std::cerr << text << (text.empty() || text.back() != '\n' ? "\n" : "");
+    out_ << text << (text.empty() || text.back() != '\n' ? "\n" : "");
+  }
+
+ private:
+  std::string path_;
+  std::mutex mu_;
+  std::ofstream out_;
+};
+
+struct Totals {
+  int64_t rows = 0, written = 0, unchanged = 0, failed = 0, invalid = 0;
+  double seconds = 0;
+};
+
+int PrintSummary(const Globals& g, const ImportOpts& o, const Totals& t, Report* report,
+                 const std::string& note) {
+  const double rate = t.seconds > 0 ? static_cast<double>(t.rows) / t.seconds : 0;
+  std::string text =
+      absl::StrFormat("import %s: %d written, %d unchanged, %d failed", o.file, t.written,
+                      t.unchanged, t.failed);
+  if (t.invalid > 0) absl::StrAppend(&text, absl::StrFormat(", %d invalid", t.invalid));
+  if (t.rows > 0) {
+    absl::StrAppend(&text, absl::StrFormat(" (%d rows in %.1f s, %.0f rows/s)", t.rows, t.seconds, rate));
+  }
+  if (!note.empty()) absl::StrAppend(&text, "; ", note);
+  report->Line(text, /*to_stderr=*/false);
+  if (g.format() == OutputFormat::kJson) {
+    std::cout << absl::StrFormat(
+        "{\n  \"file\": %s,\n  \"rows\": %d,\n  \"written\": %d,\n  \"unchanged\": %d,\n"
+        "  \"failed\": %d,\n  \"invalid\": %d,\n  \"seconds\": %.3f,\n  \"rowsPerSecond\": %.0f,\n"
+        "  \"report\": %s\n}\n",
+        JsonQuote(o.file), t.rows, t.written, t.unchanged, t.failed, t.invalid, t.seconds, rate,
+        JsonQuote(report->path()));
+  } else {
+    std::cout << text << "\n";
+  }
+  return kExitOk;
+}
+
+int RunImport(const Globals& g, const ImportOpts& o) {
+  auto kind = catalog::ParseKindName(o.kind);
+  if (!kind.ok()) return UsageError(kind.status().message());
+  auto format = DetectFormat(o.file, o.format);
+  if (!format.ok()) return UsageError(format.status().message());
+  if (o.dry_run && o.skip_invalid) return UsageError("--dry-run and --skip-invalid do not go together");
+  auto text = ReadFileText(o.file);
+  if (!text.ok()) return UsageError(text.status().message());
+  Report report(o.report.empty() ? o.file + ".report.txt" : o.report);
+  if (!report.ok()) return UsageError(absl::StrCat("cannot write the report ", report.path()));
+
+  Client client(g, g.registry);
+  grpc::Status cs;
+  auto cat = client.FetchCatalog(*kind, &cs);
+  if (!cat) return ReportRpcError(cs);
+
+  const ReadResult read = *format == InputFormat::kCsv ? ReadCsv(*text) : ReadJsonLines(*text);
+  ValidationResult checked = ValidateRows(*cat, read, CityToday());
+  for (const RowProblem& p : checked.problems) report.Line(p.ToString());
+  Totals totals;
+  totals.invalid = checked.bad_rows;
+  if (checked.bad_rows > 0 && (!o.skip_invalid || checked.file_problem || o.dry_run)) {
+    std::string why = checked.file_problem
+                          ? "the file itself has problems: nothing written"
+                          : o.dry_run ? "dry run: nothing written"
+                                      : "nothing written (fix the rows, or --skip-invalid to "
+                                        "write the others)";
+    report.Line(absl::StrCat(checked.bad_rows, checked.bad_rows == 1 ? " bad line" : " bad lines",
+                             " in ", o.file, "; ", why, "; report in ", report.path()));
+    PrintSummary(g, o, totals, &report, why);
+    return kExitRpcBase + static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  if (o.dry_run) {
+    PrintSummary(g, o, totals, &report,
+                 absl::StrCat(checked.rows.size(), " rows valid; dry run: nothing written"));
+    return kExitOk;
+  }
+
+  // Send. Each worker takes the next batch; a refused call stops new batches.
+  std::vector<PreparedRow>& rows = checked.rows;
+  const std::string reason =
+      o.reason.empty() ? absl::StrCat("bulk import of ", o.file) : o.reason;
+  const int64_t total = static_cast<int64_t>(rows.size());
+  const int batch = o.batch;
+  const int batches = static_cast<int>((total + batch - 1) / batch);
+  std::atomic<int> next{0};
+  std::atomic<int64_t> done{0}, written{0}, unchanged{0}, failed{0};
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  int workers_left = std::min(o.parallel, std::max(batches, 1));
+  grpc::Status first_error;  // guarded by mu
+  grpc::StatusCode first_row_code = grpc::StatusCode::OK;
+
+  auto worker = [&] {
+    for (;;) {
+      const int b = next++;
+      if (b >= batches || stop) break;
+      const int64_t begin = static_cast<int64_t>(b) * batch;
+      const int64_t end = std::min(total, begin + batch);
+      v1::BatchUpdateRecordsRequest request;
+      for (int64_t i = begin; i < end; ++i) {
+        v1::UpdateRecordRequest* r = request.add_requests();
+        r->Swap(&rows[i].request);
+        r->mutable_provenance()->set_source(o.source);
+        r->set_reason(reason);
+      }
+      v1::BatchUpdateRecordsResponse response;
+      grpc::ClientContext context;
+      client.Prepare(&context);
+      grpc::Status s = client.records().BatchUpdateRecords(&context, request, &response);
+      const int64_t n = end - begin;
+      if (s.ok() && response.statuses_size() != n) {
+        s = grpc::Status(grpc::StatusCode::INTERNAL, "the registry answered a different number of updates");
+      }
+      if (!s.ok()) {
+        stop = true;
+        failed += n;
+        report.Line(DescribeRpcError(s, absl::StrCat("lines ", rows[begin].line, "-", rows[end - 1].line, ": ")));
+        std::lock_guard<std::mutex> lock(mu);
+        if (first_error.ok()) first_error = s;
+      } else {
+        for (int64_t j = 0; j < n; ++j) {
+          const google::rpc::Status& st = response.statuses(static_cast<int>(j));
+          if (st.code() == 0) {
+            const auto& r = response.responses(static_cast<int>(j));
+            (r.unchanged() || r.replayed() ? unchanged : written)++;
+          } else {
+            failed++;
+            grpc::Status row_status(static_cast<grpc::StatusCode>(st.code()), st.message(),
+                                    st.SerializeAsString());
+            report.Line(DescribeRpcError(row_status, absl::StrCat("line ", rows[begin + j].line, ": ")));
+            std::lock_guard<std::mutex> lock(mu);
+            if (first_row_code == grpc::StatusCode::OK) first_row_code = row_status.error_code();
+          }
+        }
+      }
+      done += n;
+      cv.notify_all();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    --workers_left;
+    cv.notify_all();
+  };
+
+  const auto start = std::chrono::steady_clock::now();
+  Progress progress("importing", total);
+  std::vector<std::thread> threads;
+  const int thread_count = workers_left;
+  for (int i = 0; i < thread_count; ++i) threads.emplace_back(worker);
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    while (workers_left > 0) {
+      cv.wait_for(lock, std::chrono::milliseconds(100));
+      lock.unlock();
+      progress.Update(done);
+      lock.lock();
+    }
+  }
+  for (auto& t : threads) t.join();
+  progress.Done();
+
+  totals.rows = total;
+  totals.written = written;
+  totals.unchanged = unchanged;
+  totals.failed = failed;
+  totals.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  PrintSummary(g, o, totals, &report,
+               first_error.ok() ? "" : "stopped after a refused call; later batches not sent");
+  if (!first_error.ok()) return kExitRpcBase + static_cast<int>(first_error.error_code());
+  if (first_row_code != grpc::StatusCode::OK) return kExitRpcBase + static_cast<int>(first_row_code);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddImportCommand(CLI::App& app, const Globals& g, Action* action) {
+  auto o = std::make_shared<ImportOpts>();
+  CLI::App* cmd = app.add_subcommand(
+      "import",
+      "bulk-load a CSV or JSON Lines file: every row is checked first, and nothing is written "
+      "if any row is bad");
+  cmd->add_option("--kind", o->kind, "enterprise or person")->required();
+  cmd->add_option("FILE", o->file,
+                  "CSV (header of catalog field names; uscc or id_number names the subject) or "
+                  "JSON Lines (.jsonl/.ndjson)")
+      ->required();
+  cmd->add_option("--format", o->format, "csv or jsonl (default: by the file's extension)");
+  cmd->add_option("--source", o->source, "the catalog source the values are recorded under")
+      ->capture_default_str();
+  cmd->add_option("--reason", o->reason, "kept in each change set (default: bulk import of FILE)");
+  cmd->add_flag("--dry-run", o->dry_run, "check every row; write nothing");
+  cmd->add_flag("--skip-invalid", o->skip_invalid, "write the good rows even if some are bad");
+  cmd->add_option("--report", o->report, "the report file (default: FILE.report.txt)");
+  cmd->add_option("--batch", o->batch, "rows per BatchUpdateRecords call")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--parallel", o->parallel, "batches in flight")
+      ->check(CLI::Range(1, 16))
+      ->capture_default_str();
+  cmd->footer("Example: registryctl import --kind person persons.csv --source public-security.household");
+  cmd->callback([&g, action, o] { *action = [&g, o] { return RunImport(g, *o); }; });
+}
+
+}  // namespace collectonce::registryctl

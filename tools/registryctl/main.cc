@@ -1,0 +1,65 @@
+// registryctl: the command-line client of the collect-once registry, for data-governance
+// staff and auditors. A thin gRPC client: every rule lives in the registry and the shared
+// libraries. See tools/registryctl/README.md.
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "tools/registryctl/globals.h"
+
+int main(int argc, char** argv) {
+  using namespace collectonce::registryctl;
+  Globals globals;
+  Action action;
+
+  CLI::App app{
+      "registryctl: manage the collect-once registry (catalog, matters, bundles, principals, "
+      "records, bulk import and export, backups).\n"
+      "Data goes to stdout, diagnostics to stderr. Exit codes: 0 success, 1 internal error, "
+      "2 usage error, 64 + the gRPC status code when a call is refused."};
+  app.footer("Example: registryctl --registry 127.0.0.1:7400 catalog get person");
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.add_option("--registry", globals.registry, "registry gRPC address HOST:PORT")
+      ->envname("REGISTRYCTL_REGISTRY")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->capture_default_str();
+  app.add_option("--gateway", globals.gateway, "reuse gateway gRPC address HOST:PORT (prefill)")
+      ->envname("REGISTRYCTL_GATEWAY")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->capture_default_str();
+  app.add_option("--as", globals.principal,
+                 "the identity sent as x-principal (the registry's local insecure mode)")
+      ->envname("REGISTRYCTL_AS")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->capture_default_str();
+  app.add_option("-o,--output", globals.output, "output format: table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->capture_default_str();
+  app.add_option("--timeout", globals.timeout_seconds, "deadline of each call, in seconds")
+      ->check(CLI::PositiveNumber)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->capture_default_str();
+  app.add_flag("--reveal", globals.reveal,
+               "show personal data in clear in tables (masked by default)");
+
+  AddCatalogCommands(app, globals, &action);
+  AddGovernanceCommands(app, globals, &action);
+  AddRecordCommands(app, globals, &action);
+  AddImportCommand(app, globals, &action);
+  AddExportCommand(app, globals, &action);
+  AddBackupCommands(app, globals, &action);
+  AddPrefillCommand(app, globals, &action);
+  AddAuditCommands(app, globals, &action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  if (!action) {
+    std::cerr << app.help();
+    return kExitUsage;
+  }
+  return action();
+}

@@ -187,6 +187,9 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
 
     if (clearing && !cur_has_value) continue;  // nothing to clear
     bool retroactive = false;
+    // Source authority is checked against the current value only: a retroactive assertion
+    // does not replace it, and the assertions it may supersede in valid time are not in
+    // hand here. Refusing back-dated values from lower-ranked sources is a known gap.
     if (cur != nullptr) {
       const int64_t cur_day = DayNumber(cur->provenance().valid_from());
       retroactive = valid_day < cur_day;

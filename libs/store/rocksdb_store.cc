@@ -1086,6 +1086,8 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
       if (auto it = g.states.find(keys::Subject(*replay_subject)); it != g.states.end()) {
         state = it->second;
       }
+      // Known gap: if a later write to the same subject is in this group, this returns that
+      // later state rather than the first outcome's (a retry within one group is rare).
       if (state && state->revision() >= seen->revision()) {
         r.record = ToRecord(*replay_subject, *state);  // committed earlier in this group
       } else {

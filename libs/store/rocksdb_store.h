@@ -39,6 +39,9 @@ struct RocksDbStoreOptions {
   int utc_offset_hours = 8;
   // Where new person ids come from; replaceable for deterministic tests.
   std::function<std::string()> new_person_id;
+  // ONLY for measuring what the audit log costs (tools/bench/audit_cost): appends no audit
+  // entries, so nothing written is tamper-evident. Never set in a daemon.
+  bool benchmark_without_audit_log = false;
   // A RocksDB Env to run on (fault-injection tests); null for the default.
   rocksdb::Env* env = nullptr;
 };

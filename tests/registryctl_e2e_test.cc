@@ -223,9 +223,9 @@ TEST_F(RegistryctlTest, GovernanceFilesAndRecordReadsWritesAndErrors) {
   EXPECT_THAT(history.out, HasSubstr("设立登记"));
   EXPECT_THAT(history.out, HasSubstr("registered_capital: 5000 -> 6000"));
 
-  // Export without --as-of: the change feed ends on its idle timeout; the export reads back
-  // as unchanged.
-  CtlRun exp = Ctl(reg, {"export", "--kind", "enterprise", "--idle-timeout", "1"});
+  // Export without --as-of reads as of the newest commit and ends with the last page; it
+  // reads back as unchanged.
+  CtlRun exp = Ctl(reg, {"export", "--kind", "enterprise"});
   ASSERT_EQ(exp.exit_code, 0) << Describe(exp);
   EXPECT_EQ(exp.out,
             "{\"uscc\":\"91350400MA2YQ8KX1E\",\"name\":\"福建省钢源粉体材料有限公司\","
@@ -382,8 +382,7 @@ TEST_F(RegistryctlTest, BulkImportExportRoundTripAndBackupRestore) {
   EXPECT_EQ(CommitSequence(d), after_import);  // nothing written, not even line 2
 
   step("bad file");
-  // A marker written after everything: exporting as of the instant before it ends the
-  // change feed exactly when the marker arrives (no idle wait) and leaves it out.
+  // A marker written after everything: exporting as of the instant before it leaves it out.
   WriteFile(dir_ + "/marker.txt", fresh + "\n");
   CtlRun marker = Ctl(reg, {"-o", "json", "record", "put", "--kind", "person", "--id-number-file",
                          dir_ + "/marker.txt", "--set", "name=标记", "--source", "data-governance",

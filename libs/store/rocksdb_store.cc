@@ -22,6 +22,7 @@
 #include "libs/store/keys.h"
 #include "openssl/rand.h"
 #include "openssl/sha.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -72,14 +73,23 @@ google::protobuf::Timestamp MicrosToTimestamp(int64_t us) {
   return t;
 }
 
-std::string RandomPersonId() {
-  // 20 characters of base32 (a-z, 2-7), starting with a letter: 100 bits of randomness.
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
-  unsigned char bytes[20];
+// A new person's id: "p", 11 characters of the creation time in microseconds, 8 random
+// characters, all from a base32 alphabet in ASCII order. Ids made later sort later, so a
+// bulk load appends to the per-subject column families instead of scattering across them
+// (RocksDB then moves whole files down instead of rewriting them); the random part keeps
+// ids from being guessed from a time. The id reveals when the file was created, which its
+// history shows anyway, and nothing about the person.
+std::string NewPersonId(int64_t time_us) {
+  static constexpr char kSorted[] = "0123456789abcdefghjkmnpqrstvwxyz";
+  std::string id(20, 'p');
+  uint64_t t = static_cast<uint64_t>(std::max<int64_t>(time_us, 0));
+  for (int i = 11; i >= 1; --i) {
+    id[i] = kSorted[t & 31];
+    t >>= 5;
+  }
+  unsigned char bytes[8];
   RAND_bytes(bytes, sizeof bytes);
-  std::string id(20, 'a');
-  id[0] = kAlphabet[bytes[0] % 26];
-  for (int i = 1; i < 20; ++i) id[i] = kAlphabet[bytes[i] % 32];
+  for (int i = 0; i < 8; ++i) id[12 + i] = kSorted[bytes[i] & 31];
   return id;
 }
 
@@ -87,7 +97,8 @@ std::string Etag(int64_t revision, int64_t sequence) {
   return absl::StrCat(revision, "-", absl::Hex(sequence));
 }
 
-v1::Record ToRecord(const SubjectName& subject, const sv1::RecordState& state) {
+v1::Record ToRecord(const SubjectName& subject, const sv1::RecordState& state,
+                    bool with_values = true) {
   v1::Record r;
   r.set_name(subject.ToString());
   r.set_kind(subject.kind);
@@ -96,6 +107,7 @@ v1::Record ToRecord(const SubjectName& subject, const sv1::RecordState& state) {
   r.set_etag(Etag(state.revision(), state.commit_sequence()));
   *r.mutable_create_time() = MicrosToTimestamp(state.create_time_us());
   *r.mutable_update_time() = MicrosToTimestamp(state.update_time_us());
+  if (!with_values) return r;
   for (const auto& f : state.fields()) {
     if (f.has_value()) *r.add_fields() = f;  // tombstones are not shown
   }
@@ -203,6 +215,9 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::StatusOr<v1::Record> GetRecord(const SubjectName& subject, const AsOf& as_of,
                                        const std::vector<std::string>& fields) override;
   absl::StatusOr<SubjectName> FindPerson(absl::string_view id_number) override;
+  absl::StatusOr<std::vector<SubjectName>> ListSubjects(v1::SubjectKind kind,
+                                                        absl::string_view after_id,
+                                                        int limit) override;
   absl::StatusOr<HistoryPage> ListHistory(const SubjectName& subject,
                                           const HistoryQuery& query) override;
   absl::StatusOr<std::vector<v1::ChangeSet>> ReadChangesAfter(int64_t after_sequence,
@@ -244,7 +259,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::StatusOr<BackupInfo> CreateBackup(const std::string& directory) override;
   StoreStats Stats() override {
     absl::MutexLock lock(&state_mu_);
-    return {last_sequence_, audit_size_};
+    return {last_sequence_, audit_size_, published_time_us_};
   }
   absl::Status Health() override {
     absl::MutexLock lock(&state_mu_);
@@ -325,6 +340,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
   // Published state, read by any thread.
   absl::Mutex state_mu_;
   int64_t last_sequence_ ABSL_GUARDED_BY(state_mu_) = 0;
+  int64_t published_time_us_ ABSL_GUARDED_BY(state_mu_) = 0;
   uint64_t audit_size_ ABSL_GUARDED_BY(state_mu_) = 0;
   absl::Status failed_ ABSL_GUARDED_BY(state_mu_);
   absl::flat_hash_map<int, std::shared_ptr<const catalog::Catalog>> catalogs_
@@ -357,7 +373,17 @@ absl::Status RocksDbStoreImpl::Init() {
     table.block_cache = cache;
     table.cache_index_and_filter_blocks = true;
     table.pin_l0_filter_and_index_blocks_in_cache = true;
-    if (point_lookups) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    if (point_lookups) {
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      // A Bloom filter on the memtable too: a write for a new person looks up an ID number
+      // that is not there, and the filter answers without searching the skip list.
+      cf.memtable_whole_key_filtering = true;
+      cf.memtable_prefix_bloom_size_ratio = 0.02;
+    }
+    // Most keys arrive in ascending order within their first byte (kind byte, audit index,
+    // commit sequence, time-ordered person ids): insert them next to the previous one
+    // instead of searching the skip list from the top.
+    cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     cf.compression = rocksdb::kLZ4Compression;
     cf.write_buffer_size = write_buffer;
@@ -408,6 +434,7 @@ absl::Status RocksDbStoreImpl::Init() {
     absl::MutexLock lock(&state_mu_);
     last_sequence_ = meta.last_commit_sequence();
     audit_size_ = meta.audit_size();
+    published_time_us_ = meta.last_commit_time_us();
   }
 
   for (v1::SubjectKind kind : {v1::ENTERPRISE, v1::PERSON}) {
@@ -573,6 +600,30 @@ absl::StatusOr<SubjectName> RocksDbStoreImpl::FindPerson(absl::string_view id_nu
   if (s.IsNotFound()) return absl::NotFoundError("no person has that ID number");
   if (!s.ok()) return FromRocks(s, "reading the person index");
   return SubjectName{v1::PERSON, pid};
+}
+
+absl::StatusOr<std::vector<SubjectName>> RocksDbStoreImpl::ListSubjects(
+    v1::SubjectKind kind, absl::string_view after_id, int limit) {
+  std::vector<SubjectName> out;
+  if (kind != v1::ENTERPRISE && kind != v1::PERSON) {
+    return absl::InvalidArgumentError("list subjects of a kind: enterprise or person");
+  }
+  // Every subject key of a kind starts with its kind byte; "after" is exclusive.
+  const std::string start = keys::Subject(SubjectName{kind, std::string(after_id)});
+  const char kind_byte = start[0];
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kCurrent]));
+  for (it->Seek(start); it->Valid() && static_cast<int>(out.size()) < limit; it->Next()) {
+    absl::string_view key(it->key().data(), it->key().size());
+    if (key.empty() || key[0] != kind_byte) break;
+    if (!after_id.empty() && key == start) continue;
+    SubjectName subject;
+    if (!keys::ParseSubject(&key, &subject)) {
+      return absl::DataLossError("a stored subject key is unreadable");
+    }
+    out.push_back(std::move(subject));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "listing subjects");
+  return out;
 }
 
 absl::StatusOr<HistoryPage> RocksDbStoreImpl::ListHistory(const SubjectName& subject,
@@ -975,6 +1026,7 @@ void RocksDbStoreImpl::CommitGroup(std::vector<Op>& ops) {
     absl::MutexLock lock(&state_mu_);
     last_sequence_ = next_sequence_ - 1;
     audit_size_ = appender_.size();
+    published_time_us_ = last_time_us_;
     for (auto& [kind, cat] : g.catalogs) catalogs_[kind] = cat;
   }
   if (written.ok() && g.batch.Count() > 0) {
@@ -1037,7 +1089,7 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
       if (!s.ok() && !s.IsNotFound()) return fail(FromRocks(s, "reading the person index"));
     }
     if (pid.empty()) {
-      pid = options_.new_person_id ? options_.new_person_id() : RandomPersonId();
+      pid = options_.new_person_id ? options_.new_person_id() : NewPersonId(NowMicros());
       new_person = true;
     }
     req.subject = SubjectName{v1::PERSON, pid};
@@ -1143,7 +1195,7 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   if (built.unchanged) {
     WriteResult r;
     r.unchanged = true;
-    r.record = ToRecord(subject, *current);
+    r.record = ToRecord(subject, *current, req.return_values);
     op.result = std::move(r);
     return;
   }
@@ -1235,8 +1287,8 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   AppendAudit(g, std::move(entry));
 
   WriteResult r;
-  r.record = ToRecord(subject, built.next);
-  r.change_set = std::move(cs);
+  r.record = ToRecord(subject, built.next, req.return_values);
+  if (req.return_values) r.change_set = std::move(cs);
   g.states[key] = std::move(built.next);
   op.result = std::move(r);
 }

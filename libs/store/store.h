@@ -67,6 +67,9 @@ struct WriteRequest {
   std::string request_id;
   // The calling system (already authenticated and authorized).
   std::string principal;
+  // False: the result's record carries name, revision, etag and times but no values, and
+  // no change set is returned (bulk loads, which only need to know each write's outcome).
+  bool return_values = true;
 };
 
 struct WriteResult {
@@ -126,6 +129,9 @@ struct BackupInfo {
 struct StoreStats {
   int64_t last_commit_sequence = 0;
   uint64_t audit_size = 0;
+  // The commit time of the newest durable commit group (µs since the epoch); every change
+  // set at or before it is readable, none after it exists yet.
+  int64_t last_commit_time_us = 0;
 };
 
 // The registry's durable state. Thread-safe: reads run concurrently; writes are ordered by
@@ -141,6 +147,11 @@ class Store {
   [[nodiscard]] virtual absl::StatusOr<v1::Record> GetRecord(
       const SubjectName& subject, const AsOf& as_of,
       const std::vector<std::string>& fields = {}) = 0;
+
+  // The subjects of one kind that have a record, in key order (enterprises by USCC,
+  // persons by pid), starting after `after_id` ("" = from the first), at most `limit`.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<SubjectName>> ListSubjects(
+      v1::SubjectKind kind, absl::string_view after_id, int limit) = 0;
 
   // Finds a person by ID number (checked and normalised by the caller). NOT_FOUND if none.
   [[nodiscard]] virtual absl::StatusOr<SubjectName> FindPerson(absl::string_view id_number) = 0;

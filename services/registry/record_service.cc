@@ -37,6 +37,13 @@ int64_t ToMicros(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000000 + t.nanos() / 1000;
 }
 
+google::protobuf::Timestamp MicrosToTimestamp(int64_t us) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(us / 1000000);
+  t.set_nanos(static_cast<int32_t>(us % 1000000) * 1000);
+  return t;
+}
+
 absl::CivilDay Today() {
   return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
 }
@@ -178,6 +185,98 @@ store::AccessRecord MakeAccess(const Caller& caller, const ReadPlan& plan,
   return a;
 }
 
+// Reads each subject for release under the plan: the records (filtered and masked) are
+// appended to `out`, and the access events that must be durable before they leave to
+// `accesses`. With skip_missing, a subject without a record at the plan's moment is left out.
+absl::Status ReadForRelease(store::Store* store, const Caller& caller, const ReadPlan& plan,
+                            const std::vector<catalog::SubjectName>& subjects, bool skip_missing,
+                            google::protobuf::RepeatedPtrField<v1::Record>* out,
+                            std::vector<store::AccessRecord>* accesses) {
+  const std::vector<std::string> fields(plan.mask.begin(), plan.mask.end());
+  for (const auto& subject : subjects) {
+    auto record = store->GetRecord(subject, plan.as_of, fields);
+    if (skip_missing && absl::IsNotFound(record.status())) continue;
+    if (!record.ok()) return record.status();
+    v1::AccessEvent event;
+    if (Release(plan, &*record, &event)) {
+      accesses->push_back(MakeAccess(caller, plan, record->name(), std::move(event), "name"));
+    }
+    *out->Add() = *std::move(record);
+  }
+  return absl::OkStatus();
+}
+
+// Finishes the call once every access event is durable; if any fails, nothing is released.
+template <typename Response>
+void FinishAfterAccesses(store::Store* store, std::vector<store::AccessRecord> accesses,
+                         grpc::ServerUnaryReactor* reactor, Response* response) {
+  if (accesses.empty()) {
+    reactor->Finish(grpc::Status::OK);
+    return;
+  }
+  struct Pending {
+    std::atomic<int> left;
+    absl::Mutex mu;
+    absl::Status first_error;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = static_cast<int>(accesses.size());
+  for (auto& a : accesses) {
+    store->RecordAccess(std::move(a), [pending, reactor, response](absl::Status s) {
+      if (!s.ok()) {
+        absl::MutexLock lock(&pending->mu);
+        if (pending->first_error.ok()) pending->first_error = s;
+      }
+      if (--pending->left == 0) {
+        absl::Status err;
+        {
+          absl::MutexLock lock(&pending->mu);
+          err = pending->first_error;
+        }
+        if (!err.ok()) response->Clear();
+        reactor->Finish(rpc::ToGrpc(err));
+      }
+    });
+  }
+}
+
+// ListRecords page tokens: where the listing stands and the moment it reads, bound to the
+// request's other fields.
+struct ListToken {
+  std::string after_id;
+  int64_t read_time_us = 0;
+};
+
+std::string ListFilterKey(const v1::ListRecordsRequest& r) {
+  v1::ReadOptions o = r.options();
+  o.clear_commit_time();  // carried by the token itself
+  return absl::StrCat(r.parent(), "|", o.SerializeAsString());
+}
+
+std::string EncodeListToken(const ListToken& t, const std::string& filter_key) {
+  return absl::WebSafeBase64Escape(absl::StrCat("l1|", t.read_time_us, "|",
+                                                absl::Hex(std::hash<std::string>{}(filter_key)),
+                                                "|", t.after_id));
+}
+
+absl::StatusOr<ListToken> DecodeListToken(const std::string& token, const std::string& filter_key) {
+  std::string raw;
+  if (token.size() > 256 || !absl::WebSafeBase64Unescape(token, &raw)) {
+    return Invalid("the page token is not one this service issued", "INVALID_PAGE_TOKEN");
+  }
+  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('|', 3));
+  ListToken t;
+  if (parts.size() != 4 || parts[0] != "l1" || !absl::SimpleAtoi(parts[1], &t.read_time_us) ||
+      parts[3].empty() || parts[3].size() > kMaxNameLength) {
+    return Invalid("the page token is not one this service issued", "INVALID_PAGE_TOKEN");
+  }
+  if (parts[2] != absl::StrCat(absl::Hex(std::hash<std::string>{}(filter_key)))) {
+    return Invalid("the page token belongs to a different listing", "INVALID_PAGE_TOKEN");
+  }
+  t.after_id = parts[3];
+  return t;
+}
+
 // Page tokens: opaque, and bound to the request's filters so that a token from another
 // query is refused instead of silently giving wrong pages.
 std::string FilterKey(const v1::ListRecordRevisionsRequest& r) {
@@ -305,44 +404,79 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchGetRecords(
     return Reply(context, Invalid("the names are not valid", "INVALID_VALUES"), violations);
   }
   std::vector<store::AccessRecord> accesses;
-  for (const auto& subject : subjects) {
-    auto record = ctx_->store()->GetRecord(subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});
-    if (!record.ok()) return Reply(context, record.status());
-    v1::AccessEvent event;
-    if (Release(plan, &*record, &event)) {
-      accesses.push_back(MakeAccess(*caller, plan, record->name(), std::move(event), "name"));
-    }
-    *response->add_records() = *std::move(record);
-  }
+  absl::Status st2 = ReadForRelease(ctx_->store(), *caller, plan, subjects, /*skip_missing=*/false,
+                                    response->mutable_records(), &accesses);
+  if (!st2.ok()) return Reply(context, st2);
   auto* reactor = context->DefaultReactor();
-  if (accesses.empty()) {
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
+  FinishAfterAccesses(ctx_->store(), std::move(accesses), reactor, response);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerContext* context,
+                                                         const v1::ListRecordsRequest* request,
+                                                         v1::ListRecordsResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  // Listing enumerates a whole population: data governance only.
+  if (!authz::Policy::HasRole(caller->principal, v1::GOVERNANCE)) {
+    return Reply(context,
+                 WithReason(absl::PermissionDeniedError(absl::StrCat(
+                                caller->principal.name(),
+                                " may not list records; listing is for data governance")),
+                            "ROLE_MAY_NOT_LIST"));
   }
-  struct Pending {
-    std::atomic<int> left;
-    absl::Mutex mu;
-    absl::Status first_error;
-  };
-  auto pending = std::make_shared<Pending>();
-  pending->left = static_cast<int>(accesses.size());
-  for (auto& a : accesses) {
-    ctx_->store()->RecordAccess(std::move(a), [pending, reactor, response](absl::Status s) {
-      if (!s.ok()) {
-        absl::MutexLock lock(&pending->mu);
-        if (pending->first_error.ok()) pending->first_error = s;
-      }
-      if (--pending->left == 0) {
-        absl::Status err;
-        {
-          absl::MutexLock lock(&pending->mu);
-          err = pending->first_error;
-        }
-        if (!err.ok()) response->Clear();
-        reactor->Finish(rpc::ToGrpc(err));
-      }
-    });
+  Violations violations;
+  v1::SubjectKind kind = v1::SUBJECT_KIND_UNSPECIFIED;
+  if (request->parent() == "enterprises") kind = v1::ENTERPRISE;
+  if (request->parent() == "persons") kind = v1::PERSON;
+  if (kind == v1::SUBJECT_KIND_UNSPECIFIED) {
+    violations.push_back({"parent", "NAME", "enterprises or persons"});
   }
+  if (request->page_size() < 0 || request->page_size() > kMaxPageSize) {
+    violations.push_back({"page_size", "RANGE", absl::StrCat("0 to ", kMaxPageSize)});
+  }
+  const v1::ReadOptions& o = request->options();
+  if (o.revision() != 0 || o.has_valid_date()) {
+    violations.push_back({"options", "AS_OF",
+                          "a listing is read as of one commit_time; revision and valid_date "
+                          "name different moments for different subjects"});
+  }
+  if (!violations.empty()) {
+    return Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
+  }
+  ListToken token;
+  const std::string filter_key = ListFilterKey(*request);
+  if (!request->page_token().empty()) {
+    auto decoded = DecodeListToken(request->page_token(), filter_key);
+    if (!decoded.ok()) {
+      return Reply(context, decoded.status(),
+                   {{"page_token", "TOKEN", std::string(decoded.status().message())}});
+    }
+    token = *std::move(decoded);
+  } else {
+    token.read_time_us = o.has_commit_time() ? ToMicros(o.commit_time())
+                                             : ctx_->store()->Stats().last_commit_time_us;
+  }
+  v1::ReadOptions pinned = o;
+  *pinned.mutable_commit_time() = MicrosToTimestamp(token.read_time_us);
+  ReadPlan plan;
+  absl::Status st = PlanRead(*caller, ctx_->store(), kind, pinned, &plan, &violations);
+  if (!st.ok()) return Reply(context, st, violations);
+
+  const int page_size = request->page_size() == 0 ? 100 : request->page_size();
+  auto subjects = ctx_->store()->ListSubjects(kind, token.after_id, page_size);
+  if (!subjects.ok()) return Reply(context, subjects.status());
+  std::vector<store::AccessRecord> accesses;
+  st = ReadForRelease(ctx_->store(), *caller, plan, *subjects, /*skip_missing=*/true,
+                      response->mutable_records(), &accesses);
+  if (!st.ok()) return Reply(context, st);
+  if (static_cast<int>(subjects->size()) == page_size) {
+    token.after_id = subjects->back().id;
+    response->set_next_page_token(EncodeListToken(token, filter_key));
+  }
+  *response->mutable_read_time() = MicrosToTimestamp(token.read_time_us);
+  auto* reactor = context->DefaultReactor();
+  FinishAfterAccesses(ctx_->store(), std::move(accesses), reactor, response);
   return reactor;
 }
 
@@ -478,6 +612,12 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchUpdateRecords(
                             "BATCH_TOO_LARGE"),
                  {{"requests", "LENGTH", absl::StrCat("1 to ", kMaxBatchGet, " updates")}});
   }
+  if (!v1::UpdateResponseView_IsValid(request->view())) {
+    return Reply(context,
+                 Invalid(absl::StrCat("unknown view ", request->view(), "; use FULL or BASIC"),
+                         "INVALID_VIEW"),
+                 {{"view", "ENUM", "FULL or BASIC"}});
+  }
   const bool governance = authz::Policy::HasRole(caller->principal, v1::GOVERNANCE);
   for (int i = 0; i < n; ++i) {
     response->add_responses();
@@ -514,6 +654,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchUpdateRecords(
       finish_one();
       continue;
     }
+    w.return_values = request->view() != v1::UPDATE_RESPONSE_VIEW_BASIC;
     // Each callback writes only its own slot; the last one to finish replies.
     ctx_->store()->Write(std::move(w), [i, response, governance, set_error, finish_one](
                                            absl::StatusOr<store::WriteResult> r, Violations v) {

@@ -22,6 +22,9 @@ class RecordServiceImpl final : public v1::RecordService::CallbackService {
   grpc::ServerUnaryReactor* BatchGetRecords(grpc::CallbackServerContext* context,
                                             const v1::BatchGetRecordsRequest* request,
                                             v1::BatchGetRecordsResponse* response) override;
+  grpc::ServerUnaryReactor* ListRecords(grpc::CallbackServerContext* context,
+                                        const v1::ListRecordsRequest* request,
+                                        v1::ListRecordsResponse* response) override;
   grpc::ServerUnaryReactor* UpdateRecord(grpc::CallbackServerContext* context,
                                          const v1::UpdateRecordRequest* request,
                                          v1::UpdateRecordResponse* response) override;

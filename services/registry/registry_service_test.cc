@@ -7,6 +7,7 @@
 #include "google/protobuf/text_format.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/ident/resident_id.h"
 #include "libs/rpc/errors.h"
 #include "libs/store/rocksdb_store.h"
 #include "libs/store/test_util.h"
@@ -542,6 +543,107 @@ TEST_F(RegistryServiceTest, BatchUpdateReportsEachItemOnItsOwn) {
                    &resp).ok());
   EXPECT_TRUE(resp.responses(0).unchanged());
   EXPECT_EQ(store_->Stats().last_commit_sequence, 2);
+}
+
+TEST_F(RegistryServiceTest, BatchUpdateBasicViewReturnsOutcomesWithoutValues) {
+  v1::BatchUpdateRecordsRequest req;
+  *req.add_requests() = Text<v1::UpdateRecordRequest>(R"pb(
+    kind: PERSON provenance { source: "public-security.household" }
+    values { key: "id_number" value { string_value: "350404198001011232" } }
+    values { key: "name" value { string_value: "林秀兰" } })pb");
+  req.set_view(v1::UPDATE_RESPONSE_VIEW_BASIC);
+  v1::BatchUpdateRecordsResponse resp;
+  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(), req,
+                   &resp).ok());
+  ASSERT_EQ(resp.responses_size(), 1);
+  EXPECT_EQ(resp.responses(0).record().revision(), 1);
+  EXPECT_FALSE(resp.responses(0).record().etag().empty());
+  EXPECT_EQ(resp.responses(0).record().fields_size(), 0);
+  EXPECT_FALSE(resp.responses(0).has_change_set());
+  // The default view returns the values written and the change set.
+  req.set_view(v1::UPDATE_RESPONSE_VIEW_UNSPECIFIED);
+  req.mutable_requests(0)->mutable_values()->at("name").set_string_value("林秀英");
+  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(), req,
+                   &resp).ok());
+  EXPECT_EQ(resp.responses(0).record().fields_size(), 1);
+  EXPECT_EQ(resp.responses(0).change_set().changes_size(), 1);
+  // An unknown view is refused before anything is written.
+  req.set_view(static_cast<v1::UpdateResponseView>(7));
+  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(),
+                        req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "INVALID_VIEW");
+  EXPECT_EQ(store_->Stats().last_commit_sequence, 2);
+}
+
+TEST_F(RegistryServiceTest, ListRecordsPagesOneSnapshotToAnExactEnd) {
+  // Five persons, then a listing of two per page; a person created between pages is not in
+  // it (the pages are read as of the first page's moment), and it ends with an empty token.
+  auto create = [&](const std::string& id, const std::string& name) {
+    v1::UpdateRecordRequest req = Text<v1::UpdateRecordRequest>(absl::StrCat(R"pb(
+      kind: PERSON provenance { source: "public-security.household" }
+      values { key: "id_number" value { string_value: ")pb", id, R"pb(" } }
+      values { key: "name" value { string_value: ")pb", name, R"pb(" } })pb"));
+    v1::UpdateRecordResponse resp;
+    grpc::Status s = Update("registryctl", req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.record().name();
+  };
+  std::vector<std::string> names;
+  for (int i = 0; i < 5; ++i) {
+    names.push_back(create(ident::MakeResidentId("350402", absl::CivilDay(1960 + i, 3, 1), 10 + i),
+                           absl::StrCat("居民", i)));
+  }
+  std::sort(names.begin(), names.end());
+  v1::ListRecordsRequest req;
+  req.set_parent("persons");
+  req.set_page_size(2);
+  req.mutable_options()->set_purpose("matters/governance-person");
+  std::vector<std::string> listed;
+  google::protobuf::Timestamp read_time;
+  for (int page = 0;; ++page) {
+    v1::ListRecordsResponse resp;
+    grpc::Status s = Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    if (page == 0) {
+      read_time = resp.read_time();
+      create(ident::MakeResidentId("350402", absl::CivilDay(1990, 1, 1), 99), "后来者");
+    }
+    EXPECT_EQ(resp.read_time().seconds(), read_time.seconds());
+    EXPECT_EQ(resp.read_time().nanos(), read_time.nanos());
+    for (const auto& r : resp.records()) {
+      listed.push_back(r.name());
+      EXPECT_FALSE(r.fields().empty());
+    }
+    if (resp.next_page_token().empty()) break;
+    ASSERT_LT(page, 5) << "the listing does not end";
+    req.set_page_token(resp.next_page_token());
+  }
+  EXPECT_EQ(listed, names);
+
+  // A token is bound to its request; approval systems may not list.
+  v1::ListRecordsResponse resp;
+  req.clear_page_token();
+  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp).ok());
+  req.set_page_token(resp.next_page_token());
+  req.mutable_options()->mutable_read_mask()->add_paths("name");
+  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "INVALID_PAGE_TOKEN");
+  req.set_page_token("!!");
+  EXPECT_EQ(rpc::FromGrpc(Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(),
+                               req, &resp)).reason,
+            "INVALID_PAGE_TOKEN");
+  req.clear_page_token();
+  s = Call("real-estate", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "ROLE_MAY_NOT_LIST");
+  req.set_parent("people");
+  req.set_page_size(1001);
+  req.mutable_options()->set_revision(2);
+  s = Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::FromGrpc(s).violations.size(), 3u);
 }
 
 TEST_F(RegistryServiceTest, AuditorsVerifyTheLogAndSeeWhoReadWhat) {

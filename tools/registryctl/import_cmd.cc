@@ -141,6 +141,7 @@ int RunImport(const Globals& g, const ImportOpts& o) {
       const int64_t begin = static_cast<int64_t>(b) * batch;
       const int64_t end = std::min(total, begin + batch);
       v1::BatchUpdateRecordsRequest request;
+      request.set_view(v1::UPDATE_RESPONSE_VIEW_BASIC);
       for (int64_t i = begin; i < end; ++i) {
         v1::UpdateRecordRequest* r = request.add_requests();
         r->Swap(&rows[i].request);

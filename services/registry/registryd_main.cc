@@ -17,6 +17,7 @@
 #include "libs/rpc/admin_server.h"
 #include "libs/rpc/daemon.h"
 #include "libs/rpc/metrics.h"
+#include "libs/rpc/tls.h"
 #include "libs/store/rocksdb_store.h"
 #include "services/registry/audit_service.h"
 #include "services/registry/governance_service.h"
@@ -31,6 +32,8 @@ struct Flags {
   std::string data_dir = "./var/registry";
   bool insecure = false;
   bool insecure_allow_remote = false;
+  collectonce::rpc::TlsFiles tls;
+  int tls_reload_seconds = 60;
   std::string bootstrap_governance;
   std::string index_key_file;
   std::string audit_key_file;
@@ -47,6 +50,11 @@ namespace {
 int Fail(const std::string& message) {
   std::cerr << "registryd: " << message << "\n";
   return 1;
+}
+
+int UsageError(const std::string& message) {
+  std::cerr << "registryd: " << message << " (see --help)\n";
+  return 2;
 }
 
 }  // namespace
@@ -69,6 +77,18 @@ int main(int argc, char** argv) {
       ->envname("REGISTRYD_INSECURE");
   app.add_flag("--insecure-allow-remote", f.insecure_allow_remote,
                "with --insecure, allow a non-loopback listen address");
+  app.add_option("--tls-cert", f.tls.cert,
+                 "mutual TLS: the registry's certificate chain (PEM), re-read when replaced")
+      ->envname("REGISTRYD_TLS_CERT");
+  app.add_option("--tls-key", f.tls.key, "mutual TLS: the registry's private key (PEM)")
+      ->envname("REGISTRYD_TLS_KEY");
+  app.add_option("--tls-client-ca", f.tls.ca,
+                 "mutual TLS: CA bundle (PEM) that every client certificate must chain to")
+      ->envname("REGISTRYD_TLS_CLIENT_CA");
+  app.add_option("--tls-reload-seconds", f.tls_reload_seconds,
+                 "how often the TLS files are checked for replacements")
+      ->check(CLI::Range(1, 86400))
+      ->envname("REGISTRYD_TLS_RELOAD_SECONDS");
   app.add_option("--bootstrap-governance", f.bootstrap_governance,
                  "an identity that always has the governance and auditor roles (for set-up)")
       ->envname("REGISTRYD_BOOTSTRAP_GOVERNANCE");
@@ -103,15 +123,27 @@ int main(int argc, char** argv) {
   const bool insecure = f.insecure;
   auto listen = collectonce::rpc::SplitHostPort(f.listen);
   if (!listen.ok()) return Fail(std::string(listen.status().message()));
-  if (!insecure) {
-    return Fail("mutual TLS is not configured in this build; start with --insecure for the local "
-                "mode (loopback only)");
+  if (auto s = collectonce::rpc::CheckDaemonSecurityFlags(insecure, f.insecure_allow_remote, f.tls);
+      !s.ok()) {
+    return UsageError(std::string(s.message()));
   }
-  if (!collectonce::rpc::IsLoopbackHost(listen->first) && !f.insecure_allow_remote) {
-    return Fail("--insecure listens on loopback only; add --insecure-allow-remote to override");
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (insecure) {
+    if (!collectonce::rpc::IsLoopbackHost(listen->first) && !f.insecure_allow_remote) {
+      return Fail("--insecure listens on loopback only; add --insecure-allow-remote to override");
+    }
+    std::cerr << "registryd: WARNING: insecure mode: no TLS, callers are trusted to name "
+                 "themselves (x-principal)\n";
+    credentials = grpc::InsecureServerCredentials();
+  } else {
+    if (auto s = collectonce::rpc::CheckTlsFiles(f.tls); !s.ok()) {
+      return Fail(std::string(s.message()));
+    }
+    credentials = collectonce::rpc::MutualTlsServerCredentials(
+        f.tls, static_cast<unsigned>(f.tls_reload_seconds));
+    std::cerr << "registryd: mutual TLS: client certificates must chain to " << f.tls.ca
+              << "; files re-read every " << f.tls_reload_seconds << " s\n";
   }
-  std::cerr << "registryd: WARNING: insecure mode: no TLS, callers are trusted to name "
-               "themselves (x-principal)\n";
 
   const std::string data_dir = f.data_dir;
   std::error_code ec;
@@ -156,7 +188,7 @@ int main(int argc, char** argv) {
   collectonce::rpc::EnableHealthAndReflection();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(f.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(f.listen, credentials, &port);
   builder.RegisterService(&records);
   builder.RegisterService(&governance);
   builder.RegisterService(&reuse);

@@ -9,12 +9,17 @@
 #include "libs/rpc/admin_server.h"
 #include "libs/rpc/daemon.h"
 #include "libs/rpc/metrics.h"
+#include "libs/rpc/tls.h"
 #include "services/reuse-gateway/gateway_service.h"
 
 namespace {
 int Fail(const std::string& message) {
   std::cerr << "reuse-gatewayd: " << message << "\n";
   return 1;
+}
+int UsageError(const std::string& message) {
+  std::cerr << "reuse-gatewayd: " << message << " (see --help)\n";
+  return 2;
 }
 }  // namespace
 
@@ -23,6 +28,9 @@ int main(int argc, char** argv) {
   std::string registry = "127.0.0.1:7400";
   std::string identity = "spiffe://sanming.gov.cn/reuse-gateway";
   bool insecure = false, insecure_allow_remote = false;
+  collectonce::rpc::TlsFiles tls;
+  std::string registry_ca;
+  int tls_reload_seconds = 60;
   int cache_seconds = 30, deadline_seconds = 10;
   CLI::App app{"reuse-gatewayd: pre-filled forms for matters and one-thing bundles, "
                "write-back of newly collected values, reuse counts.\n"
@@ -42,6 +50,23 @@ int main(int argc, char** argv) {
       ->envname("REUSE_GATEWAYD_INSECURE");
   app.add_flag("--insecure-allow-remote", insecure_allow_remote,
                "with --insecure, allow a non-loopback listen address");
+  app.add_option("--tls-cert", tls.cert,
+                 "mutual TLS: the gateway's certificate chain (PEM); served to callers and "
+                 "presented to the registry")
+      ->envname("REUSE_GATEWAYD_TLS_CERT");
+  app.add_option("--tls-key", tls.key, "mutual TLS: the gateway's private key (PEM)")
+      ->envname("REUSE_GATEWAYD_TLS_KEY");
+  app.add_option("--tls-client-ca", tls.ca,
+                 "mutual TLS: CA bundle (PEM) that every caller's certificate must chain to")
+      ->envname("REUSE_GATEWAYD_TLS_CLIENT_CA");
+  app.add_option("--registry-ca", registry_ca,
+                 "mutual TLS: CA bundle (PEM) that the registry's certificate must chain to "
+                 "(default: --tls-client-ca)")
+      ->envname("REUSE_GATEWAYD_REGISTRY_CA");
+  app.add_option("--tls-reload-seconds", tls_reload_seconds,
+                 "how often the TLS files are checked for replacements")
+      ->check(CLI::Range(1, 86400))
+      ->envname("REUSE_GATEWAYD_TLS_RELOAD_SECONDS");
   app.add_option("--form-cache-seconds", cache_seconds, "how long matter and bundle definitions are cached")
       ->check(CLI::Range(0, 3600));
   app.add_option("--default-deadline-seconds", deadline_seconds,
@@ -55,17 +80,42 @@ int main(int argc, char** argv) {
   collectonce::rpc::BlockTerminationSignals();
   auto hp = collectonce::rpc::SplitHostPort(listen);
   if (!hp.ok()) return Fail(std::string(hp.status().message()));
-  if (!insecure) {
-    return Fail("mutual TLS is not configured in this build; start with --insecure for the local "
-                "mode (loopback only)");
+  if (auto s = collectonce::rpc::CheckDaemonSecurityFlags(insecure, insecure_allow_remote, tls);
+      !s.ok()) {
+    return UsageError(std::string(s.message()));
   }
-  if (!collectonce::rpc::IsLoopbackHost(hp->first) && !insecure_allow_remote) {
-    return Fail("--insecure listens on loopback only; add --insecure-allow-remote to override");
+  if (insecure && !registry_ca.empty()) {
+    return UsageError("--registry-ca is only meaningful with mutual TLS");
   }
-  std::cerr << "reuse-gatewayd: WARNING: insecure mode: no TLS, callers are trusted to name "
-               "themselves (x-principal)\n";
+  std::shared_ptr<grpc::ServerCredentials> server_credentials;
+  std::shared_ptr<grpc::ChannelCredentials> registry_credentials;
+  if (insecure) {
+    if (!collectonce::rpc::IsLoopbackHost(hp->first) && !insecure_allow_remote) {
+      return Fail("--insecure listens on loopback only; add --insecure-allow-remote to override");
+    }
+    std::cerr << "reuse-gatewayd: WARNING: insecure mode: no TLS, callers are trusted to name "
+                 "themselves (x-principal)\n";
+    server_credentials = grpc::InsecureServerCredentials();
+    registry_credentials = grpc::InsecureChannelCredentials();
+  } else {
+    collectonce::rpc::TlsFiles to_registry = tls;
+    if (!registry_ca.empty()) to_registry.ca = registry_ca;
+    if (auto s = collectonce::rpc::CheckTlsFiles(tls); !s.ok()) {
+      return Fail(std::string(s.message()));
+    }
+    collectonce::rpc::TlsFlagNames registry_names;
+    if (!registry_ca.empty()) registry_names.ca = "--registry-ca";
+    if (auto s = collectonce::rpc::CheckTlsFiles(to_registry, registry_names); !s.ok()) {
+      return Fail(std::string(s.message()));
+    }
+    const auto reload = static_cast<unsigned>(tls_reload_seconds);
+    server_credentials = collectonce::rpc::MutualTlsServerCredentials(tls, reload);
+    registry_credentials = collectonce::rpc::MutualTlsChannelCredentials(to_registry, reload);
+    std::cerr << "reuse-gatewayd: mutual TLS: client certificates must chain to " << tls.ca
+              << "; files re-read every " << tls_reload_seconds << " s\n";
+  }
 
-  collectonce::reuse::RegistryClient client(registry, identity);
+  collectonce::reuse::RegistryClient client(registry, identity, registry_credentials, insecure);
   collectonce::reuse::FormCache forms(&client, absl::Seconds(cache_seconds));
   collectonce::rpc::RpcMetrics metrics;
   metrics.AddGauge("collectonce_gateway_reuse_report_failures",
@@ -79,7 +129,7 @@ int main(int argc, char** argv) {
   collectonce::rpc::EnableHealthAndReflection();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen, server_credentials, &port);
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(4 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;

@@ -27,13 +27,14 @@ constexpr char kServiceConfig[] = R"json({
 })json";
 }  // namespace
 
-RegistryClient::RegistryClient(const std::string& address, std::string identity)
-    : address_(address), identity_(std::move(identity)) {
+RegistryClient::RegistryClient(const std::string& address, std::string identity,
+                               std::shared_ptr<grpc::ChannelCredentials> credentials, bool insecure)
+    : address_(address), identity_(std::move(identity)), insecure_(insecure) {
   grpc::ChannelArguments args;
   args.SetServiceConfigJSON(kServiceConfig);
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
   args.SetMaxReceiveMessageSize(64 << 20);
-  channel_ = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  channel_ = grpc::CreateCustomChannel(address, std::move(credentials), args);
   records_ = v1::RecordService::NewStub(channel_);
   governance_ = v1::GovernanceService::NewStub(channel_);
   ledger_ = v1::ReuseLedger::NewStub(channel_);
@@ -41,7 +42,7 @@ RegistryClient::RegistryClient(const std::string& address, std::string identity)
 
 void RegistryClient::Prepare(grpc::ClientContext* ctx, const std::string& on_behalf_of,
                              absl::Time deadline) {
-  ctx->AddMetadata(rpc::kPrincipalHeader, identity_);
+  if (insecure_) ctx->AddMetadata(rpc::kPrincipalHeader, identity_);
   if (!on_behalf_of.empty()) ctx->AddMetadata(rpc::kOnBehalfOfHeader, on_behalf_of);
   ctx->set_deadline(absl::ToChronoTime(deadline));
 }

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
+#include "grpcpp/security/credentials.h"
 #include "libs/rpc/errors.h"
 
 namespace collectonce::reuse {
@@ -20,9 +21,11 @@ namespace v1 = ::collectonce::registry::v1;
 
 class RegistryClient {
  public:
-  // `address` is HOST:PORT; `identity` is what the gateway sends as x-principal in the
-  // local insecure mode.
-  RegistryClient(const std::string& address, std::string identity);
+  // `address` is HOST:PORT. In the local insecure mode (`insecure`) the gateway names itself
+  // `identity` in x-principal; otherwise `credentials` (mutual TLS) prove who it is and no
+  // x-principal is sent.
+  RegistryClient(const std::string& address, std::string identity,
+                 std::shared_ptr<grpc::ChannelCredentials> credentials, bool insecure);
 
   using RecordCallback = std::function<void(absl::StatusOr<v1::Record>, rpc::RpcError)>;
   using UpdateCallback =
@@ -53,6 +56,7 @@ class RegistryClient {
 
   std::string address_;
   std::string identity_;
+  bool insecure_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::RecordService::Stub> records_;
   std::unique_ptr<v1::GovernanceService::Stub> governance_;

@@ -7,24 +7,30 @@
 #include "absl/strings/str_cat.h"
 #include "libs/catalog/subject.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/tls.h"
 
 namespace collectonce::registryctl {
 
 namespace {
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> MakeChannel(const Globals& globals, const std::string& address) {
   grpc::ChannelArguments args;
   // Batch replies (1,000 records) can be large; the registry bounds what it sends.
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(16 << 20);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  if (globals.tls_cert.empty()) {
+    return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  }
+  // One run is short: the files are read once at start.
+  rpc::TlsFiles files{globals.tls_cert, globals.tls_key, globals.tls_ca};
+  return grpc::CreateCustomChannel(address, rpc::MutualTlsChannelCredentials(files, 3600), args);
 }
 
 }  // namespace
 
 Client::Client(const Globals& globals, const std::string& address)
     : globals_(globals),
-      channel_(MakeChannel(address)),
+      channel_(MakeChannel(globals, address)),
       records_(v1::RecordService::NewStub(channel_)),
       governance_(v1::GovernanceService::NewStub(channel_)) {}
 
@@ -36,7 +42,8 @@ void Client::Prepare(grpc::ClientContext* context) const {
 }
 
 void Client::PrepareStream(grpc::ClientContext* context) const {
-  context->AddMetadata("x-principal", globals_.principal);
+  // Under mutual TLS the certificate names the caller.
+  if (globals_.tls_cert.empty()) context->AddMetadata("x-principal", globals_.principal);
 }
 
 std::shared_ptr<const catalog::Catalog> Client::FetchCatalog(v1::SubjectKind kind,

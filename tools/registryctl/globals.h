@@ -29,6 +29,11 @@ struct Globals {
   std::string gateway = "127.0.0.1:7410";
   // Sent as x-principal (the registry's local insecure mode).
   std::string principal = "registryctl";
+  // Mutual TLS (all three, or none for the local insecure mode): this client's certificate
+  // and key, and the CA bundle the registry's and the gateway's certificates chain to.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_ca;
   std::string output = "table";
   double timeout_seconds = 30;
   bool reveal = false;

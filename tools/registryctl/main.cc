@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "libs/rpc/tls.h"
 #include "tools/registryctl/globals.h"
 
 int main(int argc, char** argv) {
@@ -27,11 +28,12 @@ int main(int argc, char** argv) {
       ->envname("REGISTRYCTL_GATEWAY")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->capture_default_str();
-  app.add_option("--as", globals.principal,
-                 "the identity sent as x-principal (the registry's local insecure mode)")
-      ->envname("REGISTRYCTL_AS")
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
-      ->capture_default_str();
+  CLI::Option* as =
+      app.add_option("--as", globals.principal,
+                     "the identity sent as x-principal (the registry's local insecure mode)")
+          ->envname("REGISTRYCTL_AS")
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+          ->capture_default_str();
   app.add_option("-o,--output", globals.output, "output format: table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
@@ -40,6 +42,17 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->capture_default_str();
+  app.add_option("--tls-cert", globals.tls_cert,
+                 "mutual TLS: this client's certificate (PEM); its identity replaces --as")
+      ->envname("REGISTRYCTL_TLS_CERT")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--tls-key", globals.tls_key, "mutual TLS: this client's private key (PEM)")
+      ->envname("REGISTRYCTL_TLS_KEY")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--tls-ca", globals.tls_ca,
+                 "mutual TLS: CA bundle (PEM) the registry's and gateway's certificates chain to")
+      ->envname("REGISTRYCTL_TLS_CA")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag("--reveal", globals.reveal,
                "show personal data in clear in tables (masked by default)");
 
@@ -56,6 +69,20 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  const collectonce::rpc::TlsFiles tls{globals.tls_cert, globals.tls_key, globals.tls_ca};
+  if (tls.any()) {
+    const collectonce::rpc::TlsFlagNames names{"--tls-cert", "--tls-key", "--tls-ca"};
+    if (auto s = collectonce::rpc::CheckDaemonSecurityFlags(false, false, tls, names); !s.ok()) {
+      return UsageError(s.message());
+    }
+    if (as->count() > 0) {
+      return UsageError("--as names the caller only in the local insecure mode; under mutual "
+                        "TLS the certificate names it");
+    }
+    if (auto s = collectonce::rpc::CheckTlsFiles(tls, names); !s.ok()) {
+      return UsageError(s.message());
+    }
   }
   if (!action) {
     std::cerr << app.help();

@@ -167,6 +167,9 @@ struct FaultCase {
   void (*clear)(FaultFs&);
 };
 
+// Names the case in test output (instead of its bytes).
+void PrintTo(const FaultCase& c, std::ostream* os) { *os << c.name; }
+
 class IoFaultE2eTest : public ::testing::TestWithParam<FaultCase> {
  protected:
   void SetUp() override {

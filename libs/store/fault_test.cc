@@ -217,6 +217,9 @@ struct FaultCase {
   std::function<void(FaultFs&)> clear;
 };
 
+// Names the case in test output (instead of its bytes).
+void PrintTo(const FaultCase& c, std::ostream* os) { *os << c.name; }
+
 class IoFaultTest : public FaultTest, public ::testing::WithParamInterface<FaultCase> {};
 
 TEST_P(IoFaultTest, FailedWriteIsNeverAcknowledgedNorHalfWrittenAndStoreTurnsUnhealthy) {

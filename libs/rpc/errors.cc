@@ -5,6 +5,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/base/error_reason.h"
+#include "libs/rpc/admission.h"
 
 namespace collectonce::rpc {
 
@@ -37,6 +38,10 @@ grpc::Status ToGrpc(const absl::Status& status, const catalog::Violations& viola
     }
     rich.add_details()->PackFrom(bad);
   }
+  if (auto retry_bytes = status.GetPayload(kRetryInfoUrl)) {
+    google::rpc::RetryInfo retry;
+    if (retry.ParseFromString(std::string(*retry_bytes))) rich.add_details()->PackFrom(retry);
+  }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
                       rich.SerializeAsString());
 }
@@ -50,7 +55,10 @@ RpcError FromGrpc(const grpc::Status& status) {
   for (const auto& any : rich.details()) {
     google::rpc::ErrorInfo info;
     google::rpc::BadRequest bad;
-    if (any.UnpackTo(&info)) {
+    google::rpc::RetryInfo retry;
+    if (any.UnpackTo(&retry)) {
+      e.retry_delay_ms = retry.retry_delay().seconds() * 1000 + retry.retry_delay().nanos() / 1000000;
+    } else if (any.UnpackTo(&info)) {
       e.reason = info.reason();
     } else if (any.UnpackTo(&bad)) {
       for (const auto& fv : bad.field_violations()) {

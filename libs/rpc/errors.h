@@ -4,6 +4,7 @@
 #ifndef COLLECTONCE_LIBS_RPC_ERRORS_H_
 #define COLLECTONCE_LIBS_RPC_ERRORS_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -25,6 +26,8 @@ struct RpcError {
   absl::Status status;
   std::string reason;
   catalog::Violations violations;
+  // From a google.rpc.RetryInfo detail: how long to wait before retrying (-1: none given).
+  int64_t retry_delay_ms = -1;
 };
 RpcError FromGrpc(const grpc::Status& status);
 

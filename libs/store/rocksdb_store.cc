@@ -26,6 +26,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
@@ -192,6 +193,20 @@ struct ReuseOp {
 
 using Op = std::variant<WriteOp, AccessOp, CatalogOp, ObjectOp, ReuseOp>;
 
+// Hears RocksDB's background errors (a failed flush or compaction, say on a full disk), which
+// stop writes before any write of ours has failed, so that health says so at once.
+class BackgroundErrorListener : public rocksdb::EventListener {
+ public:
+  explicit BackgroundErrorListener(std::function<void(const rocksdb::Status&)> on_error)
+      : on_error_(std::move(on_error)) {}
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+    if (error != nullptr && !error->ok()) on_error_(*error);
+  }
+
+ private:
+  std::function<void(const rocksdb::Status&)> on_error_;
+};
+
 class RocksDbStoreImpl final : public RocksDbStore {
  public:
   explicit RocksDbStoreImpl(RocksDbStoreOptions options) : options_(std::move(options)) {}
@@ -204,7 +219,9 @@ class RocksDbStoreImpl final : public RocksDbStore {
     if (committer_.joinable()) committer_.join();
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
     if (db_) {
-      db_->SyncWAL();
+      // After a failed write RocksDB's log writer holds the error, and syncing it again
+      // trips an assertion in RocksDB (an abort at shutdown); there is nothing left to sync.
+      if (Health().ok()) db_->SyncWAL();
       db_->Close();
     }
   }
@@ -359,6 +376,14 @@ absl::Status RocksDbStoreImpl::Init() {
   opts.max_background_jobs = 2;
   opts.bytes_per_sync = 1 << 20;
   if (options_.env) opts.env = options_.env;
+  opts.listeners.push_back(std::make_shared<BackgroundErrorListener>([this](const rocksdb::Status& e) {
+    absl::MutexLock lock(&state_mu_);
+    if (!failed_.ok()) return;
+    failed_ = WithReason(absl::UnavailableError(absl::StrCat(
+                             "the store hit a background error and takes no more writes until "
+                             "restarted: ", e.ToString())),
+                         "STORE_FAILED");
+  }));
   if (options_.statistics) {
     stats_ = rocksdb::CreateDBStatistics();
     opts.statistics = stats_;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/base/error_reason.h"
+#include "libs/base/status_macros.h"
 #include "libs/rpc/caller.h"
 
 namespace collectonce::registry {
@@ -43,6 +44,8 @@ std::shared_ptr<const authz::Policy> RegistryContext::policy() const {
 }
 
 absl::StatusOr<Caller> RegistryContext::Resolve(const grpc::ServerContextBase& ctx) const {
+  // Every handler resolves its caller first, so this is where an overloaded server refuses.
+  if (admission_ != nullptr) RETURN_IF_ERROR(admission_->Admit());
   auto id = rpc::IdentifyCaller(ctx, insecure_);
   if (!id.ok()) return id.status();
   Caller caller;

@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/server_context.h"
 #include "libs/authz/policy.h"
+#include "libs/rpc/admission.h"
 #include "libs/store/store.h"
 
 namespace collectonce::registry {
@@ -35,7 +36,12 @@ class RegistryContext {
   [[nodiscard]] absl::Status ReloadPolicy();
   std::shared_ptr<const authz::Policy> policy() const;
 
-  // Authenticates the call and finds its principal. UNAUTHENTICATED without an identity;
+  // Bounds the calls in progress (Resolve refuses past the limit); null: no bound. Set
+  // before serving.
+  void set_admission(const rpc::Admission* admission) { admission_ = admission; }
+
+  // RESOURCE_EXHAUSTED (OVERLOADED) when the server is at its limit of calls. Authenticates
+  // the call and finds its principal. UNAUTHENTICATED without an identity;
   // PERMISSION_DENIED for an unknown identity or x-on-behalf-of from a non-gateway.
   [[nodiscard]] absl::StatusOr<Caller> Resolve(const grpc::ServerContextBase& ctx) const;
 
@@ -43,6 +49,7 @@ class RegistryContext {
   store::Store* store_;
   bool insecure_;
   std::string bootstrap_governance_;
+  const rpc::Admission* admission_ = nullptr;
   mutable absl::Mutex mu_;
   std::shared_ptr<const authz::Policy> policy_ ABSL_GUARDED_BY(mu_);
 };

@@ -15,6 +15,8 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/rpc/admin_server.h"
+#include "libs/rpc/admission.h"
+#include "libs/rpc/health_follower.h"
 #include "libs/rpc/daemon.h"
 #include "libs/rpc/metrics.h"
 #include "libs/rpc/tls.h"
@@ -41,6 +43,7 @@ struct Flags {
   int block_cache_mb = 256;
   int write_buffer_mb = 128;
   int max_message_mb = 16;
+  int max_concurrent_calls = 256;
 };
 
 }  // namespace
@@ -111,6 +114,11 @@ int main(int argc, char** argv) {
       ->envname("REGISTRYD_WRITE_BUFFER_MB");
   app.add_option("--max-message-mb", f.max_message_mb, "largest request message accepted")
       ->check(CLI::Range(1, 256));
+  app.add_option("--max-concurrent-calls", f.max_concurrent_calls,
+                 "calls in progress (open watch streams included) past which new calls get "
+                 "RESOURCE_EXHAUSTED at once; 0: no limit")
+      ->check(CLI::Range(0, 1 << 20))
+      ->envname("REGISTRYD_MAX_CONCURRENT_CALLS");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -174,6 +182,8 @@ int main(int argc, char** argv) {
   collectonce::registry::RegistryContext context(store->get(), insecure,
                                                  f.bootstrap_governance);
   if (auto s = context.ReloadPolicy(); !s.ok()) return Fail(std::string(s.message()));
+  collectonce::rpc::Admission admission(f.max_concurrent_calls);
+  context.set_admission(&admission);
   auto hub = std::make_unique<collectonce::registry::WatchHub>(store->get());
   collectonce::registry::RecordServiceImpl records(&context, hub.get());
   collectonce::registry::GovernanceServiceImpl governance(&context);
@@ -184,6 +194,13 @@ int main(int argc, char** argv) {
                    [s = store->get()] { return static_cast<double>(s->Stats().last_commit_sequence); });
   metrics.AddGauge("collectonce_audit_log_size", "Entries in the audit log.",
                    [s = store->get()] { return static_cast<double>(s->Stats().audit_size); });
+  metrics.AddGauge("collectonce_rpc_in_flight", "Calls in progress, open streams included.",
+                   [&admission] { return static_cast<double>(admission.in_flight()); });
+  metrics.AddGauge("collectonce_rpc_overload_refused",
+                   "Calls refused with RESOURCE_EXHAUSTED (OVERLOADED) since start.",
+                   [&admission] { return static_cast<double>(admission.refused()); });
+  metrics.AddGauge("collectonce_store_healthy", "1 while the store takes writes, else 0.",
+                   [s = store->get()] { return s->Health().ok() ? 1.0 : 0.0; });
 
   collectonce::rpc::EnableHealthAndReflection();
   grpc::ServerBuilder builder;
@@ -196,6 +213,7 @@ int main(int argc, char** argv) {
   builder.SetMaxReceiveMessageSize(f.max_message_mb << 20);
   builder.SetMaxSendMessageSize(64 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(admission.InterceptorFactory());
   interceptors.push_back(metrics.InterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -208,13 +226,16 @@ int main(int argc, char** argv) {
   if (!admin.ok()) return Fail(std::string(admin.status().message()));
 
   auto* health = server->GetHealthCheckService();
-  health->SetServingStatus(true);
+  // NOT_SERVING once the store has failed a write (it then takes none until restarted).
+  auto follower = std::make_unique<collectonce::rpc::HealthFollower>(
+      health, [s = store->get()] { return s->Health(); });
   std::cerr << "registryd: serving gRPC on " << listen->first << ":" << port << ", admin on "
             << collectonce::rpc::SplitHostPort(f.admin_listen)->first << ":"
             << (*admin)->port() << ", data in " << data_dir << std::endl;
 
   const int sig = collectonce::rpc::WaitForTerminationSignal();
   std::cerr << "registryd: signal " << sig << ": draining" << std::endl;
+  follower.reset();
   health->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   server->Wait();

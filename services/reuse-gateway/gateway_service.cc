@@ -48,6 +48,9 @@ absl::Time GatewayServiceImpl::Deadline(const grpc::CallbackServerContext& conte
 grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerContext* context,
                                                           const gw::PrefillFormRequest* request,
                                                           gw::PrefillFormResponse* response) {
+  if (options_.admission != nullptr) {
+    if (absl::Status s = options_.admission->Admit(); !s.ok()) return Reply(context, s);
+  }
   auto caller = rpc::IdentifyCaller(*context, options_.insecure);
   if (!caller.ok()) return Reply(context, caller.status());
   catalog::Violations v;
@@ -105,6 +108,9 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerContext* context,
                                                          const gw::SubmitFormRequest* request,
                                                          gw::SubmitFormResponse* response) {
+  if (options_.admission != nullptr) {
+    if (absl::Status s = options_.admission->Admit(); !s.ok()) return Reply(context, s);
+  }
   auto caller = rpc::IdentifyCaller(*context, options_.insecure);
   if (!caller.ok()) return Reply(context, caller.status());
   catalog::Violations v;
@@ -187,6 +193,9 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(
     grpc::CallbackServerContext* context, const gw::GetReuseStatsRequest* request,
     gw::GetReuseStatsResponse* response) {
+  if (options_.admission != nullptr) {
+    if (absl::Status s = options_.admission->Admit(); !s.ok()) return Reply(context, s);
+  }
   auto caller = rpc::IdentifyCaller(*context, options_.insecure);
   if (!caller.ok()) return Reply(context, caller.status());
   v1::GetReuseStatsRequest req;

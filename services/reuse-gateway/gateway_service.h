@@ -4,6 +4,7 @@
 #define COLLECTONCE_SERVICES_REUSE_GATEWAY_GATEWAY_SERVICE_H_
 
 #include "collectonce/gateway/v1/gateway.grpc.pb.h"
+#include "libs/rpc/admission.h"
 #include "libs/rpc/metrics.h"
 #include "services/reuse-gateway/form_cache.h"
 #include "services/reuse-gateway/registry_client.h"
@@ -14,6 +15,8 @@ struct GatewayOptions {
   bool insecure = true;
   // The longest a call may take when the caller sets no deadline.
   absl::Duration default_deadline = absl::Seconds(10);
+  // Bounds the calls in progress (RESOURCE_EXHAUSTED past it); null: no bound.
+  const rpc::Admission* admission = nullptr;
 };
 
 class GatewayServiceImpl final : public gw::ReuseGateway::CallbackService {

@@ -7,6 +7,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "libs/rpc/admin_server.h"
+#include "libs/rpc/admission.h"
 #include "libs/rpc/daemon.h"
 #include "libs/rpc/metrics.h"
 #include "libs/rpc/tls.h"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   std::string registry_ca;
   int tls_reload_seconds = 60;
   int cache_seconds = 30, deadline_seconds = 10;
+  int max_concurrent_calls = 256;
   CLI::App app{"reuse-gatewayd: pre-filled forms for matters and one-thing bundles, "
                "write-back of newly collected values, reuse counts.\n"
                "Example: reuse-gatewayd --insecure --registry 127.0.0.1:7400"};
@@ -72,6 +74,11 @@ int main(int argc, char** argv) {
   app.add_option("--default-deadline-seconds", deadline_seconds,
                  "the longest a call may take when the caller sets no deadline")
       ->check(CLI::Range(1, 300));
+  app.add_option("--max-concurrent-calls", max_concurrent_calls,
+                 "calls in progress past which new calls get RESOURCE_EXHAUSTED at once; "
+                 "0: no limit")
+      ->check(CLI::Range(0, 1 << 20))
+      ->envname("REUSE_GATEWAYD_MAX_CONCURRENT_CALLS");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -121,7 +128,14 @@ int main(int argc, char** argv) {
   metrics.AddGauge("collectonce_gateway_reuse_report_failures",
                    "Reuse reports the registry did not take.",
                    [&client] { return static_cast<double>(client.reuse_report_failures()); });
+  collectonce::rpc::Admission admission(max_concurrent_calls);
+  metrics.AddGauge("collectonce_rpc_in_flight", "Calls in progress.",
+                   [&admission] { return static_cast<double>(admission.in_flight()); });
+  metrics.AddGauge("collectonce_rpc_overload_refused",
+                   "Calls refused with RESOURCE_EXHAUSTED (OVERLOADED) since start.",
+                   [&admission] { return static_cast<double>(admission.refused()); });
   collectonce::reuse::GatewayOptions options;
+  options.admission = &admission;
   options.insecure = insecure;
   options.default_deadline = absl::Seconds(deadline_seconds);
   collectonce::reuse::GatewayServiceImpl service(&client, &forms, &metrics, options);
@@ -133,6 +147,7 @@ int main(int argc, char** argv) {
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(4 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(admission.InterceptorFactory());
   interceptors.push_back(metrics.InterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

@@ -7,6 +7,7 @@
 #include "libs/base/error_reason.h"
 #include "libs/rpc/caller.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/trace.h"
 #include "openssl/rand.h"
 
 namespace collectonce::reuse {
@@ -68,7 +69,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
 
   auto* reactor = context->DefaultReactor();
   std::shared_ptr<const Form> f = *form;
-  const std::string on_behalf_of = caller->peer;
+  const RegistryClient::Origin on_behalf_of{caller->peer, rpc::CallTrace(*context).Traceparent()};
   // One registry read for the whole form, on the approval system's behalf.
   registry_->GetRecord(
       on_behalf_of, get, deadline,
@@ -157,7 +158,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
   up.set_request_id(request->request_id().empty() ? RandomRequestId() : request->request_id());
 
   auto* reactor = context->DefaultReactor();
-  const std::string on_behalf_of = caller->peer;
+  const RegistryClient::Origin on_behalf_of{caller->peer, rpc::CallTrace(*context).Traceparent()};
   const std::string form_name = (*form)->name;
   registry_->UpdateRecord(
       on_behalf_of, up, deadline,
@@ -195,7 +196,8 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(
   *req.mutable_end_time() = request->end_time();
   if (!request->has_start_time()) req.clear_start_time();
   if (!request->has_end_time()) req.clear_end_time();
-  auto stats = registry_->GetReuseStats(caller->peer, req, Deadline(*context));
+  auto stats = registry_->GetReuseStats(
+      {caller->peer, rpc::CallTrace(*context).Traceparent()}, req, Deadline(*context));
   if (!stats.ok()) return Reply(context, stats.status());
   response->set_form(stats->form());
   response->set_forms_served(stats->forms_served());

@@ -87,7 +87,8 @@ class ObservabilityTest : public ::testing::Test {
           absl::StrCat("bundle apply -f ", kExamples, "/bundles"),
           absl::StrCat("principal apply -f ", kExamples, "/principals"),
           absl::StrCat("import --kind enterprise ", kExamples,
-                       "/demo/enterprises.csv --source market-regulation")}) {
+                       "/demo/enterprises.csv --source market-regulation --report ", *dir_,
+                       "/import-report.txt")}) {
       std::string out;
       ASSERT_EQ(RunShell(absl::StrCat(ctl, " ", args), &out), 0) << args << ": " << out;
     }

@@ -1,7 +1,8 @@
 // The gateway's view of the registry. Every call names the gateway (its own identity) and
 // the approval system it acts for (x-on-behalf-of), so the registry applies that system's
-// grants and the W3C traceparent of the gateway call it serves; deadlines follow the caller's; UNAVAILABLE is retried with backoff by the channel's
-// retry policy, within the deadline.
+// grants, and carries the W3C traceparent of the gateway call it serves; deadlines follow
+// the caller's; UNAVAILABLE is retried with backoff by the channel's retry policy, within
+// the deadline.
 #ifndef COLLECTONCE_SERVICES_REUSE_GATEWAY_REGISTRY_CLIENT_H_
 #define COLLECTONCE_SERVICES_REUSE_GATEWAY_REGISTRY_CLIENT_H_
 

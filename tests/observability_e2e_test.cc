@@ -182,6 +182,13 @@ TEST_F(ObservabilityTest, MetricsOfBothDaemonsPassPromtoolAndCarryTheKeySeries) 
            "PrefillForm\",code=\"NOT_FOUND\"} 1",
            "collectonce_gateway_forms_served_total{form=\"matters/legal-representative-change\"}",
            "\ncollectonce_gateway_reuse_report_failures_total ",
+           // The gateway's own view of its registry calls.
+           "collectonce_gateway_registry_requests_total{method=\"/collectonce.registry.v1."
+           "RecordService/GetRecord\",code=\"OK\"} ",
+           "collectonce_gateway_registry_requests_total{method=\"/collectonce.registry.v1."
+           "GovernanceService/GetMatter\",code=\"NOT_FOUND\"} 1",
+           "collectonce_gateway_registry_latency_seconds_bucket{method=\"/collectonce.registry."
+           "v1.RecordService/GetRecord\",code=\"OK\",le=\"5\"} ",
        }) {
     EXPECT_THAT(gwm, HasSubstr(series));
   }

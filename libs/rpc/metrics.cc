@@ -14,7 +14,11 @@ const char* CodeName(int code) {
   return code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
 }
 
-RpcMetrics::RpcMetrics() = default;
+RpcMetrics::RpcMetrics()
+    : RpcMetrics("collectonce_rpc", "RPCs finished") {}
+
+RpcMetrics::RpcMetrics(std::string prefix, std::string what)
+    : prefix_(std::move(prefix)), what_(std::move(what)) {}
 
 void RpcMetrics::Record(const std::string& method, int code, double seconds) {
   absl::MutexLock lock(&mu_);
@@ -53,30 +57,30 @@ std::string RpcMetrics::Render() const {
   {
     absl::MutexLock lock(&mu_);
     gauges = gauges_;
-    absl::StrAppend(&out,
-                    "# HELP collectonce_rpc_requests_total RPCs finished, by method and status "
-                    "code.\n",
-                    "# TYPE collectonce_rpc_requests_total counter\n");
+    const std::string requests = absl::StrCat(prefix_, "_requests_total");
+    const std::string latency = absl::StrCat(prefix_, "_latency_seconds");
+    absl::StrAppend(&out, "# HELP ", requests, " ", what_, ", by method and status code.\n",
+                    "# TYPE ", requests, " counter\n");
     for (const auto& [key, n] : calls_) {
-      absl::StrAppend(&out, "collectonce_rpc_requests_total{method=\"", key.first, "\",code=\"",
+      absl::StrAppend(&out, requests, "{method=\"", key.first, "\",code=\"",
                       CodeName(key.second), "\"} ", n, "\n");
     }
-    absl::StrAppend(&out,
-                    "# HELP collectonce_rpc_latency_seconds RPC latency from the arrival of the "
-                    "call to its status, by method and status code.\n",
-                    "# TYPE collectonce_rpc_latency_seconds histogram\n");
+    absl::StrAppend(&out, "# HELP ", latency, " ", what_,
+                    ": latency from the start of the call to its status, by method and status "
+                    "code.\n",
+                    "# TYPE ", latency, " histogram\n");
     for (const auto& [key, h] : latency_) {
       const std::string labels =
           absl::StrCat("method=\"", key.first, "\",code=\"", CodeName(key.second), "\"");
       for (size_t i = 0; i < kBuckets.size(); ++i) {
-        absl::StrAppend(&out, "collectonce_rpc_latency_seconds_bucket{", labels, ",le=\"",
+        absl::StrAppend(&out, latency, "_bucket{", labels, ",le=\"",
                         absl::StrFormat("%g", kBuckets[i]), "\"} ", h.buckets[i], "\n");
       }
-      absl::StrAppend(&out, "collectonce_rpc_latency_seconds_bucket{", labels, ",le=\"+Inf\"} ",
+      absl::StrAppend(&out, latency, "_bucket{", labels, ",le=\"+Inf\"} ",
                       h.count, "\n");
-      absl::StrAppend(&out, "collectonce_rpc_latency_seconds_sum{", labels, "} ",
+      absl::StrAppend(&out, latency, "_sum{", labels, "} ",
                       absl::StrFormat("%.6f", h.sum), "\n");
-      absl::StrAppend(&out, "collectonce_rpc_latency_seconds_count{", labels, "} ", h.count,
+      absl::StrAppend(&out, latency, "_count{", labels, "} ", h.count,
                       "\n");
     }
     for (const auto& [name, c] : counters_) {

@@ -22,7 +22,12 @@ const char* CodeName(int code);
 
 class RpcMetrics {
  public:
+  // The served calls of a daemon: collectonce_rpc_requests_total and
+  // collectonce_rpc_latency_seconds.
   RpcMetrics();
+  // Another set of calls (a client's outgoing calls): PREFIX_requests_total and
+  // PREFIX_latency_seconds, described as `what` ("Calls to the registry").
+  RpcMetrics(std::string prefix, std::string what);
   void Record(const std::string& method, int code, double seconds);
   // Adds to a counter with one label (label values are escaped when rendered).
   void Count(const std::string& name, const std::string& help, const std::string& label,
@@ -42,6 +47,7 @@ class RpcMetrics {
     uint64_t count = 0;
     double sum = 0;
   };
+  const std::string prefix_, what_;
   mutable absl::Mutex mu_;
   std::map<std::pair<std::string, int>, uint64_t> calls_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<std::string, int>, Histogram> latency_ ABSL_GUARDED_BY(mu_);

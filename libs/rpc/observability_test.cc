@@ -111,5 +111,18 @@ TEST(RpcMetricsTest, LatencyIsByMethodAndCode) {
   EXPECT_THAT(text, Not(HasSubstr("code=\"NOT_FOUND\",le=\"0.1\"} 1")));
 }
 
+TEST(RpcMetricsTest, AnotherPrefixNamesAnotherFamily) {
+  RpcMetrics m("collectonce_gateway_registry", "Calls to the registry");
+  m.Record("/a.B/C", 14, 0.01);
+  std::string text = m.Render();
+  EXPECT_THAT(text, HasSubstr("# HELP collectonce_gateway_registry_requests_total Calls to the "
+                              "registry, by method and status code.\n"));
+  EXPECT_THAT(text, HasSubstr("collectonce_gateway_registry_requests_total{method=\"/a.B/C\","
+                              "code=\"UNAVAILABLE\"} 1"));
+  EXPECT_THAT(text, HasSubstr("collectonce_gateway_registry_latency_seconds_count{method=\"/a.B/"
+                              "C\",code=\"UNAVAILABLE\"} 1"));
+  EXPECT_THAT(text, Not(HasSubstr("collectonce_rpc_")));
+}
+
 }  // namespace
 }  // namespace collectonce::rpc

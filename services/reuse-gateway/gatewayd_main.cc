@@ -70,7 +70,11 @@ int main(int argc, char** argv) {
   }
   log.Warning("insecure mode: no TLS, callers are trusted to name themselves (x-principal)");
 
+  // Declared before the client: its late callbacks (reuse reports) still record here.
+  collectonce::rpc::RpcMetrics registry_calls("collectonce_gateway_registry",
+                                              "Calls from the gateway to the registry");
   collectonce::reuse::RegistryClient client(registry, identity);
+  client.set_metrics(&registry_calls);
   collectonce::reuse::FormCache forms(&client, absl::Seconds(cache_seconds));
   collectonce::rpc::RpcMetrics metrics;
   metrics.AddCounterFunction(
@@ -98,7 +102,9 @@ int main(int argc, char** argv) {
 
   collectonce::rpc::AdminServer::Handlers handlers;
   handlers.health = [] { return absl::OkStatus(); };
-  handlers.metrics = [&metrics] { return metrics.Render(); };
+  handlers.metrics = [&metrics, &registry_calls] {
+    return metrics.Render() + registry_calls.Render();
+  };
   auto admin = collectonce::rpc::AdminServer::Start(admin_listen, handlers);
   if (!admin.ok()) return Fail(std::string(admin.status().message()));
   server->GetHealthCheckService()->SetServingStatus(true);

@@ -48,6 +48,13 @@ void RegistryClient::Prepare(grpc::ClientContext* ctx, const Origin& origin,
   ctx->set_deadline(absl::ToChronoTime(deadline));
 }
 
+void RegistryClient::Observe(const char* method, std::chrono::steady_clock::time_point start,
+                             const grpc::Status& status) {
+  if (metrics_ == nullptr) return;
+  metrics_->Record(method, static_cast<int>(status.error_code()),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
 absl::Status RegistryClient::Translate(const rpc::RpcError& e, const std::string& address) {
   if (e.status.code() == absl::StatusCode::kUnavailable ||
       e.status.code() == absl::StatusCode::kDeadlineExceeded) {
@@ -72,7 +79,9 @@ void RegistryClient::GetRecord(const Origin& origin, const v1::GetRecordRequest&
   Prepare(&call->ctx, origin, deadline);
   records_->async()->GetRecord(
       &call->ctx, &call->request, &call->response,
-      [call, done = std::move(done), address = address_](grpc::Status s) {
+      [this, call, done = std::move(done), address = address_,
+       start = std::chrono::steady_clock::now()](grpc::Status s) {
+        Observe("/collectonce.registry.v1.RecordService/GetRecord", start, s);
         if (s.ok()) {
           done(std::move(call->response), {});
           return;
@@ -95,7 +104,9 @@ void RegistryClient::UpdateRecord(const Origin& origin,
   Prepare(&call->ctx, origin, deadline);
   records_->async()->UpdateRecord(
       &call->ctx, &call->request, &call->response,
-      [call, done = std::move(done), address = address_](grpc::Status s) {
+      [this, call, done = std::move(done), address = address_,
+       start = std::chrono::steady_clock::now()](grpc::Status s) {
+        Observe("/collectonce.registry.v1.RecordService/UpdateRecord", start, s);
         if (s.ok()) {
           done(std::move(call->response), {});
           return;
@@ -115,10 +126,12 @@ void RegistryClient::RecordReuse(const Origin& origin,
   auto call = std::make_shared<Call>();
   call->request = request;
   Prepare(&call->ctx, origin, absl::Now() + absl::Seconds(10));
-  ledger_->async()->RecordReuse(&call->ctx, &call->request, &call->response,
-                                [call, this](grpc::Status s) {
-                                  if (!s.ok()) ++reuse_failures_;
-                                });
+  ledger_->async()->RecordReuse(
+      &call->ctx, &call->request, &call->response,
+      [call, this, start = std::chrono::steady_clock::now()](grpc::Status s) {
+        Observe("/collectonce.registry.v1.ReuseLedger/RecordReuse", start, s);
+        if (!s.ok()) ++reuse_failures_;
+      });
 }
 
 absl::StatusOr<v1::Matter> RegistryClient::GetMatter(const std::string& name, absl::Time deadline) {
@@ -127,7 +140,9 @@ absl::StatusOr<v1::Matter> RegistryClient::GetMatter(const std::string& name, ab
   v1::GetMatterRequest req;
   req.set_name(name);
   v1::Matter out;
+  const auto start = std::chrono::steady_clock::now();
   grpc::Status s = governance_->GetMatter(&ctx, req, &out);
+  Observe("/collectonce.registry.v1.GovernanceService/GetMatter", start, s);
   if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
   return out;
 }
@@ -138,7 +153,9 @@ absl::StatusOr<v1::Bundle> RegistryClient::GetBundle(const std::string& name, ab
   v1::GetBundleRequest req;
   req.set_name(name);
   v1::Bundle out;
+  const auto start = std::chrono::steady_clock::now();
   grpc::Status s = governance_->GetBundle(&ctx, req, &out);
+  Observe("/collectonce.registry.v1.GovernanceService/GetBundle", start, s);
   if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
   return out;
 }
@@ -149,7 +166,9 @@ absl::StatusOr<v1::Catalog> RegistryClient::GetCatalog(v1::SubjectKind kind, abs
   v1::GetCatalogRequest req;
   req.set_name(absl::StrCat("catalogs/", catalog::KindName(kind)));
   v1::Catalog out;
+  const auto start = std::chrono::steady_clock::now();
   grpc::Status s = governance_->GetCatalog(&ctx, req, &out);
+  Observe("/collectonce.registry.v1.GovernanceService/GetCatalog", start, s);
   if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
   return out;
 }
@@ -160,7 +179,9 @@ absl::StatusOr<v1::ReuseStats> RegistryClient::GetReuseStats(
   grpc::ClientContext ctx;
   Prepare(&ctx, origin, deadline);
   v1::ReuseStats out;
+  const auto start = std::chrono::steady_clock::now();
   grpc::Status s = ledger_->GetReuseStats(&ctx, request, &out);
+  Observe("/collectonce.registry.v1.ReuseLedger/GetReuseStats", start, s);
   if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
   return out;
 }

@@ -6,6 +6,8 @@
 #ifndef COLLECTONCE_SERVICES_REUSE_GATEWAY_REGISTRY_CLIENT_H_
 #define COLLECTONCE_SERVICES_REUSE_GATEWAY_REGISTRY_CLIENT_H_
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +16,7 @@
 #include "absl/time/time.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/metrics.h"
 
 namespace collectonce::reuse {
 
@@ -56,9 +59,15 @@ class RegistryClient {
                                                absl::Time deadline);
 
   int64_t reuse_report_failures() const { return reuse_failures_.load(); }
+  // Counts every registry call by method and status code and times it; set before the
+  // first call. `metrics` must outlive the client.
+  void set_metrics(rpc::RpcMetrics* metrics) { metrics_ = metrics; }
 
  private:
   void Prepare(grpc::ClientContext* ctx, const Origin& origin, absl::Time deadline);
+  // Records a finished call in metrics_ (if set).
+  void Observe(const char* method, std::chrono::steady_clock::time_point start,
+               const grpc::Status& status);
   // A registry error as the gateway's caller should see it.
   static absl::Status Translate(const rpc::RpcError& e, const std::string& address);
 
@@ -69,6 +78,7 @@ class RegistryClient {
   std::unique_ptr<v1::GovernanceService::Stub> governance_;
   std::unique_ptr<v1::ReuseLedger::Stub> ledger_;
   std::atomic<int64_t> reuse_failures_{0};
+  rpc::RpcMetrics* metrics_ = nullptr;
 };
 
 }  // namespace collectonce::reuse

@@ -291,6 +291,32 @@ class RocksDbStoreImpl final : public RocksDbStore {
               stats_->getTickerCount(rocksdb::NUMBER_DB_PREV);
     return c;
   }
+  EngineStats Engine() const override {
+    EngineStats e;
+    auto sum = [this](const std::string& property) {
+      uint64_t total = 0;
+      for (auto* h : handles_) {
+        uint64_t v = 0;
+        if (db_->GetIntProperty(h, property, &v)) total += v;
+      }
+      return total;
+    };
+    e.live_data_bytes = sum(rocksdb::DB::Properties::kEstimateLiveDataSize);
+    e.sst_files_bytes = sum(rocksdb::DB::Properties::kTotalSstFilesSize);
+    e.memtable_bytes = sum(rocksdb::DB::Properties::kCurSizeAllMemTables);
+    e.pending_compaction_bytes = sum(rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+    e.estimated_keys = sum(rocksdb::DB::Properties::kEstimateNumKeys);
+    // The cache and the background counters are database-wide: read them once.
+    db_->GetIntProperty(handles_[kMeta], rocksdb::DB::Properties::kBlockCacheUsage,
+                        &e.block_cache_usage_bytes);
+    db_->GetIntProperty(handles_[kMeta], rocksdb::DB::Properties::kBlockCacheCapacity,
+                        &e.block_cache_capacity_bytes);
+    db_->GetIntProperty(handles_[kMeta], rocksdb::DB::Properties::kNumRunningCompactions,
+                        &e.running_compactions);
+    db_->GetIntProperty(handles_[kMeta], rocksdb::DB::Properties::kBackgroundErrors,
+                        &e.background_errors);
+    return e;
+  }
 
  private:
   enum Cf {

@@ -16,8 +16,10 @@
 #include "grpcpp/grpcpp.h"
 #include "libs/rpc/admin_server.h"
 #include "libs/rpc/admission.h"
+#include "libs/rpc/call_observer.h"
 #include "libs/rpc/health_follower.h"
 #include "libs/rpc/daemon.h"
+#include "libs/rpc/log.h"
 #include "libs/rpc/metrics.h"
 #include "libs/rpc/tls.h"
 #include "libs/store/rocksdb_store.h"
@@ -44,15 +46,56 @@ struct Flags {
   int write_buffer_mb = 128;
   int max_message_mb = 16;
   int max_concurrent_calls = 256;
+  std::string log_format = "json";
 };
 
-}  // namespace
-
-namespace {
-
-int Fail(const std::string& message) {
-  std::cerr << "registryd: " << message << "\n";
-  return 1;
+// Store and RocksDB figures, read at scrape time. The names are documented in
+// docs/operations.md.
+void AddStoreMetrics(collectonce::store::RocksDbStore* store,
+                     collectonce::rpc::RpcMetrics* metrics) {
+  using collectonce::store::EngineStats;
+  metrics->AddGauge("collectonce_store_commit_sequence", "Last committed change-set sequence.",
+                    [store] { return static_cast<double>(store->Stats().last_commit_sequence); });
+  metrics->AddGauge("collectonce_audit_log_size", "Entries in the audit log.",
+                    [store] { return static_cast<double>(store->Stats().audit_size); });
+  metrics->AddGauge("collectonce_store_healthy",
+                    "1 while the store accepts writes; 0 after a failed write until restart.",
+                    [store] { return store->Health().ok() ? 1.0 : 0.0; });
+  struct Figure {
+    const char* name;
+    const char* help;
+    uint64_t EngineStats::*field;
+  };
+  static const Figure kGauges[] = {
+      {"collectonce_rocksdb_live_data_bytes", "Estimated size of live data, all column families.",
+       &EngineStats::live_data_bytes},
+      {"collectonce_rocksdb_sst_files_bytes", "Size of all SST files on disk.",
+       &EngineStats::sst_files_bytes},
+      {"collectonce_rocksdb_memtable_bytes", "Size of active and unflushed memtables.",
+       &EngineStats::memtable_bytes},
+      {"collectonce_rocksdb_block_cache_usage_bytes",
+       "Block cache in use (memtables are charged to it too).",
+       &EngineStats::block_cache_usage_bytes},
+      {"collectonce_rocksdb_block_cache_capacity_bytes", "Configured block cache size.",
+       &EngineStats::block_cache_capacity_bytes},
+      {"collectonce_rocksdb_pending_compaction_bytes",
+       "Estimated bytes compaction must rewrite to settle.",
+       &EngineStats::pending_compaction_bytes},
+      {"collectonce_rocksdb_running_compactions", "Compactions running now.",
+       &EngineStats::running_compactions},
+      {"collectonce_rocksdb_estimated_keys", "Estimated number of keys, all column families.",
+       &EngineStats::estimated_keys},
+  };
+  for (const Figure& g : kGauges) {
+    metrics->AddGauge(g.name, g.help, [store, field = g.field] {
+      return static_cast<double>(store->Engine().*field);
+    });
+  }
+  metrics->AddCounterFunction("collectonce_rocksdb_background_errors_total",
+                              "RocksDB background errors (flush, compaction) since start.",
+                              [store] {
+                                return static_cast<double>(store->Engine().background_errors);
+                              });
 }
 
 int UsageError(const std::string& message) {
@@ -119,11 +162,21 @@ int main(int argc, char** argv) {
                  "RESOURCE_EXHAUSTED at once; 0: no limit")
       ->check(CLI::Range(0, 1 << 20))
       ->envname("REGISTRYD_MAX_CONCURRENT_CALLS");
+  app.add_option("--log-format", f.log_format,
+                 "json: one JSON object per line on stderr; text: for a terminal")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->envname("REGISTRYD_LOG_FORMAT");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  const collectonce::rpc::Logger log(
+      "registryd", *collectonce::rpc::ParseLogFormat(f.log_format));
+  auto Fail = [&log](const std::string& message) {
+    log.Error(message);
+    return 1;
+  };
 
   // SIGTERM and SIGINT are taken by a waiting thread, not a handler.
   collectonce::rpc::BlockTerminationSignals();
@@ -140,8 +193,7 @@ int main(int argc, char** argv) {
     if (!collectonce::rpc::IsLoopbackHost(listen->first) && !f.insecure_allow_remote) {
       return Fail("--insecure listens on loopback only; add --insecure-allow-remote to override");
     }
-    std::cerr << "registryd: WARNING: insecure mode: no TLS, callers are trusted to name "
-                 "themselves (x-principal)\n";
+    log.Warning("insecure mode: no TLS, callers are trusted to name themselves (x-principal)");
     credentials = grpc::InsecureServerCredentials();
   } else {
     if (auto s = collectonce::rpc::CheckTlsFiles(f.tls); !s.ok()) {
@@ -149,8 +201,8 @@ int main(int argc, char** argv) {
     }
     credentials = collectonce::rpc::MutualTlsServerCredentials(
         f.tls, static_cast<unsigned>(f.tls_reload_seconds));
-    std::cerr << "registryd: mutual TLS: client certificates must chain to " << f.tls.ca
-              << "; files re-read every " << f.tls_reload_seconds << " s\n";
+    log.Info(absl::StrCat("mutual TLS: client certificates must chain to ", f.tls.ca,
+                          "; files re-read every ", f.tls_reload_seconds, " s"));
   }
 
   const std::string data_dir = f.data_dir;
@@ -190,17 +242,12 @@ int main(int argc, char** argv) {
   collectonce::registry::ReuseLedgerImpl reuse(&context);
   collectonce::registry::AuditServiceImpl audit_service(&context, &*signer);
   collectonce::rpc::RpcMetrics metrics;
-  metrics.AddGauge("collectonce_store_commit_sequence", "Last committed change-set sequence.",
-                   [s = store->get()] { return static_cast<double>(s->Stats().last_commit_sequence); });
-  metrics.AddGauge("collectonce_audit_log_size", "Entries in the audit log.",
-                   [s = store->get()] { return static_cast<double>(s->Stats().audit_size); });
+  AddStoreMetrics(store->get(), &metrics);
   metrics.AddGauge("collectonce_rpc_in_flight", "Calls in progress, open streams included.",
                    [&admission] { return static_cast<double>(admission.in_flight()); });
   metrics.AddGauge("collectonce_rpc_overload_refused",
                    "Calls refused with RESOURCE_EXHAUSTED (OVERLOADED) since start.",
                    [&admission] { return static_cast<double>(admission.refused()); });
-  metrics.AddGauge("collectonce_store_healthy", "1 while the store takes writes, else 0.",
-                   [s = store->get()] { return s->Health().ok() ? 1.0 : 0.0; });
 
   collectonce::rpc::EnableHealthAndReflection();
   grpc::ServerBuilder builder;
@@ -214,7 +261,7 @@ int main(int argc, char** argv) {
   builder.SetMaxSendMessageSize(64 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(admission.InterceptorFactory());
-  interceptors.push_back(metrics.InterceptorFactory());
+  interceptors.push_back(collectonce::rpc::CallObserverFactory({&metrics, &log, insecure}));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) return Fail(absl::StrCat("cannot listen on ", f.listen));
@@ -229,12 +276,19 @@ int main(int argc, char** argv) {
   // NOT_SERVING once the store has failed a write (it then takes none until restarted).
   auto follower = std::make_unique<collectonce::rpc::HealthFollower>(
       health, [s = store->get()] { return s->Health(); });
-  std::cerr << "registryd: serving gRPC on " << listen->first << ":" << port << ", admin on "
-            << collectonce::rpc::SplitHostPort(f.admin_listen)->first << ":"
-            << (*admin)->port() << ", data in " << data_dir << std::endl;
+  const std::string grpc_address = absl::StrCat(listen->first, ":", port);
+  const std::string admin_address =
+      absl::StrCat(collectonce::rpc::SplitHostPort(f.admin_listen)->first, ":", (*admin)->port());
+  // tests/daemon.cc and operators' scripts read the two addresses from this message.
+  log.Info(absl::StrCat("serving gRPC on ", grpc_address, ", admin on ", admin_address),
+           {{"grpc_address", grpc_address},
+            {"admin_address", admin_address},
+            {"data_dir", data_dir},
+            {"sync", f.sync ? "on" : "off"},
+            {"last_commit_sequence", (*store)->Stats().last_commit_sequence}});
 
   const int sig = collectonce::rpc::WaitForTerminationSignal();
-  std::cerr << "registryd: signal " << sig << ": draining" << std::endl;
+  log.Info("draining", {{"signal", sig}});
   follower.reset();
   health->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -242,6 +296,6 @@ int main(int argc, char** argv) {
   admin->reset();
   hub.reset();
   store->reset();  // the committer finishes what is queued; RocksDB closes cleanly
-  std::cerr << "registryd: stopped" << std::endl;
+  log.Info("stopped");
   return 0;
 }

@@ -7,6 +7,7 @@
 #include "libs/base/error_reason.h"
 #include "libs/rpc/caller.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/trace.h"
 #include "openssl/rand.h"
 
 namespace collectonce::reuse {
@@ -71,11 +72,11 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
 
   auto* reactor = context->DefaultReactor();
   std::shared_ptr<const Form> f = *form;
-  const std::string on_behalf_of = caller->peer;
+  const RegistryClient::Origin origin{caller->peer, rpc::CallTrace(*context).Traceparent()};
   // One registry read for the whole form, on the approval system's behalf.
   registry_->GetRecord(
-      on_behalf_of, get, deadline,
-      [this, reactor, response, f, on_behalf_of](absl::StatusOr<v1::Record> record,
+      origin, get, deadline,
+      [this, reactor, response, f, origin](absl::StatusOr<v1::Record> record,
                                                  rpc::RpcError error) {
         const bool no_file = record.status().code() == absl::StatusCode::kNotFound &&
                              error.reason == "NOT_FOUND";
@@ -92,7 +93,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
         reuse.set_forms_served(1);
         reuse.set_fields_requested(counts.requested);
         reuse.set_fields_prefilled(counts.prefilled);
-        registry_->RecordReuse(on_behalf_of, reuse);
+        registry_->RecordReuse(origin, reuse);
         metrics_->Count("collectonce_gateway_forms_served_total", "Forms pre-filled, by form.",
                         "form", f->name, 1);
         metrics_->Count("collectonce_gateway_fields_requested_total",
@@ -163,11 +164,11 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
   up.set_request_id(request->request_id().empty() ? RandomRequestId() : request->request_id());
 
   auto* reactor = context->DefaultReactor();
-  const std::string on_behalf_of = caller->peer;
+  const RegistryClient::Origin origin{caller->peer, rpc::CallTrace(*context).Traceparent()};
   const std::string form_name = (*form)->name;
   registry_->UpdateRecord(
-      on_behalf_of, up, deadline,
-      [this, reactor, response, on_behalf_of, form_name](
+      origin, up, deadline,
+      [this, reactor, response, origin, form_name](
           absl::StatusOr<v1::UpdateRecordResponse> r, rpc::RpcError error) {
         if (!r.ok()) {
           reactor->Finish(rpc::ToGrpc(r.status(), error.violations, "gateway.collectonce"));
@@ -181,7 +182,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
         v1::RecordReuseRequest reuse;
         reuse.set_form(form_name);
         reuse.set_fields_collected(r->unchanged() ? 0 : response->written_fields_size());
-        registry_->RecordReuse(on_behalf_of, reuse);
+        registry_->RecordReuse(origin, reuse);
         metrics_->Count("collectonce_gateway_fields_collected_total",
                         "Newly collected values written back, by form.", "form", form_name,
                         reuse.fields_collected());
@@ -204,7 +205,8 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(
   *req.mutable_end_time() = request->end_time();
   if (!request->has_start_time()) req.clear_start_time();
   if (!request->has_end_time()) req.clear_end_time();
-  auto stats = registry_->GetReuseStats(caller->peer, req, Deadline(*context));
+  auto stats = registry_->GetReuseStats(
+      {caller->peer, rpc::CallTrace(*context).Traceparent()}, req, Deadline(*context));
   if (!stats.ok()) return Reply(context, stats.status());
   response->set_form(stats->form());
   response->set_forms_served(stats->forms_served());

@@ -8,16 +8,14 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "libs/rpc/admin_server.h"
 #include "libs/rpc/admission.h"
+#include "libs/rpc/call_observer.h"
 #include "libs/rpc/daemon.h"
+#include "libs/rpc/log.h"
 #include "libs/rpc/metrics.h"
 #include "libs/rpc/tls.h"
 #include "services/reuse-gateway/gateway_service.h"
 
 namespace {
-int Fail(const std::string& message) {
-  std::cerr << "reuse-gatewayd: " << message << "\n";
-  return 1;
-}
 int UsageError(const std::string& message) {
   std::cerr << "reuse-gatewayd: " << message << " (see --help)\n";
   return 2;
@@ -34,6 +32,7 @@ int main(int argc, char** argv) {
   int tls_reload_seconds = 60;
   int cache_seconds = 30, deadline_seconds = 10;
   int max_concurrent_calls = 256;
+  std::string log_format = "json";
   CLI::App app{"reuse-gatewayd: pre-filled forms for matters and one-thing bundles, "
                "write-back of newly collected values, reuse counts.\n"
                "Example: reuse-gatewayd --insecure --registry 127.0.0.1:7400"};
@@ -79,11 +78,21 @@ int main(int argc, char** argv) {
                  "0: no limit")
       ->check(CLI::Range(0, 1 << 20))
       ->envname("REUSE_GATEWAYD_MAX_CONCURRENT_CALLS");
+  app.add_option("--log-format", log_format,
+                 "json: one JSON object per line on stderr; text: for a terminal")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->envname("REUSE_GATEWAYD_LOG_FORMAT");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  const collectonce::rpc::Logger log("reuse-gatewayd",
+                                     *collectonce::rpc::ParseLogFormat(log_format));
+  auto Fail = [&log](const std::string& message) {
+    log.Error(message);
+    return 1;
+  };
   collectonce::rpc::BlockTerminationSignals();
   auto hp = collectonce::rpc::SplitHostPort(listen);
   if (!hp.ok()) return Fail(std::string(hp.status().message()));
@@ -100,8 +109,7 @@ int main(int argc, char** argv) {
     if (!collectonce::rpc::IsLoopbackHost(hp->first) && !insecure_allow_remote) {
       return Fail("--insecure listens on loopback only; add --insecure-allow-remote to override");
     }
-    std::cerr << "reuse-gatewayd: WARNING: insecure mode: no TLS, callers are trusted to name "
-                 "themselves (x-principal)\n";
+    log.Warning("insecure mode: no TLS, callers are trusted to name themselves (x-principal)");
     server_credentials = grpc::InsecureServerCredentials();
     registry_credentials = grpc::InsecureChannelCredentials();
   } else {
@@ -118,16 +126,23 @@ int main(int argc, char** argv) {
     const auto reload = static_cast<unsigned>(tls_reload_seconds);
     server_credentials = collectonce::rpc::MutualTlsServerCredentials(tls, reload);
     registry_credentials = collectonce::rpc::MutualTlsChannelCredentials(to_registry, reload);
-    std::cerr << "reuse-gatewayd: mutual TLS: client certificates must chain to " << tls.ca
-              << "; files re-read every " << tls_reload_seconds << " s\n";
+    log.Info(absl::StrCat("mutual TLS: client certificates must chain to ", tls.ca,
+                          "; files re-read every ", tls_reload_seconds, " s"));
   }
 
+  // Declared before the client: its late callbacks (reuse reports) still record here.
+  collectonce::rpc::RpcMetrics registry_calls("collectonce_gateway_registry",
+                                              "Calls from the gateway to the registry");
   collectonce::reuse::RegistryClient client(registry, identity, registry_credentials, insecure);
+  client.set_metrics(&registry_calls);
   collectonce::reuse::FormCache forms(&client, absl::Seconds(cache_seconds));
   collectonce::rpc::RpcMetrics metrics;
-  metrics.AddGauge("collectonce_gateway_reuse_report_failures",
-                   "Reuse reports the registry did not take.",
-                   [&client] { return static_cast<double>(client.reuse_report_failures()); });
+  metrics.AddCounterFunction(
+      "collectonce_gateway_reuse_report_failures_total", "Reuse reports the registry did not take.",
+      [&client] { return static_cast<double>(client.reuse_report_failures()); });
+  metrics.AddGauge("collectonce_gateway_form_cache_seconds",
+                   "How long matter and bundle definitions are cached (configuration).",
+                   [cache_seconds] { return static_cast<double>(cache_seconds); });
   collectonce::rpc::Admission admission(max_concurrent_calls);
   metrics.AddGauge("collectonce_rpc_in_flight", "Calls in progress.",
                    [&admission] { return static_cast<double>(admission.in_flight()); });
@@ -148,27 +163,33 @@ int main(int argc, char** argv) {
   builder.SetMaxReceiveMessageSize(4 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(admission.InterceptorFactory());
-  interceptors.push_back(metrics.InterceptorFactory());
+  interceptors.push_back(collectonce::rpc::CallObserverFactory({&metrics, &log, insecure}));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) return Fail(absl::StrCat("cannot listen on ", listen));
 
   collectonce::rpc::AdminServer::Handlers handlers;
   handlers.health = [] { return absl::OkStatus(); };
-  handlers.metrics = [&metrics] { return metrics.Render(); };
+  handlers.metrics = [&metrics, &registry_calls] {
+    return metrics.Render() + registry_calls.Render();
+  };
   auto admin = collectonce::rpc::AdminServer::Start(admin_listen, handlers);
   if (!admin.ok()) return Fail(std::string(admin.status().message()));
   server->GetHealthCheckService()->SetServingStatus(true);
-  std::cerr << "reuse-gatewayd: serving gRPC on " << hp->first << ":" << port << ", admin on "
-            << collectonce::rpc::SplitHostPort(admin_listen)->first << ":" << (*admin)->port()
-            << ", registry " << registry << std::endl;
+  const std::string grpc_address = absl::StrCat(hp->first, ":", port);
+  const std::string admin_address =
+      absl::StrCat(collectonce::rpc::SplitHostPort(admin_listen)->first, ":", (*admin)->port());
+  // tests/daemon.cc and operators' scripts read the two addresses from this message.
+  log.Info(absl::StrCat("serving gRPC on ", grpc_address, ", admin on ", admin_address),
+           {{"grpc_address", grpc_address}, {"admin_address", admin_address},
+            {"registry", registry}});
 
   const int sig = collectonce::rpc::WaitForTerminationSignal();
-  std::cerr << "reuse-gatewayd: signal " << sig << ": draining" << std::endl;
+  log.Info("draining", {{"signal", sig}});
   server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   server->Wait();
   admin->reset();
-  std::cerr << "reuse-gatewayd: stopped" << std::endl;
+  log.Info("stopped");
   return 0;
 }

@@ -5,6 +5,7 @@
 #include "libs/base/error_reason.h"
 #include "libs/catalog/subject.h"
 #include "libs/rpc/caller.h"
+#include "libs/rpc/trace.h"
 
 namespace collectonce::reuse {
 
@@ -40,11 +41,19 @@ RegistryClient::RegistryClient(const std::string& address, std::string identity,
   ledger_ = v1::ReuseLedger::NewStub(channel_);
 }
 
-void RegistryClient::Prepare(grpc::ClientContext* ctx, const std::string& on_behalf_of,
+void RegistryClient::Prepare(grpc::ClientContext* ctx, const Origin& origin,
                              absl::Time deadline) {
   if (insecure_) ctx->AddMetadata(rpc::kPrincipalHeader, identity_);
-  if (!on_behalf_of.empty()) ctx->AddMetadata(rpc::kOnBehalfOfHeader, on_behalf_of);
+  if (!origin.on_behalf_of.empty()) ctx->AddMetadata(rpc::kOnBehalfOfHeader, origin.on_behalf_of);
+  if (!origin.traceparent.empty()) ctx->AddMetadata(rpc::kTraceparentHeader, origin.traceparent);
   ctx->set_deadline(absl::ToChronoTime(deadline));
+}
+
+void RegistryClient::Observe(const char* method, std::chrono::steady_clock::time_point start,
+                             const grpc::Status& status) {
+  if (metrics_ == nullptr) return;
+  metrics_->Record(method, static_cast<int>(status.error_code()),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 absl::Status RegistryClient::Translate(const rpc::RpcError& e, const std::string& address) {
@@ -59,7 +68,7 @@ absl::Status RegistryClient::Translate(const rpc::RpcError& e, const std::string
   return e.status;  // carries the registry's reason
 }
 
-void RegistryClient::GetRecord(const std::string& on_behalf_of, const v1::GetRecordRequest& request,
+void RegistryClient::GetRecord(const Origin& origin, const v1::GetRecordRequest& request,
                                absl::Time deadline, RecordCallback done) {
   struct Call {
     grpc::ClientContext ctx;
@@ -68,10 +77,12 @@ void RegistryClient::GetRecord(const std::string& on_behalf_of, const v1::GetRec
   };
   auto call = std::make_shared<Call>();
   call->request = request;
-  Prepare(&call->ctx, on_behalf_of, deadline);
+  Prepare(&call->ctx, origin, deadline);
   records_->async()->GetRecord(
       &call->ctx, &call->request, &call->response,
-      [call, done = std::move(done), address = address_](grpc::Status s) {
+      [this, call, done = std::move(done), address = address_,
+       start = std::chrono::steady_clock::now()](grpc::Status s) {
+        Observe("/collectonce.registry.v1.RecordService/GetRecord", start, s);
         if (s.ok()) {
           done(std::move(call->response), {});
           return;
@@ -81,7 +92,7 @@ void RegistryClient::GetRecord(const std::string& on_behalf_of, const v1::GetRec
       });
 }
 
-void RegistryClient::UpdateRecord(const std::string& on_behalf_of,
+void RegistryClient::UpdateRecord(const Origin& origin,
                                   const v1::UpdateRecordRequest& request, absl::Time deadline,
                                   UpdateCallback done) {
   struct Call {
@@ -91,10 +102,12 @@ void RegistryClient::UpdateRecord(const std::string& on_behalf_of,
   };
   auto call = std::make_shared<Call>();
   call->request = request;
-  Prepare(&call->ctx, on_behalf_of, deadline);
+  Prepare(&call->ctx, origin, deadline);
   records_->async()->UpdateRecord(
       &call->ctx, &call->request, &call->response,
-      [call, done = std::move(done), address = address_](grpc::Status s) {
+      [this, call, done = std::move(done), address = address_,
+       start = std::chrono::steady_clock::now()](grpc::Status s) {
+        Observe("/collectonce.registry.v1.RecordService/UpdateRecord", start, s);
         if (s.ok()) {
           done(std::move(call->response), {});
           return;
@@ -104,7 +117,7 @@ void RegistryClient::UpdateRecord(const std::string& on_behalf_of,
       });
 }
 
-void RegistryClient::RecordReuse(const std::string& on_behalf_of,
+void RegistryClient::RecordReuse(const Origin& origin,
                                  const v1::RecordReuseRequest& request) {
   struct Call {
     grpc::ClientContext ctx;
@@ -113,53 +126,63 @@ void RegistryClient::RecordReuse(const std::string& on_behalf_of,
   };
   auto call = std::make_shared<Call>();
   call->request = request;
-  Prepare(&call->ctx, on_behalf_of, absl::Now() + absl::Seconds(10));
-  ledger_->async()->RecordReuse(&call->ctx, &call->request, &call->response,
-                                [call, this](grpc::Status s) {
-                                  if (!s.ok()) ++reuse_failures_;
-                                });
+  Prepare(&call->ctx, origin, absl::Now() + absl::Seconds(10));
+  ledger_->async()->RecordReuse(
+      &call->ctx, &call->request, &call->response,
+      [call, this, start = std::chrono::steady_clock::now()](grpc::Status s) {
+        Observe("/collectonce.registry.v1.ReuseLedger/RecordReuse", start, s);
+        if (!s.ok()) ++reuse_failures_;
+      });
 }
 
 absl::StatusOr<v1::Matter> RegistryClient::GetMatter(const std::string& name, absl::Time deadline) {
   grpc::ClientContext ctx;
-  Prepare(&ctx, "", deadline);
+  Prepare(&ctx, {}, deadline);
   v1::GetMatterRequest req;
   req.set_name(name);
   v1::Matter out;
+  const auto start = std::chrono::steady_clock::now();
   grpc::Status s = governance_->GetMatter(&ctx, req, &out);
+  Observe("/collectonce.registry.v1.GovernanceService/GetMatter", start, s);
   if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
   return out;
 }
 
 absl::StatusOr<v1::Bundle> RegistryClient::GetBundle(const std::string& name, absl::Time deadline) {
   grpc::ClientContext ctx;
-  Prepare(&ctx, "", deadline);
+  Prepare(&ctx, {}, deadline);
   v1::GetBundleRequest req;
   req.set_name(name);
   v1::Bundle out;
+  const auto start = std::chrono::steady_clock::now();
   grpc::Status s = governance_->GetBundle(&ctx, req, &out);
+  Observe("/collectonce.registry.v1.GovernanceService/GetBundle", start, s);
   if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
   return out;
 }
 
 absl::StatusOr<v1::Catalog> RegistryClient::GetCatalog(v1::SubjectKind kind, absl::Time deadline) {
   grpc::ClientContext ctx;
-  Prepare(&ctx, "", deadline);
+  Prepare(&ctx, {}, deadline);
   v1::GetCatalogRequest req;
   req.set_name(absl::StrCat("catalogs/", catalog::KindName(kind)));
   v1::Catalog out;
+  const auto start = std::chrono::steady_clock::now();
   grpc::Status s = governance_->GetCatalog(&ctx, req, &out);
+  Observe("/collectonce.registry.v1.GovernanceService/GetCatalog", start, s);
   if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
   return out;
 }
 
 absl::StatusOr<v1::ReuseStats> RegistryClient::GetReuseStats(
-    const std::string& on_behalf_of, const v1::GetReuseStatsRequest& request,
+    const Origin& origin, const v1::GetReuseStatsRequest& request,
     absl::Time deadline) {
   grpc::ClientContext ctx;
-  Prepare(&ctx, on_behalf_of, deadline);
+  Prepare(&ctx, origin, deadline);
   v1::ReuseStats out;
+  const auto start = std::chrono::steady_clock::now();
   grpc::Status s = ledger_->GetReuseStats(&ctx, request, &out);
+  Observe("/collectonce.registry.v1.ReuseLedger/GetReuseStats", start, s);
   if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
   return out;
 }

@@ -1,10 +1,13 @@
 // The gateway's view of the registry. Every call names the gateway (its own identity) and
 // the approval system it acts for (x-on-behalf-of), so the registry applies that system's
-// grants; deadlines follow the caller's; UNAVAILABLE is retried with backoff by the channel's
-// retry policy, within the deadline.
+// grants, and carries the W3C traceparent of the gateway call it serves; deadlines follow
+// the caller's; UNAVAILABLE is retried with backoff by the channel's retry policy, within
+// the deadline.
 #ifndef COLLECTONCE_SERVICES_REUSE_GATEWAY_REGISTRY_CLIENT_H_
 #define COLLECTONCE_SERVICES_REUSE_GATEWAY_REGISTRY_CLIENT_H_
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +17,7 @@
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "grpcpp/security/credentials.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/metrics.h"
 
 namespace collectonce::reuse {
 
@@ -27,30 +31,46 @@ class RegistryClient {
   RegistryClient(const std::string& address, std::string identity,
                  std::shared_ptr<grpc::ChannelCredentials> credentials, bool insecure);
 
+  // Whom a call is for and which trace it belongs to.
+  struct Origin {
+    // The end caller (approval system) the gateway acts for; empty: the gateway itself.
+    std::string on_behalf_of;
+    // W3C traceparent sent to the registry (the gateway call's span, so that the registry's
+    // span is its child); empty sends none.
+    std::string traceparent;
+  };
+
   using RecordCallback = std::function<void(absl::StatusOr<v1::Record>, rpc::RpcError)>;
   using UpdateCallback =
       std::function<void(absl::StatusOr<v1::UpdateRecordResponse>, rpc::RpcError)>;
 
   // Asynchronous; `done` runs on a gRPC thread.
-  void GetRecord(const std::string& on_behalf_of, const v1::GetRecordRequest& request,
+  void GetRecord(const Origin& origin, const v1::GetRecordRequest& request,
                  absl::Time deadline, RecordCallback done);
-  void UpdateRecord(const std::string& on_behalf_of, const v1::UpdateRecordRequest& request,
+  void UpdateRecord(const Origin& origin, const v1::UpdateRecordRequest& request,
                     absl::Time deadline, UpdateCallback done);
   // Fire and forget; failures are counted, not reported.
-  void RecordReuse(const std::string& on_behalf_of, const v1::RecordReuseRequest& request);
+  void RecordReuse(const Origin& origin, const v1::RecordReuseRequest& request);
 
-  // Blocking; used for the rarely changing definitions the gateway caches.
+  // Blocking; used for the rarely changing definitions the gateway caches (sent without a
+  // trace: a cached definition serves many traces).
   absl::StatusOr<v1::Matter> GetMatter(const std::string& name, absl::Time deadline);
   absl::StatusOr<v1::Bundle> GetBundle(const std::string& name, absl::Time deadline);
   absl::StatusOr<v1::Catalog> GetCatalog(v1::SubjectKind kind, absl::Time deadline);
-  absl::StatusOr<v1::ReuseStats> GetReuseStats(const std::string& on_behalf_of,
+  absl::StatusOr<v1::ReuseStats> GetReuseStats(const Origin& origin,
                                                const v1::GetReuseStatsRequest& request,
                                                absl::Time deadline);
 
   int64_t reuse_report_failures() const { return reuse_failures_.load(); }
+  // Counts every registry call by method and status code and times it; set before the
+  // first call. `metrics` must outlive the client.
+  void set_metrics(rpc::RpcMetrics* metrics) { metrics_ = metrics; }
 
  private:
-  void Prepare(grpc::ClientContext* ctx, const std::string& on_behalf_of, absl::Time deadline);
+  void Prepare(grpc::ClientContext* ctx, const Origin& origin, absl::Time deadline);
+  // Records a finished call in metrics_ (if set).
+  void Observe(const char* method, std::chrono::steady_clock::time_point start,
+               const grpc::Status& status);
   // A registry error as the gateway's caller should see it.
   static absl::Status Translate(const rpc::RpcError& e, const std::string& address);
 
@@ -62,6 +82,7 @@ class RegistryClient {
   std::unique_ptr<v1::GovernanceService::Stub> governance_;
   std::unique_ptr<v1::ReuseLedger::Stub> ledger_;
   std::atomic<int64_t> reuse_failures_{0};
+  rpc::RpcMetrics* metrics_ = nullptr;
 };
 
 }  // namespace collectonce::reuse

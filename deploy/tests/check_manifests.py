@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""Checks deploy/kubernetes: every file parses, and what matters for running collect-once
+safely holds (kinds and replicas, probes on the admin port, non-root pods without
+privileges, volumes mounted where the flags point, Services that select real pods).
+
+Usage: check_manifests.py DEPLOY_KUBERNETES_DIR
+Exit status 0 when every check passes; each failure is printed. The checks are first run
+on broken copies of the manifests, each of which must fail, so a check that can no longer
+fail is noticed.
+"""
+import copy
+import os
+import sys
+
+import yaml
+
+failures = []
+
+
+def check(ok, message):
+    if not ok:
+        failures.append(message)
+    return ok
+
+
+def load(directory):
+    docs = []
+    for name in sorted(os.listdir(directory)):
+        if not name.endswith((".yaml", ".yml")):
+            continue
+        with open(os.path.join(directory, name), encoding="utf-8") as f:
+            try:
+                for doc in yaml.safe_load_all(f):
+                    if doc is not None:
+                        docs.append((name, doc))
+            except yaml.YAMLError as e:
+                failures.append(f"{name}: does not parse: {e}")
+    return docs
+
+
+def flag(args, name):
+    for a in args:
+        if a.startswith(name + "="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def check_pod(where, pod, admin_port_required=True):
+    sc = pod.get("securityContext", {})
+    check(sc.get("runAsNonRoot") is True, f"{where}: pod runAsNonRoot is not true")
+    check(isinstance(sc.get("runAsUser"), int) and sc["runAsUser"] != 0,
+          f"{where}: pod runAsUser is missing or 0")
+    check(sc.get("seccompProfile", {}).get("type") == "RuntimeDefault",
+          f"{where}: pod seccompProfile is not RuntimeDefault")
+    check(pod.get("automountServiceAccountToken") is False,
+          f"{where}: the service account token is mounted")
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    for c in pod.get("containers", []):
+        cw = f"{where}/{c.get('name')}"
+        csc = c.get("securityContext", {})
+        check(csc.get("allowPrivilegeEscalation") is False,
+              f"{cw}: allowPrivilegeEscalation is not false")
+        check(csc.get("readOnlyRootFilesystem") is True, f"{cw}: root filesystem is writable")
+        check(csc.get("capabilities", {}).get("drop") == ["ALL"],
+              f"{cw}: capabilities are not all dropped")
+        check("memory" in c.get("resources", {}).get("limits", {}), f"{cw}: no memory limit")
+        check(":" in c.get("image", "") and not c["image"].endswith(":latest"),
+              f"{cw}: image has no fixed tag")
+        mounts = c.get("volumeMounts", [])
+        for m in mounts:
+            check(m["name"] in volumes or m["name"] in pod.get("_claims", ()),
+                  f"{cw}: mount {m['name']} has no volume")
+        # Every absolute path a flag names lies on a mount (certificates, keys, data).
+        args = c.get("args", [])
+        for a in args:
+            if "=/" in a:
+                path = a.split("=", 1)[1]
+                check(any(path == m["mountPath"] or path.startswith(m["mountPath"] + "/")
+                          for m in mounts),
+                      f"{cw}: {a} is not on a mounted volume")
+        if not admin_port_required:
+            continue
+        ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
+        admin = flag(args, "--admin-listen")
+        if check(admin is not None and "admin" in ports, f"{cw}: no admin port"):
+            check(int(admin.rsplit(":", 1)[1]) == ports["admin"],
+                  f"{cw}: --admin-listen {admin} is not the admin containerPort")
+        grpc = flag(args, "--listen")
+        check(grpc is not None and "grpc" in ports
+              and int(grpc.rsplit(":", 1)[1]) == ports["grpc"],
+              f"{cw}: --listen is not the grpc containerPort")
+        for tls in ("--tls-cert", "--tls-key", "--tls-client-ca"):
+            check(flag(args, tls) is not None, f"{cw}: {tls} is missing")
+        check("--insecure" not in args, f"{cw}: runs with --insecure")
+        for probe in ("readinessProbe", "livenessProbe"):
+            p = c.get(probe, {}).get("httpGet", {})
+            check(p.get("path") == "/healthz" and p.get("port") in ("admin", ports.get("admin")),
+                  f"{cw}: {probe} is not GET /healthz on the admin port")
+
+
+def check_all(docs):
+    by_kind = {}
+    for name, d in docs:
+        where = f"{name}: {d.get('kind')}/{d.get('metadata', {}).get('name')}"
+        check("apiVersion" in d and "kind" in d, f"{where}: apiVersion or kind is missing")
+        check(d.get("kind") == "Kustomization" or d.get("metadata", {}).get("name"),
+              f"{where}: metadata.name is missing")
+        by_kind.setdefault(d.get("kind"), {})[d.get("metadata", {}).get("name")] = d
+
+    sts = by_kind.get("StatefulSet", {}).get("registryd")
+    if check(sts is not None, "no StatefulSet registryd"):
+        spec = sts["spec"]
+        check(spec.get("replicas") == 1, "registryd: replicas is not 1 (one RocksDB, one writer)")
+        claims = {t["metadata"]["name"] for t in spec.get("volumeClaimTemplates", [])}
+        check("data" in claims, "registryd: no volume claim for data")
+        pod = dict(spec["template"]["spec"])
+        pod["_claims"] = claims
+        check_pod("StatefulSet/registryd", pod)
+        c = pod["containers"][0]
+        data_dir = flag(c.get("args", []), "--data-dir")
+        check(any(m["name"] == "data" and data_dir == m["mountPath"]
+                  for m in c.get("volumeMounts", [])),
+              "registryd: --data-dir is not the data volume's mount")
+        check("startupProbe" in c, "registryd: no startupProbe (opening RocksDB takes time)")
+        check(by_kind.get("Service", {}).get(spec.get("serviceName")) is not None,
+              "registryd: the StatefulSet's serviceName has no Service")
+
+    dep = by_kind.get("Deployment", {}).get("reuse-gatewayd")
+    if check(dep is not None, "no Deployment reuse-gatewayd"):
+        check(dep["spec"].get("replicas", 1) >= 2, "reuse-gatewayd: fewer than 2 replicas")
+        check_pod("Deployment/reuse-gatewayd", dep["spec"]["template"]["spec"])
+        args = dep["spec"]["template"]["spec"]["containers"][0].get("args", [])
+        envs = [e["configMapRef"]["name"] for e in
+                dep["spec"]["template"]["spec"]["containers"][0].get("envFrom", [])]
+        cm = by_kind.get("ConfigMap", {})
+        registry = flag(args, "--registry") or next(
+            (cm[n]["data"].get("REUSE_GATEWAYD_REGISTRY") for n in envs if n in cm), None)
+        check(registry is not None and registry.startswith("registryd."),
+              "reuse-gatewayd: the registry address is not the registryd Service")
+
+    cron = by_kind.get("CronJob", {}).get("registryd-backup")
+    if check(cron is not None, "no CronJob registryd-backup"):
+        check(cron["spec"].get("concurrencyPolicy") == "Forbid",
+              "registryd-backup: backups may overlap")
+        pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        check_pod("CronJob/registryd-backup", pod, admin_port_required=False)
+        args = pod["containers"][0].get("args", [])
+        check(args[-3:-1] == ["backup", "create"], "registryd-backup: does not run backup create")
+        if sts is not None:
+            mounts = [m["mountPath"] for m in
+                      sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]]
+            check(args and args[-1] in mounts,
+                  "registryd-backup: the backup directory is not a volume of registryd")
+
+    pods = [(d["spec"]["selector"]["matchLabels"], d["spec"]["template"])
+            for kind in ("StatefulSet", "Deployment") for d in by_kind.get(kind, {}).values()]
+    for name, svc in by_kind.get("Service", {}).items():
+        sel = svc["spec"].get("selector", {})
+        targets = [t for labels, t in pods
+                   if all(t["metadata"]["labels"].get(k) == v for k, v in sel.items())]
+        if check(targets, f"Service/{name}: selects no pod"):
+            names = {p["name"] for c in targets[0]["spec"]["containers"] for p in c.get("ports", [])}
+            for p in svc["spec"]["ports"]:
+                check(p.get("targetPort") in names,
+                      f"Service/{name}: targetPort {p.get('targetPort')} is no container port")
+            check(all(p.get("targetPort") != "admin" for p in svc["spec"]["ports"]),
+                  f"Service/{name}: exposes the plaintext admin port")
+    check("PodDisruptionBudget" in by_kind, "no PodDisruptionBudget for the gateways")
+
+
+def find(docs, kind, name):
+    return next(d for _, d in docs if d.get("kind") == kind and d["metadata"]["name"] == name)
+
+
+def container(docs, kind, name):
+    return find(docs, kind, name)["spec"]["template"]["spec"]["containers"][0]
+
+
+# Each breaks one thing the checks must catch.
+BREAKAGES = {
+    "two registry replicas": lambda d: find(d, "StatefulSet", "registryd")["spec"].update(
+        replicas=2),
+    "root pod": lambda d: find(d, "Deployment", "reuse-gatewayd")["spec"]["template"]["spec"][
+        "securityContext"].update(runAsNonRoot=False),
+    "no readiness probe": lambda d: container(d, "Deployment", "reuse-gatewayd").pop(
+        "readinessProbe"),
+    "probe on the gRPC port": lambda d: container(d, "StatefulSet", "registryd")[
+        "livenessProbe"]["httpGet"].update(port="grpc"),
+    "data not on the volume": lambda d: container(d, "StatefulSet", "registryd")["args"].append(
+        "--data-dir=/srv/elsewhere"),
+    "writable root": lambda d: container(d, "StatefulSet", "registryd")[
+        "securityContext"].update(readOnlyRootFilesystem=False),
+    "one gateway": lambda d: find(d, "Deployment", "reuse-gatewayd")["spec"].update(replicas=1),
+    "service selects nothing": lambda d: find(d, "Service", "registryd")["spec"].update(
+        selector={"app.kubernetes.io/name": "registry"}),
+}
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    docs = load(sys.argv[1])
+    if failures:  # does not parse
+        for f in failures:
+            print("FAIL:", f)
+        return 1
+    for what, breakage in BREAKAGES.items():
+        broken = copy.deepcopy(docs)
+        breakage(broken)
+        check_all(broken)
+        if not failures:
+            print(f"FAIL: the checks pass manifests with {what}")
+            return 1
+        failures.clear()
+    check_all(docs)
+    for f in failures:
+        print("FAIL:", f)
+    print(f"{len(docs)} documents, {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

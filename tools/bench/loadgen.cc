@@ -70,7 +70,7 @@ class Histogram {
     int64_t seen = 0;
     for (int i = 0; i < kBuckets; ++i) {
       seen += buckets_[i].load(std::memory_order_relaxed);
-      if (seen >= want) return UpperBound(i);
+      if (seen >= want) return std::min(UpperBound(i), static_cast<double>(max_.load()));
     }
     return static_cast<double>(max_.load());
   }

@@ -5,6 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <errno.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -61,10 +65,12 @@ absl::StatusOr<Daemon> Daemon::Start(const std::string& binary, std::vector<std:
 
 Daemon::Daemon(Daemon&& o) noexcept
     : pid_(o.pid_),
+      kept_(o.kept_),
       grpc_address_(std::move(o.grpc_address_)),
       admin_address_(std::move(o.admin_address_)),
       log_path_(std::move(o.log_path_)) {
   o.pid_ = -1;
+  o.kept_ = true;
 }
 
 Daemon::~Daemon() {
@@ -72,6 +78,28 @@ Daemon::~Daemon() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
+  KeepLog();
+}
+
+void Daemon::KeepLog() {
+  if (kept_ || log_path_.empty()) return;
+  kept_ = true;
+  KeepTestOutput(std::filesystem::path(log_path_).filename().string(), Log());
+}
+
+void KeepTestOutput(absl::string_view name, absl::string_view text) {
+  const char* dir = std::getenv("COLLECTONCE_TEST_LOG_DIR");
+  if (dir == nullptr || *dir == '\0' || text.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  // ctest runs one test per process: the binary and pid tell the test's files apart.
+  std::string file = absl::StrCat(program_invocation_short_name, "-", getpid(), "-", name);
+  for (char& c : file) {
+    if (c == '/') c = '_';
+  }
+  std::ofstream out(std::filesystem::path(dir) / file, std::ios::app | std::ios::binary);
+  out << text;
+  if (text.back() != '\n') out << '\n';
 }
 
 absl::StatusOr<int> Daemon::Stop(int signal, std::chrono::seconds timeout) {
@@ -82,6 +110,7 @@ absl::StatusOr<int> Daemon::Stop(int signal, std::chrono::seconds timeout) {
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      KeepLog();
       return status;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

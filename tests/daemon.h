@@ -36,9 +36,18 @@ class Daemon {
 
  private:
   Daemon() = default;
+  // Copies the log to the kept test output once, when the process has ended.
+  void KeepLog();
   pid_t pid_ = -1;
+  bool kept_ = false;
   std::string grpc_address_, admin_address_, log_path_;
 };
+
+// When COLLECTONCE_TEST_LOG_DIR is set (ctest sets it for the end-to-end tests), appends
+// `text` to a file of that directory named after `name` and this process, so that the
+// scan for personal data (tests/pii) reads every daemon log and CLI error output of the
+// run after the tests' own directories are gone. Daemons keep their logs by themselves.
+void KeepTestOutput(absl::string_view name, absl::string_view text);
 
 // GET http://ADDRESS/PATH on loopback; returns "<status> <body>".
 absl::StatusOr<std::string> HttpGet(const std::string& address, const std::string& path);

@@ -90,6 +90,7 @@ CtlRun Registryctl(const std::string& dir, std::vector<std::string> args,
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = ReadFile(out_path);
   r.err = ReadFile(err_path);
+  testing::KeepTestOutput("registryctl.err", r.err);
   return r;
 }
 

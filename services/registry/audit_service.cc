@@ -8,6 +8,7 @@
 #include "libs/audit/tree_head.h"
 #include "libs/base/error_reason.h"
 #include "libs/rpc/errors.h"
+#include "services/registry/page_token.h"
 
 namespace collectonce::registry {
 
@@ -45,11 +46,6 @@ std::string Header(const grpc::ServerContextBase& ctx, const char* name) {
   auto it = ctx.client_metadata().find(name);
   return it == ctx.client_metadata().end() ? std::string()
                                            : std::string(it->second.data(), it->second.size());
-}
-
-absl::Status BadToken() {
-  return WithReason(absl::InvalidArgumentError("the page token is not one this service issued"),
-                    "INVALID_PAGE_TOKEN");
 }
 
 }  // namespace
@@ -153,10 +149,9 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerCont
   const int page = request->page_size() == 0 ? 50 : std::min(request->page_size(), 1000);
   uint64_t before = ctx_->store()->Stats().audit_size;
   if (!request->page_token().empty()) {
-    std::string raw;
-    if (!absl::WebSafeBase64Unescape(request->page_token(), &raw) || !absl::SimpleAtoi(raw, &before)) {
-      return Reply(context, BadToken());
-    }
+    auto decoded = DecodeAuditIndexToken(request->page_token());
+    if (!decoded.ok()) return Reply(context, decoded.status());
+    before = *decoded;
   }
   const int64_t since = request->has_start_time() ? Micros(request->start_time()) : 0;
   const int64_t until = request->has_end_time() ? Micros(request->end_time()) : 0;
@@ -191,7 +186,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerCont
       if (response->entries_size() == page) break;
     }
   }
-  if (before > 0) response->set_next_page_token(absl::WebSafeBase64Escape(absl::StrCat(before)));
+  if (before > 0) response->set_next_page_token(EncodeAuditIndexToken(before));
   return Reply(context, absl::OkStatus());
 }
 
@@ -219,8 +214,10 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
     return Reply(context, RequireAuditor(*caller));
   }
   std::string before;
-  if (!request->page_token().empty() && !absl::WebSafeBase64Unescape(request->page_token(), &before)) {
-    return Reply(context, BadToken());
+  if (!request->page_token().empty()) {
+    auto decoded = DecodeKeyToken(request->page_token());
+    if (!decoded.ok()) return Reply(context, decoded.status());
+    before = *std::move(decoded);
   }
   const int page = request->page_size() <= 0 ? 50 : std::min(request->page_size(), 1000);
   auto listed = ctx_->store()->ListAccessEvents(*subject, before, page);
@@ -230,7 +227,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
     if (!e.ok()) return Reply(context, e.status());
     *response->add_entries() = *std::move(e);
   }
-  if (!listed->second.empty()) response->set_next_page_token(absl::WebSafeBase64Escape(listed->second));
+  if (!listed->second.empty()) response->set_next_page_token(EncodeKeyToken(listed->second));
   return Reply(context, absl::OkStatus());
 }
 

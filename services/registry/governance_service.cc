@@ -10,6 +10,7 @@
 #include "libs/base/error_reason.h"
 #include "libs/rpc/errors.h"
 #include "services/registry/limits.h"
+#include "services/registry/page_token.h"
 
 namespace collectonce::registry {
 
@@ -67,9 +68,10 @@ absl::Status ListPage(store::Store* store, const std::string& type, int32_t page
   if (page_size < 0) return WithReason(absl::InvalidArgumentError("page_size is negative"), "INVALID_VALUES");
   int size = page_size == 0 ? kDefaultPageSize : std::min(page_size, kMaxPageSize);
   std::string after;
-  if (!token.empty() && !absl::WebSafeBase64Unescape(token, &after)) {
-    return WithReason(absl::InvalidArgumentError("the page token is not one this service issued"),
-                      "INVALID_PAGE_TOKEN");
+  if (!token.empty()) {
+    auto decoded = DecodeKeyToken(token);
+    if (!decoded.ok()) return decoded.status();
+    after = *std::move(decoded);
   }
   auto page = store->ListObjects(type, after, size + 1);
   if (!page.ok()) return page.status();
@@ -80,7 +82,7 @@ absl::Status ListPage(store::Store* store, const std::string& type, int32_t page
     add(std::move(m));
   }
   if (static_cast<int>(page->size()) > size) {
-    *next_token = absl::WebSafeBase64Escape((*page)[size - 1].name);
+    *next_token = EncodeKeyToken((*page)[size - 1].name);
   }
   return absl::OkStatus();
 }

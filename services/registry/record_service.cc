@@ -15,6 +15,7 @@
 #include "libs/rpc/errors.h"
 #include "libs/store/change_builder.h"
 #include "services/registry/limits.h"
+#include "services/registry/page_token.h"
 
 namespace collectonce::registry {
 
@@ -282,28 +283,6 @@ absl::StatusOr<ListToken> DecodeListToken(const std::string& token, const std::s
 std::string FilterKey(const v1::ListRecordRevisionsRequest& r) {
   return absl::StrCat(r.parent(), "|", r.field(), "|", ToMicros(r.start_time()), "|",
                       ToMicros(r.end_time()));
-}
-
-std::string EncodeToken(int64_t before_revision, const std::string& filter_key) {
-  return absl::WebSafeBase64Escape(absl::StrCat("v1|", before_revision, "|",
-                                                absl::Hex(std::hash<std::string>{}(filter_key))));
-}
-
-absl::StatusOr<int64_t> DecodeToken(const std::string& token, const std::string& filter_key) {
-  std::string raw;
-  if (token.size() > 256 || !absl::WebSafeBase64Unescape(token, &raw)) {
-    return Invalid("the page token is not one this service issued", "INVALID_PAGE_TOKEN");
-  }
-  std::vector<std::string> parts = absl::StrSplit(raw, '|');
-  int64_t before;
-  if (parts.size() != 3 || parts[0] != "v1" || !absl::SimpleAtoi(parts[1], &before) ||
-      before < 1) {
-    return Invalid("the page token is not one this service issued", "INVALID_PAGE_TOKEN");
-  }
-  if (parts[2] != absl::StrCat(absl::Hex(std::hash<std::string>{}(filter_key)))) {
-    return Invalid("the page token belongs to a different query", "INVALID_PAGE_TOKEN");
-  }
-  return before;
 }
 
 void MaskChange(const v1::FieldDefinition* def, authz::Release release, v1::FieldChange* c) {
@@ -709,7 +688,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
                                           : std::min(request->page_size(), kMaxPageSize);
   const std::string filter_key = FilterKey(*request);
   if (!request->page_token().empty()) {
-    auto before = DecodeToken(request->page_token(), filter_key);
+    auto before = DecodeHistoryToken(request->page_token(), filter_key);
     if (!before.ok()) {
       violations.push_back({"page_token", "TOKEN", std::string(before.status().message())});
     } else {
@@ -734,7 +713,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
     *response->add_change_sets() = std::move(cs);
   }
   if (page->next_before_revision > 0) {
-    response->set_next_page_token(EncodeToken(page->next_before_revision, filter_key));
+    response->set_next_page_token(EncodeHistoryToken(page->next_before_revision, filter_key));
   }
   auto* reactor = context->DefaultReactor();
   if (subject->kind != v1::PERSON || (clear.empty() && masked.empty())) {

@@ -15,6 +15,8 @@
 #include "libs/audit/merkle.h"
 #include "services/registry/audit_service.h"
 #include "services/registry/governance_service.h"
+#include "services/registry/limits.h"
+#include "services/registry/page_token.h"
 #include "services/registry/record_service.h"
 
 namespace collectonce::registry {
@@ -759,6 +761,122 @@ TEST_F(RegistryServiceTest, OnlyGovernanceChangesGovernanceData) {
   EXPECT_EQ(Call("market", &v1::GovernanceService::Stub::ListPrincipals, gov_.get(), lp, &principals)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace collectonce::registry
+
+namespace collectonce::registry {
+namespace {
+
+// The limits of docs/api.md at their boundary: the limit is accepted, one more is refused
+// with its reason and writes nothing.
+class RegistryLimitsTest : public RegistryServiceTest {
+ protected:
+  std::vector<std::string> Violated(const grpc::Status& s) {
+    std::vector<std::string> out;
+    for (const auto& v : rpc::FromGrpc(s).violations) out.push_back(v.field + "/" + v.rule);
+    return out;
+  }
+  v1::UpdateRecordRequest SteelUpdate(const std::string& name_value) {
+    v1::UpdateRecordRequest req = Text<v1::UpdateRecordRequest>(absl::StrCat(
+        "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" })pb"));
+    (*req.mutable_values())["name"].set_string_value(name_value);
+    return req;
+  }
+};
+
+TEST_F(RegistryLimitsTest, BatchGetTakesAThousandNames) {
+  CreateSteel();
+  v1::BatchGetRecordsRequest req;
+  req.mutable_options()->set_purpose("matters/governance-enterprise");
+  for (int i = 0; i < kMaxBatchGet; ++i) req.add_names(st::kSteel);
+  v1::BatchGetRecordsResponse resp;
+  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::BatchGetRecords, rec_.get(), req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.records_size(), kMaxBatchGet);
+  req.add_names(st::kSteel);
+  s = Call("registryctl", &v1::RecordService::Stub::BatchGetRecords, rec_.get(), req, &resp);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "BATCH_TOO_LARGE");
+}
+
+TEST_F(RegistryLimitsTest, ReadMaskAndCaseIdLengths) {
+  CreateSteel();
+  v1::GetRecordRequest req;
+  req.set_name(st::kSteel);
+  req.mutable_options()->set_purpose("matters/governance-enterprise");
+  req.mutable_options()->set_case_id(std::string(kMaxCaseIdLength, 'C'));
+  for (int i = 0; i < kMaxMaskPaths; ++i) req.mutable_options()->mutable_read_mask()->add_paths("name");
+  v1::Record r;
+  grpc::Status s = Get("registryctl", req, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  req.mutable_options()->mutable_read_mask()->add_paths("name");
+  s = Get("registryctl", req, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Violated(s), UnorderedElementsAre("options.read_mask/LENGTH"));
+
+  req.mutable_options()->mutable_read_mask()->clear_paths();
+  req.mutable_options()->set_case_id(std::string(kMaxCaseIdLength + 1, 'C'));
+  s = Get("registryctl", req, &r);
+  EXPECT_THAT(Violated(s), UnorderedElementsAre("options.case_id/LENGTH"));
+}
+
+TEST_F(RegistryLimitsTest, UpdateChangesAtMostTwoHundredFields) {
+  CreateSteel();
+  const auto seq = store_->Stats().last_commit_sequence;
+  v1::UpdateRecordRequest req = SteelUpdate("三明钢源粉体有限公司");
+  for (int i = 0; i < kMaxChangesPerUpdate; ++i) req.add_clear_fields(absl::StrCat("f", i));
+  v1::UpdateRecordResponse resp;
+  grpc::Status s = Update("registryctl", req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "TOO_MANY_CHANGES");
+  req.mutable_clear_fields()->RemoveLast();
+  s = Update("registryctl", req, &resp);
+  EXPECT_NE(rpc::FromGrpc(s).reason, "TOO_MANY_CHANGES");  // unknown fields, but not too many
+  EXPECT_EQ(store_->Stats().last_commit_sequence, seq);
+}
+
+TEST_F(RegistryLimitsTest, RequestIdReasonAndSourceLengths) {
+  CreateSteel();
+  auto seq = store_->Stats().last_commit_sequence;
+  v1::UpdateRecordRequest req = SteelUpdate("三明钢源粉体有限公司");
+  req.set_request_id(std::string(129, 'r'));
+  req.set_reason(std::string(1025, 'x'));
+  req.mutable_provenance()->set_source(std::string(129, 's'));
+  v1::UpdateRecordResponse resp;
+  grpc::Status s = Update("registryctl", req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Violated(s), ::testing::IsSupersetOf({"reason/LENGTH", "provenance.source/LENGTH"}));
+  EXPECT_EQ(store_->Stats().last_commit_sequence, seq);
+
+  req.mutable_provenance()->set_source("market-regulation");
+  req.set_reason(std::string(1024, 'x'));
+  s = Update("registryctl", req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "request id of 129";
+  EXPECT_EQ(store_->Stats().last_commit_sequence, seq);
+
+  req.set_request_id(std::string(128, 'r'));
+  s = Update("registryctl", req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_GT(store_->Stats().last_commit_sequence, seq);
+}
+
+TEST_F(RegistryLimitsTest, PageTokensAreBoundedAndNeverEchoed) {
+  v1::ListMattersRequest req;
+  req.set_page_token(std::string(kMaxPageTokenLength + 1, 'A'));
+  v1::ListMattersResponse resp;
+  grpc::Status s = Call("registryctl", &v1::GovernanceService::Stub::ListMatters, gov_.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "INVALID_PAGE_TOKEN");
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("AAAA")));
+  req.set_page_size(-1);
+  req.clear_page_token();
+  s = Call("registryctl", &v1::GovernanceService::Stub::ListMatters, gov_.get(), req, &resp);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "INVALID_VALUES");
+  req.set_page_size(kMaxPageSize + 1);
+  s = Call("registryctl", &v1::GovernanceService::Stub::ListMatters, gov_.get(), req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
 }  // namespace

@@ -20,7 +20,10 @@
 #include "absl/strings/str_cat.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/rpc/admission.h"
+#include "libs/rpc/call_observer.h"
 #include "libs/rpc/daemon.h"
+#include "libs/rpc/log.h"
 #include "libs/rpc/metrics.h"
 
 namespace {
@@ -101,7 +104,12 @@ int main(int argc, char** argv) {
   builder.SetMaxReceiveMessageSize(max_message_mb << 20);
   builder.SetMaxSendMessageSize(64 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(metrics.InterceptorFactory());
+  // The registry's interceptors: admission (same default bound) and the call observer with
+  // its JSON access log on stderr.
+  collectonce::rpc::Admission admission(256);
+  const collectonce::rpc::Logger log("echo_server", collectonce::rpc::LogFormat::kJson);
+  interceptors.push_back(admission.InterceptorFactory());
+  interceptors.push_back(collectonce::rpc::CallObserverFactory({&metrics, &log, true}));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {

@@ -74,10 +74,10 @@ std::string DescribeRpcError(const grpc::Status& status, absl::string_view prefi
   rpc::RpcError e = rpc::FromGrpc(status);
   std::string out = absl::StrCat(prefix, "error: ", CodeName(status.error_code()));
   if (!e.reason.empty()) absl::StrAppend(&out, " (", e.reason, ")");
-  absl::StrAppend(&out, ": ", RedactIdNumbers(status.error_message()), "\n");
+  absl::StrAppend(&out, ": ", RedactPersonalNumbers(status.error_message()), "\n");
   for (const auto& v : e.violations) {
     absl::StrAppend(&out, prefix, "  ", v.field.empty() ? "(record)" : v.field, ": ",
-                    v.rule.empty() ? "" : absl::StrCat(v.rule, ": "), RedactIdNumbers(v.message),
+                    v.rule.empty() ? "" : absl::StrCat(v.rule, ": "), RedactPersonalNumbers(v.message),
                     "\n");
   }
   return out;

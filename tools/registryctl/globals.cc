@@ -5,12 +5,12 @@
 namespace collectonce::registryctl {
 
 int UsageError(absl::string_view message) {
-  std::cerr << "error: " << RedactIdNumbers(message) << "\n";
+  std::cerr << "error: " << RedactPersonalNumbers(message) << "\n";
   return kExitUsage;
 }
 
 int InternalFailure(absl::string_view message) {
-  std::cerr << "error: " << RedactIdNumbers(message) << "\n";
+  std::cerr << "error: " << RedactPersonalNumbers(message) << "\n";
   return kExitInternal;
 }
 

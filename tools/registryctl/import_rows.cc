@@ -44,8 +44,8 @@ absl::StatusOr<InputFormat> DetectFormat(absl::string_view path, absl::string_vi
 }
 
 std::string RowProblem::ToString() const {
-  if (field.empty()) return RedactIdNumbers(absl::StrCat("line ", line, ": ", message));
-  return RedactIdNumbers(absl::StrCat("line ", line, ": field ", field, ": ", message));
+  if (field.empty()) return RedactPersonalNumbers(absl::StrCat("line ", line, ": ", message));
+  return RedactPersonalNumbers(absl::StrCat("line ", line, ": field ", field, ": ", message));
 }
 
 bool IsValidUtf8(absl::string_view s) {

@@ -17,6 +17,7 @@ namespace v1 = ::collectonce::registry::v1;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Contains;
 using ::testing::Not;
 using ::testing::SizeIs;
 
@@ -199,6 +200,21 @@ TEST(ValidateRowsTest, UnknownColumnsAndAMissingKeyColumnAreProblemsOfTheFile) {
   v = ValidateRows(*cat, ReadCsv("name\n张三\n"), kToday);
   EXPECT_TRUE(v.file_problem);
   EXPECT_THAT(Lines(v.problems), ElementsAre(HasSubstr("line 1: field id_number: REQUIRED")));
+}
+
+TEST(ValidateRowsTest, AHeaderThatIsReallyDataIsReportedMasked) {
+  // A file without its header row: the first person's ID and mobile numbers become column
+  // names, and the problems about them must not print them.
+  auto cat = LoadCatalog("person.txtpb");
+  const std::string id = Id(1990, 1, 1, 1);
+  ValidationResult v = ValidateRows(
+      *cat, ReadCsv(absl::StrCat(id, ",张三,13905983312\n", Id(1991, 2, 2, 2), ",李四,13905983313\n")), kToday);
+  EXPECT_TRUE(v.file_problem);
+  for (const std::string& line : Lines(v.problems)) {
+    EXPECT_THAT(line, Not(HasSubstr(id.substr(4, 10))));
+    EXPECT_THAT(line, Not(HasSubstr("13905983312")));
+  }
+  EXPECT_THAT(Lines(v.problems), Contains(HasSubstr("field 139****3312: UNKNOWN_FIELD")));
 }
 
 TEST(ValidateRowsTest, ARequiredColumnTheFileLacksIsLeftToTheRegistry) {

@@ -4,7 +4,7 @@
 
 namespace collectonce::registryctl {
 
-std::string RedactIdNumbers(absl::string_view text) {
+std::string RedactPersonalNumbers(absl::string_view text) {
   std::string out(text);
   auto digit = [&](size_t i) { return out[i] >= '0' && out[i] <= '9'; };
   size_t i = 0;
@@ -17,8 +17,18 @@ std::string RedactIdNumbers(absl::string_view text) {
     if (match) {
       out.replace(i, 18, ident::MaskResidentId(out.substr(i, 18)));
       i += 18;
-    } else {
-      ++i;
+      continue;
+    }
+    ++i;
+  }
+  // Exactly 11 digits starting 13-19, not inside a longer run of digits.
+  for (i = 0; i + 11 <= out.size(); ++i) {
+    if ((i > 0 && digit(i - 1)) || out[i] != '1' || out[i + 1] < '3' || out[i + 1] > '9') continue;
+    bool match = i + 11 == out.size() || !digit(i + 11);
+    for (size_t k = 2; match && k < 11; ++k) match = digit(i + k);
+    if (match) {
+      for (size_t k = 3; k < 7; ++k) out[i + k] = '*';
+      i += 10;
     }
   }
   return out;

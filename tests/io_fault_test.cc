@@ -215,6 +215,7 @@ TEST_P(IoFaultE2eTest, WriterGetsAnErrorHealthFailsAndARestartResumes) {
     v1::UpdateRecordResponse resp;
     grpc::Status s = Put(*reg, Enterprise(0), "故障中", &resp);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+    EXPECT_EQ(rpc::FromGrpc(s).reason, "STORE_FAILED");
     EXPECT_TRUE(AwaitHealth(*reg, HealthResponse::NOT_SERVING));
     auto healthz = testing::HttpGet(reg->admin_address(), "/healthz");
     ASSERT_TRUE(healthz.ok()) << healthz.status();

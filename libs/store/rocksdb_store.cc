@@ -1072,6 +1072,8 @@ void RocksDbStoreImpl::CommitGroup(std::vector<Op>& ops) {
     rocksdb::WriteOptions wo;
     wo.sync = options_.sync;
     written = FromRocks(db_->Write(wo, &g.batch), "committing");
+    // The writes of the failing group carry the same reason as every later one.
+    if (!written.ok()) written = WithReason(std::move(written), "STORE_FAILED");
   }
   if (written.ok()) {
     absl::MutexLock lock(&state_mu_);

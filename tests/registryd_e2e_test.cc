@@ -156,6 +156,42 @@ TEST_F(RegistrydTest, ServesHealthAdminAndRecordsAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(r.fields(0).value().string_value(), "福建省钢源粉体材料有限公司");
 }
 
+// --max-message-mb is gRPC's own receive limit: a request just under it reaches the
+// service (and is refused there: no catalog, an oversized reason), one just over it is
+// refused by the transport with RESOURCE_EXHAUSTED; neither writes anything.
+TEST_F(RegistrydTest, MessageSizeLimitIsEnforcedAtItsBoundary) {
+  auto d = testing::Daemon::Start(REGISTRYD_BINARY,
+                                  {"--insecure", "--data-dir", dir_ + "/data",
+                                   "--bootstrap-governance", "registryctl",
+                                   "--max-message-mb", "1"},
+                                  dir_ + "/registryd.log");
+  ASSERT_TRUE(d.ok()) << d.status();
+  auto channel = grpc::CreateChannel(d->grpc_address(), grpc::InsecureChannelCredentials());
+  auto rec = v1::RecordService::NewStub(channel);
+  auto call = [&](size_t total_bytes) {
+    v1::UpdateRecordRequest req;
+    req.set_name("enterprises/91350400MA2YQ8KX1E");
+    req.mutable_provenance()->set_source("market-regulation");
+    (*req.mutable_values())["name"].set_string_value("福建省钢源粉体材料有限公司");
+    const size_t base = req.ByteSizeLong() + 8;  // the reason's tag and length
+    req.set_reason(std::string(total_bytes - base, 'x'));
+    v1::UpdateRecordResponse resp;
+    grpc::ClientContext ctx;
+    return rec->UpdateRecord(Ctx(&ctx), req, &resp);
+  };
+  grpc::Status under = call((1 << 20) - 64);
+  EXPECT_FALSE(under.ok());
+  EXPECT_NE(under.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << under.error_message();
+  grpc::Status over = call((1 << 20) + 64);
+  EXPECT_EQ(over.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << over.error_message();
+  auto metrics = testing::HttpGet(d->admin_address(), "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_THAT(*metrics, HasSubstr("collectonce_store_commit_sequence 0\n"));
+  channel.reset();
+  rec.reset();
+  EXPECT_TRUE(d->Stop(SIGTERM).ok());
+}
+
 TEST_F(RegistrydTest, RefusesToStartWithoutAModeOrOnAPublicAddressWhenInsecure) {
   auto d = testing::Daemon::Start(REGISTRYD_BINARY, {"--data-dir", dir_ + "/x"},
                                   dir_ + "/a.log", std::chrono::seconds(10));

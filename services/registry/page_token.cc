@@ -63,6 +63,29 @@ absl::StatusOr<int64_t> DecodeHistoryToken(absl::string_view token, absl::string
   return before;
 }
 
+std::string EncodeListToken(const ListPosition& position, absl::string_view filter_key) {
+  return absl::WebSafeBase64Escape(absl::StrCat("l1|", position.read_time_us, "|",
+                                                FilterHash(filter_key), "|", position.after_id));
+}
+
+absl::StatusOr<ListPosition> DecodeListToken(absl::string_view token,
+                                             absl::string_view filter_key) {
+  auto raw = Unwrap(token);
+  if (!raw.ok()) return raw.status();
+  std::vector<absl::string_view> parts = absl::StrSplit(*raw, absl::MaxSplits('|', 3));
+  ListPosition p;
+  if (parts.size() != 4 || parts[0] != "l1" || !AllDigits(parts[1]) ||
+      !absl::SimpleAtoi(parts[1], &p.read_time_us) || parts[3].empty()) {
+    return NotIssued();
+  }
+  if (parts[2] != FilterHash(filter_key)) {
+    return WithReason(absl::InvalidArgumentError("the page token belongs to a different listing"),
+                      "INVALID_PAGE_TOKEN");
+  }
+  p.after_id = std::string(parts[3]);
+  return p;
+}
+
 std::string EncodeAuditIndexToken(uint64_t before_index) {
   return absl::WebSafeBase64Escape(absl::StrCat(before_index));
 }

@@ -25,6 +25,16 @@ std::string EncodeHistoryToken(int64_t before_revision, absl::string_view filter
 std::string EncodeAuditIndexToken(uint64_t before_index);
 [[nodiscard]] absl::StatusOr<uint64_t> DecodeAuditIndexToken(absl::string_view token);
 
+// ListRecords: the subject id to continue after and the commit time the whole listing is
+// read as of, bound to the request's other fields.
+struct ListPosition {
+  std::string after_id;
+  int64_t read_time_us = 0;
+};
+std::string EncodeListToken(const ListPosition& position, absl::string_view filter_key);
+[[nodiscard]] absl::StatusOr<ListPosition> DecodeListToken(absl::string_view token,
+                                                           absl::string_view filter_key);
+
 // Governance lists and ListAccessEvents: the store key or object name to continue after.
 std::string EncodeKeyToken(absl::string_view key);
 [[nodiscard]] absl::StatusOr<std::string> DecodeKeyToken(absl::string_view token);

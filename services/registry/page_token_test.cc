@@ -19,6 +19,20 @@ TEST(PageTokenTest, HistoryTokensRoundTripAndAreBoundToTheirQuery) {
   EXPECT_EQ(other.status().message(), "the page token belongs to a different query");
 }
 
+TEST(PageTokenTest, ListTokensCarryPositionAndMomentAndAreBoundToTheirListing) {
+  const std::string token = EncodeListToken({"p01hx2k0m5f7a9c3d", 1796212241512307}, "persons|a");
+  auto back = DecodeListToken(token, "persons|a");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->after_id, "p01hx2k0m5f7a9c3d");
+  EXPECT_EQ(back->read_time_us, 1796212241512307);
+  EXPECT_EQ(ReasonOf(DecodeListToken(token, "persons|b").status()), "INVALID_PAGE_TOKEN");
+  for (const std::string raw : {"l1|7|0|", "l1|-7|0|x", "l1|+7|0|x", "l2|7|0|x", "l1|7|0"}) {
+    EXPECT_EQ(ReasonOf(DecodeListToken(absl::WebSafeBase64Escape(raw), "").status()),
+              "INVALID_PAGE_TOKEN")
+        << raw;
+  }
+}
+
 TEST(PageTokenTest, RefusesWhatWasNotIssued) {
   for (const std::string raw : {"v1|0|0", "v1|-3|0", "v1| 7|0", "v1|+7|0", "v2|7|0", "v1|7", "7"}) {
     EXPECT_EQ(ReasonOf(DecodeHistoryToken(absl::WebSafeBase64Escape(raw), "").status()),

@@ -241,41 +241,12 @@ void FinishAfterAccesses(store::Store* store, std::vector<store::AccessRecord> a
   }
 }
 
-// ListRecords page tokens: where the listing stands and the moment it reads, bound to the
-// request's other fields.
-struct ListToken {
-  std::string after_id;
-  int64_t read_time_us = 0;
-};
-
+// A ListRecords token is bound to the request's fields other than the page token and the
+// moment read (which the token carries).
 std::string ListFilterKey(const v1::ListRecordsRequest& r) {
   v1::ReadOptions o = r.options();
-  o.clear_commit_time();  // carried by the token itself
+  o.clear_commit_time();
   return absl::StrCat(r.parent(), "|", o.SerializeAsString());
-}
-
-std::string EncodeListToken(const ListToken& t, const std::string& filter_key) {
-  return absl::WebSafeBase64Escape(absl::StrCat("l1|", t.read_time_us, "|",
-                                                absl::Hex(std::hash<std::string>{}(filter_key)),
-                                                "|", t.after_id));
-}
-
-absl::StatusOr<ListToken> DecodeListToken(const std::string& token, const std::string& filter_key) {
-  std::string raw;
-  if (token.size() > 256 || !absl::WebSafeBase64Unescape(token, &raw)) {
-    return Invalid("the page token is not one this service issued", "INVALID_PAGE_TOKEN");
-  }
-  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('|', 3));
-  ListToken t;
-  if (parts.size() != 4 || parts[0] != "l1" || !absl::SimpleAtoi(parts[1], &t.read_time_us) ||
-      parts[3].empty() || parts[3].size() > kMaxNameLength) {
-    return Invalid("the page token is not one this service issued", "INVALID_PAGE_TOKEN");
-  }
-  if (parts[2] != absl::StrCat(absl::Hex(std::hash<std::string>{}(filter_key)))) {
-    return Invalid("the page token belongs to a different listing", "INVALID_PAGE_TOKEN");
-  }
-  t.after_id = parts[3];
-  return t;
 }
 
 // Page tokens: opaque, and bound to the request's filters so that a token from another
@@ -411,8 +382,8 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   if (kind == v1::SUBJECT_KIND_UNSPECIFIED) {
     violations.push_back({"parent", "NAME", "enterprises or persons"});
   }
-  if (request->page_size() < 0 || request->page_size() > kMaxPageSize) {
-    violations.push_back({"page_size", "RANGE", absl::StrCat("0 to ", kMaxPageSize)});
+  if (request->page_size() < 0) {
+    violations.push_back({"page_size", "RANGE", "0 (the default, 50) or more"});
   }
   const v1::ReadOptions& o = request->options();
   if (o.revision() != 0 || o.has_valid_date()) {
@@ -423,7 +394,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   if (!violations.empty()) {
     return Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
   }
-  ListToken token;
+  ListPosition token;
   const std::string filter_key = ListFilterKey(*request);
   if (!request->page_token().empty()) {
     auto decoded = DecodeListToken(request->page_token(), filter_key);
@@ -442,7 +413,9 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, pinned, &plan, &violations);
   if (!st.ok()) return Reply(context, st, violations);
 
-  const int page_size = request->page_size() == 0 ? 100 : request->page_size();
+  // AIP-158: the default when unset, larger sizes cut to the maximum.
+  const int page_size =
+      request->page_size() == 0 ? 50 : std::min(request->page_size(), kMaxPageSize);
   auto subjects = ctx_->store()->ListSubjects(kind, token.after_id, page_size);
   if (!subjects.ok()) return Reply(context, subjects.status());
   std::vector<store::AccessRecord> accesses;

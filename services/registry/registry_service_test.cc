@@ -641,7 +641,7 @@ TEST_F(RegistryServiceTest, ListRecordsPagesOneSnapshotToAnExactEnd) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(rpc::FromGrpc(s).reason, "ROLE_MAY_NOT_LIST");
   req.set_parent("people");
-  req.set_page_size(1001);
+  req.set_page_size(-1);
   req.mutable_options()->set_revision(2);
   s = Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

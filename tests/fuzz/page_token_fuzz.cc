@@ -39,6 +39,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(collectonce::ReasonOf(index.status()) == "INVALID_PAGE_TOKEN");
   }
 
+  auto list = registry::DecodeListToken(token, filter);
+  if (list.ok()) {
+    FUZZ_CHECK(!list->after_id.empty());
+    auto again = registry::DecodeListToken(registry::EncodeListToken(*list, filter), filter);
+    FUZZ_CHECK(again.ok() && again->after_id == list->after_id &&
+               again->read_time_us == list->read_time_us);
+    FUZZ_CHECK(!registry::DecodeListToken(token, std::string(filter) + "|other").ok());
+  } else {
+    FUZZ_CHECK(collectonce::ReasonOf(list.status()) == "INVALID_PAGE_TOKEN");
+  }
+
   auto key = registry::DecodeKeyToken(token);
   if (key.ok()) {
     FUZZ_CHECK(!key->empty());

@@ -241,10 +241,14 @@ class Load {
       }
     };
     std::thread pacer;
+    // The closed loop's next-call function. It lives until every call has finished (Run
+    // waits for outstanding == 0 at the end), so completions may call it; a shared_ptr that
+    // captured itself would never be freed.
+    std::function<void()> issue_fn;
     if (o_.rate <= 0) {
       // Closed loop: each slot issues its next call when the previous one completes.
-      auto issue = std::make_shared<std::function<void()>>();
-      *issue = [&, issue] {
+      std::function<void()>* issue = &issue_fn;
+      issue_fn = [&, issue] {
         if (stop.load(std::memory_order_relaxed)) return finished();
         const uint64_t n = counter.fetch_add(1);
         if (o_.count > 0 && n >= static_cast<uint64_t>(o_.count)) return finished();

@@ -2,7 +2,10 @@
 // WatchChanges streams, which hold their slot for as long as they are open), a new call gets
 // RESOURCE_EXHAUSTED with reason OVERLOADED and a RetryInfo at once; health checks still
 // answer; when a slot frees up, calls succeed again.
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +17,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "collectonce/gateway/v1/gateway.grpc.pb.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "libs/catalog/catalog.h"
 #include "libs/rpc/errors.h"
@@ -142,6 +146,81 @@ TEST(OverloadTest, PastTheLimitCallsAreRefusedAtOnceWithRetryInfo) {
   auto st = d->Stop(SIGTERM, std::chrono::seconds(10));
   ASSERT_TRUE(st.ok()) << st.status();
   EXPECT_TRUE(WIFEXITED(*st));
+  std::filesystem::remove_all(dir);
+}
+
+
+// reuse-gatewayd with --max-concurrent-calls 1 in front of a "registry" that accepts TCP
+// connections and never answers: the first PrefillForm holds the only slot while it waits
+// for the registry, the second is refused at once with OVERLOADED; once the first has given
+// up, the slot is free again.
+TEST(OverloadTest, GatewayRefusesPastItsLimitWhileTheRegistryStalls) {
+  char tmpl[] = "/tmp/collectonce-overload-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const int silent = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(silent, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(silent, 16), 0);  // never accepted: connections complete, nothing answers
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string registry = absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
+
+  auto g = testing::Daemon::Start(GATEWAYD_BINARY,
+                                  {"--insecure", "--registry", registry,
+                                   "--max-concurrent-calls", "1"},
+                                  dir + "/reuse-gatewayd.log");
+  ASSERT_TRUE(g.ok()) << g.status();
+  auto channel = grpc::CreateChannel(g->grpc_address(), grpc::InsecureChannelCredentials());
+  auto gw = gateway::v1::ReuseGateway::NewStub(channel);
+  auto prefill = [&](grpc::ClientContext* ctx, gateway::v1::PrefillFormResponse* resp) {
+    ctx->AddMetadata("x-principal", "spiffe://sanming.gov.cn/approval/market-regulation");
+    gateway::v1::PrefillFormRequest req;
+    req.set_form("matters/legal-representative-change");
+    req.set_subject("enterprises/91350400MA2YQ8KX1E");
+    return gw->PrefillForm(ctx, req, resp);
+  };
+  ASSERT_TRUE(AwaitInFlight(*g, 0));
+
+  // The first call stalls on the registry for its whole (2 s) deadline.
+  std::thread first([&] {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    gateway::v1::PrefillFormResponse resp;
+    grpc::Status s = prefill(&ctx, &resp);
+    EXPECT_FALSE(s.ok());
+  });
+  ASSERT_TRUE(AwaitInFlight(*g, 1));
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    gateway::v1::PrefillFormResponse resp;
+    const auto t0 = std::chrono::steady_clock::now();
+    grpc::Status s = prefill(&ctx, &resp);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+    EXPECT_EQ(rpc::FromGrpc(s).reason, "OVERLOADED");
+  }
+  first.join();
+  ASSERT_TRUE(AwaitInFlight(*g, 0));
+  {
+    // The slot is free: the next call is admitted (and fails only on the silent registry).
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+    gateway::v1::PrefillFormResponse resp;
+    grpc::Status s = prefill(&ctx, &resp);
+    EXPECT_NE(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  }
+  auto metrics = testing::HttpGet(g->admin_address(), "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_THAT(*metrics, HasSubstr("collectonce_rpc_overload_refused 1\n"));
+  gw.reset();
+  channel.reset();
+  auto st = g->Stop(SIGTERM, std::chrono::seconds(20));
+  ASSERT_TRUE(st.ok()) << st.status();
+  close(silent);
   std::filesystem::remove_all(dir);
 }
 

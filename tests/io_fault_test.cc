@@ -23,6 +23,7 @@
 #include "libs/rpc/errors.h"
 #include "libs/rpc/health_follower.h"
 #include "libs/store/rocksdb_store.h"
+#include "libs/store/test_util.h"
 #include "libs/store/testing/fault_fs.h"
 #include "services/registry/governance_service.h"
 #include "services/registry/record_service.h"
@@ -37,24 +38,10 @@ using ::testing::StartsWith;
 using store::testing::FaultFs;
 using HealthResponse = grpc::health::v1::HealthCheckResponse;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using store::testing::Enterprise;
+using store::testing::FieldText;
+using store::testing::ReadFile;
 
-// The string value of `field` in `record`, or "<absent>".
-inline std::string FieldText(const v1::Record& record, const std::string& field) {
-  for (const auto& f : record.fields()) {
-    if (f.field() == field) return f.value().string_value();
-  }
-  return "<absent>";
-}
-
-std::string Enterprise(int i) {
-  return absl::StrCat("enterprises/", ident::MakeUscc(absl::StrFormat("91350400MA%07d", i)));
-}
 
 // registryd's wiring, in process: store, services, health that follows the store, admin.
 class Registry {

@@ -24,19 +24,10 @@ namespace {
 using ::collectonce::testing::IsOk;
 using ::collectonce::testing::StatusIs;
 using ::testing::HasSubstr;
+using testing::Enterprise;
 using testing::FaultFs;
+using testing::FieldText;
 
-// The string value of `field` in `record`, or "<absent>".
-inline std::string FieldText(const v1::Record& record, const std::string& field) {
-  for (const auto& f : record.fields()) {
-    if (f.field() == field) return f.value().string_value();
-  }
-  return "<absent>";
-}
-
-std::string Enterprise(int i) {
-  return absl::StrCat("enterprises/", ident::MakeUscc(absl::StrFormat("91350400MA%07d", i)));
-}
 
 // One acknowledged write: the subject had `value` in "name" at `revision`.
 struct Acked {

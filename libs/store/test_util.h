@@ -11,10 +11,13 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "libs/catalog/value_text.h"
+#include "libs/ident/uscc.h"
 #include "libs/store/rocksdb_store.h"
 
 namespace collectonce::store::testing {
@@ -62,6 +65,19 @@ inline v1::Value Int(int64_t n) {
   v.set_int64_value(n);
   return v;
 }
+// The string value of `field` in `record`, or "<absent>".
+inline std::string FieldText(const v1::Record& record, const std::string& field) {
+  for (const auto& f : record.fields()) {
+    if (f.field() == field) return f.value().string_value();
+  }
+  return "<absent>";
+}
+
+// "enterprises/{uscc}" of the i-th numbered test enterprise (a valid credit code).
+inline std::string Enterprise(int i) {
+  return absl::StrCat("enterprises/", ident::MakeUscc(absl::StrFormat("91350400MA%07d", i)));
+}
+
 inline v1::Value DateV(int y, int m, int d) {
   v1::Value v;
   auto* date = v.mutable_date_value();

@@ -7,12 +7,15 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <utility>
 #include <sstream>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "openssl/hmac.h"
+#include "openssl/crypto.h"
+#include "openssl/evp.h"
 #include "openssl/rand.h"
 
 namespace collectonce::store {
@@ -60,12 +63,64 @@ absl::StatusOr<KeyedHash> KeyedHash::LoadOrCreate(const std::string& path,
   return KeyedHash(absl::HexStringToBytes(text));
 }
 
+struct KeyedHash::Keyed {
+  EVP_MD* md = nullptr;
+  EVP_MD_CTX* inner = nullptr;  // SHA-256 after (key ^ ipad)
+  EVP_MD_CTX* outer = nullptr;  // SHA-256 after (key ^ opad)
+  ~Keyed() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+    EVP_MD_free(md);
+  }
+};
+
+namespace {
+constexpr size_t kBlock = 64;  // SHA-256's block size
+constexpr size_t kDigest = 32;
+
+// One scratch context per thread, reused for every hash.
+EVP_MD_CTX* Scratch() {
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                          &EVP_MD_CTX_free);
+  return ctx.get();
+}
+}  // namespace
+
+// HMAC as RFC 2104 defines it, with the two padded-key blocks absorbed once here.
+KeyedHash::KeyedHash(std::string key) {
+  auto k = std::make_shared<Keyed>();
+  k->md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  unsigned char block[kBlock] = {0};
+  if (key.size() > kBlock) {
+    unsigned int n = 0;
+    EVP_Digest(key.data(), key.size(), block, &n, k->md, nullptr);
+  } else {
+    std::memcpy(block, key.data(), key.size());
+  }
+  unsigned char pad[kBlock];
+  for (auto [ctx, byte] : {std::pair{&k->inner, 0x36}, std::pair{&k->outer, 0x5c}}) {
+    for (size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ byte;
+    *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(*ctx, k->md, nullptr);
+    EVP_DigestUpdate(*ctx, pad, kBlock);
+  }
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(pad, sizeof pad);
+  keyed_ = std::move(k);
+}
+
 std::string KeyedHash::Hash(absl::string_view text) const {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(text.data()), text.size(), out, &len);
-  return std::string(reinterpret_cast<const char*>(out), len);
+  EVP_MD_CTX* ctx = Scratch();
+  unsigned char inner[kDigest];
+  unsigned char out[kDigest];
+  unsigned int n = 0;
+  EVP_MD_CTX_copy_ex(ctx, keyed_->inner);
+  EVP_DigestUpdate(ctx, text.data(), text.size());
+  EVP_DigestFinal_ex(ctx, inner, &n);
+  EVP_MD_CTX_copy_ex(ctx, keyed_->outer);
+  EVP_DigestUpdate(ctx, inner, sizeof inner);
+  EVP_DigestFinal_ex(ctx, out, &n);
+  return std::string(reinterpret_cast<const char*>(out), sizeof out);
 }
 
 }  // namespace collectonce::store

@@ -4,7 +4,9 @@
 #ifndef COLLECTONCE_LIBS_STORE_KEYED_HASH_H_
 #define COLLECTONCE_LIBS_STORE_KEYED_HASH_H_
 
+#include <memory>
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
@@ -21,12 +23,15 @@ class KeyedHash {
   // For tests: a key given directly (at least 16 bytes).
   static KeyedHash FromKey(std::string key) { return KeyedHash(std::move(key)); }
 
-  // 32 bytes: HMAC-SHA256(key, text).
+  // 32 bytes: HMAC-SHA256(key, text). Safe to call from any number of threads.
   std::string Hash(absl::string_view text) const;
 
  private:
-  explicit KeyedHash(std::string key) : key_(std::move(key)) {}
-  std::string key_;
+  // The SHA-256 states after the key's inner and outer pads, computed once: every lookup of
+  // a person by ID number hashes, and keying HMAC afresh each time costs more than the hash.
+  struct Keyed;
+  explicit KeyedHash(std::string key);
+  std::shared_ptr<const Keyed> keyed_;
 };
 
 }  // namespace collectonce::store

@@ -1,19 +1,29 @@
 #include "libs/rpc/trace.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "openssl/rand.h"
+#include "absl/random/random.h"
 
 namespace collectonce::rpc {
 
 namespace {
 
+// Trace and span ids must be unique, not secret: a per-thread generator seeded from the
+// operating system's entropy is enough, and far cheaper per call than OpenSSL's DRBG.
 std::string RandomHex(size_t bytes) {
+  thread_local absl::BitGen gen;
   std::string raw(bytes, '\0');
   do {
-    RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
+    for (size_t i = 0; i < bytes; i += 8) {
+      const uint64_t r = absl::Uniform<uint64_t>(gen);
+      std::memcpy(raw.data() + i, &r, std::min<size_t>(8, bytes - i));
+    }
   } while (raw.find_first_not_of('\0') == std::string::npos);  // all zero is invalid
   return absl::BytesToHexString(raw);
 }

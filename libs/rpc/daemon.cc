@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -23,6 +24,10 @@ sigset_t TerminationSignals() {
 void BlockTerminationSignals() {
   sigset_t s = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &s, nullptr);
+}
+
+void SkipMutexDeadlockDetection() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 int WaitForTerminationSignal() {

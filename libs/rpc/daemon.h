@@ -11,6 +11,10 @@ namespace collectonce::rpc {
 
 // Blocks SIGTERM and SIGINT in this and every later thread; call first in main().
 void BlockTerminationSignals();
+// absl::Mutex records every lock-order edge in a global graph to report deadlocks when
+// absl is built without NDEBUG, as Debian's is; that costs every lock of every call (gRPC's
+// included). Daemons switch it off; tests keep it.
+void SkipMutexDeadlockDetection();
 // Waits for SIGTERM or SIGINT; returns the signal.
 int WaitForTerminationSignal();
 

@@ -180,6 +180,7 @@ int main(int argc, char** argv) {
 
   // SIGTERM and SIGINT are taken by a waiting thread, not a handler.
   collectonce::rpc::BlockTerminationSignals();
+  collectonce::rpc::SkipMutexDeadlockDetection();
 
   const bool insecure = f.insecure;
   auto listen = collectonce::rpc::SplitHostPort(f.listen);

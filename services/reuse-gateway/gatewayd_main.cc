@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
     return 1;
   };
   collectonce::rpc::BlockTerminationSignals();
+  collectonce::rpc::SkipMutexDeadlockDetection();
   auto hp = collectonce::rpc::SplitHostPort(listen);
   if (!hp.ok()) return Fail(std::string(hp.status().message()));
   if (auto s = collectonce::rpc::CheckDaemonSecurityFlags(insecure, insecure_allow_remote, tls);

@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   collectonce::rpc::BlockTerminationSignals();
+  collectonce::rpc::SkipMutexDeadlockDetection();
   v1::Record reply;
   if (!sample_target.empty()) {
     auto stub = v1::RecordService::NewStub(

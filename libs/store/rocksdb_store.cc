@@ -1,5 +1,7 @@
 #include "libs/store/rocksdb_store.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <deque>
@@ -217,6 +219,11 @@ class RocksDbStoreImpl final : public RocksDbStore {
       stopping_ = true;
     }
     if (committer_.joinable()) committer_.join();
+    {
+      absl::MutexLock lock(&done_mu_);
+      done_stopping_ = true;
+    }
+    if (completer_.joinable()) completer_.join();  // every callback has run
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
     if (db_) {
       // After a failed write RocksDB's log writer holds the error, and syncing it again
@@ -356,6 +363,10 @@ class RocksDbStoreImpl final : public RocksDbStore {
   void Enqueue(Op op);
   void CommitLoop();
   void CommitGroup(std::vector<Op>& ops);
+  // Hands a committed group's operations to the completer thread, which runs their
+  // callbacks (and with them the services' replies) while the committer goes on.
+  void PostCompletions(std::vector<Op> ops);
+  void CompleteLoop();
   void ApplyWrite(Group& g, WriteOp& op);
   void ApplyAccess(Group& g, AccessOp& op);
   void ApplyCatalogOp(Group& g, CatalogOp& op);
@@ -374,6 +385,11 @@ class RocksDbStoreImpl final : public RocksDbStore {
   std::deque<Op> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   std::thread committer_;
+
+  absl::Mutex done_mu_;
+  std::deque<std::vector<Op>> done_ ABSL_GUARDED_BY(done_mu_);
+  bool done_stopping_ ABSL_GUARDED_BY(done_mu_) = false;
+  std::thread completer_;
 
   // Committer-owned (only the committer thread touches these after Init).
   audit::MerkleAppender appender_;
@@ -505,7 +521,14 @@ absl::Status RocksDbStoreImpl::Init() {
     catalogs_[kind] = *std::move(compiled);
   }
 
-  committer_ = std::thread([this] { CommitLoop(); });
+  completer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "completer");
+    CompleteLoop();
+  });
+  committer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "committer");  // names it in top, perf and /proc
+    CommitLoop();
+  });
   return absl::OkStatus();
 }
 
@@ -998,6 +1021,42 @@ void RocksDbStoreImpl::CommitLoop() {
       }
     }
     CommitGroup(ops);
+    PostCompletions(std::move(ops));
+  }
+}
+
+void RocksDbStoreImpl::PostCompletions(std::vector<Op> ops) {
+  absl::MutexLock lock(&done_mu_);
+  done_.push_back(std::move(ops));
+}
+
+void RocksDbStoreImpl::CompleteLoop() {
+  for (;;) {
+    std::deque<std::vector<Op>> batches;
+    {
+      absl::MutexLock lock(&done_mu_);
+      done_mu_.Await(absl::Condition(
+          +[](RocksDbStoreImpl* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->done_mu_) {
+            return s->done_stopping_ || !s->done_.empty();
+          },
+          this));
+      if (done_.empty()) return;  // stopping and drained
+      batches.swap(done_);
+    }
+    for (auto& ops : batches) {
+      for (Op& op : ops) {
+        std::visit(
+            [&](auto& o) {
+              using T = std::decay_t<decltype(o)>;
+              if constexpr (std::is_same_v<T, WriteOp>) {
+                o.done(std::move(o.result), std::move(o.violations));
+              } else {
+                o.done(std::move(o.result));
+              }
+            },
+            op);
+      }
+    }
   }
 }
 
@@ -1098,19 +1157,10 @@ void RocksDbStoreImpl::CommitGroup(std::vector<Op>& ops) {
             "the store failed a write and takes no more until restarted: ", written.message())),
         "STORE_FAILED");
   }
-  for (Op& op : ops) {
-    std::visit(
-        [&](auto& o) {
-          using T = std::decay_t<decltype(o)>;
-          if constexpr (std::is_same_v<T, WriteOp>) {
-            if (!written.ok() && o.result.ok()) o.result = written;
-            o.done(std::move(o.result), std::move(o.violations));
-          } else {
-            if (!written.ok() && o.result.ok()) o.result = written;
-            o.done(std::move(o.result));
-          }
-        },
-        op);
+  if (!written.ok()) {
+    for (Op& op : ops) {
+      std::visit([&](auto& o) { if (o.result.ok()) o.result = written; }, op);
+    }
   }
 }
 

@@ -25,7 +25,8 @@ struct BuiltChange {
   // The state after the change, with provenance stamped except commit time and revision.
   storage::v1::RecordState next;
   v1::ChangeSet change_set;
-  // Every new assertion (current or retroactive), for the valid-time index.
+  // Every new assertion (current or retroactive), for the valid-time index. Empty for a
+  // new subject, whose revision 1 is read from its snapshot.
   std::vector<v1::FieldValue> assertions;
   bool unchanged = false;
   // Old and new value of the catalog's lookup field (persons), when it changes.

@@ -8,16 +8,28 @@
 //     --principal spiffe://sanming.gov.cn/approval/housing-fund
 //     --purpose matters/housing-fund-account
 //
+// With --sync-append DIR it also appends one --append-bytes record per call to a RocksDB
+// in DIR, synced, with group commit on one thread and replies sent from a second: the
+// floor that a read which must be durably recorded before it answers cannot go below
+// (registryd records every release of personal data that way).
+//
 // The reply is one record read from a running registry (--sample-target), or a synthetic
 // record of about --response-bytes bytes. Prints "echo_server: serving gRPC on HOST:PORT
 // (response N bytes)" when ready; stops on SIGTERM or SIGINT.
+#include <pthread.h>
+
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/rpc/admission.h"
@@ -25,25 +37,118 @@
 #include "libs/rpc/daemon.h"
 #include "libs/rpc/log.h"
 #include "libs/rpc/metrics.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 
 namespace {
 
 namespace v1 = collectonce::registry::v1;
 
+// A queue of callbacks, run in order on its own thread.
+class Worker {
+ public:
+  using Batch = std::vector<std::function<void()>>;
+  Worker(const char* name, std::function<void(Batch&)> run) : run_(std::move(run)) {
+    thread_ = std::thread([this, name] {
+      pthread_setname_np(pthread_self(), name);
+      Loop();
+    });
+  }
+  ~Worker() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    thread_.join();
+  }
+  void Post(std::function<void()> f) {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(std::move(f));
+  }
+  void Post(Batch batch) {
+    absl::MutexLock lock(&mu_);
+    for (auto& f : batch) queue_.push_back(std::move(f));
+  }
+
+ private:
+  void Loop() {
+    for (;;) {
+      Batch batch;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](Worker* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu_) {
+              return w->stopping_ || !w->queue_.empty();
+            },
+            this));
+        if (queue_.empty()) return;
+        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+        queue_.clear();
+      }
+      run_(batch);
+    }
+  }
+  std::function<void(Batch&)> run_;
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+// One synced RocksDB write per group of calls, then their replies on a second thread.
+class SyncAppender {
+ public:
+  SyncAppender(std::unique_ptr<rocksdb::DB> db, size_t record_bytes)
+      : db_(std::move(db)), record_(record_bytes, 'a'),
+        replies_("echo-replies", [](Worker::Batch& b) { for (auto& f : b) f(); }),
+        committer_("echo-committer", [this](Worker::Batch& b) { Commit(b); }) {}
+  void Append(std::function<void()> reply) { committer_.Post(std::move(reply)); }
+
+ private:
+  void Commit(Worker::Batch& replies) {
+    rocksdb::WriteBatch batch;
+    for (size_t i = 0; i < replies.size(); ++i) {
+      const uint64_t key = next_++;
+      char k[8];
+      for (int b = 0; b < 8; ++b) k[b] = static_cast<char>(key >> (56 - 8 * b));
+      batch.Put(rocksdb::Slice(k, 8), record_);
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status s = db_->Write(wo, &batch);
+    if (!s.ok()) {
+      std::cerr << "echo_server: append failed: " << s.ToString() << "\n";
+      std::abort();
+    }
+    replies_.Post(std::move(replies));
+  }
+  std::unique_ptr<rocksdb::DB> db_;
+  const std::string record_;
+  uint64_t next_ = 0;  // committer thread only
+  Worker replies_;     // declared before committer_: stops after it
+  Worker committer_;
+};
+
 class EchoRecords final : public v1::RecordService::CallbackService {
  public:
-  explicit EchoRecords(v1::Record reply) : reply_(std::move(reply)) {}
+  EchoRecords(v1::Record reply, SyncAppender* appender)
+      : reply_(std::move(reply)), appender_(appender) {}
   grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* context,
                                       const v1::GetRecordRequest* /*request*/,
                                       v1::Record* response) override {
     *response = reply_;
     auto* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
+    if (appender_ == nullptr) {
+      reactor->Finish(grpc::Status::OK);
+    } else {
+      appender_->Append([reactor] { reactor->Finish(grpc::Status::OK); });
+    }
     return reactor;
   }
 
  private:
   const v1::Record reply_;
+  SyncAppender* appender_;
 };
 
 }  // namespace
@@ -55,6 +160,8 @@ int main(int argc, char** argv) {
   std::string purpose = "matters/housing-fund-account";
   int response_bytes = 600;
   int max_message_mb = 16;
+  std::string sync_append_dir;
+  int append_bytes = 300;
   CLI::App app{"echo_server: a trivial gRPC server with registryd's settings, answering "
                "GetRecord with a fixed record of the registry's response size."};
   app.add_option("--listen", listen, "HOST:PORT (port 0: any free port)");
@@ -64,6 +171,9 @@ int main(int argc, char** argv) {
   app.add_option("--purpose", purpose, "purpose of the sample read");
   app.add_option("--response-bytes", response_bytes, "size of a synthetic reply");
   app.add_option("--max-message-mb", max_message_mb, "largest request message accepted");
+  app.add_option("--sync-append", sync_append_dir,
+                 "also append one synced record per call to a new RocksDB in this directory");
+  app.add_option("--append-bytes", append_bytes, "size of each appended record");
   CLI11_PARSE(app, argc, argv);
 
   collectonce::rpc::BlockTerminationSignals();
@@ -95,7 +205,22 @@ int main(int argc, char** argv) {
     f->mutable_value()->set_string_value(std::string(static_cast<size_t>(response_bytes), 'x'));
   }
 
-  EchoRecords records(reply);
+  std::unique_ptr<SyncAppender> appender;
+  if (!sync_append_dir.empty()) {
+    rocksdb::Options opts;
+    opts.create_if_missing = true;
+    opts.error_if_exists = true;
+    rocksdb::DB* db = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(opts, sync_append_dir, &db);
+    if (!s.ok()) {
+      std::cerr << "echo_server: --sync-append " << sync_append_dir << ": " << s.ToString()
+                << "\n";
+      return 2;
+    }
+    appender = std::make_unique<SyncAppender>(std::unique_ptr<rocksdb::DB>(db),
+                                              static_cast<size_t>(append_bytes));
+  }
+  EchoRecords records(reply, appender.get());
   collectonce::rpc::RpcMetrics metrics;
   collectonce::rpc::EnableHealthAndReflection();
   grpc::ServerBuilder builder;

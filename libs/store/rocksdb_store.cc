@@ -41,7 +41,10 @@ namespace collectonce::store {
 namespace {
 
 namespace sv1 = ::collectonce::storage::v1;
-constexpr int32_t kFormatVersion = 1;
+// 2: a revision's state goes to `snapshots` when a later revision supersedes it; the
+// current revision's state is only in `current`. (1 wrote it to both on every write; a
+// version 1 store reads correctly here, a version 2 store is refused by version 1 builds.)
+constexpr int32_t kFormatVersion = 2;
 constexpr char kCatalogType[] = "catalogs";
 // A page of history never scans more than this many change sets, so that a filter that
 // matches little still answers in bounded time (the caller continues with the token).
@@ -357,7 +360,8 @@ class RocksDbStoreImpl final : public RocksDbStore {
 
   absl::StatusOr<std::optional<sv1::RecordState>> LoadState(const rocksdb::ReadOptions& ro,
                                                             const std::string& key);
-  // One get: every revision's state is kept in the snapshots column family.
+  // One get in `snapshots` for a superseded revision; for the current one, a miss there and
+  // one get in `current`.
   absl::StatusOr<sv1::RecordState> StateAtRevision(const rocksdb::ReadOptions& ro,
                                                    const SubjectName& subject, int64_t revision);
   absl::StatusOr<v1::Record> ValidTimeView(const rocksdb::ReadOptions& ro,
@@ -558,8 +562,10 @@ absl::StatusOr<sv1::RecordState> RocksDbStoreImpl::StateAtRevision(
   rocksdb::Status s =
       db_->Get(ro, handles_[kSnapshots], keys::SubjectRevision(subject, revision), &bytes);
   if (s.IsNotFound()) {
+    // The current revision has no snapshot (a Bloom filter answers that miss).
     ASSIGN_OR_RETURN(auto current, LoadState(ro, keys::Subject(subject)));
     if (!current) return absl::NotFoundError(absl::StrCat(subject.ToString(), " has no record"));
+    if (current->revision() == revision) return *std::move(current);
     return absl::NotFoundError(absl::StrCat(subject.ToString(), " has no revision ", revision,
                                             "; it is at revision ", current->revision()));
   }
@@ -625,7 +631,12 @@ absl::StatusOr<v1::Record> RocksDbStoreImpl::ValidTimeView(
     absl::CivilDay day, const std::vector<std::string>& fields) {
   // Revision 1 writes no valid-time entries (most subjects never change, and bulk loads
   // stay lean); its values are read from its snapshot.
-  ASSIGN_OR_RETURN(auto first, StateAtRevision(ro, subject, 1));
+  sv1::RecordState first;
+  if (current.revision() == 1) {
+    first = current;
+  } else {
+    ASSIGN_OR_RETURN(first, StateAtRevision(ro, subject, 1));
+  }
   absl::flat_hash_map<std::string, const v1::FieldValue*> first_by_field;
   for (const auto& f : first.fields()) first_by_field[f.field()] = &f;
 
@@ -1337,7 +1348,12 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   std::string cs_bytes = cs.SerializeAsString();
   const std::string state_bytes = built.next.SerializeAsString();
   g.batch.Put(handles_[kCurrent], key, state_bytes);
-  g.batch.Put(handles_[kSnapshots], keys::SubjectRevision(subject, revision), state_bytes);
+  // The state this write supersedes becomes a snapshot; the new one lives in `current` only,
+  // so a subject that never changes (most of a bulk load) is stored once.
+  if (current) {
+    g.batch.Put(handles_[kSnapshots], keys::SubjectRevision(subject, current_revision),
+                current->SerializeAsString());
+  }
   g.batch.Put(handles_[kTimeline], keys::Timeline(subject, commit_time, revision), "");
   if (current) {
     // Revision 1's values are read from its snapshot; later ones are indexed by valid time.

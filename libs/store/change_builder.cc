@@ -149,6 +149,13 @@ void CheckRequestValues(const catalog::Catalog& catalog, absl::CivilDay today,
 absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::RecordState* current,
                          const WriteRequest& request, absl::CivilDay today, int64_t commit_time_us,
                          int64_t revision, BuiltChange* out, catalog::Violations* violations) {
+  // `out` may be reused from call to call (the committer does, so that the messages'
+  // allocations are reused too): reset every part of it.
+  out->unchanged = false;
+  out->lookup_changed = false;
+  out->old_lookup.clear();
+  out->new_lookup.clear();
+  out->assertions.clear();
   const google::type::Date valid_from =
       request.provenance.has_valid_from() ? request.provenance.valid_from() : ToDate(today);
   const int64_t valid_day = DayNumber(valid_from);

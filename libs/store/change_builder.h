@@ -34,7 +34,8 @@ struct BuiltChange {
   std::string old_lookup, new_lookup;
 };
 
-// Applies `request` (already value-checked) to `current` (nullptr for a new subject).
+// Applies `request` (already value-checked) to `current` (nullptr for a new subject; it must
+// not be part of `out`). `out` may be one reused from an earlier call: all of it is reset.
 // `commit_time_us` and `revision` are stamped into provenance. On a rule violation returns
 // INVALID_ARGUMENT or FAILED_PRECONDITION and appends the violations.
 [[nodiscard]] absl::Status BuildChange(const catalog::Catalog& catalog,

@@ -343,7 +343,9 @@ class RocksDbStoreImpl final : public RocksDbStore {
   // the group see earlier ones before anything is written.
   struct Group {
     rocksdb::WriteBatch batch;
-    absl::flat_hash_map<std::string, std::optional<sv1::RecordState>> states;  // subject key
+    // Subject key -> the state this group left it in, serialized (a later write to the
+    // same subject in the group is rare; keeping bytes avoids building a message per row).
+    absl::flat_hash_map<std::string, std::string> states;
     absl::flat_hash_map<std::string, std::string> person_index;  // hash -> pid ("" = removed)
     absl::flat_hash_map<std::string, sv1::RequestOutcome> requests;
     absl::flat_hash_map<std::string, std::string> objects;  // governance key -> stored bytes
@@ -360,6 +362,9 @@ class RocksDbStoreImpl final : public RocksDbStore {
 
   absl::StatusOr<std::optional<sv1::RecordState>> LoadState(const rocksdb::ReadOptions& ro,
                                                             const std::string& key);
+  // Parses the current state of `key` into *state; false if there is none.
+  absl::StatusOr<bool> ReadState(const rocksdb::ReadOptions& ro, const std::string& key,
+                                 sv1::RecordState* state);
   // One get in `snapshots` for a superseded revision; for the current one, a miss there and
   // one get in `current`.
   absl::StatusOr<sv1::RecordState> StateAtRevision(const rocksdb::ReadOptions& ro,
@@ -402,6 +407,10 @@ class RocksDbStoreImpl final : public RocksDbStore {
 
   // Committer-owned (only the committer thread touches these after Init).
   audit::MerkleAppender appender_;
+  // Reused by every write, so that a bulk load does not allocate and free every field of
+  // every record's messages once per row.
+  sv1::RecordState current_scratch_;
+  BuiltChange built_scratch_;
   int64_t next_sequence_ = 1;
   int64_t last_time_us_ = 0;
 
@@ -543,17 +552,25 @@ absl::Status RocksDbStoreImpl::Init() {
 
 // ---------------------------------------------------------------- reads
 
-absl::StatusOr<std::optional<sv1::RecordState>> RocksDbStoreImpl::LoadState(
-    const rocksdb::ReadOptions& ro, const std::string& key) {
+absl::StatusOr<bool> RocksDbStoreImpl::ReadState(const rocksdb::ReadOptions& ro,
+                                                  const std::string& key,
+                                                  sv1::RecordState* state) {
   rocksdb::PinnableSlice bytes;
   rocksdb::Status s = db_->Get(ro, handles_[kCurrent], key, &bytes);
-  if (s.IsNotFound()) return std::optional<sv1::RecordState>();
+  if (s.IsNotFound()) return false;
   if (!s.ok()) return FromRocks(s, "reading a record");
-  sv1::RecordState state;
-  if (!state.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+  if (!state->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return absl::DataLossError("a stored record is unreadable");
   }
-  return std::optional<sv1::RecordState>(std::move(state));
+  return true;
+}
+
+absl::StatusOr<std::optional<sv1::RecordState>> RocksDbStoreImpl::LoadState(
+    const rocksdb::ReadOptions& ro, const std::string& key) {
+  std::optional<sv1::RecordState> state(std::in_place);
+  ASSIGN_OR_RETURN(bool found, ReadState(ro, key, &*state));
+  if (!found) state.reset();
+  return state;
 }
 
 absl::StatusOr<sv1::RecordState> RocksDbStoreImpl::StateAtRevision(
@@ -1247,7 +1264,8 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
       r.replayed = true;
       std::optional<sv1::RecordState> state;
       if (auto it = g.states.find(keys::Subject(*replay_subject)); it != g.states.end()) {
-        state = it->second;
+        state.emplace();
+        if (!state->ParseFromString(it->second)) return fail(absl::InternalError("bad state"));
       }
       // Known gap: if a later write to the same subject is in this group, this returns that
       // later state rather than the first outcome's (a retry within one group is rare).
@@ -1264,13 +1282,17 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   }
 
   // The current state, as this group has left it.
-  std::optional<sv1::RecordState> current;
+  // Parsed into a committer-owned message, reused from write to write.
+  const sv1::RecordState* current = nullptr;
   if (auto it = g.states.find(key); it != g.states.end()) {
-    current = it->second;
+    if (!current_scratch_.ParseFromString(it->second)) {
+      return fail(absl::InternalError("a state of this commit group is unreadable"));
+    }
+    current = &current_scratch_;
   } else if (!new_person) {
-    auto loaded = LoadState(rocksdb::ReadOptions(), key);
-    if (!loaded.ok()) return fail(loaded.status());
-    current = *std::move(loaded);
+    auto found = ReadState(rocksdb::ReadOptions(), key, &current_scratch_);
+    if (!found.ok()) return fail(found.status());
+    if (*found) current = &current_scratch_;
   }
 
   const int64_t current_revision = current ? current->revision() : 0;
@@ -1307,8 +1329,8 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
 
   const int64_t commit_time = NextCommitTime();
   const int64_t revision = current_revision + 1;
-  BuiltChange built;
-  absl::Status st = BuildChange(*cat, current ? &*current : nullptr, req, Today(commit_time),
+  BuiltChange& built = built_scratch_;
+  absl::Status st = BuildChange(*cat, current, req, Today(commit_time),
                                 commit_time, revision, &built, &op.violations);
   if (!st.ok()) return fail(st);
   if (built.unchanged) {
@@ -1346,7 +1368,7 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   cs.set_commit_sequence(sequence);
 
   std::string cs_bytes = cs.SerializeAsString();
-  const std::string state_bytes = built.next.SerializeAsString();
+  std::string state_bytes = built.next.SerializeAsString();
   g.batch.Put(handles_[kCurrent], key, state_bytes);
   // The state this write supersedes becomes a snapshot; the new one lives in `current` only,
   // so a subject that never changes (most of a bulk load) is stored once.
@@ -1413,7 +1435,7 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   WriteResult r;
   r.record = ToRecord(subject, built.next, req.return_values);
   if (req.return_values) r.change_set = std::move(cs);
-  g.states[key] = std::move(built.next);
+  g.states[key] = std::move(state_bytes);
   op.result = std::move(r);
 }
 

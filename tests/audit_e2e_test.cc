@@ -14,6 +14,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "libs/store/keys.h"
+#include "libs/store/test_util.h"
 #include "rocksdb/db.h"
 #include "tests/daemon.h"
 
@@ -79,19 +80,10 @@ class AuditVerifyTest : public ::testing::Test {
     auto st = daemon_->Stop(SIGTERM);
     ASSERT_TRUE(st.ok());
     daemon_.reset();
-    const std::string path = dir_ + "/data";
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, cfs, &handles, &db).ok());
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == store::keys::kAuditCf) f(db, handles[i]);
+    {
+      store::testing::RawDb raw(dir_ + "/data");
+      f(raw.db(), raw.cf(store::keys::kAuditCf));
     }
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
     Start();
   }
   std::string dir_;

@@ -61,21 +61,10 @@ class AuditLogTest : public StoreFixture {
   void Tamper(const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle* audit,
                                        rocksdb::ColumnFamilyHandle* history)>& tamper) {
     store_.reset();
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_, cfs, &handles, &db).ok());
-    rocksdb::ColumnFamilyHandle *audit = nullptr, *history = nullptr;
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == keys::kAuditCf) audit = handles[i];
-      if (names[i] == keys::kHistoryCf) history = handles[i];
+    {
+      RawDb raw(dir_);
+      tamper(raw.db(), raw.cf(keys::kAuditCf), raw.cf(keys::kHistoryCf));
     }
-    tamper(db, audit, history);
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
     Reopen();
   }
 };

@@ -1,14 +1,12 @@
 #include "libs/store/rocksdb_store.h"
 
 #include <filesystem>
-#include <map>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/base/status_matchers.h"
-#include "collectonce/storage/v1/storage.pb.h"
 #include "libs/store/keys.h"
 #include "libs/store/test_util.h"
 #include "rocksdb/db.h"
@@ -110,68 +108,15 @@ TEST_F(RocksDbStoreTest, PersonIndexKeysAreKeyedHashesNotIdNumbers) {
   CreateSong();
   store_.reset();
   // Open the directory behind the store's back and look at every index key.
-  rocksdb::DBOptions options;
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(options, dir_, &names).ok());
-  for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::OpenForReadOnly(options, dir_, cfs, &handles, &db).ok());
+  RawDb raw(dir_);
   int index_keys = 0;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] != keys::kPersonIndexCf) continue;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[i]));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      ++index_keys;
-      EXPECT_EQ(it->key().size(), 32u);
-      EXPECT_EQ(it->key().ToString().find("350403"), std::string::npos);
-    }
+  for (const std::string& key : raw.Keys(keys::kPersonIndexCf)) {
+    ++index_keys;
+    EXPECT_EQ(key.size(), 32u);
+    EXPECT_EQ(key.find("350403"), std::string::npos);
   }
   EXPECT_EQ(index_keys, 1);
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
 }
-
-// Opens the store's directory behind its back (the store must be closed).
-class RawDb {
- public:
-  explicit RawDb(const std::string& dir) {
-    std::vector<std::string> names;
-    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    EXPECT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &db).ok());
-    db_.reset(db);
-    for (size_t i = 0; i < names.size(); ++i) cf_[names[i]] = handles[i];
-  }
-  ~RawDb() {
-    for (auto& [name, h] : cf_) db_->DestroyColumnFamilyHandle(h);
-  }
-  rocksdb::DB* db() { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* cf(const std::string& name) { return cf_.at(name); }
-  std::vector<std::string> Keys(const std::string& name) {
-    std::vector<std::string> out;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(name)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(it->key().ToString());
-    return out;
-  }
-  void SetFormatVersion(int32_t version) {
-    std::string bytes;
-    ASSERT_TRUE(db_->Get(rocksdb::ReadOptions(), cf("default"), keys::kMetaKey, &bytes).ok());
-    storage::v1::StoreMeta meta;
-    ASSERT_TRUE(meta.ParseFromString(bytes));
-    meta.set_format_version(version);
-    ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf("default"), keys::kMetaKey,
-                         meta.SerializeAsString()).ok());
-  }
-
- private:
-  std::unique_ptr<rocksdb::DB> db_;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> cf_;
-};
 
 TEST_F(RocksDbStoreTest, OnlySupersededStatesAreSnapshotsAndVersionOneStoresStillRead) {
   CreateSteel();

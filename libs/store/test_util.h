@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -15,10 +16,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "collectonce/storage/v1/storage.pb.h"
 #include "gtest/gtest.h"
 #include "libs/catalog/value_text.h"
 #include "libs/ident/uscc.h"
+#include "libs/store/keys.h"
 #include "libs/store/rocksdb_store.h"
+#include "rocksdb/db.h"
 
 namespace collectonce::store::testing {
 
@@ -146,6 +150,46 @@ inline constexpr char kPowder[] = "enterprises/91350404MA31GY5T0Y";
 inline constexpr char kSongId[] = "350403194503120012";
 // 吴女士, born 1992-08-15 in 永安市, female.
 inline constexpr char kWuId[] = "350481199208152048";
+
+// Opens the store's directory behind its back (the store must be closed).
+class RawDb {
+ public:
+  explicit RawDb(const std::string& dir) {
+    std::vector<std::string> names;
+    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    EXPECT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &db).ok());
+    db_.reset(db);
+    for (size_t i = 0; i < names.size(); ++i) cf_[names[i]] = handles[i];
+  }
+  ~RawDb() {
+    if (db_) for (auto& [name, h] : cf_) db_->DestroyColumnFamilyHandle(h);
+  }
+  rocksdb::DB* db() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf(const std::string& name) { return cf_.at(name); }
+  std::vector<std::string> Keys(const std::string& name) {
+    std::vector<std::string> out;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(name)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(it->key().ToString());
+    return out;
+  }
+  void SetFormatVersion(int32_t version) {
+    std::string bytes;
+    EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), cf("default"), keys::kMetaKey, &bytes).ok());
+    storage::v1::StoreMeta meta;
+    EXPECT_TRUE(meta.ParseFromString(bytes));
+    meta.set_format_version(version);
+    EXPECT_TRUE(db_->Put(rocksdb::WriteOptions(), cf("default"), keys::kMetaKey,
+                         meta.SerializeAsString()).ok());
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> cf_;
+};
 
 }  // namespace collectonce::store::testing
 

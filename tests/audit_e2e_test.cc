@@ -24,23 +24,7 @@ namespace {
 namespace v1 = ::collectonce::registry::v1;
 using ::testing::HasSubstr;
 
-struct CmdResult {
-  int exit_code;
-  std::string out;
-};
-
-// Runs a command line through the shell; stdout and stderr together.
-CmdResult Shell(const std::string& cmd) {
-  CmdResult r{-1, ""};
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using CmdResult = testing::ShellResult;
 
 class AuditVerifyTest : public ::testing::Test {
  protected:
@@ -72,7 +56,7 @@ class AuditVerifyTest : public ::testing::Test {
     daemon_ = std::make_unique<testing::Daemon>(*std::move(d));
   }
   CmdResult Ctl(const std::string& args) {
-    return Shell(absl::StrCat(REGISTRYCTL_BINARY, " --registry ", daemon_->grpc_address(), " ",
+    return testing::RunShell(absl::StrCat(REGISTRYCTL_BINARY, " --registry ", daemon_->grpc_address(), " ",
                               args));
   }
   // Stops the daemon, edits the audit column family directly, starts it again.

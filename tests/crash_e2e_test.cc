@@ -157,15 +157,10 @@ class CrashTest : public ::testing::Test {
   }
 
   int AuditVerify(const std::string& address, std::string* out) {
-    std::string cmd = absl::StrCat(REGISTRYCTL_BINARY, " --registry ", address,
-                                   " audit verify 2>&1");
-    FILE* p = popen(cmd.c_str(), "r");
-    if (p == nullptr) return -1;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    testing::ShellResult r =
+        testing::RunShell(absl::StrCat(REGISTRYCTL_BINARY, " --registry ", address, " audit verify"));
+    *out += r.out;
+    return r.exit_code;
   }
 
   std::string dir_;

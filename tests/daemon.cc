@@ -7,6 +7,7 @@
 
 #include <errno.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -133,6 +134,18 @@ absl::StatusOr<std::string> HttpGet(const std::string& address, const std::strin
   auto res = cli.Get(path.c_str());
   if (!res) return absl::UnavailableError(absl::StrCat("GET ", path, " failed"));
   return absl::StrCat(res->status, " ", res->body);
+}
+
+ShellResult RunShell(const std::string& command) {
+  ShellResult r;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 }  // namespace collectonce::testing

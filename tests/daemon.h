@@ -49,6 +49,14 @@ class Daemon {
 // run after the tests' own directories are gone. Daemons keep their logs by themselves.
 void KeepTestOutput(absl::string_view name, absl::string_view text);
 
+// Runs a command line through the shell; its exit status (-1 if it did not exit) and its
+// stdout and stderr together.
+struct ShellResult {
+  int exit_code = -1;
+  std::string out;
+};
+ShellResult RunShell(const std::string& command);
+
 // GET http://ADDRESS/PATH on loopback; returns "<status> <body>".
 absl::StatusOr<std::string> HttpGet(const std::string& address, const std::string& path);
 

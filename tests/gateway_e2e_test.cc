@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "libs/rpc/errors.h"
 #include "tests/daemon.h"
+#include "tests/examples.h"
 
 namespace collectonce {
 namespace {
@@ -33,23 +34,6 @@ const char kSongId[] = "350403194503120012";
 const char kMarket[] = "spiffe://sanming.gov.cn/approval/market-regulation";
 const char kTax[] = "spiffe://sanming.gov.cn/approval/tax";
 const char kWindow[] = "spiffe://sanming.gov.cn/service-center/window";
-
-template <typename T>
-T ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  T m;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(ss.str(), &m)) << path;
-  return m;
-}
-
-std::vector<std::string> Files(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 class GatewayTest : public ::testing::Test {
  protected:
@@ -89,38 +73,9 @@ class GatewayTest : public ::testing::Test {
     auto ch = grpc::CreateChannel(registry_->grpc_address(), grpc::InsecureChannelCredentials());
     auto gov = v1::GovernanceService::NewStub(ch);
     auto rec = v1::RecordService::NewStub(ch);
-    for (const char* kind : {"enterprise", "person"}) {
-      v1::ApplyCatalogRequest req;
-      *req.mutable_catalog() =
-          ReadText<v1::Catalog>(absl::StrCat(kExamples, "/catalog/", kind, ".txtpb"));
-      v1::ApplyCatalogResponse resp;
-      grpc::ClientContext ctx;
-      ASSERT_TRUE(gov->ApplyCatalog(Ctx(&ctx, "registryctl"), req, &resp).ok());
-    }
-    for (const auto& f : Files(absl::StrCat(kExamples, "/matters"))) {
-      v1::ApplyMatterRequest req;
-      *req.mutable_matter() = ReadText<v1::Matter>(f);
-      v1::Matter out;
-      grpc::ClientContext ctx;
-      grpc::Status s = gov->ApplyMatter(Ctx(&ctx, "registryctl"), req, &out);
-      ASSERT_TRUE(s.ok()) << f << ": " << s.error_message();
-    }
-    for (const auto& f : Files(absl::StrCat(kExamples, "/bundles"))) {
-      v1::ApplyBundleRequest req;
-      *req.mutable_bundle() = ReadText<v1::Bundle>(f);
-      v1::Bundle out;
-      grpc::ClientContext ctx;
-      grpc::Status s = gov->ApplyBundle(Ctx(&ctx, "registryctl"), req, &out);
-      ASSERT_TRUE(s.ok()) << f << ": " << s.error_message();
-    }
-    for (const auto& f : Files(absl::StrCat(kExamples, "/principals"))) {
-      v1::ApplyPrincipalRequest req;
-      *req.mutable_principal() = ReadText<v1::Principal>(f);
-      v1::Principal out;
-      grpc::ClientContext ctx;
-      grpc::Status s = gov->ApplyPrincipal(Ctx(&ctx, "registryctl"), req, &out);
-      ASSERT_TRUE(s.ok()) << f << ": " << s.error_message();
-    }
+    absl::Status applied = testing::ApplyExamples(
+        *gov, kExamples, [](grpc::ClientContext* ctx) { Ctx(ctx, "registryctl"); });
+    ASSERT_TRUE(applied.ok()) << applied;
     v1::UpdateRecordRequest steel;
     ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(absl::StrCat("name: \"", kSteel, R"pb("
       provenance { source: "market-regulation" } reason: "设立登记"

@@ -34,19 +34,6 @@ const char kTraceId[] = "4bf92f3577b34da6a3ce929d0e0e4736";
 const char kCallerSpan[] = "00f067aa0ba902b7";
 const char kIdNumber[] = "350403194503120012";
 
-// Runs a shell command; returns its exit status and puts stdout and stderr in *output.
-int RunShell(const std::string& command, std::string* output) {
-  std::string cmd = absl::StrCat(command, " 2>&1");
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  output->clear();
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
   for (absl::string_view l : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
@@ -89,8 +76,8 @@ class ObservabilityTest : public ::testing::Test {
           absl::StrCat("import --kind enterprise ", kExamples,
                        "/demo/enterprises.csv --source market-regulation --report ", *dir_,
                        "/import-report.txt")}) {
-      std::string out;
-      ASSERT_EQ(RunShell(absl::StrCat(ctl, " ", args), &out), 0) << args << ": " << out;
+      testing::ShellResult r = testing::RunShell(absl::StrCat(ctl, " ", args));
+      ASSERT_EQ(r.exit_code, 0) << args << ": " << r.out;
     }
   }
   static void TearDownTestSuite() {
@@ -127,9 +114,8 @@ class ObservabilityTest : public ::testing::Test {
     const std::string body = m->substr(4);
     const std::string path = absl::StrCat(*dir_, "/", name, ".prom");
     std::ofstream(path) << body;
-    std::string out;
-    EXPECT_EQ(RunShell(absl::StrCat("promtool check metrics < ", path), &out), 0)
-        << name << ":\n" << out << "\n" << body;
+    testing::ShellResult check = testing::RunShell(absl::StrCat("promtool check metrics < ", path));
+    EXPECT_EQ(check.exit_code, 0) << name << ":\n" << check.out << "\n" << body;
     return body;
   }
 

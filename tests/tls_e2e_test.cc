@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "libs/rpc/errors.h"
 #include "tests/daemon.h"
+#include "tests/examples.h"
 
 namespace collectonce {
 namespace {
@@ -59,13 +60,6 @@ T ReadText(const std::string& path) {
   T m;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(ReadFile(path), &m)) << path;
   return m;
-}
-
-std::vector<std::string> Files(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().string());
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 // Runs a shell command; returns its exit code and leaves its stderr in *err.
@@ -148,39 +142,9 @@ class TlsTest : public ::testing::Test {
     auto ch = Channel(registry_->grpc_address(), "registryctl");
     auto gov = v1::GovernanceService::NewStub(ch);
     auto rec = v1::RecordService::NewStub(ch);
-    for (const char* kind : {"enterprise", "person"}) {
-      v1::ApplyCatalogRequest req;
-      *req.mutable_catalog() =
-          ReadText<v1::Catalog>(absl::StrCat(kExamples, "/catalog/", kind, ".txtpb"));
-      v1::ApplyCatalogResponse resp;
-      grpc::ClientContext ctx;
-      grpc::Status s = gov->ApplyCatalog(Ctx(&ctx), req, &resp);
-      ASSERT_TRUE(s.ok()) << s.error_message();
-    }
-    for (const auto& f : Files(absl::StrCat(kExamples, "/matters"))) {
-      v1::ApplyMatterRequest req;
-      *req.mutable_matter() = ReadText<v1::Matter>(f);
-      v1::Matter out;
-      grpc::ClientContext ctx;
-      grpc::Status s = gov->ApplyMatter(Ctx(&ctx), req, &out);
-      ASSERT_TRUE(s.ok()) << f << ": " << s.error_message();
-    }
-    for (const auto& f : Files(absl::StrCat(kExamples, "/bundles"))) {
-      v1::ApplyBundleRequest req;
-      *req.mutable_bundle() = ReadText<v1::Bundle>(f);
-      v1::Bundle out;
-      grpc::ClientContext ctx;
-      grpc::Status s = gov->ApplyBundle(Ctx(&ctx), req, &out);
-      ASSERT_TRUE(s.ok()) << f << ": " << s.error_message();
-    }
-    for (const auto& f : Files(absl::StrCat(kExamples, "/principals"))) {
-      v1::ApplyPrincipalRequest req;
-      *req.mutable_principal() = ReadText<v1::Principal>(f);
-      v1::Principal out;
-      grpc::ClientContext ctx;
-      grpc::Status s = gov->ApplyPrincipal(Ctx(&ctx), req, &out);
-      ASSERT_TRUE(s.ok()) << f << ": " << s.error_message();
-    }
+    absl::Status applied =
+        testing::ApplyExamples(*gov, kExamples, [](grpc::ClientContext* ctx) { Ctx(ctx); });
+    ASSERT_TRUE(applied.ok()) << applied;
     v1::UpdateRecordRequest song;
     // clang-format off
     ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(absl::StrCat(R"pb(

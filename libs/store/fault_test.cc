@@ -7,8 +7,12 @@
 #include <mutex>
 #include <thread>
 
+#include <pthread.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/audit/log_verifier.h"
@@ -48,11 +52,12 @@ class FaultTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void Open(bool sync) {
+  void Open(bool sync, std::function<int64_t()> now_us = nullptr) {
     store_.reset();
     RocksDbStoreOptions o;
     o.data_dir = dir_;
     o.sync = sync;
+    o.now_us = std::move(now_us);
     o.env = env_.get();
     o.index_hash = KeyedHash::FromKey("0123456789abcdef0123456789abcdef");
     o.block_cache_bytes = 8 << 20;
@@ -199,6 +204,110 @@ TEST_F(FaultTest, PowerCutLosesAcknowledgedWritesWhenSyncIsOff) {
     }
   }
   EXPECT_GT(missing, 0) << "a power cut with syncing off lost nothing: is the model broken?";
+  EXPECT_THAT(VerifyAuditLog(), IsOk());
+}
+
+// The committer prepares a group while the writer is still syncing the one before. These
+// tests hold that sync open and watch the committer's clock reads (one per write it
+// prepares) to know the second write was prepared while the first was not yet on disk.
+class PipelineTest : public FaultTest {
+ protected:
+  void SetUp() override {
+    FaultTest::SetUp();
+    Open(/*sync=*/true, [this] {
+      char name[16] = {};
+      pthread_getname_np(pthread_self(), name, sizeof name);
+      if (std::string(name) == "committer") {
+        absl::MutexLock lock(&mu_);
+        ++committer_clock_reads_;
+      }
+      return absl::ToUnixMicros(absl::Now());
+    });
+    ApplyCatalogs();
+  }
+  int ClockReads() {
+    absl::MutexLock lock(&mu_);
+    return committer_clock_reads_;
+  }
+  bool AwaitClockReadsAbove(int n) {
+    absl::MutexLock lock(&mu_);
+    auto above = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return committer_clock_reads_ > n;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&above), absl::Seconds(30));
+  }
+
+  struct Pending {
+    absl::Notification done;
+    absl::StatusOr<WriteResult> result = absl::UnknownError("not answered");
+  };
+  void Submit(WriteRequest request, Pending* p) {
+    store_->Write(std::move(request), [p](absl::StatusOr<WriteResult> r, catalog::Violations) {
+      p->result = std::move(r);
+      p->done.Notify();
+    });
+  }
+
+  // Writes "第一" to Enterprise(0) and holds its sync; then submits "第二" expecting
+  // revision 1 and returns once the committer has prepared it.
+  void StartDependentWrites(Pending* first, Pending* second) {
+    fs_->HoldSyncs(true);
+    Submit(NameWrite(Enterprise(0), "第一"), first);
+    ASSERT_TRUE(fs_->AwaitHeldSync(absl::Seconds(30))) << "the first write never synced";
+    const int reads = ClockReads();
+    WriteRequest next = NameWrite(Enterprise(0), "第二");
+    next.expected_revision = 1;
+    Submit(std::move(next), second);
+    ASSERT_TRUE(AwaitClockReadsAbove(reads)) << "the committer never prepared the second write";
+    ASSERT_FALSE(first->done.HasBeenNotified()) << "the first write finished while held";
+  }
+
+  absl::Mutex mu_;
+  int committer_clock_reads_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+TEST_F(PipelineTest, NextGroupSeesTheGroupStillBeingWritten) {
+  Pending first, second;
+  StartDependentWrites(&first, &second);
+  fs_->HoldSyncs(false);
+  ASSERT_TRUE(first.done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_TRUE(second.done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_THAT(first.result, IsOk());
+  ASSERT_THAT(second.result, IsOk());
+  EXPECT_EQ(first.result->record.revision(), 1);
+  EXPECT_EQ(second.result->record.revision(), 2);
+  EXPECT_EQ(second.result->record.commit_sequence(), first.result->record.commit_sequence() + 1);
+
+  Open(/*sync=*/true);
+  ExpectAllPresent({{Enterprise(0), "第一", 1}, {Enterprise(0), "第二", 2}});
+  EXPECT_THAT(VerifyAuditLog(), IsOk());
+}
+
+TEST_F(PipelineTest, GroupBuiltOnAFailedWriteFailsWithItAndIsNeverWritten) {
+  const StoreStats before = store_->Stats();
+  Pending first, second;
+  StartDependentWrites(&first, &second);
+  fs_->FailSyncs(true);
+  fs_->HoldSyncs(false);
+  ASSERT_TRUE(first.done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_TRUE(second.done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_THAT(first.result, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(second.result, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("restart")));
+  EXPECT_THAT(store_->Health(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(store_->Stats().last_commit_sequence, before.last_commit_sequence);
+  EXPECT_EQ(store_->Stats().audit_size, before.audit_size);
+
+  fs_->FailSyncs(false);
+  Open(/*sync=*/true);
+  // The first write's bytes may have reached the log before its sync failed; the second
+  // was never handed to RocksDB.
+  auto now = store_->GetRecord(*catalog::ParseSubjectName(Enterprise(0)), AsOf::Current());
+  if (now.ok()) {
+    EXPECT_EQ(now->revision(), 1);
+    EXPECT_EQ(FieldText(*now, "name"), "第一");
+  } else {
+    EXPECT_THAT(now, StatusIs(absl::StatusCode::kNotFound));
+  }
   EXPECT_THAT(VerifyAuditLog(), IsOk());
 }
 

@@ -226,7 +226,12 @@ class RocksDbStoreImpl final : public RocksDbStore {
       absl::MutexLock lock(&queue_mu_);
       stopping_ = true;
     }
-    if (committer_.joinable()) committer_.join();
+    if (committer_.joinable()) committer_.join();  // its last group is written
+    {
+      absl::MutexLock lock(&writer_mu_);
+      writer_stopping_ = true;
+    }
+    if (writer_.joinable()) writer_.join();
     {
       absl::MutexLock lock(&done_mu_);
       done_stopping_ = true;
@@ -339,9 +344,12 @@ class RocksDbStoreImpl final : public RocksDbStore {
     kPersonIndex, kAudit, kAuditNodes, kAccessIndex, kGovernance, kReuse, kNumCf
   };
 
-  // State the committer builds up while it processes one group, so that later requests in
-  // the group see earlier ones before anything is written.
+  // One commit group: what the committer prepared from a run of queued operations, then
+  // handed to the writer thread. Later operations in the group, and in the next group (which
+  // the committer prepares while this one is being written), see this group's changes
+  // through these maps before anything is on disk.
   struct Group {
+    std::vector<Op> ops;
     rocksdb::WriteBatch batch;
     // Subject key -> the state this group left it in, serialized (a later write to the
     // same subject in the group is rare; keeping bytes avoids building a message per row).
@@ -350,6 +358,26 @@ class RocksDbStoreImpl final : public RocksDbStore {
     absl::flat_hash_map<std::string, sv1::RequestOutcome> requests;
     absl::flat_hash_map<std::string, std::string> objects;  // governance key -> stored bytes
     std::vector<std::pair<v1::SubjectKind, std::shared_ptr<const catalog::Catalog>>> catalogs;
+    // The group before, while it may still be in the writer's hands; null once it is written.
+    const Group* earlier = nullptr;
+    // The committer's counters before and after this group: published once it is written,
+    // restored if the write fails.
+    int64_t first_sequence = 0, last_sequence = 0, time_before_us = 0, time_after_us = 0;
+    audit::MerkleAppender appender_before;
+    uint64_t audit_size = 0;
+    // Set by the writer under writer_mu_.
+    bool written = false;
+    absl::Status write_status;
+
+    // This group's value for `key` in one of the maps above, else the earlier group's.
+    template <typename Map>
+    const typename Map::mapped_type* Find(Map Group::*map, const std::string& key) const {
+      for (const Group* g = this; g != nullptr; g = g->earlier) {
+        auto it = (g->*map).find(key);
+        if (it != (g->*map).end()) return &it->second;
+      }
+      return nullptr;
+    }
   };
 
   int64_t NowMicros() const {
@@ -375,8 +403,20 @@ class RocksDbStoreImpl final : public RocksDbStore {
                                            const std::vector<std::string>& fields);
 
   void Enqueue(Op op);
+  // The committer prepares group N+1 while the writer writes group N (and waits for N
+  // before it hands N+1 over), so the work of building change sets overlaps the memtable
+  // inserts and the WAL sync.
   void CommitLoop();
-  void CommitGroup(std::vector<Op>& ops);
+  void PrepareGroup(Group& g);
+  void WriteLoop();
+  // Hands `g` to the writer thread; waits until the writer has taken the previous group.
+  void HandToWriter(Group* g);
+  // Waits until the writer has written `g`; its write status.
+  absl::Status AwaitWritten(const Group& g);
+  // Fails every operation of `g` that has not failed already with `status`.
+  static void FailGroup(Group& g, const absl::Status& status);
+  // The catalog of `kind` as the committed and the not yet written groups leave it.
+  std::shared_ptr<const catalog::Catalog> LatestCatalog(const Group& g, v1::SubjectKind kind);
   // Hands a committed group's operations to the completer thread, which runs their
   // callbacks (and with them the services' replies) while the committer goes on.
   void PostCompletions(std::vector<Op> ops);
@@ -399,6 +439,11 @@ class RocksDbStoreImpl final : public RocksDbStore {
   std::deque<Op> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   std::thread committer_;
+
+  absl::Mutex writer_mu_;
+  Group* to_write_ ABSL_GUARDED_BY(writer_mu_) = nullptr;
+  bool writer_stopping_ ABSL_GUARDED_BY(writer_mu_) = false;
+  std::thread writer_;
 
   absl::Mutex done_mu_;
   std::deque<std::vector<Op>> done_ ABSL_GUARDED_BY(done_mu_);
@@ -542,6 +587,10 @@ absl::Status RocksDbStoreImpl::Init() {
   completer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "completer");
     CompleteLoop();
+  });
+  writer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "writer");
+    WriteLoop();
   });
   committer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "committer");  // names it in top, perf and /proc
@@ -1036,8 +1085,9 @@ void RocksDbStoreImpl::Enqueue(Op op) {
 }
 
 void RocksDbStoreImpl::CommitLoop() {
+  std::unique_ptr<Group> previous;  // handed to the writer, perhaps still being written
   for (;;) {
-    std::vector<Op> ops;
+    auto g = std::make_unique<Group>();
     {
       absl::MutexLock lock(&queue_mu_);
       queue_mu_.Await(absl::Condition(
@@ -1045,17 +1095,128 @@ void RocksDbStoreImpl::CommitLoop() {
             return s->stopping_ || !s->queue_.empty();
           },
           this));
-      if (queue_.empty()) return;  // stopping and drained
+      if (queue_.empty()) break;  // stopping and drained
       size_t n = std::min<size_t>(queue_.size(), options_.max_group_size);
-      ops.reserve(n);
+      g->ops.reserve(n);
       for (size_t i = 0; i < n; ++i) {
-        ops.push_back(std::move(queue_.front()));
+        g->ops.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    CommitGroup(ops);
-    PostCompletions(std::move(ops));
+    absl::Status refused = Health();
+    if (refused.ok()) {
+      g->earlier = previous.get();
+      PrepareGroup(*g);
+    }
+    // Where the counters go back to if this group cannot be written.
+    const Group* restore = refused.ok() ? g.get() : nullptr;
+    if (previous != nullptr) {
+      if (!AwaitWritten(*previous).ok()) restore = previous.get();  // g was built on it
+    }
+    if (refused.ok()) refused = Health();
+    if (!refused.ok()) {
+      // Nothing of the group is acknowledged. The store stops taking writes: its in-memory
+      // counters may no longer match the disk, and failing loudly beats guessing.
+      if (restore != nullptr) {
+        next_sequence_ = restore->first_sequence;
+        appender_ = restore->appender_before;
+        last_time_us_ = restore->time_before_us;
+      }
+      previous.reset();
+      FailGroup(*g, refused);
+      PostCompletions(std::move(g->ops));
+      continue;
+    }
+    previous.reset();
+    g->earlier = nullptr;
+    HandToWriter(g.get());
+    previous = std::move(g);
   }
+  if (previous != nullptr) AwaitWritten(*previous).IgnoreError();  // its callbacks are posted
+}
+
+void RocksDbStoreImpl::HandToWriter(Group* g) {
+  absl::MutexLock lock(&writer_mu_);
+  to_write_ = g;  // the slot is free: the committer waited for the previous group
+}
+
+absl::Status RocksDbStoreImpl::AwaitWritten(const Group& g) {
+  absl::MutexLock lock(&writer_mu_);
+  writer_mu_.Await(absl::Condition(+[](const Group* x) { return x->written; }, &g));
+  return g.write_status;
+}
+
+void RocksDbStoreImpl::WriteLoop() {
+  for (;;) {
+    Group* g = nullptr;
+    {
+      absl::MutexLock lock(&writer_mu_);
+      writer_mu_.Await(absl::Condition(
+          +[](RocksDbStoreImpl* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->writer_mu_) {
+            return s->writer_stopping_ || s->to_write_ != nullptr;
+          },
+          this));
+      if (to_write_ == nullptr) return;  // stopping, and the committer has nothing left
+      g = std::exchange(to_write_, nullptr);
+    }
+    absl::Status written;
+    if (g->batch.Count() > 0) {
+      rocksdb::WriteOptions wo;
+      wo.sync = options_.sync;
+      written = FromRocks(db_->Write(wo, &g->batch), "committing");
+      // The writes of the failing group carry the same reason as every later one.
+      if (!written.ok()) written = WithReason(std::move(written), "STORE_FAILED");
+    }
+    if (written.ok()) {
+      {
+        absl::MutexLock lock(&state_mu_);
+        last_sequence_ = g->last_sequence;
+        audit_size_ = g->audit_size;
+        published_time_us_ = g->time_after_us;
+        for (auto& [kind, cat] : g->catalogs) catalogs_[kind] = cat;
+      }
+      if (g->batch.Count() > 0) {
+        absl::MutexLock lock(&listeners_mu_);
+        for (auto& [id, listener] : listeners_) listener(g->last_sequence);
+      }
+    } else {
+      {
+        absl::MutexLock lock(&state_mu_);
+        failed_ = WithReason(absl::UnavailableError(absl::StrCat(
+                                 "the store failed a write and takes no more until restarted: ",
+                                 written.message())),
+                             "STORE_FAILED");
+      }
+      FailGroup(*g, written);
+    }
+    PostCompletions(std::move(g->ops));
+    absl::MutexLock lock(&writer_mu_);
+    g->write_status = written;
+    g->written = true;  // the committer may free g from here on
+  }
+}
+
+void RocksDbStoreImpl::FailGroup(Group& g, const absl::Status& status) {
+  for (Op& op : g.ops) {
+    std::visit([&](auto& o) { if (o.result.ok()) o.result = status; }, op);
+  }
+}
+
+std::shared_ptr<const catalog::Catalog> RocksDbStoreImpl::LatestCatalog(const Group& g,
+                                                                        v1::SubjectKind kind) {
+  std::shared_ptr<const catalog::Catalog> cat;
+  {
+    absl::MutexLock lock(&state_mu_);
+    auto it = catalogs_.find(kind);
+    if (it != catalogs_.end()) cat = it->second;
+  }
+  for (const Group* x : {g.earlier, &g}) {
+    if (x == nullptr) continue;
+    for (const auto& [k, c] : x->catalogs) {
+      if (k == kind) cat = c;
+    }
+  }
+  return cat;
 }
 
 void RocksDbStoreImpl::PostCompletions(std::vector<Op> ops) {
@@ -1116,12 +1277,11 @@ void RocksDbStoreImpl::AppendAudit(Group& g, v1::AuditEntry entry) {
   }
 }
 
-void RocksDbStoreImpl::CommitGroup(std::vector<Op>& ops) {
-  Group g;
-  const int64_t first_sequence = next_sequence_;
-  const audit::MerkleAppender appender_before = appender_;
-  const int64_t time_before = last_time_us_;
-  for (Op& op : ops) {
+void RocksDbStoreImpl::PrepareGroup(Group& g) {
+  g.first_sequence = next_sequence_;
+  g.appender_before = appender_;
+  g.time_before_us = last_time_us_;
+  for (Op& op : g.ops) {
     std::visit(
         [&](auto& o) {
           using T = std::decay_t<decltype(o)>;
@@ -1152,48 +1312,16 @@ void RocksDbStoreImpl::CommitGroup(std::vector<Op>& ops) {
         },
         op);
   }
-
-  absl::Status written;
+  g.last_sequence = next_sequence_ - 1;
+  g.audit_size = appender_.size();
+  g.time_after_us = last_time_us_;
   if (g.batch.Count() > 0) {
     sv1::StoreMeta meta;
-    meta.set_last_commit_sequence(next_sequence_ - 1);
+    meta.set_last_commit_sequence(g.last_sequence);
     meta.set_last_commit_time_us(last_time_us_);
     meta.set_audit_size(appender_.size());
     meta.set_format_version(kFormatVersion);
     g.batch.Put(handles_[kMeta], keys::kMetaKey, meta.SerializeAsString());
-    rocksdb::WriteOptions wo;
-    wo.sync = options_.sync;
-    written = FromRocks(db_->Write(wo, &g.batch), "committing");
-    // The writes of the failing group carry the same reason as every later one.
-    if (!written.ok()) written = WithReason(std::move(written), "STORE_FAILED");
-  }
-  if (written.ok()) {
-    absl::MutexLock lock(&state_mu_);
-    last_sequence_ = next_sequence_ - 1;
-    audit_size_ = appender_.size();
-    published_time_us_ = last_time_us_;
-    for (auto& [kind, cat] : g.catalogs) catalogs_[kind] = cat;
-  }
-  if (written.ok() && g.batch.Count() > 0) {
-    absl::MutexLock lock(&listeners_mu_);
-    for (auto& [id, listener] : listeners_) listener(next_sequence_ - 1);
-  }
-  if (!written.ok()) {
-    // Nothing of the group is acknowledged. The store stops taking writes: its in-memory
-    // counters may no longer match the disk, and failing loudly beats guessing.
-    next_sequence_ = first_sequence;
-    appender_ = appender_before;
-    last_time_us_ = time_before;
-    absl::MutexLock lock(&state_mu_);
-    failed_ = WithReason(
-        absl::UnavailableError(absl::StrCat(
-            "the store failed a write and takes no more until restarted: ", written.message())),
-        "STORE_FAILED");
-  }
-  if (!written.ok()) {
-    for (Op& op : ops) {
-      std::visit([&](auto& o) { if (o.result.ok()) o.result = written; }, op);
-    }
   }
 }
 
@@ -1201,24 +1329,16 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   WriteRequest& req = op.request;
   auto fail = [&op](absl::Status s) { op.result = std::move(s); };
 
-  std::shared_ptr<const catalog::Catalog> cat;
-  {
-    const v1::SubjectKind kind = req.subject ? req.subject->kind : req.kind;
-    absl::MutexLock lock(&state_mu_);
-    auto it = catalogs_.find(kind);
-    if (it != catalogs_.end()) cat = it->second;
-  }
-  for (auto& [kind, c] : g.catalogs) {
-    if (cat && kind == cat->kind()) cat = c;  // a catalog applied earlier in this group
-  }
+  std::shared_ptr<const catalog::Catalog> cat =
+      LatestCatalog(g, req.subject ? req.subject->kind : req.kind);
   if (!cat) return fail(absl::FailedPreconditionError("no catalog for this kind of subject"));
 
   // Find the subject; a person given by ID number may be new.
   bool new_person = false;
   if (!req.subject) {
     std::string pid;
-    if (auto it = g.person_index.find(op.lookup_hash); it != g.person_index.end()) {
-      pid = it->second;
+    if (const std::string* found = g.Find(&Group::person_index, op.lookup_hash)) {
+      pid = *found;
     } else {
       rocksdb::Status s =
           db_->Get(rocksdb::ReadOptions(), handles_[kPersonIndex], op.lookup_hash, &pid);
@@ -1238,8 +1358,8 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   if (!req.request_id.empty()) {
     request_key = keys::Request(req.principal, req.request_id);
     std::optional<sv1::RequestOutcome> seen;
-    if (auto it = g.requests.find(request_key); it != g.requests.end()) {
-      seen = it->second;
+    if (const sv1::RequestOutcome* found = g.Find(&Group::requests, request_key)) {
+      seen = *found;
     } else {
       std::string bytes;
       rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kRequests], request_key, &bytes);
@@ -1263,14 +1383,15 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
       WriteResult r;
       r.replayed = true;
       std::optional<sv1::RecordState> state;
-      if (auto it = g.states.find(keys::Subject(*replay_subject)); it != g.states.end()) {
+      if (const std::string* bytes = g.Find(&Group::states, keys::Subject(*replay_subject))) {
         state.emplace();
-        if (!state->ParseFromString(it->second)) return fail(absl::InternalError("bad state"));
+        if (!state->ParseFromString(*bytes)) return fail(absl::InternalError("bad state"));
       }
-      // Known gap: if a later write to the same subject is in this group, this returns that
-      // later state rather than the first outcome's (a retry within one group is rare).
+      // Known gap: if a later write to the same subject is in this group or the one before,
+      // this returns that later state rather than the first outcome's (a retry that close
+      // behind is rare). A state not in either group is on disk, and so is the outcome's.
       if (state && state->revision() >= seen->revision()) {
-        r.record = ToRecord(*replay_subject, *state);  // committed earlier in this group
+        r.record = ToRecord(*replay_subject, *state);  // not yet written
       } else {
         auto rec = GetRecord(*replay_subject, AsOf::Revision(seen->revision()), {});
         if (!rec.ok()) return fail(rec.status());
@@ -1284,8 +1405,8 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   // The current state, as this group has left it.
   // Parsed into a committer-owned message, reused from write to write.
   const sv1::RecordState* current = nullptr;
-  if (auto it = g.states.find(key); it != g.states.end()) {
-    if (!current_scratch_.ParseFromString(it->second)) {
+  if (const std::string* bytes = g.Find(&Group::states, key)) {
+    if (!current_scratch_.ParseFromString(*bytes)) {
       return fail(absl::InternalError("a state of this commit group is unreadable"));
     }
     current = &current_scratch_;
@@ -1344,8 +1465,8 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   if (built.lookup_changed && !built.new_lookup.empty()) {
     const std::string h = options_.index_hash.Hash(built.new_lookup);
     std::string owner;
-    if (auto it = g.person_index.find(h); it != g.person_index.end()) {
-      owner = it->second;
+    if (const std::string* found = g.Find(&Group::person_index, h)) {
+      owner = *found;
     } else {
       rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kPersonIndex], h, &owner);
       if (!s.ok() && !s.IsNotFound()) return fail(FromRocks(s, "reading the person index"));
@@ -1458,15 +1579,8 @@ void RocksDbStoreImpl::ApplyAccess(Group& g, AccessOp& op) {
 }
 
 void RocksDbStoreImpl::ApplyCatalogOp(Group& g, CatalogOp& op) {
-  int64_t version = 1;
-  {
-    absl::MutexLock lock(&state_mu_);
-    auto it = catalogs_.find(op.catalog.kind());
-    if (it != catalogs_.end()) version = it->second->version() + 1;
-  }
-  for (auto& [kind, c] : g.catalogs) {
-    if (kind == op.catalog.kind()) version = c->version() + 1;
-  }
+  const auto latest = LatestCatalog(g, op.catalog.kind());
+  const int64_t version = latest ? latest->version() + 1 : 1;
   const int64_t t = NextCommitTime();
   op.catalog.set_version(version);
   *op.catalog.mutable_update_time() = MicrosToTimestamp(t);
@@ -1502,8 +1616,8 @@ void RocksDbStoreImpl::ApplyObjectOp(Group& g, ObjectOp& op) {
   const std::string key = keys::Governance(op.type, op.name);
   int64_t version = 1;
   std::string bytes;
-  if (auto it = g.objects.find(key); it != g.objects.end()) {
-    bytes = it->second;
+  if (const std::string* found = g.Find(&Group::objects, key)) {
+    bytes = *found;
   } else {
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kGovernance], key, &bytes);
     if (!s.ok() && !s.IsNotFound()) {

@@ -136,6 +136,20 @@ void FaultFs::FailSyncs(bool fail) {
   sync_fault_ = fail;
 }
 
+void FaultFs::HoldSyncs(bool hold) {
+  absl::MutexLock lock(&mu_);
+  hold_syncs_ = hold;
+}
+
+bool FaultFs::AwaitHeldSync(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(
+      absl::Condition(
+          +[](FaultFs* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) { return f->held_syncs_ > 0; },
+          this),
+      timeout);
+}
+
 void FaultFs::CutPower() {
   absl::MutexLock lock(&mu_);
   cut_ = true;
@@ -338,7 +352,14 @@ void FaultFs::AfterTruncate(const std::string& name, uint64_t size) {
 }
 
 rocksdb::IOStatus FaultFs::BeforeSync() {
-  absl::ReaderMutexLock lock(&mu_);
+  absl::MutexLock lock(&mu_);
+  if (hold_syncs_) {
+    ++held_syncs_;
+    mu_.Await(absl::Condition(
+        +[](FaultFs* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) { return !f->hold_syncs_; },
+        this));
+    --held_syncs_;
+  }
   if (cut_) return rocksdb::IOStatus::IOError("simulated power cut");
   if (sync_fault_) return rocksdb::IOStatus::IOError("injected sync error");
   return rocksdb::IOStatus::OK();

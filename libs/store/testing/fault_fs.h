@@ -18,6 +18,7 @@
 #include <string>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
 
@@ -38,6 +39,12 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   void FailWrites(Fault fault);
   // From now on Sync/Fsync of writable files and directories fail with an I/O error.
   void FailSyncs(bool fail);
+  // While held, every file and directory sync waits before it starts (a write stays in
+  // flight for as long as a test needs); on release the syncs go on, failing if FailSyncs
+  // says so by then.
+  void HoldSyncs(bool hold);
+  // Waits until at least one sync is held; false after `timeout`.
+  bool AwaitHeldSync(absl::Duration timeout);
   // Stops every write, as at the instant of a power cut: later appends, syncs, creations,
   // renames and deletions fail and change nothing. Call before closing the database.
   void CutPower();
@@ -103,6 +110,8 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   mutable absl::Mutex mu_;
   Fault write_fault_ ABSL_GUARDED_BY(mu_) = Fault::kNone;
   bool sync_fault_ ABSL_GUARDED_BY(mu_) = false;
+  bool hold_syncs_ ABSL_GUARDED_BY(mu_) = false;
+  int held_syncs_ ABSL_GUARDED_BY(mu_) = 0;
   bool cut_ ABSL_GUARDED_BY(mu_) = false;
   std::map<std::string, FileState> files_ ABSL_GUARDED_BY(mu_);
   uint64_t dropped_bytes_ ABSL_GUARDED_BY(mu_) = 0;

@@ -520,8 +520,8 @@ void Catalog::CheckValue(const v1::FieldDefinition& def, const v1::Value& value,
   }
 }
 
-void Catalog::CheckRecord(const absl::flat_hash_map<std::string, const v1::Value*>& fields,
-                          absl::CivilDay today, Violations* out) const {
+void Catalog::CheckRecord(const FieldValues& fields, absl::CivilDay today,
+                          Violations* out) const {
   for (const auto& f : proto_.fields()) {
     if (f.required() && !fields.contains(f.name())) {
       out->push_back({f.name(), "REQUIRED", absl::StrCat(f.label(), " is required")});

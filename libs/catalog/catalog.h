@@ -48,9 +48,10 @@ class Catalog {
   void CheckValue(const v1::FieldDefinition& def, const v1::Value& value, absl::CivilDay today,
                   absl::string_view path, Violations* out) const;
 
-  // Checks a complete record (field name -> value): required fields and cross-field rules.
-  void CheckRecord(const absl::flat_hash_map<std::string, const v1::Value*>& fields,
-                   absl::CivilDay today, Violations* out) const;
+  // A record's values by field name; the names are views into the caller's storage.
+  using FieldValues = absl::flat_hash_map<absl::string_view, const v1::Value*>;
+  // Checks a complete record: required fields and cross-field rules.
+  void CheckRecord(const FieldValues& fields, absl::CivilDay today, Violations* out) const;
 
   // The precedence of `source` for `field`; lower wins. Sources the field does not list
   // rank below every listed one.

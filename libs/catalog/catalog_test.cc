@@ -937,7 +937,7 @@ TEST(CheckValueTest, RepeatedFieldsHaveADefaultMaximum) {
 class CheckRecordTest : public ::testing::Test {
  protected:
   Violations CheckRecord() {
-    absl::flat_hash_map<std::string, const v1::Value*> fields;
+    Catalog::FieldValues fields;
     for (const auto& [name, value] : values_) fields[name] = &value;
     Violations out;
     Example("person").CheckRecord(fields, kToday, &out);

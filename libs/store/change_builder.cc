@@ -33,7 +33,7 @@ absl::flat_hash_set<ViolationKey> RecordViolations(const catalog::Catalog& catal
                                                    const storage::v1::RecordState* state,
                                                    absl::CivilDay today,
                                                    catalog::Violations* all) {
-  absl::flat_hash_map<std::string, const v1::Value*> fields;
+  catalog::Catalog::FieldValues fields;
   if (state != nullptr) {
     for (const auto& f : state->fields()) {
       if (f.has_value()) fields[f.field()] = &f.value();
@@ -160,10 +160,11 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
       request.provenance.has_valid_from() ? request.provenance.valid_from() : ToDate(today);
   const int64_t valid_day = DayNumber(valid_from);
 
-  // Current fields by name, for lookups while building.
-  absl::flat_hash_map<std::string, int> index;
+  // Current fields by name, for lookups while building (views of names that outlive it).
+  absl::flat_hash_map<absl::string_view, int> index;
   if (current != nullptr) {
     out->next = *current;
+    index.reserve(out->next.fields_size() + request.changes.size());
     for (int i = 0; i < out->next.fields_size(); ++i) index[out->next.fields(i).field()] = i;
   } else {
     out->next.Clear();
@@ -292,13 +293,18 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
   // Every new assertion, current or retroactive, for the valid-time index. A new subject
   // has none: revision 1's values are read from its snapshot, and building a copy of every
   // field here only to drop it was a fifth of a bulk load's commit work.
-  absl::flat_hash_map<std::string, int> final_index;
-  for (int i = 0; i < out->next.fields_size(); ++i) final_index[out->next.fields(i).field()] = i;
+  const auto& final_fields = out->next.fields();  // sorted by name now
+  auto find_final = [&final_fields](absl::string_view name) -> const v1::FieldValue* {
+    auto it = std::lower_bound(
+        final_fields.begin(), final_fields.end(), name,
+        [](const v1::FieldValue& f, absl::string_view n) { return f.field() < n; });
+    return it != final_fields.end() && it->field() == name ? &*it : nullptr;
+  };
   out->assertions = std::move(detached);
   if (current != nullptr) {
     for (const auto& fc : cs.changes()) {
       if (fc.retroactive()) continue;
-      out->assertions.push_back(out->next.fields(final_index[fc.field()]));
+      out->assertions.push_back(*find_final(fc.field()));
     }
   }
 
@@ -311,9 +317,8 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
         if (f.field() == lookup && f.has_value()) old_v = f.value().string_value();
       }
     }
-    auto fi = final_index.find(lookup);
-    if (fi != final_index.end() && out->next.fields(fi->second).has_value()) {
-      new_v = out->next.fields(fi->second).value().string_value();
+    if (const v1::FieldValue* f = find_final(lookup); f != nullptr && f->has_value()) {
+      new_v = f->value().string_value();
     }
     if (old_v != new_v) {
       out->lookup_changed = true;

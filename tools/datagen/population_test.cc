@@ -67,7 +67,7 @@ std::vector<std::string> Problems(const catalog::Catalog& cat, const Pairs& row)
   std::vector<std::string> problems;
   std::vector<v1::Value> values;
   values.reserve(row.size());
-  absl::flat_hash_map<std::string, const v1::Value*> record;
+  catalog::Catalog::FieldValues record;  // names are views into `row`
   for (const auto& [field, text] : row) {
     if (field == "uscc") {  // the enterprise's key, not a catalog field
       auto uscc = ident::ParseUscc(text);

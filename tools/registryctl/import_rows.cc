@@ -322,9 +322,9 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
     // Cross-field rules, and required fields the row names but leaves empty. A required
     // column the file does not have at all is the registry's to judge: the row may update
     // a subject that already has the value.
-    absl::flat_hash_map<std::string, const v1::Value*> present;
+    catalog::Catalog::FieldValues present;
     for (const auto& [name, value] : values) present[name] = &value;
-    absl::flat_hash_set<std::string> named, given;
+    absl::flat_hash_set<absl::string_view> named, given;
     for (int k : row.named) named.insert(read.columns[k]);
     for (const auto& cell : row.cells) given.insert(read.columns[cell.first]);
     catalog::Violations record_violations;

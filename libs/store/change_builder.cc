@@ -51,6 +51,24 @@ absl::flat_hash_set<ViolationKey> RecordViolations(const catalog::Catalog& catal
 
 }  // namespace
 
+const v1::Provenance& ProvenanceOf(const storage::v1::RecordState& state,
+                                   const v1::FieldValue& field) {
+  // Every full provenance has a commit time; a format 3 field's names only its revision.
+  if (field.provenance().has_commit_time()) return field.provenance();
+  for (const auto& p : state.provenances()) {
+    if (p.revision() == field.provenance().revision()) return p;
+  }
+  return field.provenance();  // a state without its table: show what there is
+}
+
+void ExpandField(const storage::v1::RecordState& state, const v1::FieldValue& field,
+                 v1::FieldValue* out) {
+  out->set_field(field.field());
+  if (field.has_value()) *out->mutable_value() = field.value();
+  *out->mutable_provenance() = ProvenanceOf(state, field);
+  out->set_masked(field.masked());
+}
+
 absl::CivilDay ToCivilDay(const google::type::Date& date) {
   return absl::CivilDay(date.year(), date.month(), date.day());
 }
@@ -198,18 +216,19 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
     // Source authority is checked against the current value only: a retroactive assertion
     // does not replace it, and the assertions it may supersede in valid time are not in
     // hand here. Refusing back-dated values from lower-ranked sources is a known gap.
+    const v1::Provenance* cur_prov = cur != nullptr ? &ProvenanceOf(out->next, *cur) : nullptr;
     if (cur != nullptr) {
-      const int64_t cur_day = DayNumber(cur->provenance().valid_from());
+      const int64_t cur_day = DayNumber(cur_prov->valid_from());
       retroactive = valid_day < cur_day;
       if (!retroactive) {
-        const int cur_rank = catalog.Precedence(def, cur->provenance().source());
+        const int cur_rank = catalog.Precedence(def, cur_prov->source());
         const int new_rank = catalog.Precedence(def, request.provenance.source());
         const bool same = !clearing && cur_has_value && SameValue(cur->value(), *change.value);
         if (same && new_rank >= cur_rank) continue;  // confirmed, nothing new
         if (new_rank > cur_rank) {
           found.push_back(
               {change.field, "SOURCE_AUTHORITY",
-               absl::StrCat(def.label(), " is held by '", cur->provenance().source(),
+               absl::StrCat(def.label(), " is held by '", cur_prov->source(),
                             "' (precedence ", cur_rank, "); source '", request.provenance.source(),
                             "' (", new_rank == INT32_MAX ? "not listed" : absl::StrCat("precedence ", new_rank),
                             ") may not replace it")});
@@ -225,7 +244,7 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
     v1::FieldChange* fc = cs.add_changes();
     fc->set_field(change.field);
     if (cur_has_value) *fc->mutable_old_value() = cur->value();
-    if (cur != nullptr) fc->set_old_source(cur->provenance().source());
+    if (cur != nullptr) fc->set_old_source(cur_prov->source());
     if (!clearing) *fc->mutable_new_value() = *change.value;
     fc->set_cleared(clearing);
     fc->set_retroactive(retroactive);
@@ -248,7 +267,10 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
     } else {
       *cur->mutable_value() = *change.value;
     }
-    *cur->mutable_provenance() = prov;
+    // The field names this revision; its provenance goes into the state's table once.
+    v1::Provenance* own = cur->mutable_provenance();
+    own->Clear();
+    own->set_revision(revision);
   }
 
   if (!found.empty()) {
@@ -271,6 +293,21 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
 
   std::sort(out->next.mutable_fields()->begin(), out->next.mutable_fields()->end(),
             [](const v1::FieldValue& a, const v1::FieldValue& b) { return a.field() < b.field(); });
+  // The table keeps the revisions some field still names, and gains this one (a write that
+  // only adds retroactive values names none).
+  {
+    auto* table = out->next.mutable_provenances();
+    auto named = [&](int64_t rev) {
+      for (const auto& f : out->next.fields()) {
+        if (!f.provenance().has_commit_time() && f.provenance().revision() == rev) return true;
+      }
+      return false;
+    };
+    for (int i = table->size() - 1; i >= 0; --i) {
+      if (!named(table->Get(i).revision())) table->DeleteSubrange(i, 1);
+    }
+    if (named(revision)) *table->Add() = prov;
+  }
 
   // Record-level rules: report only what this change makes newly wrong, so that an old
   // record that predates a catalog rule can still be corrected field by field.
@@ -304,7 +341,8 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
   if (current != nullptr) {
     for (const auto& fc : cs.changes()) {
       if (fc.retroactive()) continue;
-      out->assertions.push_back(*find_final(fc.field()));
+      v1::FieldValue& a = out->assertions.emplace_back();
+      ExpandField(out->next, *find_final(fc.field()), &a);
     }
   }
 

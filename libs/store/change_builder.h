@@ -22,7 +22,8 @@ void CheckRequestValues(const catalog::Catalog& catalog, absl::CivilDay today,
                         WriteRequest* request, catalog::Violations* out);
 
 struct BuiltChange {
-  // The state after the change, with provenance stamped except commit time and revision.
+  // The state after the change. The fields it writes name its revision as their provenance,
+  // and `next.provenances` holds the provenance of each revision its fields name.
   storage::v1::RecordState next;
   v1::ChangeSet change_set;
   // Every new assertion (current or retroactive), for the valid-time index. Empty for a
@@ -43,6 +44,14 @@ struct BuiltChange {
                                        const WriteRequest& request, absl::CivilDay today,
                                        int64_t commit_time_us, int64_t revision, BuiltChange* out,
                                        catalog::Violations* violations);
+
+// The provenance of `field` of `state`: its own where it carries one in full (formats 1 and
+// 2), else the state's entry for the revision that wrote it (format 3; see RecordState).
+const v1::Provenance& ProvenanceOf(const storage::v1::RecordState& state,
+                                   const v1::FieldValue& field);
+// Copies `field` of `state` into *out with its full provenance, as the API shows it.
+void ExpandField(const storage::v1::RecordState& state, const v1::FieldValue& field,
+                 v1::FieldValue* out);
 
 // Days since 1970-01-01 <-> google.type.Date.
 absl::CivilDay ToCivilDay(const google::type::Date& date);

@@ -57,11 +57,14 @@ const v1::FieldChange* Change(const v1::ChangeSet& cs, absl::string_view name) {
   return nullptr;
 }
 
-// The field or change, or (after reporting its absence) an empty one.
-const v1::FieldValue& Get(const sv1::RecordState& s, absl::string_view name) {
+// The field with its full provenance, as the API shows it, or (after reporting its
+// absence) an empty one; or the change.
+v1::FieldValue Get(const sv1::RecordState& s, absl::string_view name) {
   const v1::FieldValue* f = Field(s, name);
   if (f == nullptr) ADD_FAILURE() << "no field " << name;
-  return f ? *f : v1::FieldValue::default_instance();
+  v1::FieldValue out;
+  if (f != nullptr) ExpandField(s, *f, &out);
+  return out;
 }
 const v1::FieldChange& GetChange(const v1::ChangeSet& cs, absl::string_view name) {
   const v1::FieldChange* c = Change(cs, name);
@@ -169,7 +172,7 @@ TEST_F(ChangeBuilderTest, NewSubjectGetsEveryFieldWithStampedProvenance) {
   for (const auto& f : next.fields()) {
     SCOPED_TRACE(f.field());
     ASSERT_TRUE(f.has_value());
-    const v1::Provenance& p = f.provenance();
+    const v1::Provenance& p = ProvenanceOf(next, f);
     EXPECT_EQ(p.source(), kMarket);
     EXPECT_EQ(p.operator_(), "op-7");
     EXPECT_EQ(p.matter(), "matters/establishment");
@@ -207,13 +210,44 @@ TEST_F(ChangeBuilderTest, NewSubjectGetsEveryFieldWithStampedProvenance) {
   }
 }
 
+// The state keeps one provenance per revision that a field still names: a write adds its
+// own once, and a revision whose fields have all been rewritten leaves the table.
+TEST_F(ChangeBuilderTest, StateKeepsOneProvenancePerRevisionItsFieldsName) {
+  Outcome first = Build(*enterprise_, nullptr,
+                        Request(kMarket, {{"name", Str("三明市测试企业有限公司")},
+                                          {"status", Code("1")}}),
+                        1);
+  ASSERT_THAT(first.status, IsOk());
+  ASSERT_THAT(first.built.next.provenances(), SizeIs(1));
+  for (const auto& f : first.built.next.fields()) {
+    EXPECT_FALSE(f.provenance().has_commit_time()) << f.field() << " repeats the provenance";
+  }
+
+  Outcome second = Build(*enterprise_, &first.built.next,
+                         Request(kMarket, {{"status", Code("2")}}), 2, kT1 + 1000);
+  ASSERT_THAT(second.status, IsOk());
+  std::vector<int64_t> revisions;
+  for (const auto& p : second.built.next.provenances()) revisions.push_back(p.revision());
+  EXPECT_THAT(revisions, ::testing::UnorderedElementsAre(1, 2));
+  EXPECT_EQ(Get(second.built.next, "name").provenance().revision(), 1);
+  EXPECT_EQ(Get(second.built.next, "status").provenance().revision(), 2);
+  EXPECT_EQ(Get(second.built.next, "status").provenance().commit_time().nanos(), 1000000);
+
+  Outcome third = Build(*enterprise_, &second.built.next,
+                        Request(kMarket, {{"name", Str("三明市新名称有限公司")}}), 3, kT1 + 2000);
+  ASSERT_THAT(third.status, IsOk());
+  revisions.clear();
+  for (const auto& p : third.built.next.provenances()) revisions.push_back(p.revision());
+  EXPECT_THAT(revisions, ::testing::UnorderedElementsAre(2, 3)) << "revision 1 names no field";
+}
+
 TEST_F(ChangeBuilderTest, ValidFromGivenInTheRequestIsStamped) {
   WriteRequest r = Request(kMarket, {{"name", Str("三明市测试企业有限公司")}});
   *r.provenance.mutable_valid_from() = D(2019, 7, 31);
   Outcome o = Build(*enterprise_, nullptr, r, 1);
   ASSERT_THAT(o.status, IsOk());
   ASSERT_THAT(o.built.next.fields(), SizeIs(1));
-  EXPECT_TRUE(SameDate(o.built.next.fields(0).provenance().valid_from(), D(2019, 7, 31)));
+  EXPECT_TRUE(SameDate(Get(o.built.next, "name").provenance().valid_from(), D(2019, 7, 31)));
   EXPECT_TRUE(SameDate(o.built.change_set.valid_from(), D(2019, 7, 31)));
 }
 
@@ -301,12 +335,12 @@ TEST_F(ChangeBuilderTest, ClearingKeepsATombstoneWithTheClearingProvenance) {
   EXPECT_EQ(c.old_value().code_value(), "1");
   EXPECT_FALSE(c.has_new_value());
 
-  const v1::FieldValue* tomb = Field(o.built.next, "status");
-  ASSERT_NE(tomb, nullptr);
-  EXPECT_FALSE(tomb->has_value());
-  EXPECT_EQ(tomb->provenance().revision(), 2);
-  EXPECT_EQ(tomb->provenance().principal(), "clearing-system");
-  EXPECT_TRUE(SameDate(tomb->provenance().valid_from(), D(2026, 3, 1)));
+  ASSERT_NE(Field(o.built.next, "status"), nullptr);
+  const v1::FieldValue tomb = Get(o.built.next, "status");
+  EXPECT_FALSE(tomb.has_value());
+  EXPECT_EQ(tomb.provenance().revision(), 2);
+  EXPECT_EQ(tomb.provenance().principal(), "clearing-system");
+  EXPECT_TRUE(SameDate(tomb.provenance().valid_from(), D(2026, 3, 1)));
   ASSERT_THAT(o.built.assertions, SizeIs(1));
   EXPECT_FALSE(o.built.assertions[0].has_value());
   EXPECT_EQ(o.built.assertions[0].provenance().revision(), 2);

@@ -41,10 +41,12 @@ namespace collectonce::store {
 namespace {
 
 namespace sv1 = ::collectonce::storage::v1;
+// 3: a state keeps one provenance per revision that wrote its fields, and each field names
+// only its revision (1 and 2 repeated the provenance in every field; readers take both).
 // 2: a revision's state goes to `snapshots` when a later revision supersedes it; the
-// current revision's state is only in `current`. (1 wrote it to both on every write; a
-// version 1 store reads correctly here, a version 2 store is refused by version 1 builds.)
-constexpr int32_t kFormatVersion = 2;
+// current revision's state is only in `current` (1 wrote it to both on every write).
+// Older stores read correctly here; a build refuses a store newer than it knows.
+constexpr int32_t kFormatVersion = 3;
 constexpr char kCatalogType[] = "catalogs";
 // A page of history never scans more than this many change sets, so that a filter that
 // matches little still answers in bounded time (the caller continues with the token).
@@ -120,7 +122,7 @@ v1::Record ToRecord(const SubjectName& subject, const sv1::RecordState& state,
   *r.mutable_update_time() = MicrosToTimestamp(state.update_time_us());
   if (!with_values) return r;
   for (const auto& f : state.fields()) {
-    if (f.has_value()) *r.add_fields() = f;  // tombstones are not shown
+    if (f.has_value()) ExpandField(state, f, r.add_fields());  // tombstones are not shown
   }
   return r;
 }
@@ -738,10 +740,12 @@ absl::StatusOr<v1::Record> RocksDbStoreImpl::ValidTimeView(
     }
     if (auto f = first_by_field.find(field); f != first_by_field.end()) {
       const v1::FieldValue& fv = *f->second;
-      absl::CivilDay from = ToCivilDay(fv.provenance().valid_from());
+      const v1::Provenance& prov = ProvenanceOf(first, fv);
+      absl::CivilDay from = ToCivilDay(prov.valid_from());
       int64_t d = from - absl::CivilDay(1970, 1, 1);
-      if (from <= day && (d > best_day || (d == best_day && fv.provenance().revision() > best_rev))) {
-        best = fv;
+      if (from <= day && (d > best_day || (d == best_day && prov.revision() > best_rev))) {
+        best.emplace();
+        ExpandField(first, fv, &*best);
       }
     }
     if (best && best->has_value()) *view.add_fields() = *std::move(best);

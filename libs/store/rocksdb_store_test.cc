@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/base/status_matchers.h"
+#include "libs/store/change_builder.h"
 #include "libs/store/keys.h"
 #include "libs/store/test_util.h"
 #include "rocksdb/db.h"
@@ -160,11 +161,69 @@ TEST_F(RocksDbStoreTest, OnlySupersededStatesAreSnapshotsAndVersionOneStoresStil
   store_.reset();
   {
     RawDb raw(dir_);
-    raw.SetFormatVersion(3);
+    raw.SetFormatVersion(4);
   }
   auto newer = RocksDbStore::Open(Options());
   EXPECT_THAT(newer.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
-                                       HasSubstr("format version 3")));
+                                       HasSubstr("format version 4")));
+}
+
+// Format 3 keeps a write's provenance once per state, not once per field; states of a
+// version 2 store (provenance in every field) still read, and take new writes, correctly.
+TEST_F(RocksDbStoreTest, StatesKeepEachProvenanceOnceAndVersionTwoStatesStillRead) {
+  CreateSteel();
+  const SubjectName steel = *catalog::ParseSubjectName(kSteel);
+  store_.reset();
+  {
+    RawDb raw(dir_);
+    std::string bytes;
+    ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kCurrentCf),
+                              keys::Subject(steel), &bytes).ok());
+    storage::v1::RecordState state;
+    ASSERT_TRUE(state.ParseFromString(bytes));
+    ASSERT_EQ(state.fields_size(), 4);
+    ASSERT_EQ(state.provenances_size(), 1);
+    EXPECT_EQ(state.provenances(0).source(), "market-regulation");
+    EXPECT_EQ(state.provenances(0).revision(), 1);
+    for (const auto& f : state.fields()) {
+      EXPECT_EQ(f.provenance().ByteSizeLong(), 2u) << f.field() << ": only the revision";
+    }
+    // What a version 2 build left: the full provenance in every field, no table.
+    storage::v1::RecordState old = state;
+    old.clear_provenances();
+    for (int i = 0; i < old.fields_size(); ++i) {
+      ExpandField(state, state.fields(i), old.mutable_fields(i));
+    }
+    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kCurrentCf),
+                              keys::Subject(steel), old.SerializeAsString()).ok());
+    raw.SetFormatVersion(2);
+  }
+  Reopen();
+  Advance(absl::Hours(1));
+  WriteRequest second = Req(kSteel);
+  second.principal = "registration-system";
+  second.changes = {{"legal_representative_name", Str("林志强")}};
+  ASSERT_THAT(store_->WriteAndWait(second), IsOk());
+
+  auto source_of = [](const v1::Record& r, const std::string& field) {
+    for (const auto& f : r.fields()) {
+      if (f.field() == field) {
+        return absl::StrCat(f.provenance().source(), "@", f.provenance().revision(), " by ",
+                            f.provenance().principal());
+      }
+    }
+    return std::string("missing");
+  };
+  auto now = store_->GetRecord(steel, AsOf::Current(), {});
+  ASSERT_THAT(now, IsOk());
+  EXPECT_EQ(source_of(*now, "name"), "market-regulation@1 by test-principal");
+  EXPECT_EQ(source_of(*now, "legal_representative_name"),
+            "market-regulation@2 by registration-system");
+  auto first = store_->GetRecord(steel, AsOf::Revision(1), {});
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(source_of(*first, "legal_representative_name"),
+            "market-regulation@1 by test-principal");
+  for (const auto& f : now->fields()) EXPECT_TRUE(f.provenance().has_commit_time()) << f.field();
 }
 
 TEST_F(RocksDbStoreTest, StaleExpectedRevisionIsAbortedAndWritesNothing) {

@@ -423,6 +423,15 @@ TEST_F(TlsTest, RegistryctlUsesItsCertificate) {
                *dir_ + "/ctl.err", &err),
       2);
   EXPECT_THAT(err, HasSubstr("missing: --tls-key, --tls-ca"));
+  // A bulk import sends its checked rows as they are, over the same authenticated channel.
+  EXPECT_EQ(RunShell(absl::StrCat(REGISTRYCTL_BINARY, tls, " import --kind enterprise ", kExamples,
+                                  "/demo/enterprises.csv --source market-regulation --report ",
+                                  *dir_, "/import-report.txt"),
+                     *dir_ + "/ctl.err", &err),
+            0)
+      << err;
+  EXPECT_THAT(ReadFile(*dir_ + "/import-report.txt"),
+              ::testing::ContainsRegex(" [1-9][0-9]* written, 0 unchanged, 0 failed"));
   // Another certificate is another caller: the social-insurance system may not apply a
   // principal (PERMISSION_DENIED = 64 + 7).
   const std::string as_si =

@@ -6,12 +6,16 @@
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <mutex>
 #include <thread>
 
 #include "CLI/CLI.hpp"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/proto_buffer_reader.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "libs/catalog/subject.h"
@@ -88,6 +92,8 @@ int RunImport(const Globals& g, const ImportOpts& o) {
   if (o.dry_run && o.skip_invalid) return UsageError("--dry-run and --skip-invalid do not go together");
   auto text = ReadFileText(o.file);
   if (!text.ok()) return UsageError(text.status().message());
+  const std::string reason =
+      o.reason.empty() ? absl::StrCat("bulk import of ", o.file) : o.reason;
   Report report(o.report.empty() ? o.file + ".report.txt" : o.report);
   if (!report.ok()) return UsageError(absl::StrCat("cannot write the report ", report.path()));
 
@@ -96,8 +102,13 @@ int RunImport(const Globals& g, const ImportOpts& o) {
   auto cat = client.FetchCatalog(*kind, &cs);
   if (!cat) return ReportRpcError(cs);
 
-  const ReadResult read = *format == InputFormat::kCsv ? ReadCsv(*text) : ReadJsonLines(*text);
-  ValidationResult checked = ValidateRows(*cat, read, CityToday());
+  // Only the checked rows' bytes stay in memory while they are sent.
+  ValidationResult checked;
+  {
+    const ReadResult read = *format == InputFormat::kCsv ? ReadCsv(*text) : ReadJsonLines(*text);
+    *text = std::string();
+    checked = ValidateRows(*cat, read, CityToday(), RowStamp{o.source, reason});
+  }
   for (const RowProblem& p : checked.problems) report.Line(p.ToString());
   Totals totals;
   totals.invalid = checked.bad_rows;
@@ -120,8 +131,11 @@ int RunImport(const Globals& g, const ImportOpts& o) {
 
   // Send. Each worker takes the next batch; a refused call stops new batches.
   std::vector<PreparedRow>& rows = checked.rows;
-  const std::string reason =
-      o.reason.empty() ? absl::StrCat("bulk import of ", o.file) : o.reason;
+  // The rows are sent as the bytes they were checked into, through the generic stub, so
+  // that no batch is parsed and serialized again on the way out.
+  grpc::GenericStub raw(client.channel());
+  const std::string method =
+      absl::StrCat("/", v1::RecordService::service_full_name(), "/BatchUpdateRecords");
   const int64_t total = static_cast<int64_t>(rows.size());
   const int batch = o.batch;
   const int batches = static_cast<int>((total + batch - 1) / batch);
@@ -140,18 +154,21 @@ int RunImport(const Globals& g, const ImportOpts& o) {
       if (b >= batches || stop) break;
       const int64_t begin = static_cast<int64_t>(b) * batch;
       const int64_t end = std::min(total, begin + batch);
-      v1::BatchUpdateRecordsRequest request;
-      request.set_view(v1::UPDATE_RESPONSE_VIEW_BASIC);
-      for (int64_t i = begin; i < end; ++i) {
-        v1::UpdateRecordRequest* r = request.add_requests();
-        r->Swap(&rows[i].request);
-        r->mutable_provenance()->set_source(o.source);
-        r->set_reason(reason);
-      }
+      grpc::Slice slice(BatchRequestBytes(rows, begin, end));
+      grpc::ByteBuffer request(&slice, 1);
+      grpc::ByteBuffer reply;
       v1::BatchUpdateRecordsResponse response;
       grpc::ClientContext context;
       client.Prepare(&context);
-      grpc::Status s = client.records().BatchUpdateRecords(&context, request, &response);
+      std::promise<grpc::Status> answered;
+      raw.UnaryCall(&context, method, grpc::StubOptions(), &request, &reply,
+                    [&answered](grpc::Status st) { answered.set_value(std::move(st)); });
+      grpc::Status s = answered.get_future().get();
+      if (s.ok() &&
+          !grpc::SerializationTraits<v1::BatchUpdateRecordsResponse>::Deserialize(&reply, &response)
+               .ok()) {
+        s = grpc::Status(grpc::StatusCode::INTERNAL, "the registry's answer could not be read");
+      }
       const int64_t n = end - begin;
       if (s.ok() && response.statuses_size() != n) {
         s = grpc::Status(grpc::StatusCode::INTERNAL, "the registry answered a different number of updates");

@@ -7,6 +7,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "libs/catalog/subject.h"
 #include "libs/catalog/value_text.h"
 #include "libs/ident/uscc.h"
@@ -206,7 +208,7 @@ std::string KeyColumn(const catalog::Catalog& catalog) {
 }
 
 ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& read,
-                              absl::CivilDay today) {
+                              absl::CivilDay today, const RowStamp& stamp) {
   ValidationResult out;
   const bool enterprise = cat.kind() == v1::ENTERPRISE;
   const std::string key_column = KeyColumn(cat);
@@ -267,9 +269,7 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
     auto add = [&](std::string field, std::string message) {
       found.push_back({row.line, std::move(field), std::move(message)});
     };
-    PreparedRow prepared;
-    prepared.line = row.line;
-    v1::UpdateRecordRequest& request = prepared.request;
+    v1::UpdateRecordRequest request;
     auto& values = *request.mutable_values();
     std::string subject_key;
 
@@ -346,7 +346,11 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
     }
     if (found.empty()) {
       if (!enterprise) request.set_kind(v1::PERSON);
-      out.rows.push_back(std::move(prepared));
+      if (!stamp.source.empty()) request.mutable_provenance()->set_source(stamp.source);
+      if (!stamp.reason.empty()) request.set_reason(stamp.reason);
+      PreparedRow& prepared = out.rows.emplace_back();
+      prepared.line = row.line;
+      request.SerializeToString(&prepared.request);
     } else {
       problems.insert(problems.end(), found.begin(), found.end());
     }
@@ -357,6 +361,27 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
   for (const auto& p : problems) bad_lines.insert(p.line);
   out.bad_rows = static_cast<int>(bad_lines.size());
   out.problems = std::move(problems);
+  return out;
+}
+
+std::string BatchRequestBytes(const std::vector<PreparedRow>& rows, size_t begin, size_t end) {
+  v1::BatchUpdateRecordsRequest head;
+  head.set_view(v1::UPDATE_RESPONSE_VIEW_BASIC);
+  std::string out = head.SerializeAsString();
+  // A repeated message field is its elements one after another, each a tag and a length
+  // before the element's bytes: the rows go in as they are.
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    constexpr uint32_t kLengthDelimited = 2;
+    const uint32_t tag =
+        (v1::BatchUpdateRecordsRequest::kRequestsFieldNumber << 3) | kLengthDelimited;
+    for (size_t i = begin; i < end && i < rows.size(); ++i) {
+      coded.WriteTag(tag);
+      coded.WriteVarint32(static_cast<uint32_t>(rows[i].request.size()));
+      coded.WriteString(rows[i].request);
+    }
+  }
   return out;
 }
 

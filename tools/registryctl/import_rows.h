@@ -62,10 +62,18 @@ ReadResult ReadCsv(absl::string_view text);
 // null. Blank lines are ignored.
 ReadResult ReadJsonLines(absl::string_view text);
 
-// A row that passed every check, ready to send (provenance is added by the caller).
+// A row that passed every check, ready to send: its UpdateRecordRequest, serialized. (As a
+// message a ten-field person row takes about 3 KB, ten times its bytes, and a city's file
+// holds millions of rows that are all checked before the first is sent.)
 struct PreparedRow {
   int line = 0;
-  registry::v1::UpdateRecordRequest request;
+  std::string request;
+};
+
+// What every request of a file carries besides its values.
+struct RowStamp {
+  std::string source;  // provenance.source
+  std::string reason;
 };
 
 struct ValidationResult {
@@ -86,9 +94,13 @@ std::string KeyColumn(const catalog::Catalog& catalog);
 // each value's text form and rules, required fields the file names but leaves empty, the
 // cross-field rules, and the same subject twice in one file. Good rows become requests:
 // enterprises named enterprises/{uscc}; persons by kind PERSON with id_number among the
-// values, so that the registry finds or creates the person.
+// values, so that the registry finds or creates the person; each stamped with `stamp`.
 ValidationResult ValidateRows(const catalog::Catalog& catalog, const ReadResult& read,
-                              absl::CivilDay today);
+                              absl::CivilDay today, const RowStamp& stamp = {});
+
+// rows[begin, end) as one serialized BatchUpdateRecordsRequest asking for the basic view
+// (the rows' bytes are copied as they are, not parsed again).
+std::string BatchRequestBytes(const std::vector<PreparedRow>& rows, size_t begin, size_t end);
 
 // True when `text` is valid UTF-8 (no overlong forms, surrogates or code points past
 // U+10FFFF).

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "libs/ident/resident_id.h"
 #include "tools/registryctl/json_line.h"
@@ -130,6 +131,12 @@ TEST(ReadJsonLinesTest, EachLineNamesItsOwnKeys) {
 
 // ---- validation ----
 
+v1::UpdateRecordRequest Parsed(const PreparedRow& row) {
+  v1::UpdateRecordRequest r;
+  EXPECT_TRUE(r.ParseFromString(row.request)) << "line " << row.line;
+  return r;
+}
+
 TEST(ValidateRowsTest, GoodPersonRowsBecomeRequestsByIdNumber) {
   auto cat = LoadCatalog("person.txtpb");
   const std::string id = Id(1990, 1, 1, 123);  // odd sequence: male
@@ -139,13 +146,42 @@ TEST(ValidateRowsTest, GoodPersonRowsBecomeRequestsByIdNumber) {
   EXPECT_THAT(Lines(v.problems), IsEmpty());
   EXPECT_EQ(v.bad_rows, 0);
   ASSERT_THAT(v.rows, SizeIs(2));
-  const v1::UpdateRecordRequest& req = v.rows[0].request;
+  const v1::UpdateRecordRequest req = Parsed(v.rows[0]);
   EXPECT_EQ(req.name(), "");
   EXPECT_EQ(req.kind(), v1::PERSON);
   EXPECT_EQ(req.values().at("id_number").string_value(), id);
   EXPECT_EQ(req.values().at("gender").code_value(), "1");
   EXPECT_EQ(req.values().at("birth_date").date_value().day(), 1);
-  EXPECT_THAT(v.rows[1].request.values(), SizeIs(2));
+  EXPECT_THAT(Parsed(v.rows[1]).values(), SizeIs(2));
+  EXPECT_FALSE(req.has_provenance()) << "no stamp given";
+}
+
+// Each row carries the file's source and reason, and a batch is the rows' bytes as they
+// are: the registry reads exactly the requests that were checked.
+TEST(ValidateRowsTest, RowsAreStampedAndBatchedAsTheyWereChecked) {
+  auto cat = LoadCatalog("person.txtpb");
+  std::string csv = "id_number,name\n";
+  for (int i = 0; i < 5; ++i) absl::StrAppend(&csv, Id(1990, 1, 1 + i, 100 + i), ",张", i, "\n");
+  ValidationResult v =
+      ValidateRows(*cat, ReadCsv(csv), kToday, RowStamp{"public-security.household", "户籍导入"});
+  ASSERT_THAT(v.rows, SizeIs(5));
+  for (const auto& row : v.rows) {
+    const v1::UpdateRecordRequest r = Parsed(row);
+    EXPECT_EQ(r.provenance().source(), "public-security.household");
+    EXPECT_EQ(r.reason(), "户籍导入");
+  }
+  v1::BatchUpdateRecordsRequest batch;
+  ASSERT_TRUE(batch.ParseFromString(BatchRequestBytes(v.rows, 1, 4)));
+  EXPECT_EQ(batch.view(), v1::UPDATE_RESPONSE_VIEW_BASIC);
+  ASSERT_THAT(batch.requests(), SizeIs(3));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(batch.requests(i),
+                                                                   Parsed(v.rows[1 + i])))
+        << i;
+    EXPECT_EQ(batch.requests(i).values().at("name").string_value(), absl::StrCat("张", 1 + i));
+  }
+  ASSERT_TRUE(batch.ParseFromString(BatchRequestBytes(v.rows, 4, 99)));
+  EXPECT_THAT(batch.requests(), SizeIs(1)) << "the end is clamped to the rows there are";
 }
 
 TEST(ValidateRowsTest, ReportsEveryBadRowWithItsLineAndNeverTheIdNumber) {
@@ -243,9 +279,10 @@ TEST(ValidateRowsTest, EnterprisesAreNamedByTheirCreditCode) {
                           HasSubstr("line 4: field name: LENGTH"),
                           "line 4: field uscc: DUPLICATE: the same enterprise as line 1"));
   ASSERT_THAT(v.rows, SizeIs(1));
-  EXPECT_EQ(v.rows[0].request.name(), "enterprises/91350400MA2YQ8KX1E");
-  EXPECT_EQ(v.rows[0].request.values().at("registered_capital").decimal_value(), "5000.5");
-  EXPECT_FALSE(v.rows[0].request.values().contains("uscc"));
+  const v1::UpdateRecordRequest req = Parsed(v.rows[0]);
+  EXPECT_EQ(req.name(), "enterprises/91350400MA2YQ8KX1E");
+  EXPECT_EQ(req.values().at("registered_capital").decimal_value(), "5000.5");
+  EXPECT_FALSE(req.values().contains("uscc"));
 }
 
 TEST(DetectFormatTest, ByExtensionOrFlag) {

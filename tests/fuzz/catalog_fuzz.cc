@@ -51,7 +51,7 @@ catalog::Violations Validate(const catalog::Catalog& cat,
     cat.CheckValue(*def, *v, kToday, name, &out);
     values[name] = *std::move(v);
   }
-  absl::flat_hash_map<std::string, const v1::Value*> record;
+  catalog::Catalog::FieldValues record;  // names are views into `values`
   for (const auto& [name, v] : values) record[name] = &v;
   cat.CheckRecord(record, kToday, &out);
   return out;

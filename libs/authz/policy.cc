@@ -153,7 +153,7 @@ absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(const v1::Principal& princ
                                                       absl::string_view matter_name,
                                                       absl::string_view source,
                                                       v1::SubjectKind kind,
-                                                      const std::vector<std::string>& fields) const {
+                                                      absl::Span<const absl::string_view> fields) const {
   if (HasRole(principal, v1::GOVERNANCE)) {
     return WriteAuthority{std::string(source), std::string(matter_name)};
   }
@@ -164,8 +164,8 @@ absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(const v1::Principal& princ
     return Denied("MATTER_REQUIRED_FOR_WRITE",
                   "an approval system writes back for a matter; set provenance.matter");
   }
-  absl::flat_hash_set<std::string> writable;
-  absl::flat_hash_set<std::string> asked(fields.begin(), fields.end());
+  absl::flat_hash_set<absl::string_view> writable;  // views of the policy's own matters
+  absl::flat_hash_set<absl::string_view> asked(fields.begin(), fields.end());
   bool granted = false;
   std::string matter_source;
   for (const v1::Matter* matter : MattersOf(matter_name)) {
@@ -187,7 +187,7 @@ absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(const v1::Principal& princ
                   absl::StrCat(principal.name(), " may not write back ",
                                catalog::CollectionOf(kind), " for ", matter_name));
   }
-  std::vector<std::string> refused;
+  std::vector<absl::string_view> refused;
   for (const auto& f : fields) {
     if (!writable.contains(f)) refused.push_back(f);
   }

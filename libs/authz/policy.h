@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "collectonce/registry/v1/governance.pb.h"
 #include "libs/catalog/catalog.h"
 
@@ -64,7 +65,7 @@ class Policy {
   // (else its own source).
   [[nodiscard]] absl::StatusOr<WriteAuthority> AuthorizeWrite(
       const v1::Principal& principal, absl::string_view matter, absl::string_view source,
-      v1::SubjectKind kind, const std::vector<std::string>& fields) const;
+      v1::SubjectKind kind, absl::Span<const absl::string_view> fields) const;
 
   // Roles that may list a record's revisions (values masked unless a purpose allows more).
   static bool MayReadHistory(const v1::Principal& principal);

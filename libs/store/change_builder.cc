@@ -119,7 +119,7 @@ bool SameValue(const v1::Value& a, const v1::Value& b) {
 
 void CheckRequestValues(const catalog::Catalog& catalog, absl::CivilDay today,
                         WriteRequest* request, catalog::Violations* out) {
-  absl::flat_hash_set<std::string> seen;
+  absl::flat_hash_set<absl::string_view> seen;  // views of the request's own names
   for (auto& change : request->changes) {
     const v1::FieldDefinition* def = catalog.FindField(change.field);
     if (def == nullptr) {

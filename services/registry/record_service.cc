@@ -456,6 +456,7 @@ absl::Status PrepareWrite(const Caller& caller, const v1::UpdateRecordRequest& r
     return Invalid(absl::StrCat("at most ", kMaxChangesPerUpdate, " fields change in one update"),
                    "TOO_MANY_CHANGES");
   }
+  w->changes.reserve(request.values_size() + request.clear_fields_size());
   for (const auto& [field, value] : request.values()) w->changes.push_back({field, value});
   // Map order is unspecified; a sorted order keeps request digests stable across retries.
   std::sort(w->changes.begin(), w->changes.end(),
@@ -468,7 +469,8 @@ absl::Status PrepareWrite(const Caller& caller, const v1::UpdateRecordRequest& r
     w->changes.push_back({f, std::nullopt});
   }
   if (!violations->empty()) return Invalid("conflicting changes", "INVALID_VALUES");
-  std::vector<std::string> fields;
+  std::vector<absl::string_view> fields;
+  fields.reserve(w->changes.size());
   for (const auto& c : w->changes) fields.push_back(c.field);
   auto authority = caller.policy->AuthorizeWrite(caller.principal, request.provenance().matter(),
                                                  request.provenance().source(), kind, fields);

@@ -163,9 +163,9 @@ class Store {
   [[nodiscard]] virtual absl::StatusOr<std::vector<v1::ChangeSet>> ReadChangesAfter(
       int64_t after_sequence, int limit) = 0;
 
-  // Commits one change set; `done` runs on the committer thread once the batch holding it is
-  // durable (or failed). It must be quick and must not call back into Write synchronously
-  // while holding locks the caller needs.
+  // Commits one change set; `done` runs on the store's completer thread, in commit order,
+  // once the batch holding it is durable (or failed). It must not block, and must not call
+  // back into Write synchronously while holding locks the caller needs.
   virtual void Write(WriteRequest request, WriteCallback done) = 0;
 
   // Blocking convenience over Write. INVALID_ARGUMENT carries the violations in *violations.
@@ -188,7 +188,7 @@ class Store {
                                                          bool dry_run,
                                                          catalog::Violations* violations);
   // The same without blocking: `done` runs once the new version is durable (on the
-  // committer thread) or at once on a validation error or a dry run.
+  // completer thread) or at once on a validation error or a dry run.
   virtual void ApplyCatalogAsync(
       v1::Catalog catalog, const std::string& principal, bool dry_run,
       std::function<void(absl::StatusOr<v1::Catalog>, catalog::Violations)> done) = 0;
@@ -223,8 +223,8 @@ class Store {
   [[nodiscard]] virtual absl::StatusOr<ReuseCounts> SumReuse(const std::string& form,
                                                              int64_t since_us, int64_t until_us) = 0;
 
-  // Calls `listener` (on the committer thread; it must be quick) after each commit with the
-  // last committed sequence. Returns an id for Unsubscribe.
+  // Calls `listener` (on the store's writer thread, so it must be quick) after each commit
+  // with the last committed sequence. Returns an id for Unsubscribe.
   virtual uint64_t Subscribe(std::function<void(int64_t)> listener) = 0;
   virtual void Unsubscribe(uint64_t id) = 0;
 

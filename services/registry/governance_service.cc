@@ -87,7 +87,7 @@ absl::Status ListPage(store::Store* store, const std::string& type, int32_t page
   return absl::OkStatus();
 }
 
-// Stores a governance object; the reply waits for durability on the committer's callback,
+// Stores a governance object; the reply waits for durability on the store's callback,
 // not on a gRPC thread. Objects that feed the access policy reload it first.
 template <typename T>
 grpc::ServerUnaryReactor* StoreObject(grpc::CallbackServerContext* context, RegistryContext* ctx,

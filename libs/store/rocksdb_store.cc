@@ -392,9 +392,10 @@ class RocksDbStoreImpl final : public RocksDbStore {
 
   absl::StatusOr<std::optional<sv1::RecordState>> LoadState(const rocksdb::ReadOptions& ro,
                                                             const std::string& key);
-  // Parses the current state of `key` into *state; false if there is none.
+  // Parses the current state of `key` into *state; false if there is none. With `bytes`,
+  // also keeps the stored bytes there.
   absl::StatusOr<bool> ReadState(const rocksdb::ReadOptions& ro, const std::string& key,
-                                 sv1::RecordState* state);
+                                 sv1::RecordState* state, std::string* bytes = nullptr);
   // One get in `snapshots` for a superseded revision; for the current one, a miss there and
   // one get in `current`.
   absl::StatusOr<sv1::RecordState> StateAtRevision(const rocksdb::ReadOptions& ro,
@@ -411,7 +412,8 @@ class RocksDbStoreImpl final : public RocksDbStore {
   void CommitLoop();
   void PrepareGroup(Group& g);
   void WriteLoop();
-  // Hands `g` to the writer thread; waits until the writer has taken the previous group.
+  // Hands `g` to the writer thread (the committer has awaited the previous group, so the
+  // writer's slot is free).
   void HandToWriter(Group* g);
   // Waits until the writer has written `g`; its write status.
   absl::Status AwaitWritten(const Group& g);
@@ -457,6 +459,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
   // Reused by every write, so that a bulk load does not allocate and free every field of
   // every record's messages once per row.
   sv1::RecordState current_scratch_;
+  std::string current_bytes_scratch_;
   BuiltChange built_scratch_;
   int64_t next_sequence_ = 1;
   int64_t last_time_us_ = 0;
@@ -605,14 +608,15 @@ absl::Status RocksDbStoreImpl::Init() {
 
 absl::StatusOr<bool> RocksDbStoreImpl::ReadState(const rocksdb::ReadOptions& ro,
                                                   const std::string& key,
-                                                  sv1::RecordState* state) {
-  rocksdb::PinnableSlice bytes;
-  rocksdb::Status s = db_->Get(ro, handles_[kCurrent], key, &bytes);
+                                                  sv1::RecordState* state, std::string* bytes) {
+  rocksdb::PinnableSlice pinned;
+  rocksdb::Status s = db_->Get(ro, handles_[kCurrent], key, &pinned);
   if (s.IsNotFound()) return false;
   if (!s.ok()) return FromRocks(s, "reading a record");
-  if (!state->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+  if (!state->ParseFromArray(pinned.data(), static_cast<int>(pinned.size()))) {
     return absl::DataLossError("a stored record is unreadable");
   }
+  if (bytes != nullptr) bytes->assign(pinned.data(), pinned.size());
   return true;
 }
 
@@ -1406,18 +1410,23 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
     }
   }
 
-  // The current state, as this group has left it.
-  // Parsed into a committer-owned message, reused from write to write.
+  // The current state, as this group has left it, parsed into a committer-owned message
+  // reused from write to write; its bytes become the superseded revision's snapshot.
   const sv1::RecordState* current = nullptr;
+  const std::string* current_bytes = nullptr;
   if (const std::string* bytes = g.Find(&Group::states, key)) {
     if (!current_scratch_.ParseFromString(*bytes)) {
       return fail(absl::InternalError("a state of this commit group is unreadable"));
     }
     current = &current_scratch_;
+    current_bytes = bytes;
   } else if (!new_person) {
-    auto found = ReadState(rocksdb::ReadOptions(), key, &current_scratch_);
+    auto found = ReadState(rocksdb::ReadOptions(), key, &current_scratch_, &current_bytes_scratch_);
     if (!found.ok()) return fail(found.status());
-    if (*found) current = &current_scratch_;
+    if (*found) {
+      current = &current_scratch_;
+      current_bytes = &current_bytes_scratch_;
+    }
   }
 
   const int64_t current_revision = current ? current->revision() : 0;
@@ -1499,7 +1508,7 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   // so a subject that never changes (most of a bulk load) is stored once.
   if (current) {
     g.batch.Put(handles_[kSnapshots], keys::SubjectRevision(subject, current_revision),
-                current->SerializeAsString());
+                *current_bytes);
   }
   g.batch.Put(handles_[kTimeline], keys::Timeline(subject, commit_time, revision), "");
   if (current) {

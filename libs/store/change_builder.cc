@@ -53,7 +53,7 @@ absl::flat_hash_set<ViolationKey> RecordViolations(const catalog::Catalog& catal
 
 const v1::Provenance& ProvenanceOf(const storage::v1::RecordState& state,
                                    const v1::FieldValue& field) {
-  // Every full provenance has a commit time; a format 3 field's names only its revision.
+  // Every full provenance has a commit time; a format 3 field names only its revision.
   if (field.provenance().has_commit_time()) return field.provenance();
   for (const auto& p : state.provenances()) {
     if (p.revision() == field.provenance().revision()) return p;

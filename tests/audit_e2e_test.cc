@@ -60,13 +60,13 @@ class AuditVerifyTest : public ::testing::Test {
                               args));
   }
   // Stops the daemon, edits the audit column family directly, starts it again.
-  void TamperWhileStopped(const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& f) {
+  void TamperWhileStopped(const std::function<void(store::testing::RawDb&)>& f) {
     auto st = daemon_->Stop(SIGTERM);
     ASSERT_TRUE(st.ok());
     daemon_.reset();
     {
       store::testing::RawDb raw(dir_ + "/data");
-      f(raw.db(), raw.cf(store::keys::kAuditCf));
+      f(raw);
     }
     Start();
   }
@@ -89,15 +89,8 @@ TEST_F(AuditVerifyTest, AnIntactLogVerifiesAndExtendsASavedHead) {
 }
 
 TEST_F(AuditVerifyTest, AnEntryEditedWhileTheDaemonWasStoppedIsNamed) {
-  TamperWhileStopped([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit) {
-    std::string bytes;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), audit, store::keys::AuditIndex(2), &bytes).ok());
-    v1::AuditEntry e;
-    ASSERT_TRUE(e.ParseFromString(bytes));
-    e.set_principal("principals/nobody");
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), audit, store::keys::AuditIndex(2),
-                        e.SerializeAsString())
-                    .ok());
+  TamperWhileStopped([](store::testing::RawDb& raw) {
+    raw.EditAuditEntry(2, [](v1::AuditEntry* e) { e->set_principal("principals/nobody"); });
   });
   CmdResult v = Ctl("audit verify");
   EXPECT_EQ(v.exit_code, 3) << v.out;
@@ -105,7 +98,9 @@ TEST_F(AuditVerifyTest, AnEntryEditedWhileTheDaemonWasStoppedIsNamed) {
 }
 
 TEST_F(AuditVerifyTest, DeletedAndReorderedEntriesAreNamed) {
-  TamperWhileStopped([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit) {
+  TamperWhileStopped([](store::testing::RawDb& raw) {
+    rocksdb::DB* db = raw.db();
+    rocksdb::ColumnFamilyHandle* audit = raw.cf(store::keys::kAuditCf);
     std::string a, b;
     ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), audit, store::keys::AuditIndex(3), &a).ok());
     ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), audit, store::keys::AuditIndex(4), &b).ok());
@@ -115,8 +110,10 @@ TEST_F(AuditVerifyTest, DeletedAndReorderedEntriesAreNamed) {
   CmdResult v = Ctl("audit verify");
   EXPECT_EQ(v.exit_code, 3) << v.out;
   EXPECT_THAT(v.out, HasSubstr("entry 3"));
-  TamperWhileStopped([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit) {
-    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), audit, store::keys::AuditIndex(1)).ok());
+  TamperWhileStopped([](store::testing::RawDb& raw) {
+    ASSERT_TRUE(raw.db()->Delete(rocksdb::WriteOptions(), raw.cf(store::keys::kAuditCf),
+                                 store::keys::AuditIndex(1))
+                    .ok());
   });
   v = Ctl("audit verify");
   EXPECT_EQ(v.exit_code, 3) << v.out;

@@ -84,6 +84,10 @@ class MerkleAppender {
 
   uint64_t size() const { return size_; }
 
+  // The hashes of the perfect subtrees that make up the tree, one per set bit of size(),
+  // highest level first; the one for bit b is node (b, (size() >> b) - 1).
+  const std::vector<Hash>& frontier() const { return frontier_; }
+
   // RFC 9162 MTH of the current tree (EmptyTreeHash() when empty), from the frontier alone.
   Hash Root() const;
 

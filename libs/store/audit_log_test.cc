@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/audit/log_verifier.h"
+#include "libs/store/audit_value.h"
 #include "libs/base/status_matchers.h"
 #include "libs/store/keys.h"
 #include "libs/store/test_util.h"
@@ -15,6 +16,7 @@ namespace collectonce::store {
 namespace {
 
 using ::collectonce::testing::IsOk;
+using ::collectonce::testing::IsOkAndHolds;
 using ::testing::HasSubstr;
 using namespace ::collectonce::store::testing;  // NOLINT
 
@@ -72,14 +74,9 @@ class AuditLogTest : public StoreFixture {
 TEST_F(AuditLogTest, AnUntouchedLogVerifies) { EXPECT_THAT(VerifyAll(), IsOk()); }
 
 TEST_F(AuditLogTest, AnEditedEntryIsCaughtAndNamed) {
-  Tamper([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit, rocksdb::ColumnFamilyHandle*) {
-    std::string bytes;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), audit, keys::AuditIndex(4), &bytes).ok());
-    v1::AuditEntry e;
-    ASSERT_TRUE(e.ParseFromString(bytes));
-    e.set_principal("principals/someone-else");
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), audit, keys::AuditIndex(4), e.SerializeAsString()).ok());
-  });
+  store_.reset();
+  RawDb(dir_).EditAuditEntry(4, [](v1::AuditEntry* e) { e->set_principal("principals/someone-else"); });
+  Reopen();
   absl::Status s = VerifyAll();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(s.message(), HasSubstr("entry 4 was changed"));
@@ -136,6 +133,133 @@ TEST_F(AuditLogTest, ProofsFromTheStoreVerify) {
   auto consistency = audit::ConsistencyProof(store_->AuditNodes(), 3, size);
   ASSERT_THAT(consistency, IsOk());
   EXPECT_THAT(audit::VerifyConsistency(3, size, *old_root, *root, *consistency), IsOk());
+}
+
+// Every leaf's inclusion at `size`, and the consistency of every smaller tree with it.
+void ExpectProofsVerify(Store& store, const std::vector<Store::RawAuditEntry>& entries,
+                        uint64_t size) {
+  auto root = audit::RootAt(store.AuditNodes(), size);
+  ASSERT_THAT(root, IsOk());
+  for (uint64_t i = 0; i < size; ++i) {
+    auto proof = audit::InclusionProof(store.AuditNodes(), i, size);
+    ASSERT_THAT(proof, IsOk());
+    EXPECT_THAT(audit::VerifyInclusion(audit::LeafHash(entries[i].bytes), i, size, *proof, *root),
+                IsOk())
+        << "leaf " << i << " of " << size;
+  }
+  for (uint64_t old_size = 1; old_size < size; ++old_size) {
+    auto old_root = audit::RootAt(store.AuditNodes(), old_size);
+    auto proof = audit::ConsistencyProof(store.AuditNodes(), old_size, size);
+    ASSERT_THAT(old_root, IsOk());
+    ASSERT_THAT(proof, IsOk());
+    EXPECT_THAT(audit::VerifyConsistency(old_size, size, *old_root, *root, *proof), IsOk())
+        << old_size << " to " << size;
+  }
+}
+
+// Since format 4 the nodes of subtrees under 16 leaves are not stored: proofs hash them from
+// the leaf hashes kept with the entries, and the tree's low edge survives a restart in the
+// meta.
+TEST_F(AuditLogTest, NodesBelowSixteenLeavesAreNotStoredYetEveryProofVerifies) {
+  while (store_->Stats().audit_size < 53) {
+    Advance(absl::Minutes(1));
+    WriteRequest r = Req(kSteel);
+    r.changes = {{"name", Str(absl::StrCat("福建省钢源粉体材料有限公司", store_->Stats().audit_size))}};
+    ASSERT_THAT(store_->WriteAndWait(r), IsOk());
+  }
+  const uint64_t size = store_->Stats().audit_size;
+  auto entries = store_->ReadAuditEntries(0, 1000, false);
+  ASSERT_THAT(entries, IsOk());
+  ASSERT_EQ(entries->size(), size);
+  for (const auto& e : *entries) {
+    EXPECT_EQ(e.stored_leaf_hash.size(), 32u) << "entry " << e.index << " keeps its leaf hash";
+  }
+  ExpectProofsVerify(*store_, *entries, size);
+  auto root = audit::RootAt(store_->AuditNodes(), size);
+  ASSERT_THAT(root, IsOk());
+
+  store_.reset();
+  {
+    RawDb raw(dir_);
+    std::unique_ptr<rocksdb::Iterator> it(
+        raw.db()->NewIterator(rocksdb::ReadOptions(), raw.cf(keys::kAuditNodesCf)));
+    int nodes = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++nodes) {
+      EXPECT_GE(static_cast<uint8_t>(it->key()[0]), 4) << "a node under 16 leaves was stored";
+    }
+    // Level 4: subtrees 0..size/16-1; level 5: 0..size/32-1; and so on.
+    int expected = 0;
+    for (int level = 4; level < 64 && (size >> level) > 0; ++level) expected += size >> level;
+    EXPECT_EQ(nodes, expected);
+  }
+  Reopen();
+  EXPECT_THAT(audit::RootAt(store_->AuditNodes(), size), IsOkAndHolds(*root));
+  // The reopened store extends the same tree: the new head is consistent with the old one.
+  WriteRequest r = Req(kSteel);
+  r.changes = {{"name", Str("福建省钢源粉体材料有限公司（重开后）")}};
+  ASSERT_THAT(store_->WriteAndWait(r), IsOk());
+  entries = store_->ReadAuditEntries(0, 1000, false);
+  ASSERT_THAT(entries, IsOk());
+  ExpectProofsVerify(*store_, *entries, store_->Stats().audit_size);
+  EXPECT_THAT(VerifyAll(), IsOk());
+}
+
+// A log written before format 4 (entries without their leaf hash, nodes at every level, no
+// low edge in the meta) still opens, proves and verifies, and takes new entries.
+TEST_F(AuditLogTest, ALogWrittenBeforeFormatFourStillProves) {
+  for (int i = 0; i < 12; ++i) {
+    Advance(absl::Minutes(1));
+    WriteRequest r = Req(kSteel);
+    r.changes = {{"name", Str(absl::StrCat("福建省钢源粉体材料有限公司 旧", i))}};
+    ASSERT_THAT(store_->WriteAndWait(r), IsOk());
+  }
+  const uint64_t size = store_->Stats().audit_size;
+  auto root = audit::RootAt(store_->AuditNodes(), size);
+  ASSERT_THAT(root, IsOk());
+  store_.reset();
+  {
+    RawDb raw(dir_);
+    audit::MerkleAppender tree;
+    std::vector<audit::NodeWrite> nodes;
+    for (uint64_t i = 0; i < size; ++i) {
+      std::string value;
+      ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kAuditCf), keys::AuditIndex(i),
+                                &value).ok());
+      const std::string entry(DecodeAuditValue(value).entry);
+      ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditCf), keys::AuditIndex(i),
+                                entry).ok());
+      tree.Append(audit::LeafHash(entry), &nodes);
+    }
+    for (const auto& n : nodes) {
+      ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditNodesCf),
+                                keys::AuditNode(n.level, n.index),
+                                rocksdb::Slice(reinterpret_cast<const char*>(n.hash.data()), 32))
+                      .ok());
+    }
+    std::string bytes;
+    ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kMetaCf), keys::kMetaKey, &bytes).ok());
+    storage::v1::StoreMeta meta;
+    ASSERT_TRUE(meta.ParseFromString(bytes));
+    meta.clear_audit_low_frontier();
+    meta.set_format_version(3);
+    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kMetaCf), keys::kMetaKey,
+                              meta.SerializeAsString()).ok());
+  }
+  Reopen();
+  EXPECT_THAT(audit::RootAt(store_->AuditNodes(), size), IsOkAndHolds(*root));
+  auto entries = store_->ReadAuditEntries(0, 1000, false);
+  ASSERT_THAT(entries, IsOk());
+  EXPECT_EQ((*entries)[3].stored_leaf_hash.size(), 32u) << "the old leaf node is reported";
+  ExpectProofsVerify(*store_, *entries, size);
+  EXPECT_THAT(VerifyAll(), IsOk());
+
+  WriteRequest r = Req(kSteel);
+  r.changes = {{"name", Str("福建省钢源粉体材料有限公司 新")}};
+  ASSERT_THAT(store_->WriteAndWait(r), IsOk());
+  entries = store_->ReadAuditEntries(0, 1000, false);
+  ASSERT_THAT(entries, IsOk());
+  ExpectProofsVerify(*store_, *entries, store_->Stats().audit_size);
+  EXPECT_THAT(VerifyAll(), IsOk());
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/numeric/bits.h"
 #include "absl/random/random.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +22,7 @@
 #include "libs/base/error_reason.h"
 #include "libs/base/coding.h"
 #include "libs/base/status_macros.h"
+#include "libs/store/audit_value.h"
 #include "libs/store/change_builder.h"
 #include "libs/store/keys.h"
 #include "openssl/evp.h"
@@ -41,12 +43,18 @@ namespace collectonce::store {
 namespace {
 
 namespace sv1 = ::collectonce::storage::v1;
+// 4: an audit entry's value carries its leaf hash, and Merkle nodes below
+// kLowestStoredAuditLevel are computed from those instead of stored (3 stored every level).
 // 3: a state keeps one provenance per revision that wrote its fields, and each field names
 // only its revision (1 and 2 repeated the provenance in every field; readers take both).
 // 2: a revision's state goes to `snapshots` when a later revision supersedes it; the
 // current revision's state is only in `current` (1 wrote it to both on every write).
 // Older stores read correctly here; a build refuses a store newer than it knows.
-constexpr int32_t kFormatVersion = 3;
+constexpr int32_t kFormatVersion = 4;
+// Merkle subtrees of fewer than 2^4 leaves are not stored: they are hashed from the leaf
+// hashes kept with the entries (at most 16 reads), which spares every entry about two puts.
+constexpr int kLowestStoredAuditLevel = 4;
+constexpr uint64_t kLowLevelsMask = (uint64_t{1} << kLowestStoredAuditLevel) - 1;
 constexpr char kCatalogType[] = "catalogs";
 // A page of history never scans more than this many change sets, so that a filter that
 // matches little still answers in bounded time (the caller continues with the token).
@@ -144,11 +152,44 @@ std::string RequestDigest(const WriteRequest& r) {
   return Sha256(buf);
 }
 
-// Reads audit nodes from the database (committed nodes only).
+// The audit tree's right edge below kLowestStoredAuditLevel: the perfect subtrees of fewer
+// than 16 leaves that end the tree (one per set bit of its size mod 16). They are not stored
+// as nodes; the store keeps them in its meta and in memory.
+using LowEdge = std::vector<audit::NodeWrite>;
+
+LowEdge LowEdgeOf(const audit::MerkleAppender& tree) {
+  LowEdge edge;
+  const uint64_t size = tree.size();
+  auto hash = tree.frontier().end() - absl::popcount(size & kLowLevelsMask);
+  for (int level = kLowestStoredAuditLevel - 1; level >= 0; --level) {
+    if ((size >> level & 1) != 0) edge.push_back({level, (size >> level) - 1, *hash++});
+  }
+  return edge;
+}
+
+// Reads audit nodes of the committed tree: the stored ones; below kLowestStoredAuditLevel,
+// the committed tree's low edge, or else subtrees hashed from their entries' leaf hashes.
+// Hashing the edge from entries too would let one damaged entry stop every root and the
+// store's opening, where `audit verify` should find and name it.
 class DbNodeReader : public audit::NodeReader {
  public:
-  DbNodeReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) : db_(db), cf_(cf) {}
+  DbNodeReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, rocksdb::ColumnFamilyHandle* entries)
+      : db_(db), cf_(cf), entries_(entries) {}
+  // The low edge of the tree just committed.
+  void SetLowEdge(LowEdge edge) {
+    absl::MutexLock lock(&mu_);
+    edge_ = std::move(edge);
+  }
   absl::StatusOr<audit::Hash> Subtree(int level, uint64_t index) const override {
+    if (level < kLowestStoredAuditLevel) {
+      {
+        absl::MutexLock lock(&mu_);
+        for (const auto& n : edge_) {
+          if (n.level == level && n.index == index) return n.hash;
+        }
+      }
+      return FromEntries(level, index);
+    }
     std::string v;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_, keys::AuditNode(level, index), &v);
     if (s.IsNotFound()) {
@@ -162,8 +203,34 @@ class DbNodeReader : public audit::NodeReader {
   }
 
  private:
+  absl::StatusOr<audit::Hash> FromEntries(int level, uint64_t index) const {
+    const uint64_t first = index << level;
+    const uint64_t count = uint64_t{1} << level;
+    auto missing = [&](uint64_t i) {
+      return absl::OutOfRangeError(absl::StrCat("audit entry ", i, " not stored"));
+    };
+    if ((first >> level) != index) return missing(UINT64_MAX);
+    audit::MerkleAppender tree;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), entries_));
+    it->Seek(keys::AuditIndex(first));
+    for (uint64_t i = first; i - first < count; ++i, it->Next()) {
+      if (!it->Valid()) {
+        if (!it->status().ok()) return FromRocks(it->status(), "reading the audit log");
+        return missing(i);
+      }
+      if (it->key() != keys::AuditIndex(i)) return missing(i);
+      tree.Append(LeafHashOf(DecodeAuditValue(
+                      absl::string_view(it->value().data(), it->value().size()))),
+                  nullptr);
+    }
+    return tree.Root();
+  }
+
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* cf_;
+  rocksdb::ColumnFamilyHandle* entries_;
+  mutable absl::Mutex mu_;
+  LowEdge edge_ ABSL_GUARDED_BY(mu_);
 };
 
 struct WriteOp {
@@ -367,6 +434,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
     int64_t first_sequence = 0, last_sequence = 0, time_before_us = 0, time_after_us = 0;
     audit::MerkleAppender appender_before;
     uint64_t audit_size = 0;
+    LowEdge low_edge;  // of the tree after this group
     // Set by the writer under writer_mu_.
     bool written = false;
     absl::Status write_status;
@@ -547,7 +615,8 @@ absl::Status RocksDbStoreImpl::Init() {
   rocksdb::Status s = rocksdb::DB::Open(db_opts, options_.data_dir, cfs, &handles_, &raw);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening the store in ", options_.data_dir));
   db_.reset(raw);
-  node_reader_ = std::make_unique<DbNodeReader>(db_.get(), handles_[kAuditNodes]);
+  node_reader_ =
+      std::make_unique<DbNodeReader>(db_.get(), handles_[kAuditNodes], handles_[kAudit]);
 
   std::string meta_bytes;
   s = db_->Get(rocksdb::ReadOptions(), handles_[kMeta], keys::kMetaKey, &meta_bytes);
@@ -564,7 +633,28 @@ absl::Status RocksDbStoreImpl::Init() {
   }
   next_sequence_ = meta.last_commit_sequence() + 1;
   last_time_us_ = meta.last_commit_time_us();
-  ASSIGN_OR_RETURN(appender_, audit::MerkleAppender::Load(*node_reader_, meta.audit_size()));
+  {
+    // A store written before format 4 keeps no low edge in its meta; its tree's edge then
+    // comes from the entries.
+    const uint64_t size = meta.audit_size();
+    if (meta.audit_low_frontier_size() == absl::popcount(size & kLowLevelsMask)) {
+      LowEdge edge;
+      int k = 0;
+      for (int level = kLowestStoredAuditLevel - 1; level >= 0; --level) {
+        if ((size >> level & 1) == 0) continue;
+        const std::string& h = meta.audit_low_frontier(k++);
+        if (h.size() != sizeof(audit::Hash)) {
+          return absl::DataLossError("store meta holds a malformed audit hash");
+        }
+        audit::NodeWrite& n = edge.emplace_back();
+        n.level = level;
+        n.index = (size >> level) - 1;
+        std::copy(h.begin(), h.end(), n.hash.begin());
+      }
+      node_reader_->SetLowEdge(std::move(edge));
+    }
+    ASSIGN_OR_RETURN(appender_, audit::MerkleAppender::Load(*node_reader_, size));
+  }
   {
     absl::MutexLock lock(&state_mu_);
     last_sequence_ = meta.last_commit_sequence();
@@ -892,7 +982,10 @@ absl::StatusOr<v1::AuditEntry> RocksDbStoreImpl::ReadAuditEntry(uint64_t index) 
   if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no audit entry ", index));
   if (!s.ok()) return FromRocks(s, "reading the audit log");
   v1::AuditEntry e;
-  if (!e.ParseFromString(bytes)) return absl::DataLossError("an audit entry is unreadable");
+  const absl::string_view entry = DecodeAuditValue(bytes).entry;
+  if (!e.ParseFromArray(entry.data(), static_cast<int>(entry.size()))) {
+    return absl::DataLossError("an audit entry is unreadable");
+  }
   return e;
 }
 
@@ -923,14 +1016,18 @@ absl::StatusOr<std::vector<Store::RawAuditEntry>> RocksDbStoreImpl::ReadAuditEnt
       break;
     }
     e.index = index;
-    e.bytes = it->value().ToString();
-    std::string leaf;
-    rocksdb::Status s = db_->Get(ro, handles_[kAuditNodes], keys::AuditNode(0, index), &leaf);
-    if (!s.ok() && !s.IsNotFound()) {
-      status = FromRocks(s, "reading audit nodes");
-      break;
+    const AuditValue value =
+        DecodeAuditValue(absl::string_view(it->value().data(), it->value().size()));
+    e.bytes = std::string(value.entry);
+    e.stored_leaf_hash = std::string(value.leaf_hash);
+    if (e.stored_leaf_hash.empty()) {  // written before format 4: the leaf is a stored node
+      rocksdb::Status s =
+          db_->Get(ro, handles_[kAuditNodes], keys::AuditNode(0, index), &e.stored_leaf_hash);
+      if (!s.ok() && !s.IsNotFound()) {
+        status = FromRocks(s, "reading audit nodes");
+        break;
+      }
     }
-    e.stored_leaf_hash = leaf;
     v1::AuditEntry parsed;
     if (parsed.ParseFromString(e.bytes) && parsed.has_change()) {
       auto subject = catalog::ParseSubjectName(parsed.change().subject());
@@ -1181,6 +1278,7 @@ void RocksDbStoreImpl::WriteLoop() {
         last_sequence_ = g->last_sequence;
         audit_size_ = g->audit_size;
         published_time_us_ = g->time_after_us;
+        if (g->batch.Count() > 0) node_reader_->SetLowEdge(std::move(g->low_edge));
         for (auto& [kind, cat] : g->catalogs) catalogs_[kind] = cat;
       }
       if (g->batch.Count() > 0) {
@@ -1277,9 +1375,11 @@ void RocksDbStoreImpl::AppendAudit(Group& g, v1::AuditEntry entry) {
   std::string bytes;
   entry.SerializeToString(&bytes);
   std::vector<audit::NodeWrite> nodes;
-  appender_.Append(audit::LeafHash(bytes), &nodes);
-  g.batch.Put(handles_[kAudit], keys::AuditIndex(entry.index()), bytes);
+  const audit::Hash leaf = audit::LeafHash(bytes);
+  appender_.Append(leaf, &nodes);
+  g.batch.Put(handles_[kAudit], keys::AuditIndex(entry.index()), EncodeAuditValue(leaf, bytes));
   for (const auto& n : nodes) {
+    if (n.level < kLowestStoredAuditLevel) continue;
     g.batch.Put(handles_[kAuditNodes], keys::AuditNode(n.level, n.index),
                 rocksdb::Slice(reinterpret_cast<const char*>(n.hash.data()), n.hash.size()));
   }
@@ -1329,6 +1429,10 @@ void RocksDbStoreImpl::PrepareGroup(Group& g) {
     meta.set_last_commit_time_us(last_time_us_);
     meta.set_audit_size(appender_.size());
     meta.set_format_version(kFormatVersion);
+    g.low_edge = LowEdgeOf(appender_);
+    for (const auto& n : g.low_edge) {
+      meta.add_audit_low_frontier(reinterpret_cast<const char*>(n.hash.data()), n.hash.size());
+    }
     g.batch.Put(handles_[kMeta], keys::kMetaKey, meta.SerializeAsString());
   }
 }

@@ -161,11 +161,11 @@ TEST_F(RocksDbStoreTest, OnlySupersededStatesAreSnapshotsAndVersionOneStoresStil
   store_.reset();
   {
     RawDb raw(dir_);
-    raw.SetFormatVersion(4);
+    raw.SetFormatVersion(5);
   }
   auto newer = RocksDbStore::Open(Options());
   EXPECT_THAT(newer.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
-                                       HasSubstr("format version 4")));
+                                       HasSubstr("format version 5")));
 }
 
 // Format 3 keeps a write's provenance once per state, not once per field; states of a

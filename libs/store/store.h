@@ -234,7 +234,7 @@ class Store {
   struct RawAuditEntry {
     uint64_t index = 0;
     std::string bytes;             // as stored and hashed
-    std::string stored_leaf_hash;  // the level-0 node held for this position
+    std::string stored_leaf_hash;  // the leaf hash the log holds for this position
     std::string stored_change_set_sha256;  // for change events: the history as it is now
   };
   // Entries from `start` upwards (or, with reverse, below `start` downwards), at most

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -20,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "libs/catalog/value_text.h"
 #include "libs/ident/uscc.h"
+#include "libs/store/audit_value.h"
 #include "libs/store/keys.h"
 #include "libs/store/rocksdb_store.h"
 #include "rocksdb/db.h"
@@ -175,6 +177,24 @@ class RawDb {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(name)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(it->key().ToString());
     return out;
+  }
+  // Rewrites audit entry `index` with `edit`, leaving the leaf hash stored with it as it
+  // was: what someone changing the entry behind the log's back would leave.
+  void EditAuditEntry(uint64_t index, const std::function<void(registry::v1::AuditEntry*)>& edit) {
+    std::string value;
+    ASSERT_TRUE(db_->Get(rocksdb::ReadOptions(), cf(keys::kAuditCf), keys::AuditIndex(index),
+                         &value)
+                    .ok());
+    const AuditValue decoded = DecodeAuditValue(value);
+    registry::v1::AuditEntry e;
+    ASSERT_TRUE(e.ParseFromArray(decoded.entry.data(), static_cast<int>(decoded.entry.size())));
+    edit(&e);
+    ASSERT_EQ(decoded.leaf_hash.size(), sizeof(audit::Hash));
+    audit::Hash logged;
+    std::copy(decoded.leaf_hash.begin(), decoded.leaf_hash.end(), logged.begin());
+    ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf(keys::kAuditCf), keys::AuditIndex(index),
+                         EncodeAuditValue(logged, e.SerializeAsString()))
+                    .ok());
   }
   void SetFormatVersion(int32_t version) {
     std::string bytes;

@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -457,10 +458,12 @@ absl::Status PrepareWrite(const Caller& caller, const v1::UpdateRecordRequest& r
                    "TOO_MANY_CHANGES");
   }
   w->changes.reserve(request.values_size() + request.clear_fields_size());
-  for (const auto& [field, value] : request.values()) w->changes.push_back({field, value});
   // Map order is unspecified; a sorted order keeps request digests stable across retries.
-  std::sort(w->changes.begin(), w->changes.end(),
-            [](const store::FieldChange& a, const store::FieldChange& b) { return a.field < b.field; });
+  // The entries are sorted, not the changes, so each value is copied once and never moved.
+  absl::InlinedVector<const google::protobuf::MapPair<std::string, v1::Value>*, 16> sorted;
+  for (const auto& entry : request.values()) sorted.push_back(&entry);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : sorted) w->changes.push_back({entry->first, entry->second});
   for (const auto& f : request.clear_fields()) {
     if (request.values().contains(f)) {
       violations->push_back({absl::StrCat("clear_fields.", f.substr(0, 64)), "ONE_OF",

@@ -43,6 +43,7 @@ namespace collectonce::store {
 namespace {
 
 namespace sv1 = ::collectonce::storage::v1;
+// 5: revision 1 writes no timeline entry; as-of reads take it from the state's create time.
 // 4: an audit entry's value carries its leaf hash, and Merkle nodes below
 // kLowestStoredAuditLevel are computed from those instead of stored (3 stored every level).
 // 3: a state keeps one provenance per revision that wrote its fields, and each field names
@@ -50,7 +51,7 @@ namespace sv1 = ::collectonce::storage::v1;
 // 2: a revision's state goes to `snapshots` when a later revision supersedes it; the
 // current revision's state is only in `current` (1 wrote it to both on every write).
 // Older stores read correctly here; a build refuses a store newer than it knows.
-constexpr int32_t kFormatVersion = 4;
+constexpr int32_t kFormatVersion = 5;
 // Merkle subtrees of fewer than 2^4 leaves are not stored: they are hashed from the leaf
 // hashes kept with the entries (at most 16 reads), which spares every entry about two puts.
 constexpr int kLowestStoredAuditLevel = 4;
@@ -769,14 +770,22 @@ absl::StatusOr<v1::Record> RocksDbStoreImpl::GetRecord(const SubjectName& subjec
       std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kTimeline]));
       it->SeekForPrev(keys::Timeline(subject, as_of.commit_time_us, INT64_MAX));
       if (!it->status().ok()) return FromRocks(it->status(), "reading the timeline");
-      if (!it->Valid() || !it->key().starts_with(key)) {
+      if (it->Valid() && it->key().starts_with(key)) {
+        const int64_t revision =
+            keys::RevisionSuffix(absl::string_view(it->key().data(), it->key().size()));
+        ASSIGN_OR_RETURN(auto state, StateAtRevision(ro, subject, revision));
+        return ToRecord(subject, state);
+      }
+      // Since format 5 revision 1 has no timeline entry; it was committed at the record's
+      // create time, which every later state keeps.
+      ASSIGN_OR_RETURN(auto current, LoadState(ro, key));
+      if (!current || current->create_time_us() > as_of.commit_time_us) {
         return absl::NotFoundError(
             absl::StrCat(subject.ToString(), " had no record at that time"));
       }
-      const int64_t revision =
-          keys::RevisionSuffix(absl::string_view(it->key().data(), it->key().size()));
-      ASSIGN_OR_RETURN(auto state, StateAtRevision(ro, subject, revision));
-      return ToRecord(subject, state);
+      if (current->revision() == 1) return ToRecord(subject, *current);
+      ASSIGN_OR_RETURN(auto first, StateAtRevision(ro, subject, 1));
+      return ToRecord(subject, first);
     }
     case AsOf::Kind::kValidTime: {
       ASSIGN_OR_RETURN(auto current, LoadState(ro, key));
@@ -1614,8 +1623,9 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
     g.batch.Put(handles_[kSnapshots], keys::SubjectRevision(subject, current_revision),
                 *current_bytes);
   }
-  g.batch.Put(handles_[kTimeline], keys::Timeline(subject, commit_time, revision), "");
   if (current) {
+    // Revision 1 needs no timeline entry: the state's create time is its commit time.
+    g.batch.Put(handles_[kTimeline], keys::Timeline(subject, commit_time, revision), "");
     // Revision 1's values are read from its snapshot; later ones are indexed by valid time.
     for (const auto& a : built.assertions) {
       sv1::Assertion entry;

@@ -161,11 +161,56 @@ TEST_F(RocksDbStoreTest, OnlySupersededStatesAreSnapshotsAndVersionOneStoresStil
   store_.reset();
   {
     RawDb raw(dir_);
-    raw.SetFormatVersion(5);
+    raw.SetFormatVersion(6);
   }
   auto newer = RocksDbStore::Open(Options());
   EXPECT_THAT(newer.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
-                                       HasSubstr("format version 5")));
+                                       HasSubstr("format version 6")));
+}
+
+// Since format 5 revision 1 writes no timeline entry: reads as of a time find it by the
+// record's create time. Stores that have the entry (format 4 and before) read the same.
+TEST_F(RocksDbStoreTest, RevisionOneHasNoTimelineEntryYetReadsAsOfATimeFindIt) {
+  const WriteResult created = CreateSteel();
+  const auto& ct = created.record.create_time();
+  const int64_t t1 = ct.seconds() * 1000000 + ct.nanos() / 1000;
+  Advance(absl::Hours(1));
+  WriteRequest r = Req(kSteel);
+  r.changes = {{"legal_representative_name", Str("林志强")}};
+  auto second = store_->WriteAndWait(r);
+  ASSERT_THAT(second, IsOk());
+  const auto& ut = second->record.update_time();
+  const int64_t t2 = ut.seconds() * 1000000 + ut.nanos() / 1000;
+  ASSERT_GT(t2, t1);
+  const SubjectName steel = *catalog::ParseSubjectName(kSteel);
+
+  auto check = [&](const char* store_kind) {
+    SCOPED_TRACE(store_kind);
+    EXPECT_THAT(store_->GetRecord(steel, AsOf::CommitTime(t1 - 1), {}),
+                StatusIs(absl::StatusCode::kNotFound, HasSubstr("had no record at that time")));
+    for (int64_t t : {t1, t1 + 1, t2 - 1}) {
+      auto rec = store_->GetRecord(steel, AsOf::CommitTime(t), {});
+      ASSERT_THAT(rec, IsOk()) << t;
+      EXPECT_EQ(rec->revision(), 1) << t;
+    }
+    for (int64_t t : {t2, t2 + 1}) {
+      auto rec = store_->GetRecord(steel, AsOf::CommitTime(t), {});
+      ASSERT_THAT(rec, IsOk()) << t;
+      EXPECT_EQ(rec->revision(), 2) << t;
+    }
+  };
+  check("format 5");
+  store_.reset();
+  {
+    RawDb raw(dir_);
+    EXPECT_THAT(raw.Keys(keys::kTimelineCf), ElementsAre(keys::Timeline(steel, t2, 2)));
+    // What a format 4 build wrote for revision 1.
+    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kTimelineCf),
+                              keys::Timeline(steel, t1, 1), "").ok());
+    raw.SetFormatVersion(4);
+  }
+  Reopen();
+  check("format 4");
 }
 
 // Format 3 keeps a write's provenance once per state, not once per field; states of a
@@ -596,7 +641,12 @@ TEST_F(RocksDbStoreTest, AsOfReadsCostTheSameAtOneAndTenThousandRevisions) {
   EXPECT_EQ(cost(one, AsOf::Revision(1)), cost(many, AsOf::Revision(10000)));
   EXPECT_EQ(cost(many, AsOf::CommitTime(t_early)), cost(many, AsOf::CommitTime(t_mid)));
   const int64_t later = now + absl::ToInt64Microseconds(absl::Hours(1));  // after every commit
-  EXPECT_EQ(cost(one, AsOf::CommitTime(later)), cost(many, AsOf::CommitTime(later)));
+  // A record still at revision 1 has no timeline entry: the seek misses and its current
+  // state answers, one get fewer than the newest of 10,000 revisions.
+  const auto time_one = cost(one, AsOf::CommitTime(later));
+  const auto time_many = cost(many, AsOf::CommitTime(later));
+  EXPECT_EQ(time_one.first + 1, time_many.first);
+  EXPECT_EQ(time_one.second, time_many.second);
   // Valid time reads revision 1, which for `one` is the current state already in hand.
   const auto valid_one = cost(one, AsOf::ValidDay(absl::CivilDay(2026, 3, 2)));
   const auto valid_many = cost(many, AsOf::ValidDay(absl::CivilDay(2026, 3, 2)));

@@ -237,7 +237,8 @@ class DbNodeReader : public audit::NodeReader {
 struct WriteOp {
   WriteRequest request;
   WriteCallback done;
-  std::string lookup_hash;  // HMAC of the ID number, when the subject is found by it
+  std::string lookup_value;  // the ID number, when the subject is found by it
+  std::string lookup_hash;   // and its HMAC
   std::string digest;       // of the request, when it has a request id
   int64_t catalog_version = 0;  // the catalog the values were checked against
   catalog::Violations violations;
@@ -1109,7 +1110,10 @@ void RocksDbStoreImpl::Write(WriteRequest request, WriteCallback done) {
   if (!request.subject) {
     const std::string& lookup = (*cat)->proto().lookup_field();
     for (const auto& c : request.changes) {
-      if (c.field == lookup && c.value) op.lookup_hash = options_.index_hash.Hash(c.value->string_value());
+      if (c.field == lookup && c.value) {
+        op.lookup_value = c.value->string_value();
+        op.lookup_hash = options_.index_hash.Hash(op.lookup_value);
+      }
     }
     if (op.lookup_hash.empty()) {
       done(absl::InvalidArgumentError(absl::StrCat(
@@ -1588,8 +1592,16 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
     return;
   }
 
+  // A person just created from the ID number it was looked up by: that lookup found no
+  // owner, and its hash is the one to index.
+  const bool indexed_as_looked_up = new_person && built.new_lookup == op.lookup_value;
+  std::string new_lookup_hash;
   if (built.lookup_changed && !built.new_lookup.empty()) {
-    const std::string h = options_.index_hash.Hash(built.new_lookup);
+    new_lookup_hash = indexed_as_looked_up ? op.lookup_hash
+                                           : options_.index_hash.Hash(built.new_lookup);
+  }
+  if (!new_lookup_hash.empty() && !indexed_as_looked_up) {
+    const std::string& h = new_lookup_hash;
     std::string owner;
     if (const std::string* found = g.Find(&Group::person_index, h)) {
       owner = *found;
@@ -1649,9 +1661,8 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
       g.person_index[h] = "";
     }
     if (!built.new_lookup.empty()) {
-      const std::string h = options_.index_hash.Hash(built.new_lookup);
-      g.batch.Put(handles_[kPersonIndex], h, subject.id);
-      g.person_index[h] = subject.id;
+      g.batch.Put(handles_[kPersonIndex], new_lookup_hash, subject.id);
+      g.person_index[new_lookup_hash] = subject.id;
     }
   }
   if (!request_key.empty()) {

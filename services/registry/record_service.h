@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
+#include "libs/rpc/arena_messages.h"
 #include "services/registry/registry_context.h"
 #include "services/registry/watch_hub.h"
 
@@ -14,7 +15,9 @@ namespace collectonce::registry {
 
 class RecordServiceImpl final : public v1::RecordService::CallbackService {
  public:
-  RecordServiceImpl(RegistryContext* ctx, WatchHub* hub) : ctx_(ctx), hub_(hub) {}
+  RecordServiceImpl(RegistryContext* ctx, WatchHub* hub) : ctx_(ctx), hub_(hub) {
+    SetMessageAllocatorFor_BatchUpdateRecords(&batch_update_messages_);
+  }
 
   grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* context,
                                       const v1::GetRecordRequest* request,
@@ -40,6 +43,8 @@ class RecordServiceImpl final : public v1::RecordService::CallbackService {
  private:
   RegistryContext* ctx_;
   WatchHub* hub_;
+  rpc::ArenaMessages<v1::BatchUpdateRecordsRequest, v1::BatchUpdateRecordsResponse>
+      batch_update_messages_;
 };
 
 }  // namespace collectonce::registry

@@ -633,13 +633,25 @@ TEST_F(RocksDbStoreTest, AsOfReadsCostTheSameAtOneAndTenThousandRevisions) {
     return std::make_pair(after.gets - before.gets, after.seeks - before.seeks);
   };
   const int64_t now = now_us_.load();
-  const int64_t t_mid = now - absl::ToInt64Microseconds(absl::Hours(24));
-  const int64_t t_early = now - absl::ToInt64Microseconds(absl::Hours(80));
+  // The writes above commit in groups, at times the committer reads from the clock as it
+  // gets to them: read the commit times of revisions back rather than predict them.
+  auto commit_time_of = [&](int64_t revision) -> int64_t {
+    auto r = store_->GetRecord(many, AsOf::Revision(revision), {});
+    EXPECT_THAT(r, IsOk());
+    return r.ok() ? r->update_time().seconds() * 1000000 + r->update_time().nanos() / 1000 : 0;
+  };
+  const int64_t t_early = commit_time_of(2);
+  const int64_t t_mid = commit_time_of(5000);
   // A superseded revision is one get in `snapshots` at any depth; the current revision is a
   // miss there and one get in `current`, also at any depth.
   EXPECT_EQ(cost(many, AsOf::Revision(1)), cost(many, AsOf::Revision(5000)));
   EXPECT_EQ(cost(one, AsOf::Revision(1)), cost(many, AsOf::Revision(10000)));
   EXPECT_EQ(cost(many, AsOf::CommitTime(t_early)), cost(many, AsOf::CommitTime(t_mid)));
+  // Revision 1 has no timeline entry: the seek misses, then the current state (for its
+  // create time) and revision 1's snapshot.
+  const auto first_of_many = cost(many, AsOf::CommitTime(t_early - 1));
+  EXPECT_EQ(first_of_many.first, 2u);
+  EXPECT_EQ(first_of_many.second, 1u);
   const int64_t later = now + absl::ToInt64Microseconds(absl::Hours(1));  // after every commit
   // A record still at revision 1 has no timeline entry: the seek misses and its current
   // state answers, one get fewer than the newest of 10,000 revisions.

@@ -204,6 +204,37 @@ TEST_F(AuditLogTest, NodesBelowSixteenLeavesAreNotStoredYetEveryProofVerifies) {
   EXPECT_THAT(VerifyAll(), IsOk());
 }
 
+// Turns the closed store's audit log into the shape format 3 left: entries without their
+// leaf hash, nodes stored at every level, no low edge in the meta.
+void RewriteAsFormatThree(const std::string& dir, uint64_t size) {
+  RawDb raw(dir);
+  audit::MerkleAppender tree;
+  std::vector<audit::NodeWrite> nodes;
+  for (uint64_t i = 0; i < size; ++i) {
+    std::string value;
+    ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kAuditCf), keys::AuditIndex(i),
+                              &value).ok());
+    const std::string entry(DecodeAuditValue(value).entry);
+    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditCf), keys::AuditIndex(i),
+                              entry).ok());
+    tree.Append(audit::LeafHash(entry), &nodes);
+  }
+  for (const auto& n : nodes) {
+    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditNodesCf),
+                              keys::AuditNode(n.level, n.index),
+                              rocksdb::Slice(reinterpret_cast<const char*>(n.hash.data()), 32))
+                    .ok());
+  }
+  std::string bytes;
+  ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kMetaCf), keys::kMetaKey, &bytes).ok());
+  storage::v1::StoreMeta meta;
+  ASSERT_TRUE(meta.ParseFromString(bytes));
+  meta.clear_audit_low_frontier();
+  meta.set_format_version(3);
+  ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kMetaCf), keys::kMetaKey,
+                            meta.SerializeAsString()).ok());
+}
+
 // A log written before format 4 (entries without their leaf hash, nodes at every level, no
 // low edge in the meta) still opens, proves and verifies, and takes new entries.
 TEST_F(AuditLogTest, ALogWrittenBeforeFormatFourStillProves) {
@@ -217,34 +248,7 @@ TEST_F(AuditLogTest, ALogWrittenBeforeFormatFourStillProves) {
   auto root = audit::RootAt(store_->AuditNodes(), size);
   ASSERT_THAT(root, IsOk());
   store_.reset();
-  {
-    RawDb raw(dir_);
-    audit::MerkleAppender tree;
-    std::vector<audit::NodeWrite> nodes;
-    for (uint64_t i = 0; i < size; ++i) {
-      std::string value;
-      ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kAuditCf), keys::AuditIndex(i),
-                                &value).ok());
-      const std::string entry(DecodeAuditValue(value).entry);
-      ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditCf), keys::AuditIndex(i),
-                                entry).ok());
-      tree.Append(audit::LeafHash(entry), &nodes);
-    }
-    for (const auto& n : nodes) {
-      ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditNodesCf),
-                                keys::AuditNode(n.level, n.index),
-                                rocksdb::Slice(reinterpret_cast<const char*>(n.hash.data()), 32))
-                      .ok());
-    }
-    std::string bytes;
-    ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kMetaCf), keys::kMetaKey, &bytes).ok());
-    storage::v1::StoreMeta meta;
-    ASSERT_TRUE(meta.ParseFromString(bytes));
-    meta.clear_audit_low_frontier();
-    meta.set_format_version(3);
-    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kMetaCf), keys::kMetaKey,
-                              meta.SerializeAsString()).ok());
-  }
+  RewriteAsFormatThree(dir_, size);
   Reopen();
   EXPECT_THAT(audit::RootAt(store_->AuditNodes(), size), IsOkAndHolds(*root));
   auto entries = store_->ReadAuditEntries(0, 1000, false);
@@ -260,6 +264,32 @@ TEST_F(AuditLogTest, ALogWrittenBeforeFormatFourStillProves) {
   ASSERT_THAT(entries, IsOk());
   ExpectProofsVerify(*store_, *entries, store_->Stats().audit_size);
   EXPECT_THAT(VerifyAll(), IsOk());
+}
+
+// In a log of the format-3 shape, the tree goes on from the hashes it was built from: an
+// entry edited behind its back (one of the last, whose subtrees are not yet of 16 leaves)
+// changes neither the root nor the next head, and verification names it.
+TEST_F(AuditLogTest, AnOlderLogGoesOnFromItsStoredNodesNotFromEditedEntries) {
+  const uint64_t size = store_->Stats().audit_size;
+  ASSERT_NE(size % 16, 0u) << "the last entries must lie below the stored levels";
+  auto root = audit::RootAt(store_->AuditNodes(), size);
+  ASSERT_THAT(root, IsOk());
+  store_.reset();
+  RewriteAsFormatThree(dir_, size);
+  {
+    RawDb raw(dir_);
+    std::string bytes;
+    ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kAuditCf),
+                              keys::AuditIndex(size - 1), &bytes).ok());
+    v1::AuditEntry e;
+    ASSERT_TRUE(e.ParseFromString(bytes));
+    e.set_principal("principals/someone-else");
+    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditCf),
+                              keys::AuditIndex(size - 1), e.SerializeAsString()).ok());
+  }
+  Reopen();
+  EXPECT_THAT(audit::RootAt(store_->AuditNodes(), size), IsOkAndHolds(*root));
+  EXPECT_THAT(VerifyAll().message(), HasSubstr(absl::StrCat("entry ", size - 1, " was changed")));
 }
 
 }  // namespace

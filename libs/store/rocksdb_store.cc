@@ -169,7 +169,8 @@ LowEdge LowEdgeOf(const audit::MerkleAppender& tree) {
 }
 
 // Reads audit nodes of the committed tree: the stored ones; below kLowestStoredAuditLevel,
-// the committed tree's low edge, or else subtrees hashed from their entries' leaf hashes.
+// the committed tree's low edge, a node stored before format 4, or else the subtree hashed
+// from its entries' leaf hashes.
 // Hashing the edge from entries too would let one damaged entry stop every root and the
 // store's opening, where `audit verify` should find and name it.
 class DbNodeReader : public audit::NodeReader {
@@ -189,8 +190,17 @@ class DbNodeReader : public audit::NodeReader {
           if (n.level == level && n.index == index) return n.hash;
         }
       }
+      // Entries written before format 4 have their low nodes stored: the hashes the log was
+      // built from, which outrank a recomputation from bytes that may have changed since.
+      auto stored = Stored(level, index);
+      if (stored.ok() || !absl::IsOutOfRange(stored.status())) return stored;
       return FromEntries(level, index);
     }
+    return Stored(level, index);
+  }
+
+ private:
+  absl::StatusOr<audit::Hash> Stored(int level, uint64_t index) const {
     std::string v;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_, keys::AuditNode(level, index), &v);
     if (s.IsNotFound()) {
@@ -203,7 +213,6 @@ class DbNodeReader : public audit::NodeReader {
     return h;
   }
 
- private:
   absl::StatusOr<audit::Hash> FromEntries(int level, uint64_t index) const {
     const uint64_t first = index << level;
     const uint64_t count = uint64_t{1} << level;

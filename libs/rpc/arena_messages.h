@@ -1,6 +1,7 @@
-// A gRPC callback-API message allocator that puts each call's request and response on one
-// protobuf arena: a bulk request of a thousand rows is parsed into a few large blocks and
-// freed at once, instead of thousands of small allocations and frees.
+// A gRPC callback-API message allocator that parses each call's request onto a protobuf
+// arena: a bulk request of a thousand rows goes into a few large blocks and is freed at
+// once, instead of thousands of small allocations and frees. The response stays on the
+// heap, so that handlers can move heap-built messages into it without copying them.
 //
 //   ArenaMessages<Req, Resp> allocator;  // must outlive the server
 //   service.SetMessageAllocatorFor_Method(&allocator);
@@ -22,7 +23,7 @@ class ArenaMessages final : public grpc::MessageAllocator<Request, Response> {
    public:
     Holder() : arena_(Options()) {
       this->set_request(google::protobuf::Arena::CreateMessage<Request>(&arena_));
-      this->set_response(google::protobuf::Arena::CreateMessage<Response>(&arena_));
+      this->set_response(&response_);
     }
     void Release() override { delete this; }
 
@@ -34,6 +35,7 @@ class ArenaMessages final : public grpc::MessageAllocator<Request, Response> {
       return o;
     }
     google::protobuf::Arena arena_;
+    Response response_;
   };
 };
 

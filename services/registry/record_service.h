@@ -43,6 +43,7 @@ class RecordServiceImpl final : public v1::RecordService::CallbackService {
  private:
   RegistryContext* ctx_;
   WatchHub* hub_;
+  // A batch's request is parsed onto an arena (libs/rpc/arena_messages.h).
   rpc::ArenaMessages<v1::BatchUpdateRecordsRequest, v1::BatchUpdateRecordsResponse>
       batch_update_messages_;
 };

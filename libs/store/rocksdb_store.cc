@@ -158,14 +158,20 @@ std::string RequestDigest(const WriteRequest& r) {
 // as nodes; the store keeps them in its meta and in memory.
 using LowEdge = std::vector<audit::NodeWrite>;
 
-LowEdge LowEdgeOf(const audit::MerkleAppender& tree) {
+// The low edge of a tree of `size` leaves from its hashes, highest level first (one per set
+// bit of size mod 16).
+LowEdge MakeLowEdge(uint64_t size, const audit::Hash* hash) {
   LowEdge edge;
-  const uint64_t size = tree.size();
-  auto hash = tree.frontier().end() - absl::popcount(size & kLowLevelsMask);
   for (int level = kLowestStoredAuditLevel - 1; level >= 0; --level) {
     if ((size >> level & 1) != 0) edge.push_back({level, (size >> level) - 1, *hash++});
   }
   return edge;
+}
+
+LowEdge LowEdgeOf(const audit::MerkleAppender& tree) {
+  const auto& frontier = tree.frontier();
+  const int low = absl::popcount(tree.size() & kLowLevelsMask);
+  return MakeLowEdge(tree.size(), frontier.data() + frontier.size() - low);
 }
 
 // Reads audit nodes of the committed tree: the stored ones; below kLowestStoredAuditLevel,
@@ -646,23 +652,18 @@ absl::Status RocksDbStoreImpl::Init() {
   last_time_us_ = meta.last_commit_time_us();
   {
     // A store written before format 4 keeps no low edge in its meta; its tree's edge then
-    // comes from the entries.
+    // comes from the low nodes it stored.
     const uint64_t size = meta.audit_size();
     if (meta.audit_low_frontier_size() == absl::popcount(size & kLowLevelsMask)) {
-      LowEdge edge;
-      int k = 0;
-      for (int level = kLowestStoredAuditLevel - 1; level >= 0; --level) {
-        if ((size >> level & 1) == 0) continue;
-        const std::string& h = meta.audit_low_frontier(k++);
+      std::vector<audit::Hash> hashes(meta.audit_low_frontier_size());
+      for (size_t k = 0; k < hashes.size(); ++k) {
+        const std::string& h = meta.audit_low_frontier(static_cast<int>(k));
         if (h.size() != sizeof(audit::Hash)) {
           return absl::DataLossError("store meta holds a malformed audit hash");
         }
-        audit::NodeWrite& n = edge.emplace_back();
-        n.level = level;
-        n.index = (size >> level) - 1;
-        std::copy(h.begin(), h.end(), n.hash.begin());
+        std::copy(h.begin(), h.end(), hashes[k].begin());
       }
-      node_reader_->SetLowEdge(std::move(edge));
+      node_reader_->SetLowEdge(MakeLowEdge(size, hashes.data()));
     }
     ASSIGN_OR_RETURN(appender_, audit::MerkleAppender::Load(*node_reader_, size));
   }
@@ -1643,8 +1644,6 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   if (current) {
     g.batch.Put(handles_[kSnapshots], keys::SubjectRevision(subject, current_revision),
                 *current_bytes);
-  }
-  if (current) {
     // Revision 1 needs no timeline entry: the state's create time is its commit time.
     g.batch.Put(handles_[kTimeline], keys::Timeline(subject, commit_time, revision), "");
     // Revision 1's values are read from its snapshot; later ones are indexed by valid time.

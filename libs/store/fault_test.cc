@@ -283,6 +283,41 @@ TEST_F(PipelineTest, NextGroupSeesTheGroupStillBeingWritten) {
   EXPECT_THAT(VerifyAuditLog(), IsOk());
 }
 
+// A retry whose first outcome was overtaken by a later write still waiting for its sync
+// gets the first outcome back, not the later state.
+TEST_F(PipelineTest, RetryAnsweredWithItsOwnRevisionWhileALaterOneIsBeingWritten) {
+  fs_->HoldSyncs(true);
+  WriteRequest original = NameWrite(Enterprise(0), "第一");
+  original.request_id = "amr-2026-0417";
+  Pending first, later, retry;
+  Submit(original, &first);
+  ASSERT_TRUE(fs_->AwaitHeldSync(absl::Seconds(30))) << "the first write never synced";
+  const int reads = ClockReads();
+  Submit(NameWrite(Enterprise(0), "第二"), &later);
+  ASSERT_TRUE(AwaitClockReadsAbove(reads)) << "the committer never prepared the later write";
+  Submit(original, &retry);  // a group of its own, built on the later write's group
+  fs_->HoldSyncs(false);
+  for (Pending* p : {&first, &later, &retry}) {
+    ASSERT_TRUE(p->done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+    ASSERT_THAT(p->result, IsOk());
+  }
+  EXPECT_FALSE(first.result->replayed);
+  EXPECT_EQ(later.result->record.revision(), 2);
+  EXPECT_TRUE(retry.result->replayed);
+  EXPECT_EQ(retry.result->record.revision(), 1);
+  EXPECT_EQ(FieldText(retry.result->record, "name"), "第一");
+  EXPECT_EQ(retry.result->record.commit_sequence(), first.result->record.commit_sequence());
+
+  // Once everything is on disk, the same retry reads the same revision from there.
+  Pending again;
+  Submit(original, &again);
+  ASSERT_TRUE(again.done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_THAT(again.result, IsOk());
+  EXPECT_TRUE(again.result->replayed);
+  EXPECT_EQ(again.result->record.revision(), 1);
+  EXPECT_EQ(FieldText(again.result->record, "name"), "第一");
+}
+
 TEST_F(PipelineTest, GroupBuiltOnAFailedWriteFailsWithItAndIsNeverWritten) {
   const StoreStats before = store_->Stats();
   Pending first, second;

@@ -440,6 +440,9 @@ class RocksDbStoreImpl final : public RocksDbStore {
     // Subject key -> the state this group left it in, serialized (a later write to the
     // same subject in the group is rare; keeping bytes avoids building a message per row).
     absl::flat_hash_map<std::string, std::string> states;
+    // Subject-revision key -> a state this group superseded, serialized: a retried request
+    // whose revision was overtaken before it reached the disk is answered from here.
+    absl::flat_hash_map<std::string, std::string> superseded;
     absl::flat_hash_map<std::string, std::string> person_index;  // hash -> pid ("" = removed)
     absl::flat_hash_map<std::string, sv1::RequestOutcome> requests;
     absl::flat_hash_map<std::string, std::string> objects;  // governance key -> stored bytes
@@ -1517,18 +1520,24 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
       if (!replay_subject.ok()) return fail(absl::DataLossError("bad request record"));
       WriteResult r;
       r.replayed = true;
-      std::optional<sv1::RecordState> state;
-      if (const std::string* bytes = g.Find(&Group::states, keys::Subject(*replay_subject))) {
-        state.emplace();
-        if (!state->ParseFromString(*bytes)) return fail(absl::InternalError("bad state"));
+      // The outcome's revision as it was committed. It may not be on disk yet: it is this
+      // group's or the earlier group's latest state, or one of them superseded it.
+      const int64_t revision = seen->revision();
+      const std::string* bytes = g.Find(&Group::states, keys::Subject(*replay_subject));
+      sv1::RecordState state;
+      if (bytes != nullptr && !state.ParseFromString(*bytes)) {
+        return fail(absl::InternalError("a state of this commit group is unreadable"));
       }
-      // Known gap: if a later write to the same subject is in this group or the one before,
-      // this returns that later state rather than the first outcome's (a retry that close
-      // behind is rare). A state not in either group is on disk, and so is the outcome's.
-      if (state && state->revision() >= seen->revision()) {
-        r.record = ToRecord(*replay_subject, *state);  // not yet written
+      if (bytes == nullptr || state.revision() != revision) {
+        bytes = g.Find(&Group::superseded, keys::SubjectRevision(*replay_subject, revision));
+        if (bytes != nullptr && !state.ParseFromString(*bytes)) {
+          return fail(absl::InternalError("a state of this commit group is unreadable"));
+        }
+      }
+      if (bytes != nullptr) {
+        r.record = ToRecord(*replay_subject, state);  // not yet written
       } else {
-        auto rec = GetRecord(*replay_subject, AsOf::Revision(seen->revision()), {});
+        auto rec = GetRecord(*replay_subject, AsOf::Revision(revision), {});
         if (!rec.ok()) return fail(rec.status());
         r.record = *std::move(rec);
       }
@@ -1642,8 +1651,9 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   // The state this write supersedes becomes a snapshot; the new one lives in `current` only,
   // so a subject that never changes (most of a bulk load) is stored once.
   if (current) {
-    g.batch.Put(handles_[kSnapshots], keys::SubjectRevision(subject, current_revision),
-                *current_bytes);
+    std::string snapshot_key = keys::SubjectRevision(subject, current_revision);
+    g.batch.Put(handles_[kSnapshots], snapshot_key, *current_bytes);
+    g.superseded[std::move(snapshot_key)] = *current_bytes;
     // Revision 1 needs no timeline entry: the state's create time is its commit time.
     g.batch.Put(handles_[kTimeline], keys::Timeline(subject, commit_time, revision), "");
     // Revision 1's values are read from its snapshot; later ones are indexed by valid time.

@@ -291,13 +291,8 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
     std::string subject_key;
 
     if (read.header_line == 0) {  // JSON Lines: each line names its own keys
-      bool has_key = false;
       for (int k : row.named) {
         if (!columns[k].problem.empty()) add(columns[k].printable, columns[k].problem);
-        has_key = has_key || columns[k].key;
-      }
-      if (!has_key) {
-        add(key_column, absl::StrCat("REQUIRED: every line names its ", kind_name, " by ", key_column));
       }
     }
     bool key_present = false;
@@ -332,9 +327,12 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
       if (c.key) subject_key = value->string_value();
       values[field] = *std::move(value);
     }
-    const bool key_missing = !key_present && key_index >= 0 && read.header_line > 0;
+    // A key named but empty or null is as missing as one not named. (A CSV file without
+    // the key column at all has that reported once, on its header.)
+    const bool key_missing = !key_present && (read.header_line == 0 || key_index >= 0);
     if (key_missing) {
-      add(key_column, absl::StrCat("REQUIRED: every row names its ", kind_name, " by ", key_column));
+      add(key_column, absl::StrCat("REQUIRED: every ", read.header_line == 0 ? "line" : "row",
+                                   " names its ", kind_name, " by ", key_column));
     }
     // Cross-field rules, and required fields the row names but leaves empty. A required
     // column the file does not have at all is the registry's to judge: the row may update

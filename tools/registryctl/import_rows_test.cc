@@ -270,14 +270,18 @@ TEST(ValidateRowsTest, EnterprisesAreNamedByTheirCreditCode) {
                     "\"registered_capital\": 5000.50}\n"
                     "{\"uscc\": \"91350400MA2YQ8KX1F\", \"name\": \"某公司\"}\n"
                     "{\"name\": \"无代码公司\"}\n"
-                    "{\"uscc\": \"91350400MA2YQ8KX1E\", \"name\": \"x\", \"colour\": \"red\"}\n"),
+                    "{\"uscc\": \"91350400MA2YQ8KX1E\", \"name\": \"x\", \"colour\": \"red\"}\n"
+                    "{\"uscc\": null, \"name\": \"空代码公司\"}\n"
+                    "{\"uscc\": \"\", \"name\": \"空代码公司\"}\n"),
       kToday);
   EXPECT_THAT(Lines(v.problems),
               ElementsAre(HasSubstr("line 2: field uscc: FORMAT: "),
                           "line 3: field uscc: REQUIRED: every line names its enterprise by uscc",
                           HasSubstr("line 4: field colour: UNKNOWN_FIELD"),
                           HasSubstr("line 4: field name: LENGTH"),
-                          "line 4: field uscc: DUPLICATE: the same enterprise as line 1"));
+                          "line 4: field uscc: DUPLICATE: the same enterprise as line 1",
+                          "line 5: field uscc: REQUIRED: every line names its enterprise by uscc",
+                          "line 6: field uscc: REQUIRED: every line names its enterprise by uscc"));
   ASSERT_THAT(v.rows, SizeIs(1));
   const v1::UpdateRecordRequest req = Parsed(v.rows[0]);
   EXPECT_EQ(req.name(), "enterprises/91350400MA2YQ8KX1E");

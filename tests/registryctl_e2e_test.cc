@@ -274,6 +274,80 @@ TEST_F(RegistryctlTest, GovernanceFilesAndRecordReadsWritesAndErrors) {
   EXPECT_THAT(help.out, HasSubstr("Example: registryctl import"));
 }
 
+// Whatever a person types, an ID number or a mobile number reaches the terminal masked:
+// in a stray argument, a file name, a reason, and an ID number file that is not one.
+TEST_F(RegistryctlTest, PersonalNumbersStayMaskedInDiagnosticsAndFreeText) {
+  testing::Daemon d = StartRegistry(dir_ + "/data", dir_ + "/registryd.log");
+  const std::string reg = d.grpc_address();
+  ApplyExamples(reg);
+  const std::string id = ident::MakeResidentId("350403", absl::CivilDay(1945, 3, 12), 1);
+  const std::string masked_id = ident::MaskResidentId(id);
+  const std::string mobile = "13905983312";
+
+  // A stray argument: CLI11 quotes it, masked.
+  CtlRun stray = Ctl(reg, {"record", "get", "persons/p1k186tpvechncfq2w7m", id});
+  EXPECT_EQ(stray.exit_code, kExitUsage) << Describe(stray);
+  EXPECT_THAT(stray.err, HasSubstr(masked_id));
+  EXPECT_THAT(stray.err, Not(HasSubstr(id)));
+
+  // --set id_number=... is refused before any call: the registry may be down.
+  WriteFile(dir_ + "/id.txt", id + "\n");
+  CtlRun offline = Registryctl(dir_, {"--registry", "127.0.0.1:1", "record", "put", "--kind",
+                                      "person", "--id-number-file", dir_ + "/id.txt", "--set",
+                                      absl::StrCat("id_number=", id), "--source", "s",
+                                      "--reason", "r"});
+  EXPECT_EQ(offline.exit_code, kExitUsage) << Describe(offline);
+  EXPECT_THAT(offline.err, Not(HasSubstr(id)));
+
+  // An ID number file is read to its first line only: a device that never ends is refused.
+  CtlRun endless = Ctl(reg, {"record", "get", "--id-number-file", "/dev/zero"});
+  EXPECT_EQ(endless.exit_code, kExitUsage) << Describe(endless);
+  EXPECT_THAT(endless.err, HasSubstr("too long to be an ID number"));
+
+  // A reason that quotes the numbers: masked in history and audit tables, clear with --reveal.
+  const std::string reason = absl::StrCat("核对 ", id, " 的手机 ", mobile);
+  CtlRun put = Ctl(reg, {"record", "put", "--kind", "person", "--id-number-file",
+                         dir_ + "/id.txt", "--set", "name=宋文富", "--set", "gender=1",
+                         "--set", "birth_date=1945-03-12", "--set", "mobile_phone=" + mobile, "--source", "public-security.household",
+                         "--reason", reason});
+  ASSERT_EQ(put.exit_code, 0) << Describe(put);
+  CtlRun history = Ctl(reg, {"record", "history", "--id-number-file", dir_ + "/id.txt"});
+  ASSERT_EQ(history.exit_code, 0) << Describe(history);
+  EXPECT_THAT(history.out, HasSubstr(absl::StrCat("核对 ", masked_id, " 的手机 139****3312")));
+  EXPECT_THAT(history.out, Not(HasSubstr(id)));
+  EXPECT_THAT(history.out, Not(HasSubstr(mobile)));
+  CtlRun changes = Ctl(reg, {"audit", "changes"});
+  ASSERT_EQ(changes.exit_code, 0) << Describe(changes);
+  EXPECT_THAT(changes.out, HasSubstr(masked_id));
+  EXPECT_THAT(changes.out, Not(HasSubstr(id)));
+  EXPECT_THAT(changes.out, Not(HasSubstr(mobile)));
+  CtlRun revealed = Ctl(reg, {"--reveal", "record", "history", "--id-number-file",
+                              dir_ + "/id.txt"});
+  ASSERT_EQ(revealed.exit_code, 0) << Describe(revealed);
+  EXPECT_THAT(revealed.out, HasSubstr(reason));
+
+  // A file named by an ID number: neither the summary nor the report line nor a stored
+  // reason carries it.
+  fs::create_directories(dir_ + "/" + id);
+  const std::string named = dir_ + "/" + id + "/" + id + ".csv";
+  WriteFile(named, "id_number,name\n" + id + ",\n");
+  CtlRun bad = Ctl(reg, {"import", "--kind", "person", named});
+  EXPECT_EQ(bad.exit_code, kExitInvalid) << Describe(bad);
+  EXPECT_THAT(bad.out + bad.err, Not(HasSubstr(id)));
+  EXPECT_THAT(bad.err, HasSubstr(masked_id + ".csv"));
+  const std::string other = ident::MakeResidentId("350403", absl::CivilDay(1950, 6, 1), 4);
+  WriteFile(named, "id_number,name,gender,birth_date\n" + other + ",吴秀英,2,1950-06-01\n");
+  CtlRun good = Ctl(reg, {"import", "--kind", "person", named, "--source",
+                          "public-security.household"});
+  ASSERT_EQ(good.exit_code, 0) << Describe(good);
+  EXPECT_THAT(good.out + good.err, Not(HasSubstr(id)));
+  WriteFile(dir_ + "/other.txt", other + "\n");
+  history = Ctl(reg, {"--reveal", "record", "history", "--id-number-file", dir_ + "/other.txt"});
+  ASSERT_EQ(history.exit_code, 0) << Describe(history);
+  EXPECT_THAT(history.out, HasSubstr(absl::StrCat("bulk import of ", dir_, "/", masked_id)));
+  EXPECT_THAT(history.out, Not(HasSubstr(id)));
+}
+
 // 100,000 persons with valid ID numbers over Sanming's divisions, plausible names.
 struct Generated {
   std::string csv;

@@ -12,6 +12,7 @@
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/globals.h"
 #include "tools/registryctl/output.h"
+#include "tools/registryctl/redact.h"
 #include "tools/registryctl/progress.h"
 
 namespace collectonce::registryctl {
@@ -120,13 +121,17 @@ int Verify(const Globals& g, const std::string& since_head_file) {
   return kExitOk;
 }
 
-std::string Describe(const v1::AuditEntry& e) {
+// Free text (a change's reason) may quote an ID or mobile number: masked unless --reveal.
+std::string Describe(const v1::AuditEntry& e, bool reveal) {
   if (e.has_change()) {
     std::string fields;
     for (const auto& f : e.change().fields()) absl::StrAppend(&fields, fields.empty() ? "" : ",", f);
     return absl::StrCat(e.change().subject(), " r", e.change().revision(), " [", fields, "] ",
                         e.change().source(),
-                        e.change().reason().empty() ? "" : absl::StrCat(" — ", e.change().reason()));
+                        e.change().reason().empty()
+                            ? ""
+                            : absl::StrCat(" — ", reveal ? e.change().reason()
+                                                         : RedactPersonalNumbers(e.change().reason())));
   }
   if (e.has_access()) {
     std::string fields;
@@ -149,7 +154,7 @@ int PrintEntries(const Globals& g, const Response& r) {
   if (g.format() == OutputFormat::kJson) return PrintJson(r, std::cout) ? kExitOk : kExitInternal;
   Table t({"#", "time", "principal", "event"});
   for (const auto& e : r.entries()) {
-    t.AddRow({absl::StrCat(e.index()), FormatTimestamp(e.time()), e.principal(), Describe(e)});
+    t.AddRow({absl::StrCat(e.index()), FormatTimestamp(e.time()), e.principal(), Describe(e, g.reveal)});
   }
   t.Print(std::cout);
   if (!r.next_page_token().empty()) std::cerr << "(more: use --page-token " << r.next_page_token() << ")\n";

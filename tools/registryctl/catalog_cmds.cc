@@ -11,6 +11,7 @@
 #include "tools/registryctl/client.h"
 #include "tools/registryctl/files.h"
 #include "tools/registryctl/output.h"
+#include "tools/registryctl/redact.h"
 
 namespace collectonce::registryctl {
 
@@ -73,7 +74,7 @@ int ApplyCatalogs(const Globals& g, const std::string& path, bool dry_run) {
     if (!text.ok()) return UsageError(text.status().message());
     auto parsed = catalog::ParseCatalogText(*text);
     if (!parsed.ok()) {
-      std::cerr << file << ": ";
+      std::cerr << RedactPersonalNumbers(file) << ": ";
       if (exit_code == kExitOk) exit_code = kExitUsage;
       UsageError(parsed.status().message());
       continue;
@@ -96,7 +97,7 @@ int ApplyCatalogs(const Globals& g, const std::string& path, bool dry_run) {
     client.Prepare(&context);
     grpc::Status s = client.governance().ApplyCatalog(&context, request, &response);
     if (!s.ok()) {
-      std::cerr << file << ": " << (dry_run ? "validation rejects the catalog\n" : "refused\n");
+      std::cerr << RedactPersonalNumbers(file) << ": " << (dry_run ? "validation rejects the catalog\n" : "refused\n");
       int code = ReportRpcError(s);
       if (exit_code == kExitOk) exit_code = code;
       continue;
@@ -113,7 +114,7 @@ int ApplyCatalogs(const Globals& g, const std::string& path, bool dry_run) {
       continue;
     }
     const v1::Catalog& c = response.catalog();
-    std::cout << file << ": " << c.name() << " ";
+    std::cout << RedactPersonalNumbers(file) << ": " << c.name() << " ";
     if (!response.changed()) {
       std::cout << "unchanged at version " << c.version() << "\n";
     } else if (dry_run) {

@@ -70,20 +70,34 @@ absl::Status ParseTextProto(absl::string_view text, google::protobuf::Message* m
 }
 
 absl::StatusOr<std::string> ReadIdNumber(const std::string& path, absl::CivilDay today) {
-  auto text = ReadFileText(path);
-  if (!text.ok()) return text.status();
-  absl::string_view first = *text;
-  if (auto nl = first.find('\n'); nl != absl::string_view::npos) first = first.substr(0, nl);
-  first = absl::StripAsciiWhitespace(first);
-  if (first.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("no ID number in ", path == "-" ? "standard input" : path));
+  const std::string where = path == "-" ? "standard input" : path;
+  std::error_code ec;
+  if (path != "-" && std::filesystem::is_directory(path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is a directory"));
   }
+  std::ifstream file;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  }
+  std::istream& in = path == "-" ? std::cin : file;
+  // Only the first line is read, and only as much of it as an ID number with some spaces
+  // could take: a wrong path (a device, a large file) fails fast instead of being read whole.
+  constexpr size_t kLongestLine = 64;
+  std::string line;
+  for (char c; line.size() <= kLongestLine && in.get(c) && c != '\n';) line.push_back(c);
+  if (in.bad()) return absl::DataLossError(absl::StrCat("error reading ", where));
+  if (line.size() > kLongestLine) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the first line of ", where, " is too long to be an ID number; put the number alone "
+        "on the first line"));
+  }
+  absl::string_view first = absl::StripAsciiWhitespace(line);
+  if (first.empty()) return absl::InvalidArgumentError(absl::StrCat("no ID number in ", where));
   auto id = ident::ParseResidentId(first, today);
   if (!id.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("the ID number in ", path == "-" ? "standard input" : path,
-                     " is not valid: ", id.status().message()));
+        absl::StrCat("the ID number in ", where, " is not valid: ", id.status().message()));
   }
   return id->number;
 }

@@ -12,6 +12,7 @@
 #include "tools/registryctl/client.h"
 #include "tools/registryctl/files.h"
 #include "tools/registryctl/output.h"
+#include "tools/registryctl/redact.h"
 
 namespace collectonce::registryctl {
 
@@ -233,7 +234,7 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
     if (!text.ok()) return UsageError(text.status().message());
     typename K::T item;
     if (auto st = ParseTextProto(*text, &item); !st.ok()) {
-      std::cerr << file << ": ";
+      std::cerr << RedactPersonalNumbers(file) << ": ";
       UsageError(st.message());
       if (exit_code == kExitOk) exit_code = kExitUsage;
       continue;
@@ -249,7 +250,7 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
         before = old.version();
       } else if (s.error_code() != grpc::StatusCode::NOT_FOUND &&
                  s.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
-        std::cerr << file << ": refused\n";
+        std::cerr << RedactPersonalNumbers(file) << ": refused\n";
         int code = ReportRpcError(s);
         if (exit_code == kExitOk) exit_code = code;
         continue;
@@ -260,7 +261,7 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
     client.Prepare(&context);
     grpc::Status s = K::Apply(client.governance(), &context, item, dry_run, &applied);
     if (!s.ok()) {
-      std::cerr << file << ": " << (dry_run ? "validation rejects the " : "refused: the ")
+      std::cerr << RedactPersonalNumbers(file) << ": " << (dry_run ? "validation rejects the " : "refused: the ")
                 << K::kNoun << "\n";
       int code = ReportRpcError(s);
       if (exit_code == kExitOk) exit_code = code;
@@ -270,7 +271,7 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
       json.push_back(ToJson(applied, /*pretty=*/true));
       continue;
     }
-    std::cout << file << ": " << applied.name() << " ";
+    std::cout << RedactPersonalNumbers(file) << ": " << applied.name() << " ";
     if (dry_run) {
       std::cout << "is valid (dry run; nothing stored)\n";
     } else if (before == 0) {

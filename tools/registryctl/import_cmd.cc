@@ -24,6 +24,7 @@
 #include "tools/registryctl/import_rows.h"
 #include "tools/registryctl/output.h"
 #include "tools/registryctl/progress.h"
+#include "tools/registryctl/redact.h"
 
 namespace collectonce::registryctl {
 
@@ -54,6 +55,9 @@ class Report {
   std::ofstream out_;
 };
 
+// A file name as printed and as stored in the default reason: a name may be an ID number.
+std::string Shown(absl::string_view path) { return RedactPersonalNumbers(path); }
+
 struct Totals {
   int64_t rows = 0, written = 0, unchanged = 0, failed = 0, invalid = 0;
   double seconds = 0;
@@ -63,7 +67,7 @@ int PrintSummary(const Globals& g, const ImportOpts& o, const Totals& t, Report*
                  const std::string& note) {
   const double rate = t.seconds > 0 ? static_cast<double>(t.rows) / t.seconds : 0;
   std::string text =
-      absl::StrFormat("import %s: %d written, %d unchanged, %d failed", o.file, t.written,
+      absl::StrFormat("import %s: %d written, %d unchanged, %d failed", Shown(o.file), t.written,
                       t.unchanged, t.failed);
   if (t.invalid > 0) absl::StrAppend(&text, absl::StrFormat(", %d invalid", t.invalid));
   if (t.rows > 0) {
@@ -76,7 +80,7 @@ int PrintSummary(const Globals& g, const ImportOpts& o, const Totals& t, Report*
         "{\n  \"file\": %s,\n  \"rows\": %d,\n  \"written\": %d,\n  \"unchanged\": %d,\n"
         "  \"failed\": %d,\n  \"invalid\": %d,\n  \"seconds\": %.3f,\n  \"rowsPerSecond\": %.0f,\n"
         "  \"report\": %s\n}\n",
-        JsonQuote(o.file), t.rows, t.written, t.unchanged, t.failed, t.invalid, t.seconds, rate,
+        JsonQuote(Shown(o.file)), t.rows, t.written, t.unchanged, t.failed, t.invalid, t.seconds, rate,
         JsonQuote(report->path()));
   } else {
     std::cout << text << "\n";
@@ -93,7 +97,7 @@ int RunImport(const Globals& g, const ImportOpts& o) {
   auto text = ReadFileText(o.file);
   if (!text.ok()) return UsageError(text.status().message());
   const std::string reason =
-      o.reason.empty() ? absl::StrCat("bulk import of ", o.file) : o.reason;
+      o.reason.empty() ? absl::StrCat("bulk import of ", Shown(o.file)) : o.reason;
   Report report(o.report.empty() ? o.file + ".report.txt" : o.report);
   if (!report.ok()) return UsageError(absl::StrCat("cannot write the report ", report.path()));
 
@@ -119,7 +123,8 @@ int RunImport(const Globals& g, const ImportOpts& o) {
                                       : "nothing written (fix the rows, or --skip-invalid to "
                                         "write the others)";
     report.Line(absl::StrCat(checked.bad_rows, checked.bad_rows == 1 ? " bad line" : " bad lines",
-                             " in ", o.file, "; ", why, "; report in ", report.path()));
+                             " in ", Shown(o.file), "; ", why, "; report in ",
+                             Shown(report.path())));
     PrintSummary(g, o, totals, &report, why);
     return kExitRpcBase + static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT);
   }

@@ -2,10 +2,12 @@
 // staff and auditors. A thin gRPC client: every rule lives in the registry and the shared
 // libraries. See tools/registryctl/README.md.
 #include <iostream>
+#include <sstream>
 
 #include "CLI/CLI.hpp"
 #include "libs/rpc/tls.h"
 #include "tools/registryctl/globals.h"
+#include "tools/registryctl/redact.h"
 
 int main(int argc, char** argv) {
   using namespace collectonce::registryctl;
@@ -68,7 +70,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+    // A stray argument may be an ID number typed where it does not belong: the message
+    // quotes it, so it is masked like every other diagnostic.
+    std::ostringstream err;
+    const int code = app.exit(e, std::cout, err);
+    std::cerr << RedactPersonalNumbers(err.str());
+    return code == 0 ? kExitOk : kExitUsage;
   }
   const collectonce::rpc::TlsFiles tls{globals.tls_cert, globals.tls_key, globals.tls_ca};
   if (tls.any()) {

@@ -13,6 +13,7 @@
 #include "tools/registryctl/files.h"
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/output.h"
+#include "tools/registryctl/redact.h"
 
 namespace collectonce::registryctl {
 
@@ -155,6 +156,14 @@ int RunPut(const Globals& g, const PutOpts& o) {
   }
   if (o.set.empty() && o.clear.empty() && id_number.empty()) {
     return UsageError("nothing to change: give --set field=value or --clear field");
+  }
+  // The shipped catalogs' ID number field is refused before any call, so the answer does
+  // not depend on the registry being up; other ID number fields once the catalog is read.
+  for (const std::string& assignment : o.set) {
+    if (absl::StartsWith(assignment, "id_number=")) {
+      return UsageError("id_number is an ID number: give it with --id-number-file, never on "
+                        "the command line");
+    }
   }
 
   Client client(g, g.registry);
@@ -308,7 +317,8 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
     auto row = [&](std::string change) {
       if (first) {
         t.AddRow({absl::StrCat(set.revision()), FormatTimestamp(set.commit_time()), set.principal(),
-                  set.source(), set.reason(), std::move(change)});
+                  set.source(), g.reveal ? set.reason() : RedactPersonalNumbers(set.reason()),
+                  std::move(change)});
       } else {
         t.AddRow({"", "", "", "", "", std::move(change)});
       }

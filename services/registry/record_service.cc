@@ -300,14 +300,17 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
   const bool personal = Release(plan, &*record, &event);
   *response = *std::move(record);
   auto* reactor = context->DefaultReactor();
-  if (!personal) {
+  // A lookup by ID number is recorded even when no field is released: the answer alone
+  // (this person has a file, its name, when it last changed) is about that person.
+  const bool by_id_number = !request->id_number().empty();
+  if (!personal && !by_id_number) {
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
   // The data leaves only once its release is durably recorded.
   ctx_->store()->RecordAccess(
       MakeAccess(*caller, plan, response->name(), std::move(event),
-                 request->id_number().empty() ? "name" : "id_number"),
+                 by_id_number ? "id_number" : "name"),
       [reactor, response](absl::Status s) {
         if (!s.ok()) response->Clear();
         reactor->Finish(rpc::ToGrpc(s));
@@ -678,15 +681,21 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
   if (!page.ok()) return Reply(context, page.status());
   v1::AccessEvent event;
   absl::flat_hash_set<std::string> clear, masked;
+  // As for GetRecord: any value of a person, and an enterprise's personal fields (its legal
+  // representative, its contact phone), are a release of personal data.
+  bool personal = subject->kind == v1::PERSON;
   for (auto& cs : page->change_sets) {
     for (auto& c : *cs.mutable_changes()) {
       auto it = releases.find(c.field());
       authz::Release rel = releases.empty() ? authz::Release::kMasked
                            : it == releases.end() ? authz::Release::kDenied
                                                   : it->second;
-      MaskChange((*cat)->FindField(c.field()), rel, &c);
+      const v1::FieldDefinition* def = (*cat)->FindField(c.field());
+      MaskChange(def, rel, &c);
+      if (rel == authz::Release::kDenied) continue;
       if (rel == authz::Release::kClear) clear.insert(c.field());
       if (rel == authz::Release::kMasked) masked.insert(c.field());
+      if (def != nullptr && def->sensitivity() >= v1::PERSONAL) personal = true;
     }
     *response->add_change_sets() = std::move(cs);
   }
@@ -694,7 +703,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
     response->set_next_page_token(EncodeHistoryToken(page->next_before_revision, filter_key));
   }
   auto* reactor = context->DefaultReactor();
-  if (subject->kind != v1::PERSON || (clear.empty() && masked.empty())) {
+  if (!personal || (clear.empty() && masked.empty())) {
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }

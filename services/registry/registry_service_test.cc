@@ -22,7 +22,9 @@
 namespace collectonce::registry {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 namespace st = ::collectonce::store::testing;
 
@@ -257,6 +259,36 @@ TEST_F(RegistryServiceTest, PersonIsFoundByIdNumberInTheBody) {
   EXPECT_EQ(entry->SerializeAsString().find(st::kSongId), std::string::npos);
 }
 
+// Testing an ID number against the registry leaves a trace even when the caller may see
+// none of the fields it asked for: the answer names the person's file.
+TEST_F(RegistryServiceTest, LookupByIdNumberIsRecordedWhenNoFieldIsReleased) {
+  const std::string song = CreateSong();
+  v1::GetRecordRequest req;
+  req.set_id_number(st::kSongId);
+  req.mutable_options()->set_purpose("matters/real-estate-transfer");
+  req.mutable_options()->mutable_read_mask()->add_paths("gender");  // outside the matter
+  v1::Record r;
+  const uint64_t before = store_->Stats().audit_size;
+  ASSERT_TRUE(Get("real-estate", req, &r).ok());
+  EXPECT_EQ(r.name(), song);
+  EXPECT_EQ(r.fields_size(), 0);
+  EXPECT_THAT(r.withheld_fields(), ElementsAre("gender"));
+  ASSERT_EQ(store_->Stats().audit_size, before + 1);
+  auto entry = store_->ReadAuditEntry(before);
+  ASSERT_TRUE(entry.ok());
+  ASSERT_TRUE(entry->has_access());
+  EXPECT_EQ(entry->access().subject(), song);
+  EXPECT_EQ(entry->access().lookup(), "id_number");
+  EXPECT_THAT(entry->access().fields(), IsEmpty());
+  EXPECT_THAT(entry->access().masked_fields(), IsEmpty());
+
+  // The same read by name, releasing nothing, is not a release.
+  req.clear_id_number();
+  req.set_name(song);
+  ASSERT_TRUE(Get("real-estate", req, &r).ok());
+  EXPECT_EQ(store_->Stats().audit_size, before + 1);
+}
+
 TEST_F(RegistryServiceTest, BadIdNumberIsAFieldViolationWithoutTheNumber) {
   v1::GetRecordRequest req;
   std::string bad = st::kSongId;
@@ -467,6 +499,55 @@ TEST_F(RegistryServiceTest, RevisionsArePagedWithOpaqueTokensAndMaskedForAuditor
   EXPECT_EQ(Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page)
                 .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// An enterprise's legal representative is personal data: listing its history releases it
+// as GetRecord does, and is recorded the same way.
+TEST_F(RegistryServiceTest, EnterpriseHistoryOfPersonalFieldsIsAnAccess) {
+  CreateSteel();
+  v1::ListRecordRevisionsRequest req;
+  req.set_parent(st::kSteel);
+  req.set_purpose("matters/governance-enterprise");
+  v1::ListRecordRevisionsResponse page;
+  uint64_t before = store_->Stats().audit_size;
+  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req,
+                   &page)
+                  .ok());
+  ASSERT_EQ(page.change_sets_size(), 1);
+  ASSERT_EQ(store_->Stats().audit_size, before + 1);
+  auto entry = store_->ReadAuditEntry(before);
+  ASSERT_TRUE(entry.ok());
+  ASSERT_TRUE(entry->has_access());
+  EXPECT_EQ(entry->access().subject(), st::kSteel);
+  EXPECT_EQ(entry->access().lookup(), "history");
+  EXPECT_THAT(entry->access().fields(),
+              UnorderedElementsAre("name", "legal_representative_name", "registered_capital",
+                                   "contact_phone"));
+
+  // Masked for an auditor, and still a release of personal data.
+  req.clear_purpose();
+  before = store_->Stats().audit_size;
+  ASSERT_TRUE(
+      Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page).ok());
+  EXPECT_EQ(store_->Stats().audit_size, before + 1);
+
+  // A change set touching only public fields is not.
+  auto change = Text<v1::UpdateRecordRequest>(absl::StrCat(
+      "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" }
+      values { key: "registered_capital" value { decimal_value: "6000" } })pb"));
+  v1::UpdateRecordResponse resp;
+  ASSERT_TRUE(Update("registryctl", change, &resp).ok());
+  v1::ListRecordRevisionsRequest only_capital;
+  only_capital.set_parent(st::kSteel);
+  only_capital.set_field("registered_capital");
+  only_capital.set_page_size(1);
+  before = store_->Stats().audit_size;
+  ASSERT_TRUE(Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(),
+                   only_capital, &page)
+                  .ok());
+  ASSERT_EQ(page.change_sets_size(), 1);
+  EXPECT_EQ(page.change_sets(0).revision(), 2);
+  EXPECT_EQ(store_->Stats().audit_size, before);
 }
 
 TEST_F(RegistryServiceTest, WatchResumesWithoutGapOrDuplicate) {

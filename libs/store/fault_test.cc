@@ -318,6 +318,60 @@ TEST_F(PipelineTest, RetryAnsweredWithItsOwnRevisionWhileALaterOneIsBeingWritten
   EXPECT_EQ(FieldText(again.result->record, "name"), "第一");
 }
 
+// Two catalog changes, the second checked when queued against the catalog before the first
+// (still being written): the committer checks it again against the first, so it cannot
+// drop the field the first added.
+TEST_F(PipelineTest, CatalogChangeIsCheckedAgainstOneStillBeingWritten) {
+  const v1::Catalog base = (*store_->GetCatalog(v1::ENTERPRISE))->proto();
+  v1::FieldDefinition extra;
+  for (const auto& f : base.fields()) {
+    if (f.name() == "contact_phone") extra = f;
+  }
+  v1::Catalog with_a = base, with_b = base;
+  extra.set_name("fax_a");
+  extra.set_label("传真甲");
+  *with_a.add_fields() = extra;
+  extra.set_name("fax_b");
+  extra.set_label("传真乙");
+  *with_b.add_fields() = extra;
+
+  struct Applied {
+    absl::Notification done;
+    absl::StatusOr<v1::Catalog> result = absl::UnknownError("not answered");
+    catalog::Violations violations;
+  };
+  auto apply = [this](const v1::Catalog& c, Applied* out) {
+    store_->ApplyCatalogAsync(c, "governance", false,
+                              [out](absl::StatusOr<v1::Catalog> r, catalog::Violations v) {
+                                out->result = std::move(r);
+                                out->violations = std::move(v);
+                                out->done.Notify();
+                              });
+  };
+  fs_->HoldSyncs(true);
+  Applied first, second, again;
+  apply(with_a, &first);
+  ASSERT_TRUE(fs_->AwaitHeldSync(absl::Seconds(30))) << "the first change never synced";
+  apply(with_b, &second);  // passes the queueing check: fax_a is not published yet
+  apply(with_a, &again);   // the same as the first: no new version
+  fs_->HoldSyncs(false);
+  for (Applied* a : {&first, &second, &again}) {
+    ASSERT_TRUE(a->done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  }
+  ASSERT_THAT(first.result, IsOk());
+  EXPECT_THAT(second.result, StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_FALSE(second.violations.empty());
+  EXPECT_EQ(second.violations[0].field, "fax_a");
+  EXPECT_EQ(second.violations[0].rule, "FIELD_REMOVED");
+  ASSERT_THAT(again.result, IsOk());
+  EXPECT_EQ(again.result->version(), first.result->version());
+
+  auto now = *store_->GetCatalog(v1::ENTERPRISE);
+  EXPECT_EQ(now->version(), first.result->version());
+  EXPECT_NE(now->FindField("fax_a"), nullptr);
+  EXPECT_EQ(now->FindField("fax_b"), nullptr);
+}
+
 TEST_F(PipelineTest, GroupBuiltOnAFailedWriteFailsWithItAndIsNeverWritten) {
   const StoreStats before = store_->Stats();
   Pending first, second;

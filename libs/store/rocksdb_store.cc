@@ -270,8 +270,9 @@ struct CatalogOp {
   v1::Catalog catalog;  // compiled and checked before queueing
   std::shared_ptr<const catalog::Catalog> compiled;
   std::string principal;
-  std::function<void(absl::StatusOr<v1::Catalog>)> done;
+  std::function<void(absl::StatusOr<v1::Catalog>, catalog::Violations)> done;
   absl::StatusOr<v1::Catalog> result = absl::UnknownError("not committed");
+  catalog::Violations violations;  // against a catalog applied after the queueing check
 };
 
 struct ObjectOp {
@@ -1185,7 +1186,7 @@ void RocksDbStoreImpl::ApplyCatalogAsync(
   CatalogOp op;
   op.catalog = (*compiled)->proto();
   op.principal = principal;
-  op.done = [done = std::move(done)](absl::StatusOr<v1::Catalog> r) { done(std::move(r), {}); };
+  op.done = std::move(done);
   Enqueue(std::move(op));
 }
 
@@ -1206,7 +1207,7 @@ void RocksDbStoreImpl::Enqueue(Op op) {
   std::visit(
       [&](auto& o) {
         using T = std::decay_t<decltype(o)>;
-        if constexpr (std::is_same_v<T, WriteOp>) {
+        if constexpr (std::is_same_v<T, WriteOp> || std::is_same_v<T, CatalogOp>) {
           o.done(refused, {});
         } else {
           o.done(refused);
@@ -1374,7 +1375,7 @@ void RocksDbStoreImpl::CompleteLoop() {
         std::visit(
             [&](auto& o) {
               using T = std::decay_t<decltype(o)>;
-              if constexpr (std::is_same_v<T, WriteOp>) {
+              if constexpr (std::is_same_v<T, WriteOp> || std::is_same_v<T, CatalogOp>) {
                 o.done(std::move(o.result), std::move(o.violations));
               } else {
                 o.done(std::move(o.result));
@@ -1736,6 +1737,28 @@ void RocksDbStoreImpl::ApplyAccess(Group& g, AccessOp& op) {
 
 void RocksDbStoreImpl::ApplyCatalogOp(Group& g, CatalogOp& op) {
   const auto latest = LatestCatalog(g, op.catalog.kind());
+  if (latest) {
+    // Checked when queued against the published catalog; another apply queued or being
+    // written since then is checked here, or it could drop or retype that one's fields.
+    auto compiled = catalog::Catalog::Compile(op.catalog);
+    if (!compiled.ok()) {
+      op.result = compiled.status();
+      return;
+    }
+    (*compiled)->CheckEvolutionFrom(*latest, &op.violations);
+    if (!op.violations.empty()) {
+      op.result = catalog::ViolationsToStatus(op.violations, "the catalog change");
+      return;
+    }
+    v1::Catalog same = latest->proto();
+    same.clear_version();
+    same.clear_update_time();
+    same.clear_etag();
+    if (same.SerializeAsString() == op.catalog.SerializeAsString()) {
+      op.result = latest->proto();  // identical to the one just applied: not a new version
+      return;
+    }
+  }
   const int64_t version = latest ? latest->version() + 1 : 1;
   const int64_t t = NextCommitTime();
   op.catalog.set_version(version);

@@ -221,7 +221,12 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
   }
   const int page = request->page_size() <= 0 ? 50 : std::min(request->page_size(), 1000);
   auto listed = ctx_->store()->ListAccessEvents(*subject, before, page);
-  if (!listed.ok()) return Reply(context, WithReason(listed.status(), "INVALID_PAGE_TOKEN"));
+  if (absl::IsInvalidArgument(listed.status())) {
+    // A token for another subject; a failed read keeps its own code and reason.
+    return Reply(context, WithReason(listed.status(), "INVALID_PAGE_TOKEN"),
+                 {{"page_token", "TOKEN", std::string(listed.status().message())}});
+  }
+  if (!listed.ok()) return Reply(context, listed.status());
   for (uint64_t index : listed->first) {
     auto e = ctx_->store()->ReadAuditEntry(index);
     if (!e.ok()) return Reply(context, e.status());

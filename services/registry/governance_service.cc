@@ -158,7 +158,14 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyCatalog(
       request->catalog(), caller->principal.name(), dry_run,
       [reactor, response, old, dry_run](absl::StatusOr<v1::Catalog> applied, Violations v) {
         if (!applied.ok()) {
-          reactor->Finish(rpc::ToGrpc(WithReason(applied.status(), "INVALID_CATALOG"), v));
+          // A refusal of the catalog itself is INVALID_CATALOG; a store failure or a
+          // shutdown keeps its own reason.
+          absl::Status st = applied.status();
+          const bool about_catalog = absl::IsInvalidArgument(st) || absl::IsFailedPrecondition(st);
+          if (about_catalog && ReasonOf(st).empty()) {
+            st = WithReason(std::move(st), "INVALID_CATALOG");
+          }
+          reactor->Finish(rpc::ToGrpc(st, v));
           return;
         }
         // A dry run answers with the version it would create; an identical catalog keeps its.

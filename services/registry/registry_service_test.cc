@@ -809,6 +809,33 @@ TEST_F(RegistryServiceTest, AuditorsVerifyTheLogAndSeeWhoReadWhat) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(RegistryServiceTest, AccessEventTokenOfAnotherSubjectIsAPageTokenViolation) {
+  CreateSteel();
+  const std::string song = CreateSong();
+  v1::GetRecordRequest get;
+  get.set_name(song);
+  get.mutable_options()->set_purpose("matters/real-estate-transfer");
+  v1::Record r;
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(Get("real-estate", get, &r).ok());
+  v1::ListAccessEventsRequest req;
+  req.set_subject(song);
+  req.set_page_size(1);
+  v1::ListAccessEventsResponse page;
+  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), req, &page).ok());
+  ASSERT_FALSE(page.next_page_token().empty());
+  req.set_page_token(page.next_page_token());
+  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), req, &page).ok());
+  EXPECT_EQ(page.entries_size(), 1);
+
+  req.set_subject(st::kSteel);
+  grpc::Status s = Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), req, &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  const auto e = rpc::FromGrpc(s);
+  EXPECT_EQ(e.reason, "INVALID_PAGE_TOKEN");
+  ASSERT_EQ(e.violations.size(), 1u);
+  EXPECT_EQ(e.violations[0].field, "page_token");
+}
+
 TEST_F(RegistryServiceTest, OnlyGovernanceChangesGovernanceData) {
   v1::ApplyCatalogRequest cat;
   *cat.mutable_catalog() = st::ExampleCatalog("person");

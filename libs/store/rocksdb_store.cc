@@ -956,7 +956,9 @@ absl::StatusOr<std::vector<v1::ChangeSet>> RocksDbStoreImpl::ReadChangesAfter(
   ro.snapshot = snap;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kSequence]));
   absl::Status status;
-  for (it->Seek(keys::Sequence(after_sequence + 1));
+  // A caller's position past every sequence there can be reads nothing (and does not wrap).
+  const int64_t from = after_sequence < INT64_MAX ? after_sequence + 1 : INT64_MAX;
+  for (it->Seek(keys::Sequence(from));
        it->Valid() && static_cast<int>(out.size()) < limit; it->Next()) {
     sv1::SequenceEntry e;
     if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {

@@ -8,6 +8,7 @@
 #include "libs/audit/tree_head.h"
 #include "libs/base/error_reason.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/timestamps.h"
 #include "services/registry/page_token.h"
 
 namespace collectonce::registry {
@@ -40,7 +41,6 @@ std::string HashBytes(const audit::Hash& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
-int64_t Micros(const google::protobuf::Timestamp& t) { return t.seconds() * 1000000 + t.nanos() / 1000; }
 
 std::string Header(const grpc::ServerContextBase& ctx, const char* name) {
   auto it = ctx.client_metadata().find(name);
@@ -153,8 +153,17 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerCont
     if (!decoded.ok()) return Reply(context, decoded.status());
     before = *decoded;
   }
-  const int64_t since = request->has_start_time() ? Micros(request->start_time()) : 0;
-  const int64_t until = request->has_end_time() ? Micros(request->end_time()) : 0;
+  catalog::Violations violations;
+  const int64_t since = rpc::CheckedMicros(request->has_start_time(), request->start_time(),
+                                           "start_time", &violations);
+  const int64_t until = rpc::CheckedMicros(request->has_end_time(), request->end_time(),
+                                           "end_time", &violations);
+  if (!violations.empty()) {
+    return Reply(context,
+                 WithReason(absl::InvalidArgumentError("the time range is not valid"),
+                            "INVALID_VALUES"),
+                 violations);
+  }
   int scanned = 0;
   while (before > 0 && response->entries_size() < page && scanned < kMaxChangesScan) {
     auto chunk = ctx_->store()->ReadAuditEntries(before, 500, /*reverse=*/true);
@@ -168,7 +177,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerCont
       ++scanned;
       v1::AuditEntry entry;
       if (!entry.ParseFromString(e.bytes) || !entry.has_change()) continue;
-      const int64_t t = Micros(entry.time());
+      const int64_t t = rpc::TimestampMicros(entry.time());
       if (since != 0 && t < since) {
         before = 0;  // older entries are older still
         break;

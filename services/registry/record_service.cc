@@ -14,6 +14,7 @@
 #include "libs/catalog/value_text.h"
 #include "libs/ident/resident_id.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/timestamps.h"
 #include "libs/store/change_builder.h"
 #include "services/registry/limits.h"
 #include "services/registry/page_token.h"
@@ -35,9 +36,11 @@ absl::Status Invalid(std::string message, absl::string_view reason = "INVALID_AR
   return WithReason(absl::InvalidArgumentError(std::move(message)), reason);
 }
 
-int64_t ToMicros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
+// An as-of commit time: nothing was committed before 1970, and protobuf's range ends in 9999.
+bool IsReadTime(const google::protobuf::Timestamp& t) {
+  return rpc::IsValidTimestamp(t) && t.seconds() >= 0;
 }
+constexpr char kReadTimeRange[] = "is not a time between 1970 and 9999";
 
 google::protobuf::Timestamp MicrosToTimestamp(int64_t us) {
   google::protobuf::Timestamp t;
@@ -93,7 +96,11 @@ absl::Status PlanRead(const Caller& caller, store::Store* store, v1::SubjectKind
   } else if (o.revision() > 0) {
     plan->as_of = store::AsOf::Revision(o.revision());
   } else if (o.has_commit_time()) {
-    plan->as_of = store::AsOf::CommitTime(ToMicros(o.commit_time()));
+    if (IsReadTime(o.commit_time())) {
+      plan->as_of = store::AsOf::CommitTime(rpc::TimestampMicros(o.commit_time()));
+    } else {
+      violations->push_back({"options.commit_time", "RANGE", kReadTimeRange});
+    }
   } else if (o.has_valid_date()) {
     const auto& d = o.valid_date();
     absl::CivilDay day(d.year(), d.month(), d.day());
@@ -253,8 +260,9 @@ std::string ListFilterKey(const v1::ListRecordsRequest& r) {
 // Page tokens: opaque, and bound to the request's filters so that a token from another
 // query is refused instead of silently giving wrong pages.
 std::string FilterKey(const v1::ListRecordRevisionsRequest& r) {
-  return absl::StrCat(r.parent(), "|", r.field(), "|", ToMicros(r.start_time()), "|",
-                      ToMicros(r.end_time()));
+  return absl::StrCat(r.parent(), "|", r.field(), "|", r.start_time().seconds(), ".",
+                      r.start_time().nanos(), "|", r.end_time().seconds(), ".",
+                      r.end_time().nanos());
 }
 
 void MaskChange(const v1::FieldDefinition* def, authz::Release release, v1::FieldChange* c) {
@@ -395,6 +403,9 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
                           "a listing is read as of one commit_time; revision and valid_date "
                           "name different moments for different subjects"});
   }
+  if (o.has_commit_time() && !IsReadTime(o.commit_time())) {
+    violations.push_back({"options.commit_time", "RANGE", kReadTimeRange});
+  }
   if (!violations.empty()) {
     return Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
   }
@@ -408,7 +419,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
     }
     token = *std::move(decoded);
   } else {
-    token.read_time_us = o.has_commit_time() ? ToMicros(o.commit_time())
+    token.read_time_us = o.has_commit_time() ? rpc::TimestampMicros(o.commit_time())
                                              : ctx_->store()->Stats().last_commit_time_us;
   }
   v1::ReadOptions pinned = o;
@@ -663,8 +674,10 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
   }
   store::HistoryQuery q;
   q.field = request->field();
-  q.since_us = request->has_start_time() ? ToMicros(request->start_time()) : 0;
-  q.until_us = request->has_end_time() ? ToMicros(request->end_time()) : 0;
+  q.since_us = rpc::CheckedMicros(request->has_start_time(), request->start_time(), "start_time",
+                                  &violations);
+  q.until_us =
+      rpc::CheckedMicros(request->has_end_time(), request->end_time(), "end_time", &violations);
   q.page_size = request->page_size() == 0 ? kDefaultPageSize
                                           : std::min(request->page_size(), kMaxPageSize);
   const std::string filter_key = FilterKey(*request);

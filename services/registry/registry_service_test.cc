@@ -836,6 +836,49 @@ TEST_F(RegistryServiceTest, AccessEventTokenOfAnotherSubjectIsAPageTokenViolatio
   EXPECT_EQ(e.violations[0].field, "page_token");
 }
 
+// Times from callers are checked before any arithmetic: out of protobuf's range (or, for a
+// read's moment, before 1970) they are field violations, never overflows.
+TEST_F(RegistryServiceTest, TimesOutOfRangeAreFieldViolations) {
+  CreateSteel();
+  auto rule_of = [](const grpc::Status& s) {
+    const auto e = rpc::FromGrpc(s);
+    return e.violations.empty() ? std::string("(none)")
+                                : absl::StrCat(e.violations[0].field, " ", e.violations[0].rule);
+  };
+  v1::GetRecordRequest get;
+  get.set_name(st::kSteel);
+  get.mutable_options()->set_purpose("matters/governance-enterprise");
+  v1::Record r;
+  for (int64_t seconds : {int64_t{-100}, int64_t{9200000000000}, INT64_MAX}) {
+    get.mutable_options()->mutable_commit_time()->set_seconds(seconds);
+    grpc::Status s = Get("registryctl", get, &r);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << seconds;
+    EXPECT_EQ(rule_of(s), "options.commit_time RANGE") << seconds;
+  }
+
+  v1::ListRecordsRequest list;
+  list.set_parent("enterprises");
+  list.mutable_options()->set_purpose("matters/governance-enterprise");
+  list.mutable_options()->mutable_commit_time()->set_seconds(-100);
+  v1::ListRecordsResponse listed;
+  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), list, &listed);
+  EXPECT_EQ(rule_of(s), "options.commit_time RANGE");
+
+  v1::ListRecordRevisionsRequest history;
+  history.set_parent(st::kSteel);
+  history.mutable_start_time()->set_seconds(INT64_MAX);
+  v1::ListRecordRevisionsResponse page;
+  s = Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), history, &page);
+  EXPECT_EQ(rule_of(s), "start_time RANGE");
+
+  v1::ListChangesRequest changes;
+  changes.mutable_end_time()->set_nanos(-1);
+  v1::ListChangesResponse entries;
+  s = Call("auditor", &v1::AuditService::Stub::ListChanges, aud_.get(), changes, &entries);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rule_of(s), "end_time RANGE");
+}
+
 TEST_F(RegistryServiceTest, OnlyGovernanceChangesGovernanceData) {
   v1::ApplyCatalogRequest cat;
   *cat.mutable_catalog() = st::ExampleCatalog("person");

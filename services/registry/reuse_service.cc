@@ -4,6 +4,7 @@
 #include "libs/authz/validate.h"
 #include "libs/base/error_reason.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/timestamps.h"
 
 namespace collectonce::registry {
 
@@ -24,9 +25,6 @@ absl::Status CheckForm(const Caller& caller, const std::string& form) {
   return absl::OkStatus();
 }
 
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
-}
 }  // namespace
 
 grpc::ServerUnaryReactor* ReuseLedgerImpl::RecordReuse(grpc::CallbackServerContext* context,
@@ -67,9 +65,18 @@ grpc::ServerUnaryReactor* ReuseLedgerImpl::GetReuseStats(grpc::CallbackServerCon
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return Reply(context, caller.status());
   if (auto s = CheckForm(*caller, request->form()); !s.ok()) return Reply(context, s);
-  auto sum = ctx_->store()->SumReuse(request->form(),
-                                     request->has_start_time() ? Micros(request->start_time()) : 0,
-                                     request->has_end_time() ? Micros(request->end_time()) : 0);
+  catalog::Violations violations;
+  const int64_t since = rpc::CheckedMicros(request->has_start_time(), request->start_time(),
+                                           "start_time", &violations);
+  const int64_t until = rpc::CheckedMicros(request->has_end_time(), request->end_time(),
+                                           "end_time", &violations);
+  if (!violations.empty()) {
+    return Reply(context,
+                 WithReason(absl::InvalidArgumentError("the time range is not valid"),
+                            "INVALID_VALUES"),
+                 violations);
+  }
+  auto sum = ctx_->store()->SumReuse(request->form(), since, until);
   if (!sum.ok()) return Reply(context, sum.status());
   response->set_form(request->form());
   response->set_forms_served(sum->forms_served);

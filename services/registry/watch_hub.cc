@@ -113,8 +113,10 @@ class WatchStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
 };
 
 WatchHub::WatchHub(store::Store* store) : store_(store) {
+  // Called on the store's writer thread after each commit: it only takes signal_mu_, which
+  // is never held while streams read, so watchers cannot hold up the next write.
   subscription_ = store_->Subscribe([this](int64_t seq) {
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&signal_mu_);
     notified_ = std::max(notified_, seq);
   });
   thread_ = std::thread([this] { Loop(); });
@@ -123,22 +125,25 @@ WatchHub::WatchHub(store::Store* store) : store_(store) {
 WatchHub::~WatchHub() {
   store_->Unsubscribe(subscription_);
   {
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&signal_mu_);
     stopping_ = true;
   }
   thread_.join();
 }
 
 void WatchHub::Loop() {
-  absl::MutexLock lock(&mu_);
+  int64_t handled = 0;
   for (;;) {
-    mu_.Await(absl::Condition(
-        +[](WatchHub* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) {
-          return h->stopping_ || h->notified_ > h->handled_;
-        },
-        this));
-    if (stopping_) return;
-    handled_ = notified_;
+    {
+      absl::MutexLock lock(&signal_mu_);
+      auto woken = [this, &handled]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(signal_mu_) {
+        return stopping_ || notified_ > handled;
+      };
+      signal_mu_.Await(absl::Condition(&woken));
+      if (stopping_) return;
+      handled = notified_;
+    }
+    absl::MutexLock lock(&mu_);
     for (WatchStream* s : streams_) s->Pump();
   }
 }

@@ -36,11 +36,13 @@ class WatchHub {
 
   store::Store* store_;
   uint64_t subscription_ = 0;
+  // Held while streams are pumped (so that none goes away meanwhile).
   absl::Mutex mu_;
   absl::flat_hash_set<WatchStream*> streams_ ABSL_GUARDED_BY(mu_);
-  int64_t notified_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t handled_ ABSL_GUARDED_BY(mu_) = 0;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Commit notifications: held only for a moment, by the store's writer thread too.
+  absl::Mutex signal_mu_;
+  int64_t notified_ ABSL_GUARDED_BY(signal_mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(signal_mu_) = false;
   std::thread thread_;
 };
 

@@ -208,6 +208,49 @@ TEST_F(GatewayTest, LegalRepresentativeChangeIsCollectedOnceAndReusedByTheNextMa
   EXPECT_EQ(stats.fields_prefilled(), tax.prefilled_count());
 }
 
+// The one-thing window submits what two departments' matters collect in one go: one change
+// set, and each value vouched for by the department whose matter collects it.
+TEST_F(GatewayTest, BundleSubmissionRecordsEachValueUnderItsDepartment) {
+  gw::SubmitFormRequest submit;
+  submit.set_form("bundles/enterprise-info-change");
+  submit.set_subject(kSteel);
+  submit.set_case_id("YJS-2026-0117");
+  (*submit.mutable_values())["contact_phone"].set_string_value("0598-8234568");
+  (*submit.mutable_values())["employee_count"].set_int64_value(86);
+  gw::SubmitFormResponse done;
+  grpc::Status s = Submit(kWindow, submit, &done);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(done.written_fields(), UnorderedElementsAre("contact_phone", "employee_count"));
+
+  const v1::Record r = Read(kSteel, "matters/data-governance-review-enterprise");
+  EXPECT_EQ(r.revision(), done.revision());
+  std::map<std::string, v1::Provenance> provenance;
+  for (const auto& f : r.fields()) provenance[f.field()] = f.provenance();
+  EXPECT_EQ(provenance.at("contact_phone").source(), "tax");
+  EXPECT_EQ(provenance.at("employee_count").source(), "human-resources.social-insurance");
+  for (const char* field : {"contact_phone", "employee_count"}) {
+    EXPECT_EQ(provenance.at(field).revision(), done.revision()) << field;
+    EXPECT_EQ(provenance.at(field).matter(), "bundles/enterprise-info-change") << field;
+  }
+
+  // History shows the one change set, under the first matter's source, and which value
+  // another department vouched for.
+  v1::ListRecordRevisionsRequest hreq;
+  hreq.set_parent(kSteel);
+  hreq.set_page_size(1);
+  v1::ListRecordRevisionsResponse history;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(rec_->ListRecordRevisions(Ctx(&ctx, "registryctl"), hreq, &history).ok());
+  ASSERT_EQ(history.change_sets_size(), 1);
+  const v1::ChangeSet& cs = history.change_sets(0);
+  EXPECT_EQ(cs.revision(), done.revision());
+  EXPECT_EQ(cs.source(), "tax");
+  for (const auto& c : cs.changes()) {
+    EXPECT_EQ(c.source(), c.field() == "employee_count" ? "human-resources.social-insurance" : "")
+        << c.field();
+  }
+}
+
 TEST_F(GatewayTest, HomeVisitBundleIsOnePrefillWithEachFieldOnce) {
   gw::PrefillFormResponse form;
   grpc::Status s =

@@ -168,6 +168,10 @@ absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(const v1::Principal& princ
   absl::flat_hash_set<absl::string_view> asked(fields.begin(), fields.end());
   bool granted = false;
   std::string matter_source;
+  // Each value is recorded under the source of the matter that collects it (the first such
+  // matter of a bundle): the department whose matter it is vouches for it. The change set's
+  // own source is that of the first matter that collects any of them.
+  absl::flat_hash_map<absl::string_view, absl::string_view> source_of;
   for (const v1::Matter* matter : MattersOf(matter_name)) {
     const v1::Grant* grant = GrantFor(principal, matter_name, matter->name());
     if (grant == nullptr || !grant->write_back() || matter->subject_kind() != kind) continue;
@@ -175,11 +179,9 @@ absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(const v1::Principal& princ
     for (const auto& ff : matter->form_fields()) {
       if (!ff.write_back()) continue;
       writable.insert(ff.catalog_field());
-      // Values are recorded under the source of the matter that collects them (the first
-      // such matter of a bundle): the department whose matter it is vouches for them.
-      if (matter_source.empty() && asked.contains(ff.catalog_field())) {
-        matter_source = matter->source();
-      }
+      if (!asked.contains(ff.catalog_field()) || matter->source().empty()) continue;
+      if (matter_source.empty()) matter_source = matter->source();
+      source_of.try_emplace(ff.catalog_field(), matter->source());
     }
   }
   if (!granted) {
@@ -198,7 +200,14 @@ absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(const v1::Principal& princ
   std::string recorded = !matter_source.empty()       ? matter_source
                          : !principal.source().empty() ? principal.source()
                                                        : std::string(matter_name);
-  return WriteAuthority{recorded, std::string(matter_name)};
+  WriteAuthority authority{recorded, std::string(matter_name), {}};
+  for (const auto& f : fields) {
+    auto it = source_of.find(f);
+    if (it != source_of.end() && it->second != recorded) {
+      authority.field_sources.emplace_back(std::string(f), std::string(it->second));
+    }
+  }
+  return authority;
 }
 
 }  // namespace collectonce::authz

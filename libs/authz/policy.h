@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -30,6 +31,9 @@ struct WriteAuthority {
   std::string source;
   // The matter, when the write serves one.
   std::string matter;
+  // Fields whose values another source vouches for (a bundle whose matters belong to
+  // several departments): field -> that matter's source.
+  std::vector<std::pair<std::string, std::string>> field_sources;
 };
 
 class Policy {

@@ -9,6 +9,8 @@
 namespace collectonce::authz {
 namespace {
 
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
@@ -125,6 +127,26 @@ TEST_F(PolicyTest, WritesGoUnderTheCollectingMattersSource) {
   w = policy_->AuthorizeWrite(P("boot"), "", "ps", v1::PERSON, {"name", "ethnicity"});
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(w->source, "ps");
+}
+
+TEST_F(PolicyTest, EachValueOfABundleGoesUnderTheSourceOfTheMatterThatCollectsIt) {
+  std::vector<v1::Matter> matters = matters_;
+  matters[1] = Text<v1::Matter>(R"pb(name: "matters/transfer" subject_kind: PERSON
+      source: "real-estate"
+      form_fields { catalog_field: "mobile_phone" use: COLLECT write_back: true }
+      form_fields { catalog_field: "gender" use: COLLECT write_back: true })pb");
+  std::shared_ptr<const Policy> policy = Policy::Build(principals_, matters, bundles_, "boot");
+  const v1::Principal& window = *policy->FindIdentity("window");
+  auto w = policy->AuthorizeWrite(window, "bundles/home-visit", "", v1::PERSON,
+                                  {"gender", "mobile_phone"});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->source, "tax");  // the fee matter comes first and collects mobile_phone
+  EXPECT_THAT(w->field_sources, ElementsAre(Pair("gender", "real-estate")));
+  // Values of one department alone: the change set's source is that department's.
+  w = policy->AuthorizeWrite(window, "bundles/home-visit", "", v1::PERSON, {"gender"});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->source, "real-estate");
+  EXPECT_THAT(w->field_sources, IsEmpty());
 }
 
 TEST(ValidateTest, ObjectsReferToWhatExists) {

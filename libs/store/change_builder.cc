@@ -1,6 +1,7 @@
 #include "libs/store/change_builder.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -212,6 +213,14 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
     const bool clearing = !change.value.has_value();
 
     if (clearing && !cur_has_value) continue;  // nothing to clear
+    // The provenance of this value: the write's, or the same with another source when
+    // another department vouches for this field (stored in full with the field).
+    std::optional<v1::Provenance> other_source;
+    if (!change.source.empty() && change.source != prov.source()) {
+      other_source.emplace(prov);
+      other_source->set_source(change.source);
+    }
+    const v1::Provenance& value_prov = other_source ? *other_source : prov;
     bool retroactive = false;
     // Source authority is checked against the current value only: a retroactive assertion
     // does not replace it, and the assertions it may supersede in valid time are not in
@@ -222,14 +231,14 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
       retroactive = valid_day < cur_day;
       if (!retroactive) {
         const int cur_rank = catalog.Precedence(def, cur_prov->source());
-        const int new_rank = catalog.Precedence(def, request.provenance.source());
+        const int new_rank = catalog.Precedence(def, value_prov.source());
         const bool same = !clearing && cur_has_value && SameValue(cur->value(), *change.value);
         if (same && new_rank >= cur_rank) continue;  // confirmed, nothing new
         if (new_rank > cur_rank) {
           found.push_back(
               {change.field, "SOURCE_AUTHORITY",
                absl::StrCat(def.label(), " is held by '", cur_prov->source(),
-                            "' (precedence ", cur_rank, "); source '", request.provenance.source(),
+                            "' (precedence ", cur_rank, "); source '", value_prov.source(),
                             "' (", new_rank == INT32_MAX ? "not listed" : absl::StrCat("precedence ", new_rank),
                             ") may not replace it")});
           continue;
@@ -248,13 +257,14 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
     if (!clearing) *fc->mutable_new_value() = *change.value;
     fc->set_cleared(clearing);
     fc->set_retroactive(retroactive);
+    if (other_source) fc->set_source(other_source->source());
 
     if (retroactive) {
       // Kept in history and the valid-time index only; the current value stays.
       v1::FieldValue& a = detached.emplace_back();
       a.set_field(change.field);
       if (!clearing) *a.mutable_value() = *change.value;
-      *a.mutable_provenance() = prov;
+      *a.mutable_provenance() = value_prov;
       continue;
     }
     if (cur == nullptr) {
@@ -267,10 +277,15 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
     } else {
       *cur->mutable_value() = *change.value;
     }
-    // The field names this revision; its provenance goes into the state's table once.
+    // The field names this revision; its provenance goes into the state's table once. A
+    // value another source vouches for keeps its whole provenance.
     v1::Provenance* own = cur->mutable_provenance();
-    own->Clear();
-    own->set_revision(revision);
+    if (other_source) {
+      *own = *std::move(other_source);
+    } else {
+      own->Clear();
+      own->set_revision(revision);
+    }
   }
 
   if (!found.empty()) {

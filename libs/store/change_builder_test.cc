@@ -468,6 +468,39 @@ class SourceAuthorityTest : public ChangeBuilderTest {
   }
 };
 
+// One write for a bundle: a value another department's matter collected is vouched for,
+// stored and judged under that department's source.
+TEST_F(SourceAuthorityTest, AValueFromAnotherSourceKeepsItsOwnProvenance) {
+  WriteRequest r = Request(kMarket, {{"status", Code("2")}});
+  r.changes.push_back({"industry_code", Str("C31"), std::string(kTax)});
+  const sv1::RecordState steel = Steel();
+  Outcome o = Build(*enterprise_, &steel, r, 2);
+  ASSERT_THAT(o.status, IsOk());
+  const v1::FieldValue industry = Get(o.built.next, "industry_code");
+  EXPECT_EQ(industry.provenance().source(), kTax);
+  EXPECT_EQ(industry.provenance().revision(), 2);
+  EXPECT_EQ(Get(o.built.next, "status").provenance().source(), kMarket);
+  EXPECT_EQ(o.built.change_set.source(), kMarket);
+  EXPECT_EQ(GetChange(o.built.change_set, "industry_code").source(), kTax);
+  EXPECT_EQ(GetChange(o.built.change_set, "status").source(), "");
+
+  // The next write names its revision for its own fields; the tax value keeps its source.
+  const sv1::RecordState after =
+      Apply(*enterprise_, o.built.next, Request(kMarket, {{"registered_capital", Dec("6000")}}));
+  EXPECT_EQ(Get(after, "industry_code").provenance().source(), kTax);
+  EXPECT_EQ(Get(after, "status").provenance().source(), kMarket);
+  EXPECT_EQ(Get(after, "status").provenance().revision(), 2);
+
+  // Its precedence is its own: tax (2) may not replace market regulation's value (1), even
+  // within a write recorded under market regulation.
+  const sv1::RecordState held = SteelWithIndustry(kMarket, "C31");
+  WriteRequest over = Request(kMarket, {{"status", Code("2")}});
+  over.changes.push_back({"industry_code", Str("C32"), std::string(kTax)});
+  Outcome refused = Build(*enterprise_, &held, over, 3);
+  EXPECT_THAT(refused.status, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("'tax'")));
+  EXPECT_THAT(Rules(refused.violations), UnorderedElementsAre("industry_code/SOURCE_AUTHORITY"));
+}
+
 TEST_F(SourceAuthorityTest, LowerPrecedenceSourceIsRefusedNamingBothSources) {
   const sv1::RecordState held = SteelWithIndustry(kMarket, "C31");
   Outcome o = Build(*enterprise_, &held, Request(kTax, {{"industry_code", Str("C32")}}), 3);

@@ -495,6 +495,11 @@ absl::Status PrepareWrite(const Caller& caller, const v1::UpdateRecordRequest& r
   w->provenance = request.provenance();
   w->provenance.set_source(authority->source);
   w->provenance.set_matter(authority->matter);
+  for (auto& [field, source] : authority->field_sources) {
+    for (auto& c : w->changes) {
+      if (c.field == field) c.source = source;
+    }
+  }
   w->reason = request.reason();
   w->request_id = request.request_id();
   w->principal = caller.principal.name();

@@ -331,7 +331,8 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
                              : c.has_new_value() ? CellValue(def, c.new_value(), false, g.reveal)
                                                  : "(withheld)";
       row(absl::StrCat(c.field(), ": ", old_text, " -> ", new_text,
-                       c.retroactive() ? " (retroactive)" : ""));
+                       c.retroactive() ? " (retroactive)" : "",
+                       c.source().empty() ? "" : absl::StrCat(" (source ", c.source(), ")")));
     }
     if (set.changes_size() == 0) row("");
   }

@@ -758,8 +758,7 @@ grpc::ServerWriteReactor<v1::WatchChangesResponse>* RecordServiceImpl::WatchChan
     if (!violations.empty()) st = Invalid("the watch request is not valid", "INVALID_VALUES");
   }
   if (!st.ok()) return WatchHub::Refuse(rpc::ToGrpc(st, violations));
-  const bool with_values = authz::Policy::HasRole(caller->principal, v1::GOVERNANCE);
-  return hub_->Start(*request, with_values);
+  return hub_->Start(*request);
 }
 
 }  // namespace collectonce::registry

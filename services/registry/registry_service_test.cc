@@ -550,6 +550,32 @@ TEST_F(RegistryServiceTest, EnterpriseHistoryOfPersonalFieldsIsAnAccess) {
   EXPECT_EQ(store_->Stats().audit_size, before);
 }
 
+// A stream records no access events, so it releases no values, not even to governance.
+TEST_F(RegistryServiceTest, WatchCarriesNoValuesWhoeverWatches) {
+  CreateSteel();
+  CreateSong();
+  const uint64_t audit_before = store_->Stats().audit_size;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("x-principal", "registryctl");
+  v1::WatchChangesRequest req;
+  auto reader = rec_->WatchChanges(&ctx, req);
+  v1::WatchChangesResponse msg;
+  int seen = 0;
+  while (seen < 2 && reader->Read(&msg)) {
+    for (const auto& cs : msg.change_sets()) {
+      ++seen;
+      ASSERT_GT(cs.changes_size(), 0);
+      for (const auto& c : cs.changes()) {
+        EXPECT_FALSE(c.has_new_value()) << cs.subject() << " " << c.field();
+        EXPECT_FALSE(c.has_old_value()) << cs.subject() << " " << c.field();
+      }
+    }
+  }
+  ctx.TryCancel();
+  EXPECT_EQ(seen, 2);
+  EXPECT_EQ(store_->Stats().audit_size, audit_before);
+}
+
 TEST_F(RegistryServiceTest, WatchResumesWithoutGapOrDuplicate) {
   CreateSteel();
   const std::string song = CreateSong();

@@ -17,12 +17,11 @@ class RefusedStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> 
 
 class WatchStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
  public:
-  WatchStream(WatchHub* hub, const v1::WatchChangesRequest& request, bool with_values)
+  WatchStream(WatchHub* hub, const v1::WatchChangesRequest& request)
       : hub_(hub),
         cursor_(request.after_sequence()),
         kind_(request.kind()),
-        fields_(request.fields().begin(), request.fields().end()),
-        with_values_(with_values) {}
+        fields_(request.fields().begin(), request.fields().end()) {}
 
   // Sends what has committed after the cursor, if no write is in flight. Safe to call from
   // any thread; the hub holds its lock while it calls, so the stream cannot go away.
@@ -40,7 +39,7 @@ class WatchStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
       for (auto& cs : *changes) {
         cursor_ = cs.commit_sequence();
         if (Matches(cs)) {
-          if (!with_values_) StripValues(&cs);
+          StripValues(&cs);
           *response_.add_change_sets() = std::move(cs);
         }
       }
@@ -93,7 +92,8 @@ class WatchStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
     return false;
   }
   // Watchers learn what changed and where; they read values through GetRecord, under their
-  // own grants.
+  // own grants and purpose, where a release of personal data is recorded. A stream records
+  // no accesses, so it carries no values, whoever watches.
   static void StripValues(v1::ChangeSet* cs) {
     for (auto& c : *cs->mutable_changes()) {
       c.clear_old_value();
@@ -106,7 +106,6 @@ class WatchStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
   int64_t cursor_ ABSL_GUARDED_BY(mu_);
   const v1::SubjectKind kind_;
   const absl::flat_hash_set<std::string> fields_;
-  const bool with_values_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   v1::WatchChangesResponse response_;
@@ -149,8 +148,8 @@ void WatchHub::Loop() {
 }
 
 grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchHub::Start(
-    const v1::WatchChangesRequest& request, bool with_values) {
-  auto* stream = new WatchStream(this, request, with_values);
+    const v1::WatchChangesRequest& request) {
+  auto* stream = new WatchStream(this, request);
   {
     absl::MutexLock lock(&mu_);
     streams_.insert(stream);

@@ -23,8 +23,7 @@ class WatchHub {
   // Stops waking streams; call after the server has shut down.
   ~WatchHub();
 
-  grpc::ServerWriteReactor<v1::WatchChangesResponse>* Start(const v1::WatchChangesRequest& request,
-                                                           bool with_values);
+  grpc::ServerWriteReactor<v1::WatchChangesResponse>* Start(const v1::WatchChangesRequest& request);
   // A reactor that finishes at once with `status`.
   static grpc::ServerWriteReactor<v1::WatchChangesResponse>* Refuse(grpc::Status status);
 

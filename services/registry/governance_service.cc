@@ -106,8 +106,19 @@ grpc::ServerUnaryReactor* StoreObject(grpc::CallbackServerContext* context, Regi
           return;
         }
         if (reload_policy) {
+          // The object is durable either way. If the policy cannot be rebuilt from the
+          // stored objects, the caller learns both facts; applying the same object again
+          // (no new version) retries the reload.
           if (absl::Status s = ctx->ReloadPolicy(); !s.ok()) {
-            reactor->Finish(rpc::ToGrpc(s));
+            reactor->Finish(rpc::ToGrpc(WithReason(
+                absl::Status(s.code(),
+                             absl::StrCat(stored->name, " is stored as version ",
+                                          stored->version,
+                                          ", but the access policy could not be reloaded (",
+                                          s.message(),
+                                          "); the previous policy stays in force until a "
+                                          "reload succeeds: apply it again")),
+                "POLICY_RELOAD_FAILED")));
             return;
           }
         }

@@ -334,6 +334,27 @@ TEST_F(GatewayTest, InvalidSubmittedValuesLeaveTheRecordUnchanged) {
             before.revision());
 }
 
+// Which forms exist is told only to callers the registry knows: an unknown caller is refused
+// before the gateway says whether the form exists, and a known one learns it is missing.
+TEST_F(GatewayTest, UnknownCallerIsRefusedBeforeAMissingFormIsReported) {
+  gw::PrefillFormResponse out;
+  for (const char* form : {"matters/no-such-matter", "bundles/no-such-bundle"}) {
+    grpc::Status s = Prefill("spiffe://sanming.gov.cn/approval/unknown", form, kSteel, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << form;
+    EXPECT_EQ(rpc::FromGrpc(s).reason, "UNKNOWN_PRINCIPAL") << form;
+    gw::SubmitFormRequest submit;
+    submit.set_form(form);
+    submit.set_subject(kSteel);
+    (*submit.mutable_values())["contact_phone"].set_string_value("0598-8234569");
+    gw::SubmitFormResponse done;
+    s = Submit("spiffe://sanming.gov.cn/approval/unknown", submit, &done);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << form;
+
+    s = Prefill(kMarket, form, kSteel, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << form;
+  }
+}
+
 TEST_F(GatewayTest, RegistryDownIsUnavailableWithinTheDeadline) {
   auto g = testing::Daemon::Start(GATEWAYD_BINARY,
                                   {"--insecure", "--registry", "127.0.0.1:1"},

@@ -171,8 +171,9 @@ TEST_F(ObservabilityTest, MetricsOfBothDaemonsPassPromtoolAndCarryTheKeySeries) 
            // The gateway's own view of its registry calls.
            "collectonce_gateway_registry_requests_total{method=\"/collectonce.registry.v1."
            "RecordService/GetRecord\",code=\"OK\"} ",
+           // A missing matter is looked up twice: as the gateway, then as the caller.
            "collectonce_gateway_registry_requests_total{method=\"/collectonce.registry.v1."
-           "GovernanceService/GetMatter\",code=\"NOT_FOUND\"} 1",
+           "GovernanceService/GetMatter\",code=\"NOT_FOUND\"} 2",
            "collectonce_gateway_registry_latency_seconds_bucket{method=\"/collectonce.registry."
            "v1.RecordService/GetRecord\",code=\"OK\",le=\"5\"} ",
        }) {

@@ -46,6 +46,17 @@ absl::Time GatewayServiceImpl::Deadline(const grpc::CallbackServerContext& conte
   return std::min(caller, fallback);
 }
 
+absl::StatusOr<std::shared_ptr<const Form>> GatewayServiceImpl::FormFor(
+    const std::string& name, const RegistryClient::Origin& origin, absl::Time deadline) {
+  auto form = forms_->Get(name, deadline);
+  if (!absl::IsNotFound(form.status())) return form;
+  const absl::Status as_caller = absl::StartsWith(name, "bundles/")
+                                     ? registry_->GetBundle(name, deadline, origin).status()
+                                     : registry_->GetMatter(name, deadline, origin).status();
+  if (!as_caller.ok()) return as_caller;
+  return form;
+}
+
 grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerContext* context,
                                                           const gw::PrefillFormRequest* request,
                                                           gw::PrefillFormResponse* response) {
@@ -59,7 +70,8 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
     return Reply(context, s, v);
   }
   const absl::Time deadline = Deadline(*context);
-  auto form = forms_->Get(request->form(), deadline);
+  const RegistryClient::Origin origin{caller->peer, rpc::CallTrace(*context).Traceparent()};
+  auto form = FormFor(request->form(), origin, deadline);
   if (!form.ok()) return Reply(context, form.status());
 
   v1::GetRecordRequest get;
@@ -72,7 +84,6 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
 
   auto* reactor = context->DefaultReactor();
   std::shared_ptr<const Form> f = *form;
-  const RegistryClient::Origin origin{caller->peer, rpc::CallTrace(*context).Traceparent()};
   // One registry read for the whole form, on the approval system's behalf.
   registry_->GetRecord(
       origin, get, deadline,
@@ -124,7 +135,8 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
                  {{"values", "REQUIRED", "the newly collected values"}});
   }
   const absl::Time deadline = Deadline(*context);
-  auto form = forms_->Get(request->form(), deadline);
+  const RegistryClient::Origin origin{caller->peer, rpc::CallTrace(*context).Traceparent()};
+  auto form = FormFor(request->form(), origin, deadline);
   if (!form.ok()) return Reply(context, form.status());
   // Only what this form collects goes back; the registry checks the grant again.
   for (const auto& [field, value] : request->values()) {
@@ -164,7 +176,6 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
   up.set_request_id(request->request_id().empty() ? RandomRequestId() : request->request_id());
 
   auto* reactor = context->DefaultReactor();
-  const RegistryClient::Origin origin{caller->peer, rpc::CallTrace(*context).Traceparent()};
   const std::string form_name = (*form)->name;
   registry_->UpdateRecord(
       origin, up, deadline,

@@ -37,6 +37,12 @@ class GatewayServiceImpl final : public gw::ReuseGateway::CallbackService {
 
  private:
   absl::Time Deadline(const grpc::CallbackServerContext& context) const;
+  // The form, as the gateway reads it. A form that does not exist is reported as the
+  // registry answers the caller itself: a caller it does not know learns nothing about
+  // which forms exist (PERMISSION_DENIED comes before existence).
+  absl::StatusOr<std::shared_ptr<const Form>> FormFor(const std::string& name,
+                                                      const RegistryClient::Origin& origin,
+                                                      absl::Time deadline);
 
   RegistryClient* registry_;
   FormCache* forms_;

@@ -135,9 +135,10 @@ void RegistryClient::RecordReuse(const Origin& origin,
       });
 }
 
-absl::StatusOr<v1::Matter> RegistryClient::GetMatter(const std::string& name, absl::Time deadline) {
+absl::StatusOr<v1::Matter> RegistryClient::GetMatter(const std::string& name, absl::Time deadline,
+                                                     const Origin& origin) {
   grpc::ClientContext ctx;
-  Prepare(&ctx, {}, deadline);
+  Prepare(&ctx, origin, deadline);
   v1::GetMatterRequest req;
   req.set_name(name);
   v1::Matter out;
@@ -148,9 +149,10 @@ absl::StatusOr<v1::Matter> RegistryClient::GetMatter(const std::string& name, ab
   return out;
 }
 
-absl::StatusOr<v1::Bundle> RegistryClient::GetBundle(const std::string& name, absl::Time deadline) {
+absl::StatusOr<v1::Bundle> RegistryClient::GetBundle(const std::string& name, absl::Time deadline,
+                                                     const Origin& origin) {
   grpc::ClientContext ctx;
-  Prepare(&ctx, {}, deadline);
+  Prepare(&ctx, origin, deadline);
   v1::GetBundleRequest req;
   req.set_name(name);
   v1::Bundle out;

@@ -54,8 +54,12 @@ class RegistryClient {
 
   // Blocking; used for the rarely changing definitions the gateway caches (sent without a
   // trace: a cached definition serves many traces).
-  absl::StatusOr<v1::Matter> GetMatter(const std::string& name, absl::Time deadline);
-  absl::StatusOr<v1::Bundle> GetBundle(const std::string& name, absl::Time deadline);
+  // As the gateway itself, or with `origin`, as the end caller (so that the registry
+  // decides what that caller may learn).
+  absl::StatusOr<v1::Matter> GetMatter(const std::string& name, absl::Time deadline,
+                                       const Origin& origin = {});
+  absl::StatusOr<v1::Bundle> GetBundle(const std::string& name, absl::Time deadline,
+                                       const Origin& origin = {});
   absl::StatusOr<v1::Catalog> GetCatalog(v1::SubjectKind kind, absl::Time deadline);
   absl::StatusOr<v1::ReuseStats> GetReuseStats(const Origin& origin,
                                                const v1::GetReuseStatsRequest& request,

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "collectonce/gateway/v1/gateway.grpc.pb.h"
@@ -125,6 +127,22 @@ class GatewayTest : public ::testing::Test {
     grpc::ClientContext ctx;
     return gw_->SubmitForm(Ctx(&ctx, as), req, out);
   }
+  // The form's reuse counts once `ready` holds for them, or (after 20 s) as they are.
+  gw::GetReuseStatsResponse AwaitReuseStats(
+      const std::string& as, const std::string& form,
+      const std::function<bool(const gw::GetReuseStatsResponse&)>& ready) {
+    gw::GetReuseStatsRequest q;
+    q.set_form(form);
+    gw::GetReuseStatsResponse stats;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    for (;;) {
+      grpc::ClientContext ctx;
+      grpc::Status s = gw_->GetReuseStats(Ctx(&ctx, as), q, &stats);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (!s.ok() || ready(stats) || std::chrono::steady_clock::now() > deadline) return stats;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
   static std::map<std::string, const gw::FormFieldValue*> ByField(const gw::PrefillFormResponse& r) {
     std::map<std::string, const gw::FormFieldValue*> m;
     for (const auto& f : r.fields()) m[f.catalog_field()] = &f;
@@ -189,21 +207,21 @@ TEST_F(GatewayTest, LegalRepresentativeChangeIsCollectedOnceAndReusedByTheNextMa
   EXPECT_EQ(t.at("legal_representative_name")->provenance().matter(),
             "matters/legal-representative-change");
 
-  // The reuse ledger counted both forms and the collected value.
-  gw::GetReuseStatsRequest q;
-  q.set_form("matters/legal-representative-change");
-  gw::GetReuseStatsResponse stats;
-  grpc::ClientContext ctx;
-  ASSERT_TRUE(gw_->GetReuseStats(Ctx(&ctx, kMarket), q, &stats).ok());
+  // The reuse ledger counted both forms and the collected value. The gateway reports to
+  // the ledger after it has answered, so the counts are awaited (bounded).
+  gw::GetReuseStatsResponse stats = AwaitReuseStats(
+      kMarket, "matters/legal-representative-change",
+      [](const gw::GetReuseStatsResponse& r) {
+        return r.forms_served() >= 1 && r.fields_collected() >= 1;
+      });
   EXPECT_EQ(stats.forms_served(), 1);
   EXPECT_EQ(stats.fields_requested(), form.requested_count());
   EXPECT_EQ(stats.fields_prefilled(), form.prefilled_count());
   EXPECT_EQ(stats.fields_collected(), 1);
   EXPECT_NEAR(stats.reuse_rate(),
               static_cast<double>(form.prefilled_count()) / form.requested_count(), 1e-9);
-  q.set_form("matters/enterprise-tax-change");
-  grpc::ClientContext ctx2;
-  ASSERT_TRUE(gw_->GetReuseStats(Ctx(&ctx2, kTax), q, &stats).ok());
+  stats = AwaitReuseStats(kTax, "matters/enterprise-tax-change",
+                          [](const gw::GetReuseStatsResponse& r) { return r.forms_served() >= 1; });
   EXPECT_EQ(stats.forms_served(), 1);
   EXPECT_EQ(stats.fields_prefilled(), tax.prefilled_count());
 }

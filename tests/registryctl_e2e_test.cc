@@ -348,6 +348,24 @@ TEST_F(RegistryctlTest, PersonalNumbersStayMaskedInDiagnosticsAndFreeText) {
   EXPECT_THAT(history.out, Not(HasSubstr(id)));
 }
 
+// A stored value is text to show, never terminal control: escape sequences and line
+// breaks in a value come out as spaces, in `record put`'s summary as in tables.
+TEST_F(RegistryctlTest, StoredControlCharactersNeverReachTheTerminal) {
+  testing::Daemon d = StartRegistry(dir_ + "/data", dir_ + "/registryd.log");
+  const std::string reg = d.grpc_address();
+  ApplyExamples(reg);
+  const std::string ent = "enterprises/91350400MA2YQ8KX1E";
+  CtlRun put = Ctl(reg, {"record", "put", ent, "--set", "name=钢源\x1b[2J公司\nline 2: forged",
+                         "--source", "market-regulation", "--reason", "设立登记"});
+  ASSERT_EQ(put.exit_code, 0) << Describe(put);
+  EXPECT_EQ(put.out.find('\x1b'), std::string::npos) << put.out;
+  EXPECT_THAT(put.out, HasSubstr("钢源 [2J公司 line 2: forged"));
+  CtlRun get = Ctl(reg, {"record", "get", ent});
+  ASSERT_EQ(get.exit_code, 0) << Describe(get);
+  EXPECT_EQ(get.out.find('\x1b'), std::string::npos) << get.out;
+  EXPECT_THAT(get.out, Not(HasSubstr("\nline 2")));
+}
+
 // 100,000 persons with valid ID numbers over Sanming's divisions, plausible names.
 struct Generated {
   std::string csv;

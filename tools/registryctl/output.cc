@@ -32,20 +32,20 @@ bool IsWide(uint32_t cp) {
          (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
 }
 
-std::string CleanCell(std::string s) {
+}  // namespace
+
+std::string PrintableText(std::string s) {
   for (char& c : s) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }
   return s;
 }
 
-}  // namespace
-
 Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 
 void Table::AddRow(std::vector<std::string> cells) {
   cells.resize(headers_.size());
-  for (auto& c : cells) c = CleanCell(std::move(c));
+  for (auto& c : cells) c = PrintableText(std::move(c));
   rows_.push_back(std::move(cells));
 }
 

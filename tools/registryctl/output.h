@@ -29,6 +29,10 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// `s` with control characters (escape sequences, line breaks) shown as spaces, so that a
+// stored value cannot steer the terminal or forge output lines.
+std::string PrintableText(std::string s);
+
 // Terminal columns the UTF-8 text takes: East Asian wide characters count two.
 int DisplayWidth(absl::string_view text);
 

@@ -242,7 +242,8 @@ int RunPut(const Globals& g, const PutOpts& o) {
     std::string new_text = c.cleared() ? "(cleared)"
                            : c.has_new_value() ? CellValue(def, c.new_value(), false, g.reveal)
                                                : "";
-    std::cout << "  " << c.field() << ": " << old_text << " -> " << new_text
+    std::cout << "  " << c.field() << ": " << PrintableText(old_text) << " -> "
+              << PrintableText(new_text)
               << (c.retroactive() ? "  (retroactive: kept in history, current value unchanged)" : "")
               << "\n";
   }

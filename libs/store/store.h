@@ -47,7 +47,7 @@ struct FieldChange {
   std::optional<v1::Value> value;
   // The source that vouches for this value when it is not the write's own (one submission
   // for a bundle whose matters belong to several departments); empty: the write's.
-  std::string source;
+  std::string source = {};
 };
 
 // A request for one atomic change set on one subject.

@@ -352,6 +352,17 @@ TEST_F(GatewayTest, InvalidSubmittedValuesLeaveTheRecordUnchanged) {
             before.revision());
 }
 
+TEST_F(GatewayTest, ReuseStatsOverATimeOutOfRangeAreRefused) {
+  gw::GetReuseStatsRequest q;
+  q.set_form("matters/legal-representative-change");
+  q.mutable_end_time()->set_seconds(INT64_MAX);
+  gw::GetReuseStatsResponse stats;
+  grpc::ClientContext ctx;
+  grpc::Status s = gw_->GetReuseStats(Ctx(&ctx, kMarket), q, &stats);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "INVALID_VALUES");
+}
+
 // Which forms exist is told only to callers the registry knows: an unknown caller is refused
 // before the gateway says whether the form exists, and a known one learns it is missing.
 TEST_F(GatewayTest, UnknownCallerIsRefusedBeforeAMissingFormIsReported) {

@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
+#include "libs/base/error_reason.h"
 #include "libs/catalog/catalog.h"
 
 namespace collectonce::rpc {
@@ -36,6 +38,25 @@ inline int64_t CheckedMicros(bool has, const google::protobuf::Timestamp& t,
     return 0;
   }
   return TimestampMicros(t);
+}
+
+// The start_time and end_time filters of a request: microseconds (0 when not set).
+struct TimeRange {
+  int64_t since_us = 0;
+  int64_t until_us = 0;
+};
+
+// Reads `request`'s start_time and end_time into *range; INVALID_VALUES, with a RANGE
+// violation for each one out of range, when either is.
+template <typename Request>
+absl::Status ReadTimeRange(const Request& request, TimeRange* range,
+                           catalog::Violations* violations) {
+  range->since_us =
+      CheckedMicros(request.has_start_time(), request.start_time(), "start_time", violations);
+  range->until_us =
+      CheckedMicros(request.has_end_time(), request.end_time(), "end_time", violations);
+  if (violations->empty()) return absl::OkStatus();
+  return WithReason(absl::InvalidArgumentError("the time range is not valid"), "INVALID_VALUES");
 }
 
 }  // namespace collectonce::rpc

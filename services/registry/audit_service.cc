@@ -154,16 +154,11 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerCont
     before = *decoded;
   }
   catalog::Violations violations;
-  const int64_t since = rpc::CheckedMicros(request->has_start_time(), request->start_time(),
-                                           "start_time", &violations);
-  const int64_t until = rpc::CheckedMicros(request->has_end_time(), request->end_time(),
-                                           "end_time", &violations);
-  if (!violations.empty()) {
-    return Reply(context,
-                 WithReason(absl::InvalidArgumentError("the time range is not valid"),
-                            "INVALID_VALUES"),
-                 violations);
+  rpc::TimeRange range;
+  if (auto s = rpc::ReadTimeRange(*request, &range, &violations); !s.ok()) {
+    return Reply(context, s, violations);
   }
+  const int64_t since = range.since_us, until = range.until_us;
   int scanned = 0;
   while (before > 0 && response->entries_size() < page && scanned < kMaxChangesScan) {
     auto chunk = ctx_->store()->ReadAuditEntries(before, 500, /*reverse=*/true);

@@ -66,16 +66,11 @@ grpc::ServerUnaryReactor* ReuseLedgerImpl::GetReuseStats(grpc::CallbackServerCon
   if (!caller.ok()) return Reply(context, caller.status());
   if (auto s = CheckForm(*caller, request->form()); !s.ok()) return Reply(context, s);
   catalog::Violations violations;
-  const int64_t since = rpc::CheckedMicros(request->has_start_time(), request->start_time(),
-                                           "start_time", &violations);
-  const int64_t until = rpc::CheckedMicros(request->has_end_time(), request->end_time(),
-                                           "end_time", &violations);
-  if (!violations.empty()) {
-    return Reply(context,
-                 WithReason(absl::InvalidArgumentError("the time range is not valid"),
-                            "INVALID_VALUES"),
-                 violations);
+  rpc::TimeRange range;
+  if (auto s = rpc::ReadTimeRange(*request, &range, &violations); !s.ok()) {
+    return Reply(context, s, violations);
   }
+  const int64_t since = range.since_us, until = range.until_us;
   auto sum = ctx_->store()->SumReuse(request->form(), since, until);
   if (!sum.ok()) return Reply(context, sum.status());
   response->set_form(request->form());

@@ -55,7 +55,25 @@ def check_pod(where, pod, admin_port_required=True):
     check(pod.get("automountServiceAccountToken") is False,
           f"{where}: the service account token is mounted")
     volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    # A Secret volume's files belong to root (mode 0440 at most): a non-root pod reads them
+    # only through fsGroup.
+    if any("secret" in v for v in volumes.values()):
+        check(isinstance(sc.get("fsGroup"), int) and sc["fsGroup"] != 0,
+              f"{where}: mounts a Secret but sets no fsGroup, so it cannot read it")
+    # The daemons open their index and signing keys only at mode 0600, which a Secret volume
+    # under fsGroup never gives: the key files must be copies (an init container's), on a
+    # volume that is not a Secret.
     for c in pod.get("containers", []):
+        for key_flag in ("--index-key-file", "--audit-key-file"):
+            path = flag(c.get("args", []), key_flag)
+            if path is None:
+                continue
+            on = [m for m in c.get("volumeMounts", [])
+                  if path.startswith(m["mountPath"].rstrip("/") + "/")]
+            check(on and "secret" not in volumes.get(on[0]["name"], {}),
+                  f"{where}/{c.get('name')}: {key_flag} is on a Secret volume, which is "
+                  f"group-readable under fsGroup; copy it at mode 0600 in an init container")
+    for c in pod.get("initContainers", []) + pod.get("containers", []):
         cw = f"{where}/{c.get('name')}"
         csc = c.get("securityContext", {})
         check(csc.get("allowPrivilegeEscalation") is False,
@@ -78,7 +96,7 @@ def check_pod(where, pod, admin_port_required=True):
                 check(any(path == m["mountPath"] or path.startswith(m["mountPath"] + "/")
                           for m in mounts),
                       f"{cw}: {a} is not on a mounted volume")
-        if not admin_port_required:
+        if not admin_port_required or c in pod.get("initContainers", []):
             continue
         ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
         admin = flag(args, "--admin-listen")
@@ -193,6 +211,12 @@ BREAKAGES = {
     "one gateway": lambda d: find(d, "Deployment", "reuse-gatewayd")["spec"].update(replicas=1),
     "service selects nothing": lambda d: find(d, "Service", "registryd")["spec"].update(
         selector={"app.kubernetes.io/name": "registry"}),
+    "secret without fsGroup": lambda d: find(d, "Deployment", "reuse-gatewayd")["spec"][
+        "template"]["spec"]["securityContext"].pop("fsGroup"),
+    "keys read from the secret": lambda d: [
+        m.update(name="keys-secret")
+        for m in container(d, "StatefulSet", "registryd")["volumeMounts"]
+        if m["name"] == "keys"],
 }
 
 

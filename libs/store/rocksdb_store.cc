@@ -471,6 +471,11 @@ class RocksDbStoreImpl final : public RocksDbStore {
     }
   };
 
+  // What StoreMeta.index_key_check holds for this store's index key.
+  std::string IndexKeyCheck() const {
+    return options_.index_hash.Hash("collect-once person index key check v1");
+  }
+
   int64_t NowMicros() const {
     return options_.now_us ? options_.now_us() : absl::ToUnixMicros(absl::Now());
   }
@@ -651,6 +656,17 @@ absl::Status RocksDbStoreImpl::Init() {
     }
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading store meta");
+  }
+  // A person index built with one key finds nobody with another: the store refuses a
+  // key that is not its own rather than create every person again. (A store from before
+  // the check has none; it is written with the next commit.)
+  if (!meta.index_key_check().empty() && meta.index_key_check() != IndexKeyCheck()) {
+    return WithReason(
+        absl::FailedPreconditionError(
+            "the index key is not the key this store's person index was built with; start "
+            "with the key file of the store's first start (a backup keeps it beside the "
+            "data: registryctl backup restore --index-key)"),
+        "INDEX_KEY_MISMATCH");
   }
   next_sequence_ = meta.last_commit_sequence() + 1;
   last_time_us_ = meta.last_commit_time_us();
@@ -1458,6 +1474,7 @@ void RocksDbStoreImpl::PrepareGroup(Group& g) {
     meta.set_last_commit_time_us(last_time_us_);
     meta.set_audit_size(appender_.size());
     meta.set_format_version(kFormatVersion);
+    meta.set_index_key_check(IndexKeyCheck());
     g.low_edge = LowEdgeOf(appender_);
     for (const auto& n : g.low_edge) {
       meta.add_audit_low_frontier(reinterpret_cast<const char*>(n.hash.data()), n.hash.size());

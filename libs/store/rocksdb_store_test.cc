@@ -6,6 +6,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/base/error_reason.h"
 #include "libs/base/status_matchers.h"
 #include "libs/store/change_builder.h"
 #include "libs/store/keys.h"
@@ -103,6 +104,24 @@ TEST_F(RocksDbStoreTest, PersonIsFoundByIdNumberAndCreatedOnce) {
   ASSERT_THAT(found, IsOk());
   EXPECT_EQ(found->ToString(), name);
   EXPECT_THAT(store_->FindPerson(kWuId), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// The person index is only as good as its key: with another key the store would find
+// nobody and create every person again, so it refuses to open.
+TEST_F(RocksDbStoreTest, AStoreRefusesAnIndexKeyThatIsNotItsOwn) {
+  const std::string name = CreateSong().record.name();
+  store_.reset();
+  RocksDbStoreOptions other = Options();
+  other.index_hash = KeyedHash::FromKey("fedcba9876543210fedcba9876543210");
+  auto refused = RocksDbStore::Open(std::move(other));
+  EXPECT_THAT(refused.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                         HasSubstr("not the key this store's person index")));
+  EXPECT_EQ(ReasonOf(refused.status()), "INDEX_KEY_MISMATCH");
+
+  Reopen();  // its own key: the person is found, not created again
+  auto found = store_->FindPerson(kSongId);
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->ToString(), name);
 }
 
 TEST_F(RocksDbStoreTest, PersonIndexKeysAreKeyedHashesNotIdNumbers) {

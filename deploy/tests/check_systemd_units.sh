@@ -43,6 +43,20 @@ grep -q '^Environment=REGISTRYD_DATA_DIR=/var/lib/collectonce-registry/' \
   "$units/registryd.service" || {
   echo "FAIL: registryd's data directory is not in its StateDirectory"; fail=1; }
 
+# The backup directory operations.md names is one registryd may write under
+# ProtectSystem=strict.
+backups="$(grep -o 'registryctl backup create [^ ]*' "$(dirname "$units")/../docs/operations.md" \
+  | head -1 | awk '{print $4}')"
+grep -Eq "^ReadWritePaths=-?${backups}\$" "$units/registryd.service" || {
+  echo "FAIL: registryd.service cannot write the documented backup directory '${backups}'"
+  fail=1; }
+# Every flag of both daemons has an environment variable (operations.md says so).
+for bin in "$registryd" "$gatewayd"; do
+  missing="$("$bin" --help | grep -E '^  --' | grep -v -e '--help' -e '(Env:' || true)"
+  [ -z "$missing" ] || { echo "FAIL: $(basename "$bin") flags without an environment variable:";
+    echo "$missing"; fail=1; }
+done
+
 # A unit pointing at a binary that is not installed must fail (the check can fail).
 rm "$root/usr/local/bin/reuse-gatewayd"
 if systemd-analyze verify --root="$root" /etc/systemd/system/reuse-gatewayd.service \

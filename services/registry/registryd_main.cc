@@ -122,7 +122,8 @@ int main(int argc, char** argv) {
                "local mode: no TLS; callers name themselves in the x-principal header")
       ->envname("REGISTRYD_INSECURE");
   app.add_flag("--insecure-allow-remote", f.insecure_allow_remote,
-               "with --insecure, allow a non-loopback listen address");
+               "with --insecure, allow a non-loopback listen address")
+      ->envname("REGISTRYD_INSECURE_ALLOW_REMOTE");
   app.add_option("--tls-cert", f.tls.cert,
                  "mutual TLS: the registry's certificate chain (PEM), re-read when replaced")
       ->envname("REGISTRYD_TLS_CERT");
@@ -156,7 +157,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(8, 1 << 20))
       ->envname("REGISTRYD_WRITE_BUFFER_MB");
   app.add_option("--max-message-mb", f.max_message_mb, "largest request message accepted")
-      ->check(CLI::Range(1, 256));
+      ->check(CLI::Range(1, 256))
+      ->envname("REGISTRYD_MAX_MESSAGE_MB");
   app.add_option("--max-concurrent-calls", f.max_concurrent_calls,
                  "calls in progress (open watch streams included) past which new calls get "
                  "RESOURCE_EXHAUSTED at once; 0: no limit")

@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
                "local mode: no TLS; callers name themselves in the x-principal header")
       ->envname("REUSE_GATEWAYD_INSECURE");
   app.add_flag("--insecure-allow-remote", insecure_allow_remote,
-               "with --insecure, allow a non-loopback listen address");
+               "with --insecure, allow a non-loopback listen address")
+      ->envname("REUSE_GATEWAYD_INSECURE_ALLOW_REMOTE");
   app.add_option("--tls-cert", tls.cert,
                  "mutual TLS: the gateway's certificate chain (PEM); served to callers and "
                  "presented to the registry")
@@ -69,10 +70,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 86400))
       ->envname("REUSE_GATEWAYD_TLS_RELOAD_SECONDS");
   app.add_option("--form-cache-seconds", cache_seconds, "how long matter and bundle definitions are cached")
-      ->check(CLI::Range(0, 3600));
+      ->check(CLI::Range(0, 3600))
+      ->envname("REUSE_GATEWAYD_FORM_CACHE_SECONDS");
   app.add_option("--default-deadline-seconds", deadline_seconds,
                  "the longest a call may take when the caller sets no deadline")
-      ->check(CLI::Range(1, 300));
+      ->check(CLI::Range(1, 300))
+      ->envname("REUSE_GATEWAYD_DEFAULT_DEADLINE_SECONDS");
   app.add_option("--max-concurrent-calls", max_concurrent_calls,
                  "calls in progress past which new calls get RESOURCE_EXHAUSTED at once; "
                  "0: no limit")

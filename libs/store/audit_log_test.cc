@@ -237,6 +237,35 @@ void RewriteAsFormatThree(const std::string& dir, uint64_t size) {
 
 // A log written before format 4 (entries without their leaf hash, nodes at every level, no
 // low edge in the meta) still opens, proves and verifies, and takes new entries.
+// A proof within the log that needs a node or an entry the store has lost is DATA_LOSS:
+// the store is damaged, and the caller asked for nothing out of range.
+TEST_F(AuditLogTest, AProofThroughALostNodeOrEntryIsDataLoss) {
+  while (store_->Stats().audit_size < 40) {
+    Advance(absl::Minutes(1));
+    WriteRequest r = Req(kSteel);
+    r.changes = {{"name", Str(absl::StrCat("福建省钢源粉体材料有限公司", store_->Stats().audit_size))}};
+    ASSERT_THAT(store_->WriteAndWait(r), IsOk());
+  }
+  const uint64_t size = store_->Stats().audit_size;
+  Tamper([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit, rocksdb::ColumnFamilyHandle*) {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), audit, keys::AuditIndex(3)).ok());
+  });
+  {
+    store_.reset();
+    RawDb raw(dir_);
+    ASSERT_TRUE(raw.db()->Delete(rocksdb::WriteOptions(), raw.cf(keys::kAuditNodesCf),
+                                 keys::AuditNode(4, 0)).ok());
+  }
+  Reopen();  // the tree's frontier (node 5/0, the low edge) is intact: it opens
+  EXPECT_THAT(audit::InclusionProof(store_->AuditNodes(), 20, size),
+              collectonce::testing::StatusIs(absl::StatusCode::kDataLoss,
+                                             HasSubstr("audit node 4/0")));
+  EXPECT_THAT(audit::InclusionProof(store_->AuditNodes(), 0, 20),
+              collectonce::testing::StatusIs(absl::StatusCode::kDataLoss,
+                                             HasSubstr("audit entry 3")));
+  EXPECT_THAT(audit::RootAt(store_->AuditNodes(), size), IsOk());
+}
+
 TEST_F(AuditLogTest, ALogWrittenBeforeFormatFourStillProves) {
   for (int i = 0; i < 12; ++i) {
     Advance(absl::Minutes(1));

@@ -188,7 +188,19 @@ class DbNodeReader : public audit::NodeReader {
     absl::MutexLock lock(&mu_);
     edge_ = std::move(edge);
   }
+  // Every node asked for lies within the committed tree (callers check sizes first), so one
+  // that is not there means a damaged store: DATA_LOSS, never the caller's OUT_OF_RANGE.
   absl::StatusOr<audit::Hash> Subtree(int level, uint64_t index) const override {
+    absl::StatusOr<audit::Hash> h = Find(level, index);
+    if (absl::IsNotFound(h.status())) {
+      return absl::DataLossError(
+          absl::StrCat("the audit log is damaged: ", h.status().message()));
+    }
+    return h;
+  }
+
+ private:
+  absl::StatusOr<audit::Hash> Find(int level, uint64_t index) const {
     if (level < kLowestStoredAuditLevel) {
       {
         absl::MutexLock lock(&mu_);
@@ -199,18 +211,17 @@ class DbNodeReader : public audit::NodeReader {
       // Entries written before format 4 have their low nodes stored: the hashes the log was
       // built from, which outrank a recomputation from bytes that may have changed since.
       auto stored = Stored(level, index);
-      if (stored.ok() || !absl::IsOutOfRange(stored.status())) return stored;
+      if (stored.ok() || !absl::IsNotFound(stored.status())) return stored;
       return FromEntries(level, index);
     }
     return Stored(level, index);
   }
 
- private:
   absl::StatusOr<audit::Hash> Stored(int level, uint64_t index) const {
     std::string v;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_, keys::AuditNode(level, index), &v);
     if (s.IsNotFound()) {
-      return absl::OutOfRangeError(absl::StrCat("audit node ", level, "/", index, " not stored"));
+      return absl::NotFoundError(absl::StrCat("audit node ", level, "/", index, " not stored"));
     }
     if (!s.ok()) return FromRocks(s, "audit node");
     if (v.size() != 32) return absl::DataLossError("audit node has the wrong size");
@@ -223,7 +234,7 @@ class DbNodeReader : public audit::NodeReader {
     const uint64_t first = index << level;
     const uint64_t count = uint64_t{1} << level;
     auto missing = [&](uint64_t i) {
-      return absl::OutOfRangeError(absl::StrCat("audit entry ", i, " not stored"));
+      return absl::NotFoundError(absl::StrCat("audit entry ", i, " not stored"));
     };
     if ((first >> level) != index) return missing(UINT64_MAX);
     audit::MerkleAppender tree;

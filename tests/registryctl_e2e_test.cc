@@ -536,6 +536,9 @@ TEST_F(RegistryctlTest, BulkImportExportRoundTripAndBackupRestore) {
   CtlRun restore = Ctl(reg, {"backup", "restore", backups, "--data-dir", restored, "--index-key",
                           dir_ + "/data/keys/index.key"});
   ASSERT_EQ(restore.exit_code, 0) << Describe(restore);
+  // Restored beside the target, then moved into place: nothing of the work is left.
+  EXPECT_FALSE(fs::exists(restored + ".restoring"));
+  EXPECT_TRUE(fs::exists(restored + "/keys/index.key"));
   CtlRun again = Ctl(reg, {"backup", "restore", backups, "--data-dir", restored});
   EXPECT_EQ(again.exit_code, kExitUsage) << Describe(again);
   EXPECT_THAT(again.err, HasSubstr("not empty"));

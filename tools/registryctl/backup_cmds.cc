@@ -146,22 +146,34 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
     return InternalFailure(absl::StrCat(backup_id > 0 ? absl::StrCat("backup ", backup_id) : "no good backup",
                                       " in ", dir, ": ", found.ToString()));
   }
-  fs::create_directories(data_dir, ec);
-  if (ec) return InternalFailure(absl::StrCat("cannot create ", data_dir, ": ", ec.message()));
+  // Restored beside the target and renamed into place once complete (key included), so a
+  // restore that fails part way leaves no half-restored directory behind.
+  const fs::path target = fs::absolute(fs::path(data_dir), ec).lexically_normal();
+  const fs::path partial = target.parent_path() / (target.filename().string() + ".restoring");
+  fs::remove_all(partial, ec);
+  auto fail = [&](std::string message) {
+    std::error_code ignored;
+    fs::remove_all(partial, ignored);
+    return InternalFailure(absl::StrCat(message, "; nothing was left in ", data_dir));
+  };
+  fs::create_directories(partial, ec);
+  if (ec) return fail(absl::StrCat("cannot create ", partial.string(), ": ", ec.message()));
   rocksdb::IOStatus s = engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), info.backup_id,
-                                                    data_dir, data_dir);
+                                                    partial.string(), partial.string());
   if (!s.ok()) {
-    return InternalFailure(absl::StrCat("restoring backup ", info.backup_id, " into ", data_dir,
-                                      " failed: ", s.ToString()));
+    return fail(absl::StrCat("restoring backup ", info.backup_id, " failed: ", s.ToString()));
   }
   if (!index_key.empty()) {
-    const fs::path keys = fs::path(data_dir) / "keys";
+    const fs::path keys = partial / "keys";
     fs::create_directories(keys, ec);
     chmod(keys.c_str(), 0700);
     fs::copy_file(index_key, keys / "index.key", fs::copy_options::overwrite_existing, ec);
-    if (ec) return InternalFailure(absl::StrCat("cannot copy the index key: ", ec.message()));
+    if (ec) return fail(absl::StrCat("cannot copy the index key: ", ec.message()));
     chmod((keys / "index.key").c_str(), 0600);
   }
+  if (fs::exists(target, ec)) fs::remove(target, ec);  // empty, checked above
+  fs::rename(partial, target, ec);
+  if (ec) return fail(absl::StrCat("cannot move the restored store to ", data_dir, ": ", ec.message()));
   if (g.format() == OutputFormat::kJson) {
     std::cout << absl::StrFormat(
         "{\"backupId\": %d, \"dataDir\": %s, \"sizeBytes\": \"%d\", \"files\": %d, "
@@ -176,8 +188,8 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
     std::cerr << "note: the person index key is not part of a backup; copy the original "
                  "registry's DATA_DIR/keys/index.key to "
               << (fs::path(data_dir) / "keys" / "index.key").string()
-              << " (mode 0600), or give --index-key, before starting registryd, or persons "
-                 "will not be found by ID number\n";
+              << " (mode 0600), or give --index-key, before starting registryd; it refuses "
+                 "to open the store with any other key\n";
   }
   return kExitOk;
 }

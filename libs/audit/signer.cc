@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/base/secret_file.h"
 #include "libs/base/status_macros.h"
 
 namespace collectonce::audit {
@@ -69,61 +70,12 @@ absl::StatusOr<std::string> BioContents(BIO* bio) {
   return std::string(data, static_cast<size_t>(len));
 }
 
-absl::Status ErrnoError(int err, const char* what, const std::string& path) {
-  return absl::ErrnoToStatus(err, absl::StrCat(what, " ", path));
-}
-
 // Holds secret bytes and wipes them on destruction.
 struct SecretString {
   std::string s;
   ~SecretString() { OPENSSL_cleanse(s.data(), s.size()); }
 };
 
-absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError(errno, "cannot write", path);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
-}
-
-std::string ParentDir(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-// Writes `contents` to `path` so that the file either does not exist or is complete, and
-// is never readable by anyone but the owner, even for a moment.
-absl::Status WriteFileAtomically0600(const std::string& path, absl::string_view contents) {
-  std::string tmp = path + ".tmp-XXXXXX";
-  int fd = ::mkstemp(tmp.data());  // Creates with mode 0600.
-  if (fd < 0) return ErrnoError(errno, "cannot create temporary key file for", path);
-  absl::Status s;
-  if (::fchmod(fd, 0600) != 0) s = ErrnoError(errno, "cannot chmod", tmp);
-  if (s.ok()) s = WriteAll(fd, contents, tmp);
-  if (s.ok() && ::fsync(fd) != 0) s = ErrnoError(errno, "cannot fsync", tmp);
-  if (::close(fd) != 0 && s.ok()) s = ErrnoError(errno, "cannot close", tmp);
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    s = ErrnoError(errno, "cannot rename temporary key file to", path);
-  }
-  if (!s.ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  // Make the rename itself durable, or a crash could lose a key that has already signed.
-  const std::string dir = ParentDir(path);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return ErrnoError(errno, "cannot open directory", dir);
-  if (::fsync(dfd) != 0) s = ErrnoError(errno, "cannot fsync directory", dir);
-  ::close(dfd);
-  return s;
-}
 
 }  // namespace
 
@@ -189,7 +141,7 @@ absl::StatusOr<Signer> Signer::LoadOrCreate(const std::string& pem_path, bool cr
     }
     SecretString pem;
     ASSIGN_OR_RETURN(pem.s, BioContents(bio.get()));
-    RETURN_IF_ERROR(WriteFileAtomically0600(pem_path, pem.s));
+    RETURN_IF_ERROR(WriteSecretFileAtomically(pem_path, pem.s));
     return FromKey(std::move(key));
   }
 

@@ -14,6 +14,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "libs/base/secret_file.h"
 #include "openssl/crypto.h"
 #include "openssl/evp.h"
 #include "openssl/rand.h"
@@ -32,19 +33,12 @@ absl::StatusOr<KeyedHash> KeyedHash::LoadOrCreate(const std::string& path,
     if (RAND_bytes(key, sizeof key) != 1) return absl::InternalError("no random bytes for a key");
     std::string hex = absl::BytesToHexString(
         absl::string_view(reinterpret_cast<const char*>(key), sizeof key));
-    std::string tmp = path + ".tmp";
-    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot create index key file ", tmp, ": ", std::strerror(errno)));
-    }
     hex.push_back('\n');
-    bool ok = write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) &&
-              fsync(fd) == 0;
-    close(fd);
-    if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+    // All or nothing, 0600 from the start, and durable before the store can index a
+    // person with it.
+    if (absl::Status s = WriteSecretFileAtomically(path, hex); !s.ok()) {
       return absl::FailedPreconditionError(
-          absl::StrCat("cannot write index key file ", path, ": ", std::strerror(errno)));
+          absl::StrCat("cannot write index key file ", path, ": ", s.message()));
     }
     return KeyedHash(std::string(reinterpret_cast<const char*>(key), sizeof key));
   }

@@ -1,5 +1,10 @@
 #include "libs/store/keyed_hash.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +46,36 @@ TEST(KeyedHashTest, SameAnswerFromManyThreadsAndCopies) {
   EXPECT_NE(h.Hash("350402199001011235"), want);
   EXPECT_NE(KeyedHash::FromKey("another key, another index......").Hash("350402199001011234"),
             want);
+}
+
+// The local mode creates its key once: a complete file of mode 0600 and nothing else in
+// the directory; loading it again gives the same key; a key others may read is refused.
+TEST(KeyedHashTest, ACreatedKeyIsPrivateCompleteAndLoadsBack) {
+  char tmpl[] = "/tmp/collectonce-key-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string path = dir + "/index.key";
+  auto created = KeyedHash::LoadOrCreate(path, /*create_if_missing=*/true);
+  ASSERT_TRUE(created.ok()) << created.status();
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(st.st_size, 65);  // 64 hex characters and a newline
+  int entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    ++entries;
+    EXPECT_EQ(e.path().filename(), "index.key");
+  }
+  EXPECT_EQ(entries, 1);
+  auto loaded = KeyedHash::LoadOrCreate(path, /*create_if_missing=*/false);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->Hash("350402199001011234"), created->Hash("350402199001011234"));
+
+  ASSERT_EQ(chmod(path.c_str(), 0640), 0);
+  auto refused = KeyedHash::LoadOrCreate(path, false);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("chmod 600"), std::string::npos);
+  EXPECT_FALSE(KeyedHash::LoadOrCreate(dir + "/missing.key", false).ok());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -486,6 +486,8 @@ class RocksDbStoreImpl final : public RocksDbStore {
   std::string IndexKeyCheck() const {
     return options_.index_hash.Hash("collect-once person index key check v1");
   }
+  // IndexKeyCheck(), computed once at opening and written into every group's meta.
+  std::string index_key_check_;
 
   int64_t NowMicros() const {
     return options_.now_us ? options_.now_us() : absl::ToUnixMicros(absl::Now());
@@ -671,7 +673,8 @@ absl::Status RocksDbStoreImpl::Init() {
   // A person index built with one key finds nobody with another: the store refuses a
   // key that is not its own rather than create every person again. (A store from before
   // the check has none; it is written with the next commit.)
-  if (!meta.index_key_check().empty() && meta.index_key_check() != IndexKeyCheck()) {
+  index_key_check_ = IndexKeyCheck();
+  if (!meta.index_key_check().empty() && meta.index_key_check() != index_key_check_) {
     return WithReason(
         absl::FailedPreconditionError(
             "the index key is not the key this store's person index was built with; start "
@@ -1485,7 +1488,7 @@ void RocksDbStoreImpl::PrepareGroup(Group& g) {
     meta.set_last_commit_time_us(last_time_us_);
     meta.set_audit_size(appender_.size());
     meta.set_format_version(kFormatVersion);
-    meta.set_index_key_check(IndexKeyCheck());
+    meta.set_index_key_check(index_key_check_);
     g.low_edge = LowEdgeOf(appender_);
     for (const auto& n : g.low_edge) {
       meta.add_audit_low_frontier(reinterpret_cast<const char*>(n.hash.data()), n.hash.size());
@@ -1768,18 +1771,6 @@ void RocksDbStoreImpl::ApplyAccess(Group& g, AccessOp& op) {
 void RocksDbStoreImpl::ApplyCatalogOp(Group& g, CatalogOp& op) {
   const auto latest = LatestCatalog(g, op.catalog.kind());
   if (latest) {
-    // Checked when queued against the published catalog; another apply queued or being
-    // written since then is checked here, or it could drop or retype that one's fields.
-    auto compiled = catalog::Catalog::Compile(op.catalog);
-    if (!compiled.ok()) {
-      op.result = compiled.status();
-      return;
-    }
-    (*compiled)->CheckEvolutionFrom(*latest, &op.violations);
-    if (!op.violations.empty()) {
-      op.result = catalog::ViolationsToStatus(op.violations, "the catalog change");
-      return;
-    }
     v1::Catalog same = latest->proto();
     same.clear_version();
     same.clear_update_time();
@@ -1798,6 +1789,15 @@ void RocksDbStoreImpl::ApplyCatalogOp(Group& g, CatalogOp& op) {
   if (!compiled.ok()) {
     op.result = compiled.status();
     return;
+  }
+  if (latest) {
+    // Checked when queued against the published catalog; another apply queued or being
+    // written since then is checked here, or it could drop or retype that one's fields.
+    (*compiled)->CheckEvolutionFrom(*latest, &op.violations);
+    if (!op.violations.empty()) {
+      op.result = catalog::ViolationsToStatus(op.violations, "the catalog change");
+      return;
+    }
   }
   sv1::GovernanceObject obj;
   obj.set_version(version);

@@ -38,8 +38,9 @@ class AuditVerifyTest : public ::testing::Test {
                   .exit_code,
               0);
     for (int i = 0; i < 4; ++i) {
-      CmdResult r = Ctl(absl::StrCat("record put enterprises/91350400MA2YQ8KX1E --set name=测试企业", i,
-                               "有限公司 --source market-regulation --reason 登记"));
+      CmdResult r =
+          Ctl(absl::StrCat("record put enterprises/91350400MA2YQ8KX1E --set name=测试企业", i,
+                           "有限公司 --source market-regulation --reason 登记"));
       ASSERT_EQ(r.exit_code, 0) << r.out;
     }
   }
@@ -56,8 +57,8 @@ class AuditVerifyTest : public ::testing::Test {
     daemon_ = std::make_unique<testing::Daemon>(*std::move(d));
   }
   CmdResult Ctl(const std::string& args) {
-    return testing::RunShell(absl::StrCat(REGISTRYCTL_BINARY, " --registry ", daemon_->grpc_address(), " ",
-                              args));
+    return testing::RunShell(
+        absl::StrCat(REGISTRYCTL_BINARY, " --registry ", daemon_->grpc_address(), " ", args));
   }
   // Stops the daemon, edits the audit column family directly, starts it again.
   void TamperWhileStopped(const std::function<void(store::testing::RawDb&)>& f) {
@@ -111,8 +112,9 @@ TEST_F(AuditVerifyTest, DeletedAndReorderedEntriesAreNamed) {
   EXPECT_EQ(v.exit_code, 3) << v.out;
   EXPECT_THAT(v.out, HasSubstr("entry 3"));
   TamperWhileStopped([](store::testing::RawDb& raw) {
-    ASSERT_TRUE(raw.db()->Delete(rocksdb::WriteOptions(), raw.cf(store::keys::kAuditCf),
-                                 store::keys::AuditIndex(1))
+    ASSERT_TRUE(raw.db()
+                    ->Delete(rocksdb::WriteOptions(), raw.cf(store::keys::kAuditCf),
+                             store::keys::AuditIndex(1))
                     .ok());
   });
   v = Ctl("audit verify");

@@ -21,11 +21,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "libs/catalog/catalog.h"
 #include "libs/ident/uscc.h"
 #include "tests/daemon.h"
@@ -70,10 +70,10 @@ class CrashTest : public ::testing::Test {
   }
 
   std::unique_ptr<testing::Daemon> Start() {
-    auto d = testing::Daemon::Start(REGISTRYD_BINARY,
-                                    {"--insecure", "--data-dir", dir_ + "/data",
-                                     "--bootstrap-governance", "registryctl"},
-                                    dir_ + "/registryd.log");
+    auto d = testing::Daemon::Start(
+        REGISTRYD_BINARY,
+        {"--insecure", "--data-dir", dir_ + "/data", "--bootstrap-governance", "registryctl"},
+        dir_ + "/registryd.log");
     EXPECT_TRUE(d.ok()) << d.status();
     if (!d.ok()) return nullptr;
     return std::make_unique<testing::Daemon>(*std::move(d));
@@ -87,8 +87,8 @@ class CrashTest : public ::testing::Test {
   // The catalog, a matter to read under and a principal granted it.
   void SetUpGovernance(const std::shared_ptr<grpc::Channel>& channel) {
     auto gov = v1::GovernanceService::NewStub(channel);
-    auto cat = catalog::ParseCatalogText(ReadFile(
-        std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples/catalog/enterprise.txtpb"));
+    auto cat = catalog::ParseCatalogText(ReadFile(std::string(COLLECTONCE_SOURCE_DIR) +
+                                                  "/deploy/examples/catalog/enterprise.txtpb"));
     ASSERT_TRUE(cat.ok());
     v1::ApplyCatalogRequest creq;
     *creq.mutable_catalog() = *cat;
@@ -97,17 +97,19 @@ class CrashTest : public ::testing::Test {
     grpc::Status s = gov->ApplyCatalog(Ctx(&c1), creq, &cresp);
     ASSERT_TRUE(s.ok()) << s.error_message();
     v1::ApplyMatterRequest mreq;
-    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(matter {
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"tp(matter {
       name: "matters/governance-enterprise" title: "数据治理核查" subject_kind: ENTERPRISE
-      purpose: "核查" form_fields { key: "a" catalog_field: "name" use: PREFILL } })pb", &mreq));
+      purpose: "核查" form_fields { key: "a" catalog_field: "name" use: PREFILL } })tp",
+                                                              &mreq));
     v1::Matter mout;
     grpc::ClientContext c2;
     s = gov->ApplyMatter(Ctx(&c2), mreq, &mout);
     ASSERT_TRUE(s.ok()) << s.error_message();
     v1::ApplyPrincipalRequest preq;
-    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(principal {
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"tp(principal {
       name: "principals/registryctl" identity: "registryctl" roles: GOVERNANCE
-      grants { matter: "matters/governance-enterprise" } })pb", &preq));
+      grants { matter: "matters/governance-enterprise" } })tp",
+                                                              &preq));
     v1::Principal pout;
     grpc::ClientContext c3;
     s = gov->ApplyPrincipal(Ctx(&c3), preq, &pout);
@@ -157,8 +159,8 @@ class CrashTest : public ::testing::Test {
   }
 
   int AuditVerify(const std::string& address, std::string* out) {
-    testing::ShellResult r =
-        testing::RunShell(absl::StrCat(REGISTRYCTL_BINARY, " --registry ", address, " audit verify"));
+    testing::ShellResult r = testing::RunShell(
+        absl::StrCat(REGISTRYCTL_BINARY, " --registry ", address, " audit verify"));
     *out += r.out;
     return r.exit_code;
   }
@@ -204,10 +206,10 @@ TEST_F(CrashTest, AcknowledgedWritesSurviveSigkillAtRandomMoments) {
       writers.emplace_back([&, w] {
         auto rec = v1::RecordService::NewStub(channel);
         for (int i = 0;; ++i) {
-          const std::string subject = absl::StrCat(
-              "enterprises/",
-              ident::MakeUscc(absl::StrFormat("91350400MA%07d", w * kSubjectsPerWriter +
-                                                                     i % kSubjectsPerWriter)));
+          const std::string subject =
+              absl::StrCat("enterprises/",
+                           ident::MakeUscc(absl::StrFormat(
+                               "91350400MA%07d", w * kSubjectsPerWriter + i % kSubjectsPerWriter)));
           const std::string value = absl::StrCat("企业", round, "-", w, "-", i);
           v1::UpdateRecordRequest up;
           up.set_name(subject);

@@ -1,11 +1,10 @@
 #include "tests/daemon.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <errno.h>
 
 #include <cstdio>
 #include <cstdlib>

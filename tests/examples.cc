@@ -58,19 +58,23 @@ absl::Status ApplyExamples(v1::GovernanceService::Stub& gov, const std::string& 
   for (const char* kind : {"enterprise", "person"}) {
     absl::Status s = Apply<v1::ApplyCatalogRequest, v1::ApplyCatalogResponse>(
         absl::StrCat(examples_dir, "/catalog/", kind, ".txtpb"),
-        [](v1::ApplyCatalogRequest* r) -> google::protobuf::Message* { return r->mutable_catalog(); },
+        [](v1::ApplyCatalogRequest* r) -> google::protobuf::Message* {
+          return r->mutable_catalog();
+        },
         prepare, with(&v1::GovernanceService::Stub::ApplyCatalog));
     if (!s.ok()) return s;
   }
   for (const auto& f : Files(examples_dir + "/matters")) {
     absl::Status s = Apply<v1::ApplyMatterRequest, v1::Matter>(
-        f, [](v1::ApplyMatterRequest* r) -> google::protobuf::Message* { return r->mutable_matter(); },
+        f,
+        [](v1::ApplyMatterRequest* r) -> google::protobuf::Message* { return r->mutable_matter(); },
         prepare, with(&v1::GovernanceService::Stub::ApplyMatter));
     if (!s.ok()) return s;
   }
   for (const auto& f : Files(examples_dir + "/bundles")) {
     absl::Status s = Apply<v1::ApplyBundleRequest, v1::Bundle>(
-        f, [](v1::ApplyBundleRequest* r) -> google::protobuf::Message* { return r->mutable_bundle(); },
+        f,
+        [](v1::ApplyBundleRequest* r) -> google::protobuf::Message* { return r->mutable_bundle(); },
         prepare, with(&v1::GovernanceService::Stub::ApplyBundle));
     if (!s.ok()) return s;
   }

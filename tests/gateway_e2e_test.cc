@@ -48,10 +48,10 @@ class GatewayTest : public ::testing::Test {
                                     *dir_ + "/registryd.log");
     ASSERT_TRUE(r.ok()) << r.status();
     registry_ = new testing::Daemon(*std::move(r));
-    auto g = testing::Daemon::Start(GATEWAYD_BINARY,
-                                    {"--insecure", "--registry", registry_->grpc_address(),
-                                     "--form-cache-seconds", "0"},
-                                    *dir_ + "/gateway.log");
+    auto g = testing::Daemon::Start(
+        GATEWAYD_BINARY,
+        {"--insecure", "--registry", registry_->grpc_address(), "--form-cache-seconds", "0"},
+        *dir_ + "/gateway.log");
     ASSERT_TRUE(g.ok()) << g.status();
     gateway_ = new testing::Daemon(*std::move(g));
     ApplyExamplesAndCreateFiles();
@@ -79,7 +79,8 @@ class GatewayTest : public ::testing::Test {
         *gov, kExamples, [](grpc::ClientContext* ctx) { Ctx(ctx, "registryctl"); });
     ASSERT_TRUE(applied.ok()) << applied;
     v1::UpdateRecordRequest steel;
-    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(absl::StrCat("name: \"", kSteel, R"pb("
+    ASSERT_TRUE(
+        google::protobuf::TextFormat::ParseFromString(absl::StrCat("name: \"", kSteel, R"tp("
       provenance { source: "market-regulation" } reason: "设立登记"
       values { key: "name" value { string_value: "福建省钢源粉体材料有限公司" } }
       values { key: "legal_representative_name" value { string_value: "吴秀英" } }
@@ -87,16 +88,19 @@ class GatewayTest : public ::testing::Test {
       values { key: "registered_address" value { string_value: "三明市三元区荆西街道工业园1号" } }
       values { key: "industry_code" value { string_value: "C3130" } }
       values { key: "contact_phone" value { string_value: "0598-8234567" } }
-      values { key: "status" value { code_value: "1" } })pb"), &steel));
+      values { key: "status" value { code_value: "1" } })tp"),
+                                                      &steel));
     v1::UpdateRecordRequest song;
-    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(absl::StrCat(R"pb(
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(absl::StrCat(R"tp(
       kind: PERSON provenance { source: "public-security.household" }
-      values { key: "id_number" value { string_value: ")pb", kSongId, R"pb(" } }
+      values { key: "id_number" value { string_value: ")tp",
+                                                                           kSongId, R"tp(" } }
       values { key: "name" value { string_value: "宋文富" } }
       values { key: "gender" value { code_value: "1" } }
       values { key: "birth_date" value { date_value { year: 1945 month: 3 day: 12 } } }
       values { key: "household_address" value { string_value: "三明市三元区富文新村12幢301室" } }
-      values { key: "marital_status" value { code_value: "30" } })pb"), &song));
+      values { key: "marital_status" value { code_value: "30" } })tp"),
+                                                              &song));
     for (auto* req : {&steel, &song}) {
       v1::UpdateRecordResponse resp;
       grpc::ClientContext ctx;
@@ -123,7 +127,8 @@ class GatewayTest : public ::testing::Test {
     grpc::ClientContext ctx;
     return gw_->PrefillForm(Ctx(&ctx, as), req, out);
   }
-  grpc::Status Submit(const std::string& as, gw::SubmitFormRequest req, gw::SubmitFormResponse* out) {
+  grpc::Status Submit(const std::string& as, gw::SubmitFormRequest req,
+                      gw::SubmitFormResponse* out) {
     grpc::ClientContext ctx;
     return gw_->SubmitForm(Ctx(&ctx, as), req, out);
   }
@@ -143,7 +148,8 @@ class GatewayTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
-  static std::map<std::string, const gw::FormFieldValue*> ByField(const gw::PrefillFormResponse& r) {
+  static std::map<std::string, const gw::FormFieldValue*> ByField(
+      const gw::PrefillFormResponse& r) {
     std::map<std::string, const gw::FormFieldValue*> m;
     for (const auto& f : r.fields()) m[f.catalog_field()] = &f;
     return m;
@@ -210,8 +216,7 @@ TEST_F(GatewayTest, LegalRepresentativeChangeIsCollectedOnceAndReusedByTheNextMa
   // The reuse ledger counted both forms and the collected value. The gateway reports to
   // the ledger after it has answered, so the counts are awaited (bounded).
   gw::GetReuseStatsResponse stats = AwaitReuseStats(
-      kMarket, "matters/legal-representative-change",
-      [](const gw::GetReuseStatsResponse& r) {
+      kMarket, "matters/legal-representative-change", [](const gw::GetReuseStatsResponse& r) {
         return r.forms_served() >= 1 && r.fields_collected() >= 1;
       });
   EXPECT_EQ(stats.forms_served(), 1);
@@ -271,8 +276,7 @@ TEST_F(GatewayTest, BundleSubmissionRecordsEachValueUnderItsDepartment) {
 
 TEST_F(GatewayTest, HomeVisitBundleIsOnePrefillWithEachFieldOnce) {
   gw::PrefillFormResponse form;
-  grpc::Status s =
-      Prefill(kWindow, "bundles/elderly-home-property-transfer", "", &form, kSongId);
+  grpc::Status s = Prefill(kWindow, "bundles/elderly-home-property-transfer", "", &form, kSongId);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(form.subject(), *song_name_);
   std::vector<std::string> names;
@@ -385,8 +389,7 @@ TEST_F(GatewayTest, UnknownCallerIsRefusedBeforeAMissingFormIsReported) {
 }
 
 TEST_F(GatewayTest, RegistryDownIsUnavailableWithinTheDeadline) {
-  auto g = testing::Daemon::Start(GATEWAYD_BINARY,
-                                  {"--insecure", "--registry", "127.0.0.1:1"},
+  auto g = testing::Daemon::Start(GATEWAYD_BINARY, {"--insecure", "--registry", "127.0.0.1:1"},
                                   *dir_ + "/gateway-orphan.log");
   ASSERT_TRUE(g.ok()) << g.status();
   auto ch = grpc::CreateChannel(g->grpc_address(), grpc::InsecureChannelCredentials());

@@ -11,11 +11,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "libs/catalog/catalog.h"
 #include "libs/ident/uscc.h"
 #include "libs/rpc/admin_server.h"
@@ -33,15 +33,14 @@ namespace collectonce {
 namespace {
 
 namespace v1 = ::collectonce::registry::v1;
+using store::testing::FaultFs;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using store::testing::FaultFs;
 using HealthResponse = grpc::health::v1::HealthCheckResponse;
 
 using store::testing::Enterprise;
 using store::testing::FieldText;
 using store::testing::ReadFile;
-
 
 // registryd's wiring, in process: store, services, health that follows the store, admin.
 class Registry {
@@ -72,9 +71,8 @@ class Registry {
     r->server_ = b.BuildAndStart();
     EXPECT_NE(r->port_, 0);
     store::Store* st = r->store_.get();
-    r->follower_ = std::make_unique<rpc::HealthFollower>(r->server_->GetHealthCheckService(),
-                                                         [st] { return st->Health(); },
-                                                         absl::Milliseconds(20));
+    r->follower_ = std::make_unique<rpc::HealthFollower>(
+        r->server_->GetHealthCheckService(), [st] { return st->Health(); }, absl::Milliseconds(20));
     rpc::AdminServer::Handlers h;
     h.health = [st] { return st->Health(); };
     h.metrics = [] { return std::string(); };
@@ -178,14 +176,15 @@ TEST_P(IoFaultE2eTest, WriterGetsAnErrorHealthFailsAndARestartResumes) {
     auto reg = Registry::Start(dir_ + "/data", env_.get());
     ASSERT_NE(reg, nullptr);
     {
-      auto cat = catalog::ParseCatalogText(ReadFile(
-          std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples/catalog/enterprise.txtpb"));
+      auto cat = catalog::ParseCatalogText(ReadFile(std::string(COLLECTONCE_SOURCE_DIR) +
+                                                    "/deploy/examples/catalog/enterprise.txtpb"));
       ASSERT_TRUE(cat.ok());
       v1::ApplyCatalogRequest req;
       *req.mutable_catalog() = *cat;
       v1::ApplyCatalogResponse resp;
       grpc::ClientContext ctx;
-      grpc::Status s = v1::GovernanceService::NewStub(reg->channel())->ApplyCatalog(Ctx(&ctx), req, &resp);
+      grpc::Status s =
+          v1::GovernanceService::NewStub(reg->channel())->ApplyCatalog(Ctx(&ctx), req, &resp);
       ASSERT_TRUE(s.ok()) << s.error_message();
     }
     for (int i = 0; i < 6; ++i) {
@@ -245,13 +244,14 @@ TEST_P(IoFaultE2eTest, WriterGetsAnErrorHealthFailsAndARestartResumes) {
 
 INSTANTIATE_TEST_SUITE_P(
     Faults, IoFaultE2eTest,
-    ::testing::Values(
-        FaultCase{"WriteError", [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kIoError); },
-                  [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNone); }},
-        FaultCase{"DiskFull", [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNoSpace); },
-                  [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNone); }},
-        FaultCase{"SyncError", [](FaultFs& f) { f.FailSyncs(true); },
-                  [](FaultFs& f) { f.FailSyncs(false); }}),
+    ::testing::Values(FaultCase{"WriteError",
+                                [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kIoError); },
+                                [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNone); }},
+                      FaultCase{"DiskFull",
+                                [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNoSpace); },
+                                [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNone); }},
+                      FaultCase{"SyncError", [](FaultFs& f) { f.FailSyncs(true); },
+                                [](FaultFs& f) { f.FailSyncs(false); }}),
     [](const ::testing::TestParamInfo<FaultCase>& info) { return info.param.name; });
 
 }  // namespace

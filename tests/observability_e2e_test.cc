@@ -183,8 +183,8 @@ TEST_F(ObservabilityTest, MetricsOfBothDaemonsPassPromtoolAndCarryTheKeySeries) 
 
 TEST_F(ObservabilityTest, TraceparentTravelsFromTheGatewayToTheRegistryLog) {
   const std::string traceparent = absl::StrCat("00-", kTraceId, "-", kCallerSpan, "-01");
-  grpc::Status s = Prefill("matters/legal-representative-change", kSteel, "",
-                           {{"traceparent", traceparent}});
+  grpc::Status s =
+      Prefill("matters/legal-representative-change", kSteel, "", {{"traceparent", traceparent}});
   ASSERT_TRUE(s.ok()) << s.error_message();
 
   // Access lines are written before the status is sent, so both are there now.

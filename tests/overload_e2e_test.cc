@@ -13,12 +13,12 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "collectonce/gateway/v1/gateway.grpc.pb.h"
+#include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "collectonce/gateway/v1/gateway.grpc.pb.h"
-#include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "libs/catalog/catalog.h"
 #include "libs/rpc/errors.h"
 #include "tests/daemon.h"
@@ -68,8 +68,8 @@ TEST(OverloadTest, PastTheLimitCallsAreRefusedAtOnceWithRetryInfo) {
   auto gov = v1::GovernanceService::NewStub(channel);
   auto rec = v1::RecordService::NewStub(channel);
   auto apply_catalog = [&]() {
-    auto cat = catalog::ParseCatalogText(ReadFile(
-        std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples/catalog/enterprise.txtpb"));
+    auto cat = catalog::ParseCatalogText(ReadFile(std::string(COLLECTONCE_SOURCE_DIR) +
+                                                  "/deploy/examples/catalog/enterprise.txtpb"));
     EXPECT_TRUE(cat.ok());
     v1::ApplyCatalogRequest req;
     *req.mutable_catalog() = *cat;
@@ -152,7 +152,6 @@ TEST(OverloadTest, PastTheLimitCallsAreRefusedAtOnceWithRetryInfo) {
   std::filesystem::remove_all(dir);
 }
 
-
 // reuse-gatewayd with --max-concurrent-calls 1 in front of a "registry" that accepts TCP
 // connections and never answers: the first PrefillForm holds the only slot while it waits
 // for the registry, the second is refused at once with OVERLOADED; once the first has given
@@ -171,10 +170,9 @@ TEST(OverloadTest, GatewayRefusesPastItsLimitWhileTheRegistryStalls) {
   ASSERT_EQ(getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   const std::string registry = absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
 
-  auto g = testing::Daemon::Start(GATEWAYD_BINARY,
-                                  {"--insecure", "--registry", registry,
-                                   "--max-concurrent-calls", "1"},
-                                  dir + "/reuse-gatewayd.log");
+  auto g = testing::Daemon::Start(
+      GATEWAYD_BINARY, {"--insecure", "--registry", registry, "--max-concurrent-calls", "1"},
+      dir + "/reuse-gatewayd.log");
   ASSERT_TRUE(g.ok()) << g.status();
   auto channel = grpc::CreateChannel(g->grpc_address(), grpc::InsecureChannelCredentials());
   auto gw = gateway::v1::ReuseGateway::NewStub(channel);

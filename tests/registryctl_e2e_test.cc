@@ -57,8 +57,8 @@ struct CtlRun {
 
 // Runs registryctl with `args`, stdin from `stdin_path`; waits at most `timeout`.
 CtlRun Registryctl(const std::string& dir, std::vector<std::string> args,
-                const std::string& stdin_path = "/dev/null",
-                std::chrono::seconds timeout = std::chrono::seconds(120)) {
+                   const std::string& stdin_path = "/dev/null",
+                   std::chrono::seconds timeout = std::chrono::seconds(120)) {
   args.insert(args.begin(), REGISTRYCTL_BINARY);
   const std::string out_path = dir + "/ctl.out", err_path = dir + "/ctl.err";
   pid_t pid = fork();
@@ -118,7 +118,7 @@ class RegistryctlTest : public ::testing::Test {
 
   // registryctl against `registry`.
   CtlRun Ctl(const std::string& registry, std::vector<std::string> args,
-          const std::string& stdin_path = "/dev/null") {
+             const std::string& stdin_path = "/dev/null") {
     args.insert(args.begin(), {"--registry", registry});
     return Registryctl(dir_, std::move(args), stdin_path);
   }
@@ -154,7 +154,7 @@ TEST_F(RegistryctlTest, GovernanceFilesAndRecordReadsWritesAndErrors) {
   {
     // Applying again changes nothing; a dry run of the same catalog says so.
     CtlRun r = Ctl(reg, {"matter", "apply", "-f",
-                      std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples/matters"});
+                         std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples/matters"});
     ASSERT_EQ(r.exit_code, 0) << Describe(r);
     EXPECT_THAT(r.out, Not(HasSubstr("created")));
     EXPECT_THAT(r.out, HasSubstr("matters/data-governance-review-person unchanged at version 1"));
@@ -177,8 +177,8 @@ TEST_F(RegistryctlTest, GovernanceFilesAndRecordReadsWritesAndErrors) {
 
   const std::string ent = "enterprises/91350400MA2YQ8KX1E";
   CtlRun put = Ctl(reg, {"record", "put", ent, "--set", "name=福建省钢源粉体材料有限公司", "--set",
-                      "registered_capital=5000", "--set", "legal_representative_name=张三丰",
-                      "--source", "market-regulation", "--reason", "设立登记"});
+                         "registered_capital=5000", "--set", "legal_representative_name=张三丰",
+                         "--source", "market-regulation", "--reason", "设立登记"});
   ASSERT_EQ(put.exit_code, 0) << Describe(put);
   EXPECT_THAT(put.out, HasSubstr(ent + ": revision 1"));
   EXPECT_THAT(put.out, Not(HasSubstr("张三丰")));  // personal data is masked in tables
@@ -204,18 +204,18 @@ TEST_F(RegistryctlTest, GovernanceFilesAndRecordReadsWritesAndErrors) {
 
   // A stale revision: ABORTED, 64 + 10, the reason on stderr, nothing written.
   CtlRun stale = Ctl(reg, {"record", "put", ent, "--set", "registered_capital=6000", "--source",
-                        "market-regulation", "--reason", "变更", "--expect-revision", "0"});
+                           "market-regulation", "--reason", "变更", "--expect-revision", "0"});
   EXPECT_EQ(stale.exit_code, kExitAborted) << Describe(stale);
   EXPECT_THAT(stale.err, HasSubstr("error: ABORTED (REVISION_MISMATCH)"));
   EXPECT_EQ(stale.out, "");
   // A value the catalog refuses: every violation listed.
   CtlRun bad = Ctl(reg, {"record", "put", ent, "--set", "registered_capital=-1", "--source",
-                      "market-regulation", "--reason", "变更"});
+                         "market-regulation", "--reason", "变更"});
   EXPECT_EQ(bad.exit_code, kExitInvalid) << Describe(bad);
   EXPECT_THAT(bad.err, HasSubstr("error: INVALID_ARGUMENT (INVALID_VALUES)"));
   EXPECT_THAT(bad.err, HasSubstr("\n  registered_capital: RANGE: "));
   CtlRun ok = Ctl(reg, {"record", "put", ent, "--set", "registered_capital=6000", "--source",
-                     "market-regulation", "--reason", "增资", "--expect-revision", "1"});
+                        "market-regulation", "--reason", "增资", "--expect-revision", "1"});
   ASSERT_EQ(ok.exit_code, 0) << Describe(ok);
   EXPECT_THAT(ok.out, HasSubstr("registered_capital: 5000 -> 6000"));
   CtlRun history = Ctl(reg, {"record", "history", ent, "--all", "--page-size", "1"});
@@ -240,9 +240,10 @@ TEST_F(RegistryctlTest, GovernanceFilesAndRecordReadsWritesAndErrors) {
   // A person, by an ID number read from a file (or stdin), never from argv.
   const std::string id = ident::MakeResidentId("350402", absl::CivilDay(1990, 1, 1), 123);
   WriteFile(dir_ + "/id.txt", id + "\n");
-  CtlRun person = Ctl(reg, {"record", "put", "--kind", "person", "--id-number-file", dir_ + "/id.txt",
-                         "--set", "name=李明", "--set", "gender=1", "--set", "birth_date=1990-01-01",
-                         "--source", "public-security.household", "--reason", "户籍登记"});
+  CtlRun person =
+      Ctl(reg, {"record", "put", "--kind", "person", "--id-number-file", dir_ + "/id.txt", "--set",
+                "name=李明", "--set", "gender=1", "--set", "birth_date=1990-01-01", "--source",
+                "public-security.household", "--reason", "户籍登记"});
   ASSERT_EQ(person.exit_code, 0) << Describe(person);
   EXPECT_THAT(person.out, Not(HasSubstr(id)));
   EXPECT_THAT(person.out, HasSubstr(ident::MaskResidentId(id)));
@@ -255,20 +256,21 @@ TEST_F(RegistryctlTest, GovernanceFilesAndRecordReadsWritesAndErrors) {
   EXPECT_THAT(by_id.out, HasSubstr("李明"));
   // An ID number on the command line is refused without being echoed.
   CtlRun argv_id = Ctl(reg, {"record", "put", ent, "--set", "legal_representative=persons/abc",
-                          "--set", "name=x" + id, "--source", "s", "--reason", "r",
-                          "--set", absl::StrCat("id_number=", id)});
+                             "--set", "name=x" + id, "--source", "s", "--reason", "r", "--set",
+                             absl::StrCat("id_number=", id)});
   EXPECT_EQ(argv_id.exit_code, kExitUsage) << Describe(argv_id);
-  CtlRun argv_person = Ctl(reg, {"record", "put", "--kind", "person", "--id-number-file",
-                              dir_ + "/id.txt", "--set", absl::StrCat("id_number=", id),
-                              "--source", "s", "--reason", "r"});
+  CtlRun argv_person =
+      Ctl(reg, {"record", "put", "--kind", "person", "--id-number-file", dir_ + "/id.txt", "--set",
+                absl::StrCat("id_number=", id), "--source", "s", "--reason", "r"});
   EXPECT_EQ(argv_person.exit_code, kExitUsage) << Describe(argv_person);
   EXPECT_THAT(argv_person.err, HasSubstr("--id-number-file"));
   EXPECT_THAT(argv_person.err, Not(HasSubstr(id)));
 
   // Usage errors: 2.
   EXPECT_EQ(Ctl(reg, {"record", "frobnicate"}).exit_code, kExitUsage);
-  EXPECT_EQ(Ctl(reg, {"record", "get", ent, "--revision", "1", "--valid-at", "2024-01-01"}).exit_code,
-            kExitUsage);
+  EXPECT_EQ(
+      Ctl(reg, {"record", "get", ent, "--revision", "1", "--valid-at", "2024-01-01"}).exit_code,
+      kExitUsage);
   CtlRun help = Ctl(reg, {"import", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("Example: registryctl import"));
@@ -292,10 +294,10 @@ TEST_F(RegistryctlTest, PersonalNumbersStayMaskedInDiagnosticsAndFreeText) {
 
   // --set id_number=... is refused before any call: the registry may be down.
   WriteFile(dir_ + "/id.txt", id + "\n");
-  CtlRun offline = Registryctl(dir_, {"--registry", "127.0.0.1:1", "record", "put", "--kind",
-                                      "person", "--id-number-file", dir_ + "/id.txt", "--set",
-                                      absl::StrCat("id_number=", id), "--source", "s",
-                                      "--reason", "r"});
+  CtlRun offline =
+      Registryctl(dir_, {"--registry", "127.0.0.1:1", "record", "put", "--kind", "person",
+                         "--id-number-file", dir_ + "/id.txt", "--set",
+                         absl::StrCat("id_number=", id), "--source", "s", "--reason", "r"});
   EXPECT_EQ(offline.exit_code, kExitUsage) << Describe(offline);
   EXPECT_THAT(offline.err, Not(HasSubstr(id)));
 
@@ -306,10 +308,10 @@ TEST_F(RegistryctlTest, PersonalNumbersStayMaskedInDiagnosticsAndFreeText) {
 
   // A reason that quotes the numbers: masked in history and audit tables, clear with --reveal.
   const std::string reason = absl::StrCat("核对 ", id, " 的手机 ", mobile);
-  CtlRun put = Ctl(reg, {"record", "put", "--kind", "person", "--id-number-file",
-                         dir_ + "/id.txt", "--set", "name=宋文富", "--set", "gender=1",
-                         "--set", "birth_date=1945-03-12", "--set", "mobile_phone=" + mobile, "--source", "public-security.household",
-                         "--reason", reason});
+  CtlRun put = Ctl(
+      reg, {"record", "put", "--kind", "person", "--id-number-file", dir_ + "/id.txt", "--set",
+            "name=宋文富", "--set", "gender=1", "--set", "birth_date=1945-03-12", "--set",
+            "mobile_phone=" + mobile, "--source", "public-security.household", "--reason", reason});
   ASSERT_EQ(put.exit_code, 0) << Describe(put);
   CtlRun history = Ctl(reg, {"record", "history", "--id-number-file", dir_ + "/id.txt"});
   ASSERT_EQ(history.exit_code, 0) << Describe(history);
@@ -321,8 +323,8 @@ TEST_F(RegistryctlTest, PersonalNumbersStayMaskedInDiagnosticsAndFreeText) {
   EXPECT_THAT(changes.out, HasSubstr(masked_id));
   EXPECT_THAT(changes.out, Not(HasSubstr(id)));
   EXPECT_THAT(changes.out, Not(HasSubstr(mobile)));
-  CtlRun revealed = Ctl(reg, {"--reveal", "record", "history", "--id-number-file",
-                              dir_ + "/id.txt"});
+  CtlRun revealed =
+      Ctl(reg, {"--reveal", "record", "history", "--id-number-file", dir_ + "/id.txt"});
   ASSERT_EQ(revealed.exit_code, 0) << Describe(revealed);
   EXPECT_THAT(revealed.out, HasSubstr(reason));
 
@@ -337,8 +339,8 @@ TEST_F(RegistryctlTest, PersonalNumbersStayMaskedInDiagnosticsAndFreeText) {
   EXPECT_THAT(bad.err, HasSubstr(masked_id + ".csv"));
   const std::string other = ident::MakeResidentId("350403", absl::CivilDay(1950, 6, 1), 4);
   WriteFile(named, "id_number,name,gender,birth_date\n" + other + ",吴秀英,2,1950-06-01\n");
-  CtlRun good = Ctl(reg, {"import", "--kind", "person", named, "--source",
-                          "public-security.household"});
+  CtlRun good =
+      Ctl(reg, {"import", "--kind", "person", named, "--source", "public-security.household"});
   ASSERT_EQ(good.exit_code, 0) << Describe(good);
   EXPECT_THAT(good.out + good.err, Not(HasSubstr(id)));
   WriteFile(dir_ + "/other.txt", other + "\n");
@@ -379,7 +381,7 @@ Generated GeneratePersons(int n) {
                                  "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
                                  "刚", "桂", "英", "华", "建", "国", "文", "燕", "玲", "辉"};
   static const char* kStreets[] = {"三元区列东街道", "沙县区凤岗街道", "永安市燕西街道",
-                                   "尤溪县城关镇", "明溪县雪峰镇", "大田县均溪镇"};
+                                   "尤溪县城关镇",   "明溪县雪峰镇",   "大田县均溪镇"};
   std::mt19937 rng(20240601);
   auto pick = [&](int size) { return static_cast<int>(rng() % static_cast<uint32_t>(size)); };
   const auto divisions = ident::SanmingDivisions();
@@ -388,8 +390,8 @@ Generated GeneratePersons(int n) {
   while (static_cast<int>(g.ids.size()) < n) {
     const absl::CivilDay birth = absl::CivilDay(1940, 1, 1) + pick(365 * 65);
     const int seq = pick(1000);
-    std::string id = ident::MakeResidentId(divisions[pick(static_cast<int>(divisions.size()))].code,
-                                           birth, seq);
+    std::string id =
+        ident::MakeResidentId(divisions[pick(static_cast<int>(divisions.size()))].code, birth, seq);
     if (!g.ids.insert(id).second) continue;
     std::string name = absl::StrCat(kFamily[pick(20)], kGiven[pick(30)]);
     if (pick(2) == 0) absl::StrAppend(&name, kGiven[pick(30)]);
@@ -418,7 +420,8 @@ TEST_F(RegistryctlTest, BulkImportExportRoundTripAndBackupRestore) {
   auto last = std::chrono::steady_clock::now();
   auto step = [&last](const char* what) {
     const auto now = std::chrono::steady_clock::now();
-    std::cout << "  " << what << ": " << std::chrono::duration<double>(now - last).count() << " s\n";
+    std::cout << "  " << what << ": " << std::chrono::duration<double>(now - last).count()
+              << " s\n";
     last = now;
   };
   CtlRun imp = Ctl(reg, {"import", "--kind", "person", csv});
@@ -445,13 +448,13 @@ TEST_F(RegistryctlTest, BulkImportExportRoundTripAndBackupRestore) {
   const std::string bad_date = f17 + ident::ResidentIdCheckChar(f17);
   const std::string other = ident::MakeResidentId("350403", absl::CivilDay(1966, 6, 6), 17);
   const std::string bad_csv = absl::StrCat(
-      "id_number,name,gender,birth_date,household_address\n",
-      fresh, ",新人,1,1988-08-08,三元区\n",             // 2: good (and new)
-      bad_check, ",错校验,1,,\n",                        // 3: bad check character
-      bad_date, ",错日期,1,,\n",                         // 4: 19900230
-      good1, ",张三,5,,\n",                              // 5: unknown code
-      good2, ",李四,1\n",                                // 6: wrong column count
-      other, ",\xE7\x8E\x8B\xC3\x28,1,,\n",              // 7: invalid UTF-8
+      "id_number,name,gender,birth_date,household_address\n", fresh,
+      ",新人,1,1988-08-08,三元区\n",         // 2: good (and new)
+      bad_check, ",错校验,1,,\n",            // 3: bad check character
+      bad_date, ",错日期,1,,\n",             // 4: 19900230
+      good1, ",张三,5,,\n",                  // 5: unknown code
+      good2, ",李四,1\n",                    // 6: wrong column count
+      other, ",\xE7\x8E\x8B\xC3\x28,1,,\n",  // 7: invalid UTF-8
       ident::MakeResidentId("350403", absl::CivilDay(1955, 5, 5), 19), ",,1,,\n");  // 8: no name
   const std::string bad_path = dir_ + "/bad.csv";
   WriteFile(bad_path, bad_csv);
@@ -459,7 +462,8 @@ TEST_F(RegistryctlTest, BulkImportExportRoundTripAndBackupRestore) {
   EXPECT_EQ(bad.exit_code, kExitInvalid) << Describe(bad);
   const std::string report = ReadFile(bad_path + ".report.txt");
   for (const std::string& expected :
-       {std::string("line 3: field id_number: FORMAT: "), std::string("line 4: field id_number: FORMAT: "),
+       {std::string("line 3: field id_number: FORMAT: "),
+        std::string("line 4: field id_number: FORMAT: "),
         std::string("line 5: field gender: CODE: "), std::string("line 6: expected 5 columns"),
         std::string("line 7: field name: ENCODING: is not valid UTF-8"),
         std::string("line 8: field name: REQUIRED: ")}) {
@@ -478,11 +482,12 @@ TEST_F(RegistryctlTest, BulkImportExportRoundTripAndBackupRestore) {
   // A marker written after everything: exporting as of the instant before it leaves it out.
   WriteFile(dir_ + "/marker.txt", fresh + "\n");
   CtlRun marker = Ctl(reg, {"-o", "json", "record", "put", "--kind", "person", "--id-number-file",
-                         dir_ + "/marker.txt", "--set", "name=标记", "--source", "data-governance",
-                         "--reason", "export marker"});
+                            dir_ + "/marker.txt", "--set", "name=标记", "--source",
+                            "data-governance", "--reason", "export marker"});
   ASSERT_EQ(marker.exit_code, 0) << Describe(marker);
   v1::UpdateRecordResponse marker_resp;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(marker.out, &marker_resp).ok()) << marker.out;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(marker.out, &marker_resp).ok())
+      << marker.out;
   const auto& ct = marker_resp.change_set().commit_time();
   const absl::Time before_marker =
       absl::FromUnixSeconds(ct.seconds()) + absl::Nanoseconds(ct.nanos()) - absl::Microseconds(1);
@@ -534,7 +539,7 @@ TEST_F(RegistryctlTest, BulkImportExportRoundTripAndBackupRestore) {
   EXPECT_THAT(verify.out, HasSubstr(" ok"));
   const std::string restored = dir_ + "/restored";
   CtlRun restore = Ctl(reg, {"backup", "restore", backups, "--data-dir", restored, "--index-key",
-                          dir_ + "/data/keys/index.key"});
+                             dir_ + "/data/keys/index.key"});
   ASSERT_EQ(restore.exit_code, 0) << Describe(restore);
   // Restored beside the target, then moved into place: nothing of the work is left.
   EXPECT_FALSE(fs::exists(restored + ".restoring"));
@@ -556,8 +561,8 @@ TEST_F(RegistryctlTest, BulkImportExportRoundTripAndBackupRestore) {
   EXPECT_TRUE(e3.out == e1.out) << "the restored registry exports different records";
   step("restored export");
   // With the index key restored, persons are still found by ID number.
-  CtlRun marker_get = Ctl(d2.grpc_address(), {"--reveal", "record", "get", "--id-number-file",
-                                           dir_ + "/marker.txt"});
+  CtlRun marker_get = Ctl(d2.grpc_address(),
+                          {"--reveal", "record", "get", "--id-number-file", dir_ + "/marker.txt"});
   ASSERT_EQ(marker_get.exit_code, 0) << Describe(marker_get);
   EXPECT_THAT(marker_get.out, HasSubstr("标记"));
   EXPECT_EQ(CommitSequence(d2), after_import + 1);

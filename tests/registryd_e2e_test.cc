@@ -7,12 +7,12 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "libs/catalog/catalog.h"
 #include "libs/rpc/errors.h"
 #include "tests/daemon.h"
@@ -39,10 +39,10 @@ class RegistrydTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   testing::Daemon StartRegistry() {
-    auto d = testing::Daemon::Start(REGISTRYD_BINARY,
-                                    {"--insecure", "--data-dir", dir_ + "/data",
-                                     "--bootstrap-governance", "registryctl"},
-                                    dir_ + "/registryd.log");
+    auto d = testing::Daemon::Start(
+        REGISTRYD_BINARY,
+        {"--insecure", "--data-dir", dir_ + "/data", "--bootstrap-governance", "registryctl"},
+        dir_ + "/registryd.log");
     EXPECT_TRUE(d.ok()) << d.status();
     return *std::move(d);
   }
@@ -83,10 +83,11 @@ TEST_F(RegistrydTest, ServesHealthAdminAndRecordsAndStopsCleanlyOnSigterm) {
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   v1::UpdateRecordRequest up;
-  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"tp(
     name: "enterprises/91350400MA2YQ8KX1E" provenance { source: "market-regulation" }
     values { key: "name" value { string_value: "福建省钢源粉体材料有限公司" } }
-    values { key: "registered_capital" value { decimal_value: "5000" } })pb", &up));
+    values { key: "registered_capital" value { decimal_value: "5000" } })tp",
+                                                            &up));
   {
     v1::UpdateRecordResponse resp;
     grpc::ClientContext ctx;
@@ -105,7 +106,10 @@ TEST_F(RegistrydTest, ServesHealthAdminAndRecordsAndStopsCleanlyOnSigterm) {
   }
   auto metrics = testing::HttpGet(d.admin_address(), "/metrics");
   ASSERT_TRUE(metrics.ok());
-  EXPECT_THAT(*metrics, HasSubstr("collectonce_rpc_requests_total{method=\"/collectonce.registry.v1.RecordService/UpdateRecord\",code=\"INVALID_ARGUMENT\"} 1"));
+  EXPECT_THAT(
+      *metrics,
+      HasSubstr("collectonce_rpc_requests_total{method=\"/collectonce.registry.v1.RecordService/"
+                "UpdateRecord\",code=\"INVALID_ARGUMENT\"} 1"));
   EXPECT_THAT(*metrics, HasSubstr("collectonce_store_commit_sequence 1"));
 
   // Clients go away first: an idle client with no thread polling its channel would only
@@ -126,9 +130,10 @@ TEST_F(RegistrydTest, ServesHealthAdminAndRecordsAndStopsCleanlyOnSigterm) {
   auto rec2 = v1::RecordService::NewStub(channel2);
   auto gov2 = v1::GovernanceService::NewStub(channel2);
   v1::Matter matter;
-  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"tp(
     name: "matters/governance-enterprise" title: "数据治理核查" subject_kind: ENTERPRISE
-    purpose: "核查" form_fields { key: "a" catalog_field: "name" use: PREFILL })pb", &matter));
+    purpose: "核查" form_fields { key: "a" catalog_field: "name" use: PREFILL })tp",
+                                                            &matter));
   {
     v1::ApplyMatterRequest req;
     *req.mutable_matter() = matter;
@@ -137,9 +142,10 @@ TEST_F(RegistrydTest, ServesHealthAdminAndRecordsAndStopsCleanlyOnSigterm) {
     grpc::Status ms = gov2->ApplyMatter(Ctx(&ctx), req, &out);
     ASSERT_TRUE(ms.ok()) << ms.error_message();
     v1::ApplyPrincipalRequest preq;
-    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(principal {
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"tp(principal {
       name: "principals/registryctl" identity: "registryctl" roles: GOVERNANCE
-      grants { matter: "matters/governance-enterprise" } })pb", &preq));
+      grants { matter: "matters/governance-enterprise" } })tp",
+                                                              &preq));
     v1::Principal pout;
     grpc::ClientContext ctx2;
     grpc::Status s = gov2->ApplyPrincipal(Ctx(&ctx2), preq, &pout);
@@ -160,11 +166,11 @@ TEST_F(RegistrydTest, ServesHealthAdminAndRecordsAndStopsCleanlyOnSigterm) {
 // service (and is refused there: no catalog, an oversized reason), one just over it is
 // refused by the transport with RESOURCE_EXHAUSTED; neither writes anything.
 TEST_F(RegistrydTest, MessageSizeLimitIsEnforcedAtItsBoundary) {
-  auto d = testing::Daemon::Start(REGISTRYD_BINARY,
-                                  {"--insecure", "--data-dir", dir_ + "/data",
-                                   "--bootstrap-governance", "registryctl",
-                                   "--max-message-mb", "1"},
-                                  dir_ + "/registryd.log");
+  auto d =
+      testing::Daemon::Start(REGISTRYD_BINARY,
+                             {"--insecure", "--data-dir", dir_ + "/data", "--bootstrap-governance",
+                              "registryctl", "--max-message-mb", "1"},
+                             dir_ + "/registryd.log");
   ASSERT_TRUE(d.ok()) << d.status();
   auto channel = grpc::CreateChannel(d->grpc_address(), grpc::InsecureChannelCredentials());
   auto rec = v1::RecordService::NewStub(channel);
@@ -193,8 +199,8 @@ TEST_F(RegistrydTest, MessageSizeLimitIsEnforcedAtItsBoundary) {
 }
 
 TEST_F(RegistrydTest, RefusesToStartWithoutAModeOrOnAPublicAddressWhenInsecure) {
-  auto d = testing::Daemon::Start(REGISTRYD_BINARY, {"--data-dir", dir_ + "/x"},
-                                  dir_ + "/a.log", std::chrono::seconds(10));
+  auto d = testing::Daemon::Start(REGISTRYD_BINARY, {"--data-dir", dir_ + "/x"}, dir_ + "/a.log",
+                                  std::chrono::seconds(10));
   EXPECT_EQ(d.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(d.status().message()), HasSubstr("--insecure"));
 }

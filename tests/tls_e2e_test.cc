@@ -147,14 +147,14 @@ class TlsTest : public ::testing::Test {
     ASSERT_TRUE(applied.ok()) << applied;
     v1::UpdateRecordRequest song;
     // clang-format off
-    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(absl::StrCat(R"pb(
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(absl::StrCat(R"tp(
       kind: PERSON provenance { source: "public-security.household" }
-      values { key: "id_number" value { string_value: ")pb", kSongId, R"pb(" } }
+      values { key: "id_number" value { string_value: ")tp", kSongId, R"tp(" } }
       values { key: "name" value { string_value: "宋文富" } }
       values { key: "gender" value { code_value: "1" } }
       values { key: "birth_date" value { date_value { year: 1945 month: 3 day: 12 } } }
       values { key: "household_address" value { string_value: "三明市三元区富文新村12幢301室" } }
-      values { key: "marital_status" value { code_value: "30" } })pb"), &song));
+      values { key: "marital_status" value { code_value: "30" } })tp"), &song));
     // clang-format on
     v1::UpdateRecordResponse resp;
     grpc::ClientContext ctx;

@@ -5,13 +5,14 @@
 
 namespace collectonce::audit {
 
-absl::Status LogVerifier::Add(uint64_t key_index, uint64_t declared_index,
-                              absl::string_view bytes, absl::string_view stored_leaf_hash) {
+absl::Status LogVerifier::Add(uint64_t key_index, uint64_t declared_index, absl::string_view bytes,
+                              absl::string_view stored_leaf_hash) {
   const uint64_t position = appender_.size();
   if (key_index != position) {
     return absl::DataLossError(
         key_index > position
-            ? absl::StrCat("entry ", position, " is missing (the next stored entry is ", key_index, ")")
+            ? absl::StrCat("entry ", position, " is missing (the next stored entry is ", key_index,
+                           ")")
             : absl::StrCat("entry ", key_index, " appears again at position ", position));
   }
   if (declared_index != position) {
@@ -19,9 +20,8 @@ absl::Status LogVerifier::Add(uint64_t key_index, uint64_t declared_index,
                                             declared_index, ": entries were moved"));
   }
   const Hash leaf = LeafHash(bytes);
-  if (!stored_leaf_hash.empty() &&
-      absl::string_view(reinterpret_cast<const char*>(leaf.data()), leaf.size()) !=
-          stored_leaf_hash) {
+  if (!stored_leaf_hash.empty() && absl::string_view(reinterpret_cast<const char*>(leaf.data()),
+                                                     leaf.size()) != stored_leaf_hash) {
     return absl::DataLossError(
         absl::StrCat("entry ", position, " was changed: its hash is not the one logged"));
   }
@@ -31,17 +31,19 @@ absl::Status LogVerifier::Add(uint64_t key_index, uint64_t declared_index,
 }
 
 absl::Status LogVerifier::Finish(const TreeHead& head, absl::string_view signature,
-                                 absl::string_view public_key, absl::string_view earlier_signature) {
+                                 absl::string_view public_key,
+                                 absl::string_view earlier_signature) {
   absl::Status sig = VerifySignature(public_key, SigningInput(head), signature);
-  if (!sig.ok()) return absl::DataLossError(absl::StrCat("the tree head's signature: ", sig.message()));
+  if (!sig.ok())
+    return absl::DataLossError(absl::StrCat("the tree head's signature: ", sig.message()));
   if (appender_.size() != head.size) {
     return absl::DataLossError(absl::StrCat("the head covers ", head.size, " entries but ",
                                             appender_.size(), " were read"));
   }
   if (appender_.Root() != head.root) {
-    return absl::DataLossError(absl::StrCat(
-        "the entries do not hash to the signed root ", HexHash(head.root), " (they give ",
-        HexHash(appender_.Root()), ")"));
+    return absl::DataLossError(absl::StrCat("the entries do not hash to the signed root ",
+                                            HexHash(head.root), " (they give ",
+                                            HexHash(appender_.Root()), ")"));
   }
   if (earlier_) {
     if (!earlier_signature.empty()) {

@@ -12,8 +12,6 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-
-
 #include "libs/base/status_matchers.h"  // NOLINT(build/include_order)
 
 namespace collectonce::audit {

@@ -76,7 +76,6 @@ struct SecretString {
   ~SecretString() { OPENSSL_cleanse(s.data(), s.size()); }
 };
 
-
 }  // namespace
 
 void Signer::KeyDeleter::operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }

@@ -18,8 +18,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/audit/tree_head.h"
-
-
 #include "libs/base/status_matchers.h"  // NOLINT(build/include_order)
 
 namespace collectonce::audit {

@@ -88,8 +88,7 @@ bool Policy::MayReadHistory(const v1::Principal& principal) {
 }
 
 absl::StatusOr<FieldReleases> Policy::AuthorizeRead(const v1::Principal& principal,
-                                                    absl::string_view purpose,
-                                                    v1::SubjectKind kind,
+                                                    absl::string_view purpose, v1::SubjectKind kind,
                                                     const catalog::Catalog& catalog) const {
   const bool governance = HasRole(principal, v1::GOVERNANCE);
   if (!governance && !HasRole(principal, v1::APPROVAL_SYSTEM)) {
@@ -97,16 +96,15 @@ absl::StatusOr<FieldReleases> Policy::AuthorizeRead(const v1::Principal& princip
                   absl::StrCat(principal.name(), " has no role that reads records"));
   }
   if (purpose.empty()) {
-    return WithReason(absl::InvalidArgumentError(
-                          "every read states its purpose (a matter); no purpose, no data"),
-                      "PURPOSE_REQUIRED");
+    return WithReason(
+        absl::InvalidArgumentError("every read states its purpose (a matter); no purpose, no data"),
+        "PURPOSE_REQUIRED");
   }
   const std::vector<const v1::Matter*> matters = MattersOf(purpose);
   if (matters.empty()) {
-    return WithReason(
-        absl::InvalidArgumentError(absl::StrCat("purpose '", purpose.substr(0, 128),
-                                                "' is not a known matter or bundle")),
-        "UNKNOWN_PURPOSE");
+    return WithReason(absl::InvalidArgumentError(absl::StrCat("purpose '", purpose.substr(0, 128),
+                                                              "' is not a known matter or bundle")),
+                      "UNKNOWN_PURPOSE");
   }
   FieldReleases out;
   bool granted = false, right_kind = false;
@@ -149,11 +147,9 @@ absl::StatusOr<FieldReleases> Policy::AuthorizeRead(const v1::Principal& princip
   return out;
 }
 
-absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(const v1::Principal& principal,
-                                                      absl::string_view matter_name,
-                                                      absl::string_view source,
-                                                      v1::SubjectKind kind,
-                                                      absl::Span<const absl::string_view> fields) const {
+absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(
+    const v1::Principal& principal, absl::string_view matter_name, absl::string_view source,
+    v1::SubjectKind kind, absl::Span<const absl::string_view> fields) const {
   if (HasRole(principal, v1::GOVERNANCE)) {
     return WriteAuthority{std::string(source), std::string(matter_name)};
   }
@@ -197,7 +193,7 @@ absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(const v1::Principal& princ
     return Denied("FIELD_NOT_WRITABLE",
                   absl::StrCat(matter_name, " does not write back ", absl::StrJoin(refused, ", ")));
   }
-  std::string recorded = !matter_source.empty()       ? matter_source
+  std::string recorded = !matter_source.empty()        ? matter_source
                          : !principal.source().empty() ? principal.source()
                                                        : std::string(matter_name);
   WriteAuthority authority{recorded, std::string(matter_name), {}};

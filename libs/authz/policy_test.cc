@@ -3,8 +3,8 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
-#include "libs/base/error_reason.h"
 #include "libs/authz/validate.h"
+#include "libs/base/error_reason.h"
 
 namespace collectonce::authz {
 namespace {
@@ -22,14 +22,14 @@ T Text(const std::string& s) {
 }
 
 std::shared_ptr<const catalog::Catalog> PersonCatalog() {
-  auto c = catalog::Catalog::Compile(Text<v1::Catalog>(R"pb(
+  auto c = catalog::Catalog::Compile(Text<v1::Catalog>(R"tp(
     kind: PERSON lookup_field: "id_number"
     sources { name: "ps" }
     fields { name: "id_number" label: "公民身份号码" type: STRING format: RESIDENT_ID_NUMBER sharing: CONDITIONAL }
     fields { name: "name" label: "姓名" type: STRING sharing: UNCONDITIONAL }
     fields { name: "gender" label: "性别" type: STRING sharing: UNCONDITIONAL }
     fields { name: "ethnicity" label: "民族" type: STRING sharing: NOT_SHARED }
-    fields { name: "mobile_phone" label: "手机" type: STRING sharing: CONDITIONAL })pb"));
+    fields { name: "mobile_phone" label: "手机" type: STRING sharing: CONDITIONAL })tp"));
   EXPECT_TRUE(c.ok()) << c.status();
   return *c;
 }
@@ -39,27 +39,27 @@ class PolicyTest : public ::testing::Test {
   void SetUp() override {
     catalog_ = PersonCatalog();
     matters_ = {
-        Text<v1::Matter>(R"pb(name: "matters/fee" subject_kind: PERSON source: "tax"
+        Text<v1::Matter>(R"tp(name: "matters/fee" subject_kind: PERSON source: "tax"
             form_fields { catalog_field: "id_number" use: PREFILL }
             form_fields { catalog_field: "name" use: PREFILL }
-            form_fields { catalog_field: "mobile_phone" use: PREFILL write_back: true })pb"),
-        Text<v1::Matter>(R"pb(name: "matters/transfer" subject_kind: PERSON source: "real-estate"
+            form_fields { catalog_field: "mobile_phone" use: PREFILL write_back: true })tp"),
+        Text<v1::Matter>(R"tp(name: "matters/transfer" subject_kind: PERSON source: "real-estate"
             form_fields { catalog_field: "name" use: PREFILL }
             form_fields { catalog_field: "gender" use: PREFILL_MASKED }
             form_fields { catalog_field: "ethnicity" use: PREFILL }
-            form_fields { catalog_field: "mobile_phone" use: COLLECT write_back: true })pb"),
-        Text<v1::Matter>(R"pb(name: "matters/company" subject_kind: ENTERPRISE
-            form_fields { catalog_field: "name" use: PREFILL })pb"),
+            form_fields { catalog_field: "mobile_phone" use: COLLECT write_back: true })tp"),
+        Text<v1::Matter>(R"tp(name: "matters/company" subject_kind: ENTERPRISE
+            form_fields { catalog_field: "name" use: PREFILL })tp"),
     };
     bundles_ = {Text<v1::Bundle>(
-        R"pb(name: "bundles/home-visit" matters: "matters/fee" matters: "matters/transfer")pb")};
+        R"tp(name: "bundles/home-visit" matters: "matters/fee" matters: "matters/transfer")tp")};
     principals_ = {
-        Text<v1::Principal>(R"pb(name: "principals/tax" identity: "tax" roles: APPROVAL_SYSTEM
-            grants { matter: "matters/fee" clear_fields: "id_number" clear_fields: "name" })pb"),
-        Text<v1::Principal>(R"pb(name: "principals/window" identity: "window" roles: APPROVAL_SYSTEM
+        Text<v1::Principal>(R"tp(name: "principals/tax" identity: "tax" roles: APPROVAL_SYSTEM
+            grants { matter: "matters/fee" clear_fields: "id_number" clear_fields: "name" })tp"),
+        Text<v1::Principal>(R"tp(name: "principals/window" identity: "window" roles: APPROVAL_SYSTEM
             source: "service-center"
-            grants { matter: "bundles/home-visit" write_back: true })pb"),
-        Text<v1::Principal>(R"pb(name: "principals/audit" identity: "audit" roles: AUDITOR)pb"),
+            grants { matter: "bundles/home-visit" write_back: true })tp"),
+        Text<v1::Principal>(R"tp(name: "principals/audit" identity: "audit" roles: AUDITOR)tp"),
     };
     policy_ = Policy::Build(principals_, matters_, bundles_, "boot");
   }
@@ -76,9 +76,9 @@ class PolicyTest : public ::testing::Test {
 TEST_F(PolicyTest, GrantClearFieldsDecideWhatIsClearAndWhatMasked) {
   auto r = policy_->AuthorizeRead(P("tax"), "matters/fee", v1::PERSON, *catalog_);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_THAT(*r, UnorderedElementsAre(Pair("id_number", Release::kClear),
-                                       Pair("name", Release::kClear),
-                                       Pair("mobile_phone", Release::kMasked)));
+  EXPECT_THAT(
+      *r, UnorderedElementsAre(Pair("id_number", Release::kClear), Pair("name", Release::kClear),
+                               Pair("mobile_phone", Release::kMasked)));
 }
 
 TEST_F(PolicyTest, BundleIsTheUnionOfItsMattersWithCollectAndNotSharedDenied) {
@@ -87,10 +87,9 @@ TEST_F(PolicyTest, BundleIsTheUnionOfItsMattersWithCollectAndNotSharedDenied) {
   // id_number and mobile_phone are conditionally shared and the grant names no field:
   // masked; gender is PREFILL_MASKED; ethnicity is never shared; mobile_phone is collected
   // by one matter but pre-filled (masked) by the other.
-  EXPECT_THAT(*r, UnorderedElementsAre(Pair("id_number", Release::kMasked),
-                                       Pair("name", Release::kClear),
-                                       Pair("gender", Release::kMasked),
-                                       Pair("mobile_phone", Release::kMasked)));
+  EXPECT_THAT(*r, UnorderedElementsAre(
+                      Pair("id_number", Release::kMasked), Pair("name", Release::kClear),
+                      Pair("gender", Release::kMasked), Pair("mobile_phone", Release::kMasked)));
   // The tax bureau holds one matter of the bundle: it sees that matter's fields only.
   auto tax = policy_->AuthorizeRead(P("tax"), "bundles/home-visit", v1::PERSON, *catalog_);
   ASSERT_TRUE(tax.ok());
@@ -112,8 +111,8 @@ TEST_F(PolicyTest, RefusalsCarryReasons) {
 }
 
 TEST_F(PolicyTest, WritesGoUnderTheCollectingMattersSource) {
-  auto w = policy_->AuthorizeWrite(P("window"), "bundles/home-visit", "", v1::PERSON,
-                                   {"mobile_phone"});
+  auto w =
+      policy_->AuthorizeWrite(P("window"), "bundles/home-visit", "", v1::PERSON, {"mobile_phone"});
   ASSERT_TRUE(w.ok()) << w.status();
   EXPECT_EQ(w->source, "tax");  // the first matter of the bundle that writes it back
   EXPECT_EQ(w->matter, "bundles/home-visit");
@@ -131,10 +130,10 @@ TEST_F(PolicyTest, WritesGoUnderTheCollectingMattersSource) {
 
 TEST_F(PolicyTest, EachValueOfABundleGoesUnderTheSourceOfTheMatterThatCollectsIt) {
   std::vector<v1::Matter> matters = matters_;
-  matters[1] = Text<v1::Matter>(R"pb(name: "matters/transfer" subject_kind: PERSON
+  matters[1] = Text<v1::Matter>(R"tp(name: "matters/transfer" subject_kind: PERSON
       source: "real-estate"
       form_fields { catalog_field: "mobile_phone" use: COLLECT write_back: true }
-      form_fields { catalog_field: "gender" use: COLLECT write_back: true })pb");
+      form_fields { catalog_field: "gender" use: COLLECT write_back: true })tp");
   std::shared_ptr<const Policy> policy = Policy::Build(principals_, matters, bundles_, "boot");
   const v1::Principal& window = *policy->FindIdentity("window");
   auto w = policy->AuthorizeWrite(window, "bundles/home-visit", "", v1::PERSON,
@@ -151,16 +150,18 @@ TEST_F(PolicyTest, EachValueOfABundleGoesUnderTheSourceOfTheMatterThatCollectsIt
 
 TEST(ValidateTest, ObjectsReferToWhatExists) {
   catalog::Violations v;
-  ValidateBundle(Text<v1::Bundle>(R"pb(name: "bundles/x" title: "t" matters: "matters/a"
-                                       matters: "matters/a" matters: "matters/zz")pb"),
-                 [](const std::string& m) { return m == "matters/a"; }, &v);
+  ValidateBundle(
+      Text<v1::Bundle>(R"tp(name: "bundles/x" title: "t" matters: "matters/a"
+                                       matters: "matters/a" matters: "matters/zz")tp"),
+      [](const std::string& m) { return m == "matters/a"; }, &v);
   std::vector<std::string> rules;
   for (const auto& x : v) rules.push_back(x.field + "/" + x.rule);
   EXPECT_THAT(rules, UnorderedElementsAre("matters[1]/DUPLICATE", "matters[2]/UNKNOWN_MATTER"));
   v.clear();
-  ValidatePrincipal(Text<v1::Principal>(R"pb(name: "principals/Bad" identity: "x")pb"),
-                    [](const std::string&) { return true; },
-                    [](const std::string&) { return std::string("principals/other"); }, &v);
+  ValidatePrincipal(
+      Text<v1::Principal>(R"tp(name: "principals/Bad" identity: "x")tp"),
+      [](const std::string&) { return true; },
+      [](const std::string&) { return std::string("principals/other"); }, &v);
   rules.clear();
   for (const auto& x : v) rules.push_back(x.field + "/" + x.rule);
   EXPECT_THAT(rules, UnorderedElementsAre("name/NAME", "identity/DUPLICATE", "roles/REQUIRED"));

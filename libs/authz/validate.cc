@@ -46,7 +46,8 @@ void ValidateMatter(const v1::Matter& m, const catalog::Catalog* catalog,
     if (f.key().empty()) {
       out->push_back({path + ".key", "REQUIRED", "a form field needs a key"});
     } else if (!keys.insert(f.key()).second) {
-      out->push_back({path + ".key", "DUPLICATE", absl::StrCat("key '", f.key(), "' is used twice")});
+      out->push_back(
+          {path + ".key", "DUPLICATE", absl::StrCat("key '", f.key(), "' is used twice")});
     }
     if (f.use() == v1::FormField::USE_UNSPECIFIED) {
       out->push_back({path + ".use", "REQUIRED", "PREFILL, PREFILL_MASKED or COLLECT"});
@@ -91,8 +92,8 @@ void ValidatePrincipal(const v1::Principal& p,
   } else {
     std::string owner = identity_owner(p.identity());
     if (!owner.empty() && owner != p.name()) {
-      out->push_back({"identity", "DUPLICATE",
-                      absl::StrCat("the identity already belongs to ", owner)});
+      out->push_back(
+          {"identity", "DUPLICATE", absl::StrCat("the identity already belongs to ", owner)});
     }
   }
   if (p.roles_size() == 0) out->push_back({"roles", "REQUIRED", "a principal has a role"});

@@ -36,8 +36,7 @@ inline absl::Status WriteAll(int fd, absl::string_view data, const std::string& 
 // Writes `contents` to `path` through a uniquely named temporary file of mode 0600, synced,
 // renamed into place, and the directory synced: after a crash the file is either absent or
 // complete, and the rename is durable.
-inline absl::Status WriteSecretFileAtomically(const std::string& path,
-                                              absl::string_view contents) {
+inline absl::Status WriteSecretFileAtomically(const std::string& path, absl::string_view contents) {
   std::string tmp = path + ".tmp-XXXXXX";
   int fd = ::mkstemp(tmp.data());  // O_EXCL, mode 0600
   if (fd < 0) return ErrnoError(errno, "cannot create a temporary file for", path);
@@ -54,7 +53,9 @@ inline absl::Status WriteSecretFileAtomically(const std::string& path,
     return s;
   }
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return ErrnoError(errno, "cannot open directory", dir);
   if (::fsync(dfd) != 0) s = ErrnoError(errno, "cannot fsync directory", dir);

@@ -2,13 +2,13 @@
 
 #include <optional>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "google/protobuf/text_format.h"
 #include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
 #include "libs/catalog/decimal.h"
 #include "libs/catalog/subject.h"
 #include "libs/catalog/value_text.h"
@@ -37,7 +37,11 @@ int Utf8Length(absl::string_view s) {
   int n = 0;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = s[i];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 0;
     if (len == 0 || i + len > s.size()) return -1;
     uint32_t cp = len == 1 ? c : c & (0x7f >> len);
     for (size_t k = 1; k < len; ++k) {
@@ -124,8 +128,8 @@ absl::StatusOr<std::shared_ptr<const Catalog>> Catalog::Compile(const v1::Catalo
     if (p.name().empty()) {
       cat->proto_.set_name(expected);
     } else if (p.name() != expected) {
-      add("name", "NAME", absl::StrCat("name must be '", expected, "' for kind ",
-                                       v1::SubjectKind_Name(p.kind())));
+      add("name", "NAME",
+          absl::StrCat("name must be '", expected, "' for kind ", v1::SubjectKind_Name(p.kind())));
     }
   }
 
@@ -149,15 +153,15 @@ absl::StatusOr<std::shared_ptr<const Catalog>> Catalog::Compile(const v1::Catalo
     }
     auto [it, inserted] = cat->code_lists_.try_emplace(cl.name());
     if (!inserted) {
-      add(path + ".name", "DUPLICATE", absl::StrCat("code list '", cl.name(), "' is defined twice"));
+      add(path + ".name", "DUPLICATE",
+          absl::StrCat("code list '", cl.name(), "' is defined twice"));
       continue;
     }
     if (cl.codes_size() == 0) add(path + ".codes", "REQUIRED", "a code list needs codes");
     for (int k = 0; k < cl.codes_size(); ++k) {
       const auto& c = cl.codes(k);
       if (c.code().empty() || c.code().size() > 32) {
-        add(absl::StrCat(path, ".codes[", k, "].code"), "REQUIRED",
-            "a code is 1 to 32 characters");
+        add(absl::StrCat(path, ".codes[", k, "].code"), "REQUIRED", "a code is 1 to 32 characters");
       } else if (!it->second.emplace(c.code(), c.label()).second) {
         add(absl::StrCat(path, ".codes[", k, "].code"), "DUPLICATE",
             absl::StrCat("code '", c.code(), "' appears twice in '", cl.name(), "'"));
@@ -393,8 +397,8 @@ void Catalog::CheckValue(const v1::FieldDefinition& def, const v1::Value& value,
       }
       int max_len = def.max_length() > 0 ? def.max_length() : kDefaultMaxLength;
       if (len < def.min_length() || len > max_len) {
-        add("LENGTH", absl::StrCat("must be ", def.min_length(), " to ", max_len,
-                                   " characters, got ", len));
+        add("LENGTH",
+            absl::StrCat("must be ", def.min_length(), " to ", max_len, " characters, got ", len));
         return;
       }
       if (def.required() && len == 0) {
@@ -447,8 +451,9 @@ void Catalog::CheckValue(const v1::FieldDefinition& def, const v1::Value& value,
     case v1::INT64: {
       int64_t v = value.int64_value();
       if ((info.min_int && v < *info.min_int) || (info.max_int && v > *info.max_int)) {
-        add("RANGE", absl::StrCat("must be between ", def.minimum().empty() ? "-inf" : def.minimum(),
-                                  " and ", def.maximum().empty() ? "+inf" : def.maximum()));
+        add("RANGE",
+            absl::StrCat("must be between ", def.minimum().empty() ? "-inf" : def.minimum(),
+                         " and ", def.maximum().empty() ? "+inf" : def.maximum()));
       }
       return;
     }
@@ -467,8 +472,9 @@ void Catalog::CheckValue(const v1::FieldDefinition& def, const v1::Value& value,
       }
       if ((info.min_dec && CompareDecimal(*d, *info.min_dec) < 0) ||
           (info.max_dec && CompareDecimal(*d, *info.max_dec) > 0)) {
-        add("RANGE", absl::StrCat("must be between ", def.minimum().empty() ? "-inf" : def.minimum(),
-                                  " and ", def.maximum().empty() ? "+inf" : def.maximum()));
+        add("RANGE",
+            absl::StrCat("must be between ", def.minimum().empty() ? "-inf" : def.minimum(),
+                         " and ", def.maximum().empty() ? "+inf" : def.maximum()));
       }
       return;
     }
@@ -476,13 +482,13 @@ void Catalog::CheckValue(const v1::FieldDefinition& def, const v1::Value& value,
       auto day = ToCivilDay(value.date_value());
       if (!day) {
         add("FORMAT", absl::StrCat("is not a calendar date (", value.date_value().year(), "-",
-                                   value.date_value().month(), "-", value.date_value().day(),
-                                   ")"));
+                                   value.date_value().month(), "-", value.date_value().day(), ")"));
         return;
       }
       if ((info.min_date && *day < *info.min_date) || (info.max_date && *day > *info.max_date)) {
-        add("RANGE", absl::StrCat("must be between ", def.minimum().empty() ? "any date" : def.minimum(),
-                                  " and ", def.maximum().empty() ? "any date" : def.maximum()));
+        add("RANGE",
+            absl::StrCat("must be between ", def.minimum().empty() ? "any date" : def.minimum(),
+                         " and ", def.maximum().empty() ? "any date" : def.maximum()));
       }
       return;
     }
@@ -520,8 +526,7 @@ void Catalog::CheckValue(const v1::FieldDefinition& def, const v1::Value& value,
   }
 }
 
-void Catalog::CheckRecord(const FieldValues& fields, absl::CivilDay today,
-                          Violations* out) const {
+void Catalog::CheckRecord(const FieldValues& fields, absl::CivilDay today, Violations* out) const {
   for (const auto& f : proto_.fields()) {
     if (f.required() && !fields.contains(f.name())) {
       out->push_back({f.name(), "REQUIRED", absl::StrCat(f.label(), " is required")});
@@ -534,13 +539,13 @@ void Catalog::CheckRecord(const FieldValues& fields, absl::CivilDay today,
     if (id_it == fields.end()) continue;
     auto id = ident::ParseResidentId(id_it->second->string_value(), today);
     if (!id.ok()) continue;  // reported by CheckValue
-    if (auto b = fields.find(a.birth_date_field()); !a.birth_date_field().empty() && b != fields.end()) {
+    if (auto b = fields.find(a.birth_date_field());
+        !a.birth_date_field().empty() && b != fields.end()) {
       auto day = ToCivilDay(b->second->date_value());
       if (day && *day != id->birth_date) {
         out->push_back({a.birth_date_field(), "CROSS_FIELD",
-                        absl::StrCat("does not agree with the birth date in ",
-                                     a.id_number_field(), " (",
-                                     absl::FormatCivilTime(id->birth_date), ")")});
+                        absl::StrCat("does not agree with the birth date in ", a.id_number_field(),
+                                     " (", absl::FormatCivilTime(id->birth_date), ")")});
       }
     }
     if (auto g = fields.find(a.gender_field()); !a.gender_field().empty() && g != fields.end()) {
@@ -548,8 +553,8 @@ void Catalog::CheckRecord(const FieldValues& fields, absl::CivilDay today,
       const std::string& code = g->second->code_value();
       if ((code == "1" || code == "2") && code != expected) {
         out->push_back({a.gender_field(), "CROSS_FIELD",
-                        absl::StrCat("does not agree with the sex encoded in ",
-                                     a.id_number_field(), " (code ", expected, ")")});
+                        absl::StrCat("does not agree with the sex encoded in ", a.id_number_field(),
+                                     " (code ", expected, ")")});
       }
     }
   }
@@ -569,8 +574,8 @@ void Catalog::CheckEvolutionFrom(const Catalog& old_catalog, Violations* out) co
     }
     if (nf->type() != of.type() || nf->repeated() != of.repeated()) {
       out->push_back({of.name(), "TYPE_CHANGED",
-                      absl::StrCat("type cannot change from ", TypeName(of), " to ",
-                                   TypeName(*nf), "; add a new field instead")});
+                      absl::StrCat("type cannot change from ", TypeName(of), " to ", TypeName(*nf),
+                                   "; add a new field instead")});
     }
     if (nf->type() == v1::REFERENCE && nf->reference_kind() != of.reference_kind()) {
       out->push_back({of.name(), "TYPE_CHANGED", "the kind a reference refers to cannot change"});
@@ -607,9 +612,9 @@ absl::Status ViolationsToStatus(const Violations& violations, absl::string_view 
   for (const auto& v : violations) {
     parts.push_back(v.field.empty() ? v.message : absl::StrCat(v.field, ": ", v.message));
   }
-  return absl::InvalidArgumentError(absl::StrCat(what, " has ", violations.size(),
-                                                 violations.size() == 1 ? " problem: " : " problems: ",
-                                                 absl::StrJoin(parts, "; ")));
+  return absl::InvalidArgumentError(absl::StrCat(
+      what, " has ", violations.size(),
+      violations.size() == 1 ? " problem: " : " problems: ", absl::StrJoin(parts, "; ")));
 }
 
 }  // namespace collectonce::catalog

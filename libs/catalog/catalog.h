@@ -5,11 +5,11 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "collectonce/registry/v1/catalog.pb.h"
 #include "collectonce/registry/v1/values.pb.h"

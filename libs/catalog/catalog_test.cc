@@ -87,7 +87,7 @@ const Catalog& Example(const std::string& kind) {
 }
 
 // A catalog with a field of every type and most validation options.
-constexpr char kTestCatalog[] = R"pb(
+constexpr char kTestCatalog[] = R"tp(
   name: "catalogs/enterprise"
   kind: ENTERPRISE
   sources { name: "market-regulation" label: "市场监管" }
@@ -156,7 +156,7 @@ constexpr char kTestCatalog[] = R"pb(
     codes { code: "1" label: "存续" }
     codes { code: "2" label: "吊销" }
   }
-)pb";
+)tp";
 
 const Catalog& TestCatalog() {
   static const auto* const kCat =
@@ -331,7 +331,7 @@ TEST(ViolationsToStatusTest, ListsEveryViolation) {
 // Compile: problems of the catalog itself
 
 TEST(CompileTest, ListsEveryProblemAtOnce) {
-  const v1::Catalog proto = ParseOrDie(R"pb(
+  const v1::Catalog proto = ParseOrDie(R"tp(
     name: "catalogs/enterprise"
     kind: ENTERPRISE
     sources { name: "tax" }
@@ -394,7 +394,7 @@ TEST(CompileTest, ListsEveryProblemAtOnce) {
       resident_id_agreement { id_number_field: "missing" }
     }
     rules { name: "r1" }
-  )pb");
+  )tp");
   Violations violations = {{"earlier", "KEPT", "a violation found before"}};
   auto cat = Catalog::Compile(proto, &violations);
   EXPECT_THAT(cat, StatusIs(absl::StatusCode::kInvalidArgument,
@@ -433,11 +433,11 @@ TEST(CompileTest, ListsEveryProblemAtOnce) {
 }
 
 TEST(CompileTest, WithoutAViolationsListTheStatusStillListsEverything) {
-  auto cat = Catalog::Compile(ParseOrDie(R"pb(
+  auto cat = Catalog::Compile(ParseOrDie(R"tp(
     kind: ENTERPRISE
     fields { name: "a" type: STRING }
     fields { name: "b" label: "乙" }
-  )pb"));
+  )tp"));
   EXPECT_THAT(cat, StatusIs(absl::StatusCode::kInvalidArgument,
                             "catalog has 2 problems: fields[0] (a).label: every field needs a "
                             "label; fields[1] (b).type: type must be set"));
@@ -472,46 +472,42 @@ TEST(CompileTest, FieldNames) {
 
 TEST(CompileTest, KindMustBeSet) {
   Violations violations;
-  EXPECT_THAT(Catalog::Compile(ParseOrDie(R"pb(name: "catalogs/person")pb"), &violations),
+  EXPECT_THAT(Catalog::Compile(ParseOrDie(R"tp(name: "catalogs/person")tp"), &violations),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(violations, ElementsAre(V("kind", "REQUIRED")));
 }
 
 TEST(CompileTest, NameMustMatchTheKind) {
   Violations violations;
-  EXPECT_FALSE(
-      Catalog::Compile(
-          ParseOrDie(R"pb(
+  EXPECT_FALSE(Catalog::Compile(ParseOrDie(R"tp(
             name: "catalogs/enterprise"
             kind: PERSON
             lookup_field: "id_number"
             fields { name: "id_number" label: "身份号码" type: STRING format: RESIDENT_ID_NUMBER }
-          )pb"),
-          &violations)
-          .ok());
+          )tp"),
+                                &violations)
+                   .ok());
   EXPECT_THAT(violations, ElementsAre(V("name", "NAME", HasSubstr("'catalogs/person'"))));
 
   violations.clear();
   EXPECT_FALSE(
-      Catalog::Compile(ParseOrDie(R"pb(name: "enterprise" kind: ENTERPRISE)pb"), &violations).ok());
+      Catalog::Compile(ParseOrDie(R"tp(name: "enterprise" kind: ENTERPRISE)tp"), &violations).ok());
   EXPECT_THAT(violations, ElementsAre(V("name", "NAME", HasSubstr("'catalogs/enterprise'"))));
 }
 
 TEST(CompileTest, PersonCatalogNeedsALookupField) {
   Violations violations;
-  EXPECT_FALSE(
-      Catalog::Compile(
-          ParseOrDie(R"pb(
+  EXPECT_FALSE(Catalog::Compile(ParseOrDie(R"tp(
             kind: PERSON
             fields { name: "id_number" label: "身份号码" type: STRING format: RESIDENT_ID_NUMBER }
-          )pb"),
-          &violations)
-          .ok());
+          )tp"),
+                                &violations)
+                   .ok());
   EXPECT_THAT(violations, ElementsAre(V("lookup_field", "REQUIRED")));
 }
 
 TEST(CompileTest, LookupFieldMustBeASingleIdNumberString) {
-  constexpr char kFields[] = R"pb(
+  constexpr char kFields[] = R"tp(
     kind: PERSON
     fields { name: "id_number" label: "身份号码" type: STRING format: RESIDENT_ID_NUMBER }
     fields { name: "mobile" label: "手机" type: STRING format: MOBILE_PHONE }
@@ -528,7 +524,7 @@ TEST(CompileTest, LookupFieldMustBeASingleIdNumberString) {
       name: "c"
       codes { code: "1" }
     }
-  )pb";
+  )tp";
   struct Case {
     const char* lookup;
     const char* rule;
@@ -557,9 +553,7 @@ TEST(CompileTest, LookupFieldMustBeASingleIdNumberString) {
 
 TEST(CompileTest, RulesMustNameFieldsOfTheRightType) {
   Violations violations;
-  EXPECT_FALSE(
-      Catalog::Compile(
-          ParseOrDie(R"pb(
+  EXPECT_FALSE(Catalog::Compile(ParseOrDie(R"tp(
             kind: PERSON
             lookup_field: "id_number"
             fields { name: "id_number" label: "身份号码" type: STRING format: RESIDENT_ID_NUMBER }
@@ -573,9 +567,9 @@ TEST(CompileTest, RulesMustNameFieldsOfTheRightType) {
               }
             }
             rules { resident_id_agreement { id_number_field: "plain_id" } }
-          )pb"),
-          &violations)
-          .ok());
+          )tp"),
+                                &violations)
+                   .ok());
   EXPECT_THAT(violations, ElementsAre(V("rules[0].birth_date_field", "TYPE",
                                         "field 'birth_text' must be a single date"),
                                       V("rules[0].gender_field", "REFERENCE", HasSubstr("'sex'")),

@@ -4,9 +4,9 @@
 #define COLLECTONCE_LIBS_CATALOG_DECIMAL_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace collectonce::catalog {
 

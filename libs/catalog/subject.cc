@@ -47,8 +47,7 @@ absl::StatusOr<SubjectName> ParseSubjectName(absl::string_view name) {
     id = name.substr(12);
     auto uscc = ident::ParseUscc(id);
     if (!uscc.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("enterprise name: ", uscc.status().message()));
+      return absl::InvalidArgumentError(absl::StrCat("enterprise name: ", uscc.status().message()));
     }
     out.id = uscc->code;
     return out;

@@ -3,9 +3,9 @@
 #define COLLECTONCE_LIBS_CATALOG_SUBJECT_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "collectonce/registry/v1/values.pb.h"
 
 namespace collectonce::catalog {

@@ -172,7 +172,8 @@ void NormalizeValue(const v1::FieldDefinition& def, v1::Value* value) {
       return;
     }
     case v1::Value::kStringValue:
-      if (def.format() == v1::RESIDENT_ID_NUMBER || def.format() == v1::UNIFIED_SOCIAL_CREDIT_CODE) {
+      if (def.format() == v1::RESIDENT_ID_NUMBER ||
+          def.format() == v1::UNIFIED_SOCIAL_CREDIT_CODE) {
         absl::AsciiStrToUpper(value->mutable_string_value());
       }
       return;

@@ -4,9 +4,9 @@
 #define COLLECTONCE_LIBS_CATALOG_VALUE_TEXT_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "collectonce/registry/v1/catalog.pb.h"
 #include "collectonce/registry/v1/values.pb.h"
 #include "google/type/date.pb.h"

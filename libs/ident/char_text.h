@@ -4,10 +4,10 @@
 #define COLLECTONCE_LIBS_IDENT_CHAR_TEXT_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 
 namespace collectonce::ident::internal {
 

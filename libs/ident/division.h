@@ -4,7 +4,6 @@
 #define COLLECTONCE_LIBS_IDENT_DIVISION_H_
 
 #include "absl/strings/string_view.h"
-
 #include "absl/types/span.h"
 
 namespace collectonce::ident {
@@ -14,7 +13,7 @@ namespace collectonce::ident {
 struct Division {
   absl::string_view code;       // six digits
   absl::string_view name;       // UTF-8, e.g. "三元区"
-  bool retired = false;        // abolished; new registrations use `successor`
+  bool retired = false;         // abolished; new registrations use `successor`
   absl::string_view successor;  // code that replaced a retired one; empty otherwise
 };
 

@@ -2,10 +2,10 @@
 
 #include <set>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <tuple>
 #include <utility>
 
+#include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 
 namespace collectonce::ident {

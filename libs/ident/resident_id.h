@@ -5,10 +5,10 @@
 #define COLLECTONCE_LIBS_IDENT_RESIDENT_ID_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 
 namespace collectonce::ident {

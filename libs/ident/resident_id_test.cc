@@ -9,8 +9,8 @@
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/ident/division.h"
 #include "libs/base/status_matchers.h"
+#include "libs/ident/division.h"
 
 namespace collectonce::ident {
 namespace {

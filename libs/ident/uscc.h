@@ -5,10 +5,10 @@
 #define COLLECTONCE_LIBS_IDENT_USCC_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace collectonce::ident {
 

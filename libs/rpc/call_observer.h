@@ -19,7 +19,7 @@ namespace collectonce::rpc {
 inline constexpr char kRequestIdHeader[] = "x-request-id";
 
 struct CallObserverOptions {
-  RpcMetrics* metrics = nullptr;  // required
+  RpcMetrics* metrics = nullptr;       // required
   const Logger* access_log = nullptr;  // null: no access log
   // How callers are identified for the log (see caller.h); an unidentified caller is
   // logged as principal "".

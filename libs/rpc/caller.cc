@@ -37,10 +37,10 @@ absl::StatusOr<CallerIdentity> IdentifyCaller(const grpc::ServerContextBase& ctx
     }
   }
   if (id.peer.empty() || id.peer.size() > 512) {
-    return WithReason(absl::UnauthenticatedError(
-                          insecure ? "name the calling system in the x-principal header"
-                                   : "the call carries no client certificate identity"),
-                      "NO_IDENTITY");
+    return WithReason(
+        absl::UnauthenticatedError(insecure ? "name the calling system in the x-principal header"
+                                            : "the call carries no client certificate identity"),
+        "NO_IDENTITY");
   }
   id.on_behalf_of = Header(ctx, kOnBehalfOfHeader);
   if (id.on_behalf_of.size() > 512) {

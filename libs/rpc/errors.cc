@@ -48,8 +48,8 @@ grpc::Status ToGrpc(const absl::Status& status, const catalog::Violations& viola
 
 RpcError FromGrpc(const grpc::Status& status) {
   RpcError e;
-  e.status = absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                          status.error_message());
+  e.status =
+      absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
   google::rpc::Status rich;
   if (status.error_details().empty() || !rich.ParseFromString(status.error_details())) return e;
   for (const auto& any : rich.details()) {
@@ -57,7 +57,8 @@ RpcError FromGrpc(const grpc::Status& status) {
     google::rpc::BadRequest bad;
     google::rpc::RetryInfo retry;
     if (any.UnpackTo(&retry)) {
-      e.retry_delay_ms = retry.retry_delay().seconds() * 1000 + retry.retry_delay().nanos() / 1000000;
+      e.retry_delay_ms =
+          retry.retry_delay().seconds() * 1000 + retry.retry_delay().nanos() / 1000000;
     } else if (any.UnpackTo(&info)) {
       e.reason = info.reason();
     } else if (any.UnpackTo(&bad)) {

@@ -85,9 +85,8 @@ std::string MaskDigitRuns(absl::string_view text) {
       continue;
     }
     size_t j = i;
-    while (j < out.size() &&
-           (absl::ascii_isdigit(static_cast<unsigned char>(out[j])) || out[j] == 'X' ||
-            out[j] == 'x')) {
+    while (j < out.size() && (absl::ascii_isdigit(static_cast<unsigned char>(out[j])) ||
+                              out[j] == 'X' || out[j] == 'x')) {
       ++j;
     }
     if (j - i >= 11) {
@@ -125,8 +124,8 @@ std::string Logger::Format(LogLevel level, absl::string_view message,
     }
     out.push_back('}');
   } else {
-    absl::StrAppend(&out, when, " ", absl::AsciiStrToUpper(LevelName(level)), " ", component_,
-                    ": ", MaskDigitRuns(message));
+    absl::StrAppend(&out, when, " ", absl::AsciiStrToUpper(LevelName(level)), " ", component_, ": ",
+                    MaskDigitRuns(message));
     for (const auto& f : fields) {
       absl::StrAppend(&out, " ", f.key, "=");
       AppendTextValue(&out, f.number || f.verbatim ? f.text : MaskDigitRuns(f.text));

@@ -67,8 +67,8 @@ class Logger {
   }
 
   // The line Log would write, without the newline (for tests).
-  std::string Format(LogLevel level, absl::string_view message,
-                     const std::vector<LogField>& fields, absl::Time time) const;
+  std::string Format(LogLevel level, absl::string_view message, const std::vector<LogField>& fields,
+                     absl::Time time) const;
 
  private:
   std::string component_;

@@ -6,16 +6,27 @@
 namespace collectonce::rpc {
 
 const char* CodeName(int code) {
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-                                 "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
   return code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
 }
 
-RpcMetrics::RpcMetrics()
-    : RpcMetrics("collectonce_rpc", "RPCs finished") {}
+RpcMetrics::RpcMetrics() : RpcMetrics("collectonce_rpc", "RPCs finished") {}
 
 RpcMetrics::RpcMetrics(std::string prefix, std::string what)
     : prefix_(std::move(prefix)), what_(std::move(what)) {}
@@ -62,8 +73,8 @@ std::string RpcMetrics::Render() const {
     absl::StrAppend(&out, "# HELP ", requests, " ", what_, ", by method and status code.\n",
                     "# TYPE ", requests, " counter\n");
     for (const auto& [key, n] : calls_) {
-      absl::StrAppend(&out, requests, "{method=\"", key.first, "\",code=\"",
-                      CodeName(key.second), "\"} ", n, "\n");
+      absl::StrAppend(&out, requests, "{method=\"", key.first, "\",code=\"", CodeName(key.second),
+                      "\"} ", n, "\n");
     }
     absl::StrAppend(&out, "# HELP ", latency, " ", what_,
                     ": latency from the start of the call to its status, by method and status "
@@ -76,12 +87,9 @@ std::string RpcMetrics::Render() const {
         absl::StrAppend(&out, latency, "_bucket{", labels, ",le=\"",
                         absl::StrFormat("%g", kBuckets[i]), "\"} ", h.buckets[i], "\n");
       }
-      absl::StrAppend(&out, latency, "_bucket{", labels, ",le=\"+Inf\"} ",
-                      h.count, "\n");
-      absl::StrAppend(&out, latency, "_sum{", labels, "} ",
-                      absl::StrFormat("%.6f", h.sum), "\n");
-      absl::StrAppend(&out, latency, "_count{", labels, "} ", h.count,
-                      "\n");
+      absl::StrAppend(&out, latency, "_bucket{", labels, ",le=\"+Inf\"} ", h.count, "\n");
+      absl::StrAppend(&out, latency, "_sum{", labels, "} ", absl::StrFormat("%.6f", h.sum), "\n");
+      absl::StrAppend(&out, latency, "_count{", labels, "} ", h.count, "\n");
     }
     for (const auto& [name, c] : counters_) {
       absl::StrAppend(&out, "# HELP ", name, " ", c.help, "\n# TYPE ", name, " counter\n");

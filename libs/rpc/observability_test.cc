@@ -23,12 +23,14 @@ TEST(MaskDigitRunsTest, MasksIdAndPhoneNumbersKeepsShortNumbers) {
 
 TEST(LoggerTest, JsonLineHasFieldsEscapedAndMasked) {
   Logger log("registryd", LogFormat::kJson);
-  std::string line = log.Format(
-      LogLevel::kWarning, "say \"hi\"\n",
-      {{"principal", "spiffe://x"}, {"duration_ms", 1.5}, {"count", 3},
-       {"error", "no person 350403194503120012"},
-       LogField::Verbatim("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")},
-      kTime);
+  std::string line =
+      log.Format(LogLevel::kWarning, "say \"hi\"\n",
+                 {{"principal", "spiffe://x"},
+                  {"duration_ms", 1.5},
+                  {"count", 3},
+                  {"error", "no person 350403194503120012"},
+                  LogField::Verbatim("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")},
+                 kTime);
   EXPECT_EQ(line,
             "{\"time\":\"2026-11-27T02:31:19.123Z\",\"level\":\"warning\",\"component\":"
             "\"registryd\",\"msg\":\"say \\\"hi\\\"\\n\",\"principal\":\"spiffe://x\","
@@ -38,9 +40,8 @@ TEST(LoggerTest, JsonLineHasFieldsEscapedAndMasked) {
 
 TEST(LoggerTest, VerbatimIdsAreNotMasked) {
   Logger log("x", LogFormat::kJson);
-  std::string line =
-      log.Format(LogLevel::kInfo, "m", {LogField::Verbatim("trace_id", "12345678901234567890")},
-                 kTime);
+  std::string line = log.Format(LogLevel::kInfo, "m",
+                                {LogField::Verbatim("trace_id", "12345678901234567890")}, kTime);
   EXPECT_THAT(line, HasSubstr("12345678901234567890"));
 }
 
@@ -67,7 +68,8 @@ TEST(TraceContextTest, ParsesTheSpecificationExample) {
 
 TEST(TraceContextTest, RejectsMalformedHeaders) {
   for (const char* bad : {
-           "", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+           "",
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  // zero trace id
            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  // zero parent id
            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",  // upper case
@@ -77,8 +79,7 @@ TEST(TraceContextTest, RejectsMalformedHeaders) {
     EXPECT_FALSE(TraceContext::Parse(bad).has_value()) << bad;
   }
   // A later version may carry more fields.
-  EXPECT_TRUE(
-      TraceContext::Parse("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra"));
+  EXPECT_TRUE(TraceContext::Parse("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra"));
 }
 
 TEST(TraceContextTest, ChildKeepsTraceAndPointsAtParent) {

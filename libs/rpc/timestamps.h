@@ -19,8 +19,7 @@ namespace collectonce::rpc {
 inline bool IsValidTimestamp(const google::protobuf::Timestamp& t) {
   using google::protobuf::util::TimeUtil;
   return t.seconds() >= TimeUtil::kTimestampMinSeconds &&
-         t.seconds() <= TimeUtil::kTimestampMaxSeconds && t.nanos() >= 0 &&
-         t.nanos() <= 999999999;
+         t.seconds() <= TimeUtil::kTimestampMaxSeconds && t.nanos() >= 0 && t.nanos() <= 999999999;
 }
 
 // Microseconds since the Unix epoch of a valid timestamp (nanoseconds truncated).

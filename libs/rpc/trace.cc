@@ -5,10 +5,10 @@
 #include <cstring>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/random/random.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/random/random.h"
 
 namespace collectonce::rpc {
 

@@ -6,8 +6,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/audit/log_verifier.h"
-#include "libs/store/audit_value.h"
 #include "libs/base/status_matchers.h"
+#include "libs/store/audit_value.h"
 #include "libs/store/keys.h"
 #include "libs/store/test_util.h"
 #include "rocksdb/db.h"
@@ -45,7 +45,8 @@ class AuditLogTest : public StoreFixture {
       }
       absl::Status s = v.Add(e.index, parsed.index(), e.bytes, e.stored_leaf_hash);
       if (!s.ok()) return s;
-      if (parsed.has_change() && parsed.change().change_set_sha256() != e.stored_change_set_sha256) {
+      if (parsed.has_change() &&
+          parsed.change().change_set_sha256() != e.stored_change_set_sha256) {
         return absl::DataLossError(absl::StrCat("entry ", e.index, ": the change set of ",
                                                 parsed.change().subject(), " revision ",
                                                 parsed.change().revision(), " was edited"));
@@ -75,7 +76,8 @@ TEST_F(AuditLogTest, AnUntouchedLogVerifies) { EXPECT_THAT(VerifyAll(), IsOk());
 
 TEST_F(AuditLogTest, AnEditedEntryIsCaughtAndNamed) {
   store_.reset();
-  RawDb(dir_).EditAuditEntry(4, [](v1::AuditEntry* e) { e->set_principal("principals/someone-else"); });
+  RawDb(dir_).EditAuditEntry(
+      4, [](v1::AuditEntry* e) { e->set_principal("principals/someone-else"); });
   Reopen();
   absl::Status s = VerifyAll();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
@@ -126,8 +128,9 @@ TEST_F(AuditLogTest, ProofsFromTheStoreVerify) {
   for (uint64_t i = 0; i < size; ++i) {
     auto proof = audit::InclusionProof(store_->AuditNodes(), i, size);
     ASSERT_THAT(proof, IsOk());
-    EXPECT_THAT(audit::VerifyInclusion(audit::LeafHash((*entries)[i].bytes), i, size, *proof, *root),
-                IsOk());
+    EXPECT_THAT(
+        audit::VerifyInclusion(audit::LeafHash((*entries)[i].bytes), i, size, *proof, *root),
+        IsOk());
   }
   auto old_root = audit::RootAt(store_->AuditNodes(), 3);
   auto consistency = audit::ConsistencyProof(store_->AuditNodes(), 3, size);
@@ -164,7 +167,8 @@ TEST_F(AuditLogTest, NodesBelowSixteenLeavesAreNotStoredYetEveryProofVerifies) {
   while (store_->Stats().audit_size < 53) {
     Advance(absl::Minutes(1));
     WriteRequest r = Req(kSteel);
-    r.changes = {{"name", Str(absl::StrCat("福建省钢源粉体材料有限公司", store_->Stats().audit_size))}};
+    r.changes = {
+        {"name", Str(absl::StrCat("福建省钢源粉体材料有限公司", store_->Stats().audit_size))}};
     ASSERT_THAT(store_->WriteAndWait(r), IsOk());
   }
   const uint64_t size = store_->Stats().audit_size;
@@ -212,27 +216,35 @@ void RewriteAsFormatThree(const std::string& dir, uint64_t size) {
   std::vector<audit::NodeWrite> nodes;
   for (uint64_t i = 0; i < size; ++i) {
     std::string value;
-    ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kAuditCf), keys::AuditIndex(i),
-                              &value).ok());
+    ASSERT_TRUE(
+        raw.db()
+            ->Get(rocksdb::ReadOptions(), raw.cf(keys::kAuditCf), keys::AuditIndex(i), &value)
+            .ok());
     const std::string entry(DecodeAuditValue(value).entry);
-    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditCf), keys::AuditIndex(i),
-                              entry).ok());
+    ASSERT_TRUE(
+        raw.db()
+            ->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditCf), keys::AuditIndex(i), entry)
+            .ok());
     tree.Append(audit::LeafHash(entry), &nodes);
   }
   for (const auto& n : nodes) {
-    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditNodesCf),
-                              keys::AuditNode(n.level, n.index),
-                              rocksdb::Slice(reinterpret_cast<const char*>(n.hash.data()), 32))
+    ASSERT_TRUE(raw.db()
+                    ->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditNodesCf),
+                          keys::AuditNode(n.level, n.index),
+                          rocksdb::Slice(reinterpret_cast<const char*>(n.hash.data()), 32))
                     .ok());
   }
   std::string bytes;
-  ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kMetaCf), keys::kMetaKey, &bytes).ok());
+  ASSERT_TRUE(
+      raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kMetaCf), keys::kMetaKey, &bytes).ok());
   storage::v1::StoreMeta meta;
   ASSERT_TRUE(meta.ParseFromString(bytes));
   meta.clear_audit_low_frontier();
   meta.set_format_version(3);
-  ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kMetaCf), keys::kMetaKey,
-                            meta.SerializeAsString()).ok());
+  ASSERT_TRUE(raw.db()
+                  ->Put(rocksdb::WriteOptions(), raw.cf(keys::kMetaCf), keys::kMetaKey,
+                        meta.SerializeAsString())
+                  .ok());
 }
 
 // A log written before format 4 (entries without their leaf hash, nodes at every level, no
@@ -243,7 +255,8 @@ TEST_F(AuditLogTest, AProofThroughALostNodeOrEntryIsDataLoss) {
   while (store_->Stats().audit_size < 40) {
     Advance(absl::Minutes(1));
     WriteRequest r = Req(kSteel);
-    r.changes = {{"name", Str(absl::StrCat("福建省钢源粉体材料有限公司", store_->Stats().audit_size))}};
+    r.changes = {
+        {"name", Str(absl::StrCat("福建省钢源粉体材料有限公司", store_->Stats().audit_size))}};
     ASSERT_THAT(store_->WriteAndWait(r), IsOk());
   }
   const uint64_t size = store_->Stats().audit_size;
@@ -253,16 +266,18 @@ TEST_F(AuditLogTest, AProofThroughALostNodeOrEntryIsDataLoss) {
   {
     store_.reset();
     RawDb raw(dir_);
-    ASSERT_TRUE(raw.db()->Delete(rocksdb::WriteOptions(), raw.cf(keys::kAuditNodesCf),
-                                 keys::AuditNode(4, 0)).ok());
+    ASSERT_TRUE(
+        raw.db()
+            ->Delete(rocksdb::WriteOptions(), raw.cf(keys::kAuditNodesCf), keys::AuditNode(4, 0))
+            .ok());
   }
   Reopen();  // the tree's frontier (node 5/0, the low edge) is intact: it opens
-  EXPECT_THAT(audit::InclusionProof(store_->AuditNodes(), 20, size),
-              collectonce::testing::StatusIs(absl::StatusCode::kDataLoss,
-                                             HasSubstr("audit node 4/0")));
-  EXPECT_THAT(audit::InclusionProof(store_->AuditNodes(), 0, 20),
-              collectonce::testing::StatusIs(absl::StatusCode::kDataLoss,
-                                             HasSubstr("audit entry 3")));
+  EXPECT_THAT(
+      audit::InclusionProof(store_->AuditNodes(), 20, size),
+      collectonce::testing::StatusIs(absl::StatusCode::kDataLoss, HasSubstr("audit node 4/0")));
+  EXPECT_THAT(
+      audit::InclusionProof(store_->AuditNodes(), 0, 20),
+      collectonce::testing::StatusIs(absl::StatusCode::kDataLoss, HasSubstr("audit entry 3")));
   EXPECT_THAT(audit::RootAt(store_->AuditNodes(), size), IsOk());
 }
 
@@ -308,13 +323,17 @@ TEST_F(AuditLogTest, AnOlderLogGoesOnFromItsStoredNodesNotFromEditedEntries) {
   {
     RawDb raw(dir_);
     std::string bytes;
-    ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kAuditCf),
-                              keys::AuditIndex(size - 1), &bytes).ok());
+    ASSERT_TRUE(raw.db()
+                    ->Get(rocksdb::ReadOptions(), raw.cf(keys::kAuditCf),
+                          keys::AuditIndex(size - 1), &bytes)
+                    .ok());
     v1::AuditEntry e;
     ASSERT_TRUE(e.ParseFromString(bytes));
     e.set_principal("principals/someone-else");
-    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditCf),
-                              keys::AuditIndex(size - 1), e.SerializeAsString()).ok());
+    ASSERT_TRUE(raw.db()
+                    ->Put(rocksdb::WriteOptions(), raw.cf(keys::kAuditCf),
+                          keys::AuditIndex(size - 1), e.SerializeAsString())
+                    .ok());
   }
   Reopen();
   EXPECT_THAT(audit::RootAt(store_->AuditNodes(), size), IsOkAndHolds(*root));

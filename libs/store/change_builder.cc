@@ -32,8 +32,7 @@ using ViolationKey = std::pair<std::string, std::string>;
 
 absl::flat_hash_set<ViolationKey> RecordViolations(const catalog::Catalog& catalog,
                                                    const storage::v1::RecordState* state,
-                                                   absl::CivilDay today,
-                                                   catalog::Violations* all) {
+                                                   absl::CivilDay today, catalog::Violations* all) {
   catalog::Catalog::FieldValues fields;
   if (state != nullptr) {
     for (const auto& f : state->fields()) {
@@ -134,7 +133,8 @@ void CheckRequestValues(const catalog::Catalog& catalog, absl::CivilDay today,
       continue;
     }
     if (def->deprecated()) {
-      out->push_back({change.field, "DEPRECATED", "the field is deprecated; it takes no new values"});
+      out->push_back(
+          {change.field, "DEPRECATED", "the field is deprecated; it takes no new values"});
       continue;
     }
     if (!change.value.has_value()) continue;  // clearing: checked against the record
@@ -237,10 +237,11 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
         if (new_rank > cur_rank) {
           found.push_back(
               {change.field, "SOURCE_AUTHORITY",
-               absl::StrCat(def.label(), " is held by '", cur_prov->source(),
-                            "' (precedence ", cur_rank, "); source '", value_prov.source(),
-                            "' (", new_rank == INT32_MAX ? "not listed" : absl::StrCat("precedence ", new_rank),
-                            ") may not replace it")});
+               absl::StrCat(
+                   def.label(), " is held by '", cur_prov->source(), "' (precedence ", cur_rank,
+                   "); source '", value_prov.source(), "' (",
+                   new_rank == INT32_MAX ? "not listed" : absl::StrCat("precedence ", new_rank),
+                   ") may not replace it")});
           continue;
         }
       }
@@ -294,9 +295,9 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
     });
     violations->insert(violations->end(), found.begin(), found.end());
     if (authority) {
-      return WithReason(absl::FailedPreconditionError(
-                            catalog::ViolationsToStatus(found, "the write").message()),
-                        "SOURCE_AUTHORITY");
+      return WithReason(
+          absl::FailedPreconditionError(catalog::ViolationsToStatus(found, "the write").message()),
+          "SOURCE_AUTHORITY");
     }
     return catalog::ViolationsToStatus(found, "the write");
   }

@@ -213,18 +213,17 @@ TEST_F(ChangeBuilderTest, NewSubjectGetsEveryFieldWithStampedProvenance) {
 // The state keeps one provenance per revision that a field still names: a write adds its
 // own once, and a revision whose fields have all been rewritten leaves the table.
 TEST_F(ChangeBuilderTest, StateKeepsOneProvenancePerRevisionItsFieldsName) {
-  Outcome first = Build(*enterprise_, nullptr,
-                        Request(kMarket, {{"name", Str("三明市测试企业有限公司")},
-                                          {"status", Code("1")}}),
-                        1);
+  Outcome first =
+      Build(*enterprise_, nullptr,
+            Request(kMarket, {{"name", Str("三明市测试企业有限公司")}, {"status", Code("1")}}), 1);
   ASSERT_THAT(first.status, IsOk());
   ASSERT_THAT(first.built.next.provenances(), SizeIs(1));
   for (const auto& f : first.built.next.fields()) {
     EXPECT_FALSE(f.provenance().has_commit_time()) << f.field() << " repeats the provenance";
   }
 
-  Outcome second = Build(*enterprise_, &first.built.next,
-                         Request(kMarket, {{"status", Code("2")}}), 2, kT1 + 1000);
+  Outcome second = Build(*enterprise_, &first.built.next, Request(kMarket, {{"status", Code("2")}}),
+                         2, kT1 + 1000);
   ASSERT_THAT(second.status, IsOk());
   std::vector<int64_t> revisions;
   for (const auto& p : second.built.next.provenances()) revisions.push_back(p.revision());

@@ -1,13 +1,13 @@
 // The store under a simulated power cut and under injected I/O faults (FaultFs): what was
 // acknowledged survives, a failed write is never acknowledged and never half there, and the
 // store says it is unhealthy until it is reopened.
+#include <pthread.h>
+
 #include <atomic>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
-
-#include <pthread.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -27,11 +27,10 @@ namespace {
 
 using ::collectonce::testing::IsOk;
 using ::collectonce::testing::StatusIs;
-using ::testing::HasSubstr;
 using testing::Enterprise;
 using testing::FaultFs;
 using testing::FieldText;
-
+using ::testing::HasSubstr;
 
 // One acknowledged write: the subject had `value` in "name" at `revision`.
 struct Acked {
@@ -68,8 +67,9 @@ class FaultTest : public ::testing::Test {
   }
   void ApplyCatalogs() {
     catalog::Violations v;
-    ASSERT_THAT(store_->ApplyCatalog(testing::ExampleCatalog("enterprise"), "governance", false, &v),
-                IsOk());
+    ASSERT_THAT(
+        store_->ApplyCatalog(testing::ExampleCatalog("enterprise"), "governance", false, &v),
+        IsOk());
   }
 
   static WriteRequest NameWrite(const std::string& subject, const std::string& value) {
@@ -86,10 +86,10 @@ class FaultTest : public ::testing::Test {
   void ExpectAllPresent(const std::vector<Acked>& acked) {
     std::map<std::string, int64_t> highest;
     for (const Acked& a : acked) {
-      auto rec = store_->GetRecord(*catalog::ParseSubjectName(a.subject), AsOf::Revision(a.revision));
+      auto rec =
+          store_->GetRecord(*catalog::ParseSubjectName(a.subject), AsOf::Revision(a.revision));
       ASSERT_TRUE(rec.ok()) << a.subject << " revision " << a.revision << ": " << rec.status();
-      EXPECT_EQ(FieldText(*rec, "name"), a.value)
-          << a.subject << " revision " << a.revision;
+      EXPECT_EQ(FieldText(*rec, "name"), a.value) << a.subject << " revision " << a.revision;
       highest[a.subject] = std::max(highest[a.subject], a.revision);
     }
     for (const auto& [subject, top] : highest) {
@@ -199,7 +199,8 @@ TEST_F(FaultTest, PowerCutLosesAcknowledgedWritesWhenSyncIsOff) {
               IsOk());
   int missing = 0;
   for (const Acked& a : acked) {
-    if (!store_->GetRecord(*catalog::ParseSubjectName(a.subject), AsOf::Revision(a.revision)).ok()) {
+    if (!store_->GetRecord(*catalog::ParseSubjectName(a.subject), AsOf::Revision(a.revision))
+             .ok()) {
       ++missing;
     }
   }
@@ -231,9 +232,8 @@ class PipelineTest : public FaultTest {
   }
   bool AwaitClockReadsAbove(int n) {
     absl::MutexLock lock(&mu_);
-    auto above = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return committer_clock_reads_ > n;
-    };
+    auto above = [this, n]()
+                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return committer_clock_reads_ > n; };
     return mu_.AwaitWithTimeout(absl::Condition(&above), absl::Seconds(30));
   }
 
@@ -433,9 +433,9 @@ TEST_P(IoFaultTest, FailedWriteIsNeverAcknowledgedNorHalfWrittenAndStoreTurnsUnh
   EXPECT_THAT(store_->WriteAndWait(NameWrite(Enterprise(5), "之后")),
               StatusIs(absl::StatusCode::kUnavailable));
   // Reads still serve what was acknowledged; the failed write is not visible.
-  EXPECT_EQ(store_->GetRecord(*catalog::ParseSubjectName(Enterprise(0)), AsOf::Current())
-                ->revision(),
-            revision_before);
+  EXPECT_EQ(
+      store_->GetRecord(*catalog::ParseSubjectName(Enterprise(0)), AsOf::Current())->revision(),
+      revision_before);
   EXPECT_EQ(store_->Stats().last_commit_sequence, before.last_commit_sequence);
 
   Open(/*sync=*/true);  // the restart
@@ -461,13 +461,14 @@ TEST_P(IoFaultTest, FailedWriteIsNeverAcknowledgedNorHalfWrittenAndStoreTurnsUnh
 
 INSTANTIATE_TEST_SUITE_P(
     Faults, IoFaultTest,
-    ::testing::Values(
-        FaultCase{"WriteError", [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kIoError); },
-                  [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNone); }},
-        FaultCase{"DiskFull", [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNoSpace); },
-                  [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNone); }},
-        FaultCase{"SyncError", [](FaultFs& f) { f.FailSyncs(true); },
-                  [](FaultFs& f) { f.FailSyncs(false); }}),
+    ::testing::Values(FaultCase{"WriteError",
+                                [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kIoError); },
+                                [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNone); }},
+                      FaultCase{"DiskFull",
+                                [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNoSpace); },
+                                [](FaultFs& f) { f.FailWrites(FaultFs::Fault::kNone); }},
+                      FaultCase{"SyncError", [](FaultFs& f) { f.FailSyncs(true); },
+                                [](FaultFs& f) { f.FailSyncs(false); }}),
     [](const ::testing::TestParamInfo<FaultCase>& info) { return info.param.name; });
 
 }  // namespace

@@ -8,8 +8,8 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <utility>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -21,8 +21,7 @@
 
 namespace collectonce::store {
 
-absl::StatusOr<KeyedHash> KeyedHash::LoadOrCreate(const std::string& path,
-                                                  bool create_if_missing) {
+absl::StatusOr<KeyedHash> KeyedHash::LoadOrCreate(const std::string& path, bool create_if_missing) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
     if (errno != ENOENT || !create_if_missing) {
@@ -31,8 +30,8 @@ absl::StatusOr<KeyedHash> KeyedHash::LoadOrCreate(const std::string& path,
     }
     unsigned char key[32];
     if (RAND_bytes(key, sizeof key) != 1) return absl::InternalError("no random bytes for a key");
-    std::string hex = absl::BytesToHexString(
-        absl::string_view(reinterpret_cast<const char*>(key), sizeof key));
+    std::string hex =
+        absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(key), sizeof key));
     hex.push_back('\n');
     // All or nothing, 0600 from the start, and durable before the store can index a
     // person with it.
@@ -43,8 +42,8 @@ absl::StatusOr<KeyedHash> KeyedHash::LoadOrCreate(const std::string& path,
     return KeyedHash(std::string(reinterpret_cast<const char*>(key), sizeof key));
   }
   if ((st.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "index key file ", path, " is readable by group or others; chmod 600 it"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("index key file ", path, " is readable by group or others; chmod 600 it"));
   }
   std::ifstream in(path);
   std::stringstream ss;
@@ -75,7 +74,7 @@ constexpr size_t kDigest = 32;
 // One scratch context per thread, reused for every hash.
 EVP_MD_CTX* Scratch() {
   thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                          &EVP_MD_CTX_free);
+                                                                           &EVP_MD_CTX_free);
   return ctx.get();
 }
 }  // namespace

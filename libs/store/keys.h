@@ -5,8 +5,8 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "libs/catalog/subject.h"
 
@@ -43,8 +43,7 @@ std::string SubjectRevision(const catalog::SubjectName& subject, int64_t revisio
 int64_t RevisionSuffix(absl::string_view key);
 
 // Subject | commit time µs (i64 ordered) | revision (u64 BE).
-std::string Timeline(const catalog::SubjectName& subject, int64_t commit_time_us,
-                     int64_t revision);
+std::string Timeline(const catalog::SubjectName& subject, int64_t commit_time_us, int64_t revision);
 
 // Subject | field | 0x00 | valid day (days since 1970-01-01, i64 ordered) | revision (u64 BE).
 std::string ValidTime(const catalog::SubjectName& subject, absl::string_view field,

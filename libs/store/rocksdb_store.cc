@@ -19,23 +19,23 @@
 #include "absl/time/time.h"
 #include "collectonce/storage/v1/storage.pb.h"
 #include "libs/audit/merkle.h"
-#include "libs/base/error_reason.h"
 #include "libs/base/coding.h"
+#include "libs/base/error_reason.h"
 #include "libs/base/status_macros.h"
 #include "libs/store/audit_value.h"
 #include "libs/store/change_builder.h"
 #include "libs/store/keys.h"
 #include "openssl/evp.h"
-#include "rocksdb/slice_transform.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/listener.h"
 #include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
-#include "rocksdb/write_batch.h"
 #include "rocksdb/utilities/backup_engine.h"
+#include "rocksdb/write_batch.h"
 #include "rocksdb/write_buffer_manager.h"
 
 namespace collectonce::store {
@@ -181,7 +181,8 @@ LowEdge LowEdgeOf(const audit::MerkleAppender& tree) {
 // store's opening, where `audit verify` should find and name it.
 class DbNodeReader : public audit::NodeReader {
  public:
-  DbNodeReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, rocksdb::ColumnFamilyHandle* entries)
+  DbNodeReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+               rocksdb::ColumnFamilyHandle* entries)
       : db_(db), cf_(cf), entries_(entries) {}
   // The low edge of the tree just committed.
   void SetLowEdge(LowEdge edge) {
@@ -193,8 +194,7 @@ class DbNodeReader : public audit::NodeReader {
   absl::StatusOr<audit::Hash> Subtree(int level, uint64_t index) const override {
     absl::StatusOr<audit::Hash> h = Find(level, index);
     if (absl::IsNotFound(h.status())) {
-      return absl::DataLossError(
-          absl::StrCat("the audit log is damaged: ", h.status().message()));
+      return absl::DataLossError(absl::StrCat("the audit log is damaged: ", h.status().message()));
     }
     return h;
   }
@@ -246,9 +246,9 @@ class DbNodeReader : public audit::NodeReader {
         return missing(i);
       }
       if (it->key() != keys::AuditIndex(i)) return missing(i);
-      tree.Append(LeafHashOf(DecodeAuditValue(
-                      absl::string_view(it->value().data(), it->value().size()))),
-                  nullptr);
+      tree.Append(
+          LeafHashOf(DecodeAuditValue(absl::string_view(it->value().data(), it->value().size()))),
+          nullptr);
     }
     return tree.Root();
   }
@@ -263,9 +263,9 @@ class DbNodeReader : public audit::NodeReader {
 struct WriteOp {
   WriteRequest request;
   WriteCallback done;
-  std::string lookup_value;  // the ID number, when the subject is found by it
-  std::string lookup_hash;   // and its HMAC
-  std::string digest;       // of the request, when it has a request id
+  std::string lookup_value;     // the ID number, when the subject is found by it
+  std::string lookup_hash;      // and its HMAC
+  std::string digest;           // of the request, when it has a request id
   int64_t catalog_version = 0;  // the catalog the values were checked against
   catalog::Violations violations;
   absl::StatusOr<WriteResult> result = absl::UnknownError("not committed");
@@ -359,8 +359,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
                                                               int limit) override;
   void Write(WriteRequest request, WriteCallback done) override;
   void RecordAccess(AccessRecord access, std::function<void(absl::Status)> done) override;
-  absl::StatusOr<std::shared_ptr<const catalog::Catalog>> GetCatalog(
-      v1::SubjectKind kind) override;
+  absl::StatusOr<std::shared_ptr<const catalog::Catalog>> GetCatalog(v1::SubjectKind kind) override;
   void ApplyCatalogAsync(
       v1::Catalog catalog, const std::string& principal, bool dry_run,
       std::function<void(absl::StatusOr<v1::Catalog>, catalog::Violations)> done) override;
@@ -373,8 +372,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
   void PutObjectAsync(const std::string& type, const std::string& name, std::string payload,
                       const std::string& principal,
                       std::function<void(absl::StatusOr<StoredObject>)> done) override;
-  absl::StatusOr<StoredObject> GetObject(const std::string& type,
-                                         const std::string& name) override;
+  absl::StatusOr<StoredObject> GetObject(const std::string& type, const std::string& name) override;
   absl::StatusOr<std::vector<StoredObject>> ListObjects(const std::string& type,
                                                         const std::string& after_name,
                                                         int limit) override;
@@ -438,8 +436,21 @@ class RocksDbStoreImpl final : public RocksDbStore {
 
  private:
   enum Cf {
-    kMeta, kCurrent, kSnapshots, kHistory, kTimeline, kValidTime, kSequence, kRequests,
-    kPersonIndex, kAudit, kAuditNodes, kAccessIndex, kGovernance, kReuse, kNumCf
+    kMeta,
+    kCurrent,
+    kSnapshots,
+    kHistory,
+    kTimeline,
+    kValidTime,
+    kSequence,
+    kRequests,
+    kPersonIndex,
+    kAudit,
+    kAuditNodes,
+    kAccessIndex,
+    kGovernance,
+    kReuse,
+    kNumCf
   };
 
   // One commit group: what the committer prepared from a run of queued operations, then
@@ -593,14 +604,16 @@ absl::Status RocksDbStoreImpl::Init() {
   opts.max_background_jobs = 2;
   opts.bytes_per_sync = 1 << 20;
   if (options_.env) opts.env = options_.env;
-  opts.listeners.push_back(std::make_shared<BackgroundErrorListener>([this](const rocksdb::Status& e) {
-    absl::MutexLock lock(&state_mu_);
-    if (!failed_.ok()) return;
-    failed_ = WithReason(absl::UnavailableError(absl::StrCat(
-                             "the store hit a background error and takes no more writes until "
-                             "restarted: ", e.ToString())),
-                         "STORE_FAILED");
-  }));
+  opts.listeners.push_back(
+      std::make_shared<BackgroundErrorListener>([this](const rocksdb::Status& e) {
+        absl::MutexLock lock(&state_mu_);
+        if (!failed_.ok()) return;
+        failed_ = WithReason(absl::UnavailableError(absl::StrCat(
+                                 "the store hit a background error and takes no more writes until "
+                                 "restarted: ",
+                                 e.ToString())),
+                             "STORE_FAILED");
+      }));
   if (options_.statistics) {
     stats_ = rocksdb::CreateDBStatistics();
     opts.statistics = stats_;
@@ -654,8 +667,7 @@ absl::Status RocksDbStoreImpl::Init() {
   rocksdb::Status s = rocksdb::DB::Open(db_opts, options_.data_dir, cfs, &handles_, &raw);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening the store in ", options_.data_dir));
   db_.reset(raw);
-  node_reader_ =
-      std::make_unique<DbNodeReader>(db_.get(), handles_[kAuditNodes], handles_[kAudit]);
+  node_reader_ = std::make_unique<DbNodeReader>(db_.get(), handles_[kAuditNodes], handles_[kAudit]);
 
   std::string meta_bytes;
   s = db_->Get(rocksdb::ReadOptions(), handles_[kMeta], keys::kMetaKey, &meta_bytes);
@@ -743,8 +755,8 @@ absl::Status RocksDbStoreImpl::Init() {
 // ---------------------------------------------------------------- reads
 
 absl::StatusOr<bool> RocksDbStoreImpl::ReadState(const rocksdb::ReadOptions& ro,
-                                                  const std::string& key,
-                                                  sv1::RecordState* state, std::string* bytes) {
+                                                 const std::string& key, sv1::RecordState* state,
+                                                 std::string* bytes) {
   rocksdb::PinnableSlice pinned;
   rocksdb::Status s = db_->Get(ro, handles_[kCurrent], key, &pinned);
   if (s.IsNotFound()) return false;
@@ -764,8 +776,9 @@ absl::StatusOr<std::optional<sv1::RecordState>> RocksDbStoreImpl::LoadState(
   return state;
 }
 
-absl::StatusOr<sv1::RecordState> RocksDbStoreImpl::StateAtRevision(
-    const rocksdb::ReadOptions& ro, const SubjectName& subject, int64_t revision) {
+absl::StatusOr<sv1::RecordState> RocksDbStoreImpl::StateAtRevision(const rocksdb::ReadOptions& ro,
+                                                                   const SubjectName& subject,
+                                                                   int64_t revision) {
   rocksdb::PinnableSlice bytes;
   rocksdb::Status s =
       db_->Get(ro, handles_[kSnapshots], keys::SubjectRevision(subject, revision), &bytes);
@@ -825,8 +838,7 @@ absl::StatusOr<v1::Record> RocksDbStoreImpl::GetRecord(const SubjectName& subjec
       // create time, which every later state keeps.
       ASSIGN_OR_RETURN(auto current, LoadState(ro, key));
       if (!current || current->create_time_us() > as_of.commit_time_us) {
-        return absl::NotFoundError(
-            absl::StrCat(subject.ToString(), " had no record at that time"));
+        return absl::NotFoundError(absl::StrCat(subject.ToString(), " had no record at that time"));
       }
       if (current->revision() == 1) return ToRecord(subject, *current);
       ASSIGN_OR_RETURN(auto first, StateAtRevision(ro, subject, 1));
@@ -842,9 +854,11 @@ absl::StatusOr<v1::Record> RocksDbStoreImpl::GetRecord(const SubjectName& subjec
   }
 }
 
-absl::StatusOr<v1::Record> RocksDbStoreImpl::ValidTimeView(
-    const rocksdb::ReadOptions& ro, const SubjectName& subject, const sv1::RecordState& current,
-    absl::CivilDay day, const std::vector<std::string>& fields) {
+absl::StatusOr<v1::Record> RocksDbStoreImpl::ValidTimeView(const rocksdb::ReadOptions& ro,
+                                                           const SubjectName& subject,
+                                                           const sv1::RecordState& current,
+                                                           absl::CivilDay day,
+                                                           const std::vector<std::string>& fields) {
   // Revision 1 writes no valid-time entries (most subjects never change, and bulk loads
   // stay lean); its values are read from its snapshot.
   sv1::RecordState first;
@@ -910,8 +924,9 @@ absl::StatusOr<SubjectName> RocksDbStoreImpl::FindPerson(absl::string_view id_nu
   return SubjectName{v1::PERSON, pid};
 }
 
-absl::StatusOr<std::vector<SubjectName>> RocksDbStoreImpl::ListSubjects(
-    v1::SubjectKind kind, absl::string_view after_id, int limit) {
+absl::StatusOr<std::vector<SubjectName>> RocksDbStoreImpl::ListSubjects(v1::SubjectKind kind,
+                                                                        absl::string_view after_id,
+                                                                        int limit) {
   std::vector<SubjectName> out;
   if (kind != v1::ENTERPRISE && kind != v1::PERSON) {
     return absl::InvalidArgumentError("list subjects of a kind: enterprise or person");
@@ -919,7 +934,8 @@ absl::StatusOr<std::vector<SubjectName>> RocksDbStoreImpl::ListSubjects(
   // Every subject key of a kind starts with its kind byte; "after" is exclusive.
   const std::string start = keys::Subject(SubjectName{kind, std::string(after_id)});
   const char kind_byte = start[0];
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kCurrent]));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kCurrent]));
   for (it->Seek(start); it->Valid() && static_cast<int>(out.size()) < limit; it->Next()) {
     absl::string_view key(it->key().data(), it->key().size());
     if (key.empty() || key[0] != kind_byte) break;
@@ -988,8 +1004,8 @@ absl::StatusOr<std::vector<v1::ChangeSet>> RocksDbStoreImpl::ReadChangesAfter(
   absl::Status status;
   // A caller's position past every sequence there can be reads nothing (and does not wrap).
   const int64_t from = after_sequence < INT64_MAX ? after_sequence + 1 : INT64_MAX;
-  for (it->Seek(keys::Sequence(from));
-       it->Valid() && static_cast<int>(out.size()) < limit; it->Next()) {
+  for (it->Seek(keys::Sequence(from)); it->Valid() && static_cast<int>(out.size()) < limit;
+       it->Next()) {
     sv1::SequenceEntry e;
     if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       status = absl::DataLossError("a sequence entry is unreadable");
@@ -1045,8 +1061,9 @@ absl::StatusOr<v1::AuditEntry> RocksDbStoreImpl::ReadAuditEntry(uint64_t index) 
   return e;
 }
 
-absl::StatusOr<std::vector<Store::RawAuditEntry>> RocksDbStoreImpl::ReadAuditEntries(
-    uint64_t start, int limit, bool reverse) {
+absl::StatusOr<std::vector<Store::RawAuditEntry>> RocksDbStoreImpl::ReadAuditEntries(uint64_t start,
+                                                                                     int limit,
+                                                                                     bool reverse) {
   std::vector<RawAuditEntry> out;
   const rocksdb::Snapshot* snap = db_->GetSnapshot();
   rocksdb::ReadOptions ro;
@@ -1088,10 +1105,9 @@ absl::StatusOr<std::vector<Store::RawAuditEntry>> RocksDbStoreImpl::ReadAuditEnt
     if (parsed.ParseFromString(e.bytes) && parsed.has_change()) {
       auto subject = catalog::ParseSubjectName(parsed.change().subject());
       std::string cs;
-      if (subject.ok() &&
-          db_->Get(ro, handles_[kHistory], keys::SubjectRevision(*subject, parsed.change().revision()),
-                   &cs)
-              .ok()) {
+      if (subject.ok() && db_->Get(ro, handles_[kHistory],
+                                   keys::SubjectRevision(*subject, parsed.change().revision()), &cs)
+                              .ok()) {
         e.stored_change_set_sha256 = Sha256(cs);
       }
     }
@@ -1162,8 +1178,8 @@ void RocksDbStoreImpl::Write(WriteRequest request, WriteCallback done) {
       }
     }
     if (op.lookup_hash.empty()) {
-      done(absl::InvalidArgumentError(absl::StrCat(
-               "a write without a person's name must give ", lookup, " to find the person")),
+      done(absl::InvalidArgumentError(absl::StrCat("a write without a person's name must give ",
+                                                   lookup, " to find the person")),
            {{lookup, "REQUIRED", "needed to find or create the person"}});
       return;
     }
@@ -1306,7 +1322,8 @@ void RocksDbStoreImpl::HandToWriter(Group* g) {
 
 absl::Status RocksDbStoreImpl::AwaitWritten(const Group& g) {
   absl::MutexLock lock(&writer_mu_);
-  writer_mu_.Await(absl::Condition(+[](const Group* x) { return x->written; }, &g));
+  writer_mu_.Await(absl::Condition(
+      +[](const Group* x) { return x->written; }, &g));
   return g.write_status;
 }
 
@@ -1347,10 +1364,10 @@ void RocksDbStoreImpl::WriteLoop() {
     } else {
       {
         absl::MutexLock lock(&state_mu_);
-        failed_ = WithReason(absl::UnavailableError(absl::StrCat(
-                                 "the store failed a write and takes no more until restarted: ",
-                                 written.message())),
-                             "STORE_FAILED");
+        failed_ = WithReason(
+            absl::UnavailableError(absl::StrCat(
+                "the store failed a write and takes no more until restarted: ", written.message())),
+            "STORE_FAILED");
       }
       FailGroup(*g, written);
     }
@@ -1363,7 +1380,11 @@ void RocksDbStoreImpl::WriteLoop() {
 
 void RocksDbStoreImpl::FailGroup(Group& g, const absl::Status& status) {
   for (Op& op : g.ops) {
-    std::visit([&](auto& o) { if (o.result.ok()) o.result = status; }, op);
+    std::visit(
+        [&](auto& o) {
+          if (o.result.ok()) o.result = status;
+        },
+        op);
   }
 }
 
@@ -1534,7 +1555,8 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
       seen = *found;
     } else {
       std::string bytes;
-      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kRequests], request_key, &bytes);
+      rocksdb::Status s =
+          db_->Get(rocksdb::ReadOptions(), handles_[kRequests], request_key, &bytes);
       if (s.ok()) {
         seen.emplace();
         if (!seen->ParseFromString(bytes)) return fail(absl::DataLossError("bad request record"));
@@ -1601,13 +1623,14 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
 
   const int64_t current_revision = current ? current->revision() : 0;
   if (req.expected_revision && *req.expected_revision != current_revision) {
-    return fail(WithReason(absl::AbortedError(
-        current_revision == 0
-            ? absl::StrCat(subject.ToString(), " does not exist; the write expected revision ",
-                           *req.expected_revision)
-            : absl::StrCat(subject.ToString(), " is at revision ", current_revision,
-                           "; the write expected ", *req.expected_revision,
-                           ". Read it again and reapply the change.")),
+    return fail(WithReason(
+        absl::AbortedError(
+            current_revision == 0
+                ? absl::StrCat(subject.ToString(), " does not exist; the write expected revision ",
+                               *req.expected_revision)
+                : absl::StrCat(subject.ToString(), " is at revision ", current_revision,
+                               "; the write expected ", *req.expected_revision,
+                               ". Read it again and reapply the change.")),
         "REVISION_MISMATCH"));
   }
   if (req.expected_etag &&
@@ -1634,8 +1657,8 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   const int64_t commit_time = NextCommitTime();
   const int64_t revision = current_revision + 1;
   BuiltChange& built = built_scratch_;
-  absl::Status st = BuildChange(*cat, current, req, Today(commit_time),
-                                commit_time, revision, &built, &op.violations);
+  absl::Status st = BuildChange(*cat, current, req, Today(commit_time), commit_time, revision,
+                                &built, &op.violations);
   if (!st.ok()) return fail(st);
   if (built.unchanged) {
     WriteResult r;
@@ -1650,8 +1673,8 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   const bool indexed_as_looked_up = new_person && built.new_lookup == op.lookup_value;
   std::string new_lookup_hash;
   if (built.lookup_changed && !built.new_lookup.empty()) {
-    new_lookup_hash = indexed_as_looked_up ? op.lookup_hash
-                                           : options_.index_hash.Hash(built.new_lookup);
+    new_lookup_hash =
+        indexed_as_looked_up ? op.lookup_hash : options_.index_hash.Hash(built.new_lookup);
   }
   if (!new_lookup_hash.empty() && !indexed_as_looked_up) {
     const std::string& h = new_lookup_hash;
@@ -1695,10 +1718,10 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
       sv1::Assertion entry;
       *entry.mutable_field() = a;
       entry.set_cleared(!a.has_value());
-      g.batch.Put(handles_[kValidTime],
-                  keys::ValidTime(subject, a.field(), ToCivilDay(a.provenance().valid_from()),
-                                  revision),
-                  entry.SerializeAsString());
+      g.batch.Put(
+          handles_[kValidTime],
+          keys::ValidTime(subject, a.field(), ToCivilDay(a.provenance().valid_from()), revision),
+          entry.SerializeAsString());
     }
   }
   g.batch.Put(handles_[kHistory], keys::SubjectRevision(subject, revision), cs_bytes);
@@ -1941,8 +1964,8 @@ void RocksDbStoreImpl::PutObjectAsync(const std::string& type, const std::string
 absl::StatusOr<StoredObject> RocksDbStoreImpl::GetObject(const std::string& type,
                                                          const std::string& name) {
   std::string bytes;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kGovernance],
-                               keys::Governance(type, name), &bytes);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), handles_[kGovernance], keys::Governance(type, name), &bytes);
   if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat(name, " does not exist"));
   if (!s.ok()) return FromRocks(s, "reading a governance object");
   sv1::GovernanceObject obj;
@@ -1968,9 +1991,9 @@ absl::StatusOr<std::vector<StoredObject>> RocksDbStoreImpl::ListObjects(
     if (!obj.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("a governance object is unreadable");
     }
-    out.push_back(StoredObject{std::string(it->key().data() + prefix.size(),
-                                           it->key().size() - prefix.size()),
-                               obj.version(), obj.update_time_us(), obj.payload()});
+    out.push_back(StoredObject{
+        std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()),
+        obj.version(), obj.update_time_us(), obj.payload()});
   }
   if (!it->status().ok()) return FromRocks(it->status(), "listing governance objects");
   return out;

@@ -56,15 +56,15 @@ struct OperationCounts {
 // RocksDB's own figures for monitoring, read from DB properties (no I/O). Sizes are bytes,
 // summed over all column families unless noted.
 struct EngineStats {
-  uint64_t live_data_bytes = 0;           // rocksdb.estimate-live-data-size
-  uint64_t sst_files_bytes = 0;           // rocksdb.total-sst-files-size
-  uint64_t memtable_bytes = 0;            // rocksdb.cur-size-all-mem-tables
-  uint64_t block_cache_usage_bytes = 0;   // the shared cache (memtables are charged to it)
+  uint64_t live_data_bytes = 0;          // rocksdb.estimate-live-data-size
+  uint64_t sst_files_bytes = 0;          // rocksdb.total-sst-files-size
+  uint64_t memtable_bytes = 0;           // rocksdb.cur-size-all-mem-tables
+  uint64_t block_cache_usage_bytes = 0;  // the shared cache (memtables are charged to it)
   uint64_t block_cache_capacity_bytes = 0;
   uint64_t pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
   uint64_t running_compactions = 0;
-  uint64_t background_errors = 0;         // rocksdb.background-errors since open
-  uint64_t estimated_keys = 0;            // rocksdb.estimate-num-keys
+  uint64_t background_errors = 0;  // rocksdb.background-errors since open
+  uint64_t estimated_keys = 0;     // rocksdb.estimate-num-keys
 };
 
 class RocksDbStore : public Store {

@@ -151,10 +151,14 @@ TEST_F(RocksDbStoreTest, OnlySupersededStatesAreSnapshotsAndVersionOneStoresStil
     EXPECT_THAT(raw.Keys(keys::kSnapshotsCf), ElementsAre(keys::SubjectRevision(steel, 1)));
     // What a version 1 build left: the current revision in `snapshots` too.
     std::string current;
-    ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kCurrentCf),
-                              keys::Subject(steel), &current).ok());
-    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kSnapshotsCf),
-                              keys::SubjectRevision(steel, 2), current).ok());
+    ASSERT_TRUE(
+        raw.db()
+            ->Get(rocksdb::ReadOptions(), raw.cf(keys::kCurrentCf), keys::Subject(steel), &current)
+            .ok());
+    ASSERT_TRUE(raw.db()
+                    ->Put(rocksdb::WriteOptions(), raw.cf(keys::kSnapshotsCf),
+                          keys::SubjectRevision(steel, 2), current)
+                    .ok());
     raw.SetFormatVersion(1);
   }
   Reopen();
@@ -183,8 +187,8 @@ TEST_F(RocksDbStoreTest, OnlySupersededStatesAreSnapshotsAndVersionOneStoresStil
     raw.SetFormatVersion(6);
   }
   auto newer = RocksDbStore::Open(Options());
-  EXPECT_THAT(newer.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
-                                       HasSubstr("format version 6")));
+  EXPECT_THAT(newer.status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("format version 6")));
 }
 
 // Since format 5 revision 1 writes no timeline entry: reads as of a time find it by the
@@ -224,8 +228,10 @@ TEST_F(RocksDbStoreTest, RevisionOneHasNoTimelineEntryYetReadsAsOfATimeFindIt) {
     RawDb raw(dir_);
     EXPECT_THAT(raw.Keys(keys::kTimelineCf), ElementsAre(keys::Timeline(steel, t2, 2)));
     // What a format 4 build wrote for revision 1.
-    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kTimelineCf),
-                              keys::Timeline(steel, t1, 1), "").ok());
+    ASSERT_TRUE(raw.db()
+                    ->Put(rocksdb::WriteOptions(), raw.cf(keys::kTimelineCf),
+                          keys::Timeline(steel, t1, 1), "")
+                    .ok());
     raw.SetFormatVersion(4);
   }
   Reopen();
@@ -241,8 +247,10 @@ TEST_F(RocksDbStoreTest, StatesKeepEachProvenanceOnceAndVersionTwoStatesStillRea
   {
     RawDb raw(dir_);
     std::string bytes;
-    ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.cf(keys::kCurrentCf),
-                              keys::Subject(steel), &bytes).ok());
+    ASSERT_TRUE(
+        raw.db()
+            ->Get(rocksdb::ReadOptions(), raw.cf(keys::kCurrentCf), keys::Subject(steel), &bytes)
+            .ok());
     storage::v1::RecordState state;
     ASSERT_TRUE(state.ParseFromString(bytes));
     ASSERT_EQ(state.fields_size(), 4);
@@ -258,8 +266,10 @@ TEST_F(RocksDbStoreTest, StatesKeepEachProvenanceOnceAndVersionTwoStatesStillRea
     for (int i = 0; i < old.fields_size(); ++i) {
       ExpandField(state, state.fields(i), old.mutable_fields(i));
     }
-    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.cf(keys::kCurrentCf),
-                              keys::Subject(steel), old.SerializeAsString()).ok());
+    ASSERT_TRUE(raw.db()
+                    ->Put(rocksdb::WriteOptions(), raw.cf(keys::kCurrentCf), keys::Subject(steel),
+                          old.SerializeAsString())
+                    .ok());
     raw.SetFormatVersion(2);
   }
   Reopen();
@@ -356,8 +366,8 @@ TEST_F(RocksDbStoreTest, LowerPrecedenceSourceCannotReplaceAuthorityValue) {
   r.changes = {{"id_number", Str(kSongId)}, {"name", Str("宋文福")}};
   catalog::Violations v;
   auto w = store_->WriteAndWait(r, &v);
-  EXPECT_THAT(w, StatusIs(absl::StatusCode::kFailedPrecondition,
-                          HasSubstr("public-security.household")));
+  EXPECT_THAT(
+      w, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("public-security.household")));
   EXPECT_THAT(w.status().message(), HasSubstr("service-center"));
   ASSERT_THAT(v, SizeIs(1));
   EXPECT_EQ(v[0].field, "name");
@@ -381,10 +391,10 @@ TEST_F(RocksDbStoreTest, EveryBadValueIsReportedAndNothingIsWritten) {
   EXPECT_THAT(store_->WriteAndWait(r, &v), StatusIs(absl::StatusCode::kInvalidArgument));
   std::vector<std::string> fields;
   for (const auto& x : v) fields.push_back(x.field + "/" + x.rule);
-  EXPECT_THAT(fields, ::testing::UnorderedElementsAre(
-                          "name/LENGTH", "registered_capital/RANGE", "status/CODE",
-                          "contact_phone/FORMAT", "employee_count/TYPE",
-                          "no_such_field/UNKNOWN_FIELD"));
+  EXPECT_THAT(fields, ::testing::UnorderedElementsAre("name/LENGTH", "registered_capital/RANGE",
+                                                      "status/CODE", "contact_phone/FORMAT",
+                                                      "employee_count/TYPE",
+                                                      "no_such_field/UNKNOWN_FIELD"));
   EXPECT_THAT(store_->GetRecord(*catalog::ParseSubjectName(kSteel), AsOf::Current()),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(store_->Stats().last_commit_sequence, 0);
@@ -414,8 +424,8 @@ TEST_F(RocksDbStoreTest, BirthDateMustAgreeWithIdNumber) {
   EXPECT_THAT(store_->WriteAndWait(r, &v), StatusIs(absl::StatusCode::kInvalidArgument));
   std::vector<std::string> fields;
   for (const auto& x : v) fields.push_back(x.field + "/" + x.rule);
-  EXPECT_THAT(fields, ::testing::UnorderedElementsAre("birth_date/CROSS_FIELD",
-                                                      "gender/CROSS_FIELD"));
+  EXPECT_THAT(fields,
+              ::testing::UnorderedElementsAre("birth_date/CROSS_FIELD", "gender/CROSS_FIELD"));
   EXPECT_THAT(store_->FindPerson(kWuId), StatusIs(absl::StatusCode::kNotFound));
 }
 
@@ -637,7 +647,8 @@ TEST_F(RocksDbStoreTest, AsOfReadsCostTheSameAtOneAndTenThousandRevisions) {
   }
   {
     absl::MutexLock lock(&mu);
-    mu.Await(absl::Condition(+[](int* p) { return *p == 0; }, &pending));
+    mu.Await(absl::Condition(
+        +[](int* p) { return *p == 0; }, &pending));
     ASSERT_THAT(first_error, IsOk());
   }
   auto head = store_->GetRecord(many, AsOf::Current());

@@ -187,8 +187,7 @@ class Store {
   // Validates and (unless dry_run) stores a new version of a catalog. An identical catalog
   // is not a new version. INVALID_ARGUMENT lists every problem in *violations.
   [[nodiscard]] absl::StatusOr<v1::Catalog> ApplyCatalog(v1::Catalog catalog,
-                                                         const std::string& principal,
-                                                         bool dry_run,
+                                                         const std::string& principal, bool dry_run,
                                                          catalog::Violations* violations);
   // The same without blocking: `done` runs once the new version is durable (on the
   // completer thread) or at once on a validation error or a dry run.
@@ -201,11 +200,10 @@ class Store {
   // `name`, with an audit leaf. `payload` is the serialized object; an identical payload is
   // not a new version. Returns the stored version.
   [[nodiscard]] absl::StatusOr<StoredObject> PutObject(const std::string& type,
-                                                       const std::string& name,
-                                                       std::string payload,
+                                                       const std::string& name, std::string payload,
                                                        const std::string& principal);
-  virtual void PutObjectAsync(const std::string& type, const std::string& name,
-                              std::string payload, const std::string& principal,
+  virtual void PutObjectAsync(const std::string& type, const std::string& name, std::string payload,
+                              const std::string& principal,
                               std::function<void(absl::StatusOr<StoredObject>)> done) = 0;
   // NOT_FOUND when there is none.
   [[nodiscard]] virtual absl::StatusOr<StoredObject> GetObject(const std::string& type,
@@ -224,7 +222,8 @@ class Store {
                              std::function<void(absl::Status)> done) = 0;
   // Sums the reports of `form` with since_us <= time <= until_us (0: unbounded).
   [[nodiscard]] virtual absl::StatusOr<ReuseCounts> SumReuse(const std::string& form,
-                                                             int64_t since_us, int64_t until_us) = 0;
+                                                             int64_t since_us,
+                                                             int64_t until_us) = 0;
 
   // Calls `listener` (on the store's writer thread, so it must be quick) after each commit
   // with the last committed sequence. Returns an id for Unsubscribe.
@@ -236,8 +235,8 @@ class Store {
 
   struct RawAuditEntry {
     uint64_t index = 0;
-    std::string bytes;             // as stored and hashed
-    std::string stored_leaf_hash;  // the leaf hash the log holds for this position
+    std::string bytes;                     // as stored and hashed
+    std::string stored_leaf_hash;          // the leaf hash the log holds for this position
     std::string stored_change_set_sha256;  // for change events: the history as it is now
   };
   // Entries from `start` upwards (or, with reverse, below `start` downwards), at most

@@ -99,8 +99,8 @@ class StoreFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = MakeTempDir("store");
-    now_us_ = absl::ToUnixMicros(absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0),
-                                                 absl::FixedTimeZone(8 * 3600)));
+    now_us_ = absl::ToUnixMicros(
+        absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0), absl::FixedTimeZone(8 * 3600)));
     Reopen();
     catalog::Violations v;
     ASSERT_TRUE(store_->ApplyCatalog(ExampleCatalog("enterprise"), "governance", false, &v).ok());
@@ -168,7 +168,8 @@ class RawDb {
     for (size_t i = 0; i < names.size(); ++i) cf_[names[i]] = handles[i];
   }
   ~RawDb() {
-    if (db_) for (auto& [name, h] : cf_) db_->DestroyColumnFamilyHandle(h);
+    if (db_)
+      for (auto& [name, h] : cf_) db_->DestroyColumnFamilyHandle(h);
   }
   rocksdb::DB* db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* cf(const std::string& name) { return cf_.at(name); }
@@ -182,9 +183,8 @@ class RawDb {
   // was: what someone changing the entry behind the log's back would leave.
   void EditAuditEntry(uint64_t index, const std::function<void(registry::v1::AuditEntry*)>& edit) {
     std::string value;
-    ASSERT_TRUE(db_->Get(rocksdb::ReadOptions(), cf(keys::kAuditCf), keys::AuditIndex(index),
-                         &value)
-                    .ok());
+    ASSERT_TRUE(
+        db_->Get(rocksdb::ReadOptions(), cf(keys::kAuditCf), keys::AuditIndex(index), &value).ok());
     const AuditValue decoded = DecodeAuditValue(value);
     registry::v1::AuditEntry e;
     ASSERT_TRUE(e.ParseFromArray(decoded.entry.data(), static_cast<int>(decoded.entry.size())));
@@ -202,8 +202,9 @@ class RawDb {
     storage::v1::StoreMeta meta;
     EXPECT_TRUE(meta.ParseFromString(bytes));
     meta.set_format_version(version);
-    EXPECT_TRUE(db_->Put(rocksdb::WriteOptions(), cf("default"), keys::kMetaKey,
-                         meta.SerializeAsString()).ok());
+    EXPECT_TRUE(
+        db_->Put(rocksdb::WriteOptions(), cf("default"), keys::kMetaKey, meta.SerializeAsString())
+            .ok());
   }
 
  private:

@@ -41,7 +41,6 @@ std::string HashBytes(const audit::Hash& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
-
 std::string Header(const grpc::ServerContextBase& ctx, const char* name) {
   auto it = ctx.client_metadata().find(name);
   return it == ctx.client_metadata().end() ? std::string()
@@ -78,11 +77,12 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(
   if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
   const uint64_t size = ctx_->store()->Stats().audit_size;
   if (request->tree_size() > size || request->index() >= request->tree_size()) {
-    return Reply(context, WithReason(absl::OutOfRangeError(absl::StrCat(
-                                         "need index < tree_size <= ", size)),
-                                     "OUT_OF_RANGE"));
+    return Reply(context,
+                 WithReason(absl::OutOfRangeError(absl::StrCat("need index < tree_size <= ", size)),
+                            "OUT_OF_RANGE"));
   }
-  auto proof = audit::InclusionProof(ctx_->store()->AuditNodes(), request->index(), request->tree_size());
+  auto proof =
+      audit::InclusionProof(ctx_->store()->AuditNodes(), request->index(), request->tree_size());
   if (!proof.ok()) return Reply(context, proof.status());
   auto leaf = ctx_->store()->AuditNodes().Subtree(0, request->index());
   if (!leaf.ok()) return Reply(context, leaf.status());
@@ -102,9 +102,10 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetConsistencyProof(
   const uint64_t size = ctx_->store()->Stats().audit_size;
   if (request->new_size() > size || request->old_size() == 0 ||
       request->old_size() > request->new_size()) {
-    return Reply(context, WithReason(absl::OutOfRangeError(absl::StrCat(
-                                         "need 0 < old_size <= new_size <= ", size)),
-                                     "OUT_OF_RANGE"));
+    return Reply(
+        context,
+        WithReason(absl::OutOfRangeError(absl::StrCat("need 0 < old_size <= new_size <= ", size)),
+                   "OUT_OF_RANGE"));
   }
   auto proof = audit::ConsistencyProof(ctx_->store()->AuditNodes(), request->old_size(),
                                        request->new_size());
@@ -121,7 +122,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAuditEntries(
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return Reply(context, caller.status());
   if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
-  const int size = request->page_size() <= 0 ? 500 : std::min(request->page_size(), kMaxEntriesPage);
+  const int size =
+      request->page_size() <= 0 ? 500 : std::min(request->page_size(), kMaxEntriesPage);
   const uint64_t tree_size = ctx_->store()->Stats().audit_size;
   auto entries = ctx_->store()->ReadAuditEntries(request->start_index(), size, false);
   if (!entries.ok()) return Reply(context, entries.status());
@@ -144,7 +146,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerCont
   if (!caller.ok()) return Reply(context, caller.status());
   if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
   if (request->page_size() < 0) {
-    return Reply(context, WithReason(absl::InvalidArgumentError("page_size is negative"), "INVALID_VALUES"));
+    return Reply(context,
+                 WithReason(absl::InvalidArgumentError("page_size is negative"), "INVALID_VALUES"));
   }
   const int page = request->page_size() == 0 ? 50 : std::min(request->page_size(), 1000);
   uint64_t before = ctx_->store()->Stats().audit_size;
@@ -201,8 +204,10 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
   if (!caller.ok()) return Reply(context, caller.status());
   auto subject = catalog::ParseSubjectName(request->subject());
   if (!subject.ok()) {
-    return Reply(context, WithReason(absl::InvalidArgumentError(subject.status().message()), "INVALID_VALUES"),
-                 {{"subject", "NAME", std::string(subject.status().message())}});
+    return Reply(
+        context,
+        WithReason(absl::InvalidArgumentError(subject.status().message()), "INVALID_VALUES"),
+        {{"subject", "NAME", std::string(subject.status().message())}});
   }
   if (RequireAuditor(*caller).ok()) {
     // auditors and governance see every subject
@@ -210,9 +215,10 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
     // A portal answers "who looked at my data" for the citizen or enterprise it has
     // authenticated, and names that subject in x-subject.
     if (Header(*context, "x-subject") != subject->ToString()) {
-      return Reply(context, WithReason(absl::PermissionDeniedError(
-                                           "a subject portal reads only the subject it names in x-subject"),
-                                       "NOT_THIS_SUBJECT"));
+      return Reply(context,
+                   WithReason(absl::PermissionDeniedError(
+                                  "a subject portal reads only the subject it names in x-subject"),
+                              "NOT_THIS_SUBJECT"));
     }
   } else {
     return Reply(context, RequireAuditor(*caller));

@@ -12,7 +12,8 @@ namespace collectonce::registry {
 
 class AuditServiceImpl final : public v1::AuditService::CallbackService {
  public:
-  AuditServiceImpl(RegistryContext* ctx, const audit::Signer* signer) : ctx_(ctx), signer_(signer) {}
+  AuditServiceImpl(RegistryContext* ctx, const audit::Signer* signer)
+      : ctx_(ctx), signer_(signer) {}
 
   grpc::ServerUnaryReactor* GetTreeHead(grpc::CallbackServerContext*, const v1::GetTreeHeadRequest*,
                                         v1::SignedTreeHead*) override;

@@ -30,9 +30,9 @@ absl::Status RequireRole(const Caller& caller, std::initializer_list<v1::Role> r
   for (v1::Role r : roles) {
     if (authz::Policy::HasRole(caller.principal, r)) return absl::OkStatus();
   }
-  return WithReason(absl::PermissionDeniedError(
-                        absl::StrCat(caller.principal.name(), " may not ", what)),
-                    "ROLE_MAY_NOT_GOVERN");
+  return WithReason(
+      absl::PermissionDeniedError(absl::StrCat(caller.principal.name(), " may not ", what)),
+      "ROLE_MAY_NOT_GOVERN");
 }
 
 // Output-only members are set by the registry, never taken from the caller.
@@ -56,7 +56,8 @@ absl::StatusOr<T> Load(store::Store* store, const std::string& type, const std::
   auto o = store->GetObject(type, name);
   if (!o.ok()) return o.status();
   T m;
-  if (!m.ParseFromString(o->payload)) return absl::DataLossError(absl::StrCat(name, " is unreadable"));
+  if (!m.ParseFromString(o->payload))
+    return absl::DataLossError(absl::StrCat(name, " is unreadable"));
   FillOutputOnly(*o, &m);
   return m;
 }
@@ -65,7 +66,8 @@ absl::StatusOr<T> Load(store::Store* store, const std::string& type, const std::
 template <typename T, typename Add>
 absl::Status ListPage(store::Store* store, const std::string& type, int32_t page_size,
                       const std::string& token, std::string* next_token, Add add) {
-  if (page_size < 0) return WithReason(absl::InvalidArgumentError("page_size is negative"), "INVALID_VALUES");
+  if (page_size < 0)
+    return WithReason(absl::InvalidArgumentError("page_size is negative"), "INVALID_VALUES");
   int size = page_size == 0 ? kDefaultPageSize : std::min(page_size, kMaxPageSize);
   std::string after;
   if (!token.empty()) {
@@ -99,8 +101,8 @@ grpc::ServerUnaryReactor* StoreObject(grpc::CallbackServerContext* context, Regi
   std::string payload = object.SerializeAsString();
   ctx->store()->PutObjectAsync(
       type, name, std::move(payload), principal,
-      [reactor, ctx, response, reload_policy, object = std::move(object)](
-          absl::StatusOr<store::StoredObject> stored) mutable {
+      [reactor, ctx, response, reload_policy,
+       object = std::move(object)](absl::StatusOr<store::StoredObject> stored) mutable {
         if (!stored.ok()) {
           reactor->Finish(rpc::ToGrpc(stored.status()));
           return;
@@ -111,13 +113,12 @@ grpc::ServerUnaryReactor* StoreObject(grpc::CallbackServerContext* context, Regi
           // (no new version) retries the reload.
           if (absl::Status s = ctx->ReloadPolicy(); !s.ok()) {
             reactor->Finish(rpc::ToGrpc(WithReason(
-                absl::Status(s.code(),
-                             absl::StrCat(stored->name, " is stored as version ",
-                                          stored->version,
-                                          ", but the access policy could not be reloaded (",
-                                          s.message(),
-                                          "); the previous policy stays in force until a "
-                                          "reload succeeds: apply it again")),
+                absl::Status(
+                    s.code(),
+                    absl::StrCat(stored->name, " is stored as version ", stored->version,
+                                 ", but the access policy could not be reloaded (", s.message(),
+                                 "); the previous policy stays in force until a "
+                                 "reload succeeds: apply it again")),
                 "POLICY_RELOAD_FAILED")));
             return;
           }
@@ -144,7 +145,8 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::GetCatalog(grpc::CallbackServer
   if (name.rfind("catalogs/", 0) == 0) name.remove_prefix(9);
   auto kind = catalog::ParseKindName(name);
   if (!kind.ok()) {
-    return Reply(context, kind.status(), {{"name", "NAME", "catalogs/enterprise or catalogs/person"}});
+    return Reply(context, kind.status(),
+                 {{"name", "NAME", "catalogs/enterprise or catalogs/person"}});
   }
   auto cat = ctx_->store()->GetCatalog(*kind);
   if (!cat.ok()) return Reply(context, cat.status());
@@ -205,10 +207,10 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ListMatters(grpc::CallbackServe
                                                              v1::ListMattersResponse* response) {
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return Reply(context, caller.status());
-  return Reply(context, ListPage<v1::Matter>(ctx_->store(), "matters", request->page_size(),
-                                             request->page_token(),
-                                             response->mutable_next_page_token(),
-                                             [&](v1::Matter m) { *response->add_matters() = std::move(m); }));
+  return Reply(context, ListPage<v1::Matter>(
+                            ctx_->store(), "matters", request->page_size(), request->page_token(),
+                            response->mutable_next_page_token(),
+                            [&](v1::Matter m) { *response->add_matters() = std::move(m); }));
 }
 
 grpc::ServerUnaryReactor* GovernanceServiceImpl::GetMatter(grpc::CallbackServerContext* context,
@@ -235,7 +237,9 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyMatter(grpc::CallbackServe
   auto cat = ctx_->store()->GetCatalog(m.subject_kind());
   Violations v;
   authz::ValidateMatter(m, cat.ok() ? cat->get() : nullptr, &v);
-  if (!v.empty()) return Reply(context, WithReason(catalog::ViolationsToStatus(v, "the matter"), "INVALID_MATTER"), v);
+  if (!v.empty())
+    return Reply(context,
+                 WithReason(catalog::ViolationsToStatus(v, "the matter"), "INVALID_MATTER"), v);
   if (request->validate_only()) {
     *response = m;
     return Reply(context, absl::OkStatus());
@@ -249,10 +253,10 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ListBundles(grpc::CallbackServe
                                                              v1::ListBundlesResponse* response) {
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return Reply(context, caller.status());
-  return Reply(context, ListPage<v1::Bundle>(ctx_->store(), "bundles", request->page_size(),
-                                             request->page_token(),
-                                             response->mutable_next_page_token(),
-                                             [&](v1::Bundle b) { *response->add_bundles() = std::move(b); }));
+  return Reply(context, ListPage<v1::Bundle>(
+                            ctx_->store(), "bundles", request->page_size(), request->page_token(),
+                            response->mutable_next_page_token(),
+                            [&](v1::Bundle b) { *response->add_bundles() = std::move(b); }));
 }
 
 grpc::ServerUnaryReactor* GovernanceServiceImpl::GetBundle(grpc::CallbackServerContext* context,
@@ -279,7 +283,9 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyBundle(grpc::CallbackServe
   Violations v;
   authz::ValidateBundle(
       b, [&](const std::string& m) { return Exists(ctx_->store(), "matters", m); }, &v);
-  if (!v.empty()) return Reply(context, WithReason(catalog::ViolationsToStatus(v, "the bundle"), "INVALID_BUNDLE"), v);
+  if (!v.empty())
+    return Reply(context,
+                 WithReason(catalog::ViolationsToStatus(v, "the bundle"), "INVALID_BUNDLE"), v);
   if (request->validate_only()) {
     *response = b;
     return Reply(context, absl::OkStatus());
@@ -296,10 +302,10 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ListPrincipals(
   if (auto s = RequireRole(*caller, {v1::GOVERNANCE, v1::AUDITOR}, "list principals"); !s.ok()) {
     return Reply(context, s);
   }
-  return Reply(context,
-               ListPage<v1::Principal>(ctx_->store(), "principals", request->page_size(),
-                                       request->page_token(), response->mutable_next_page_token(),
-                                       [&](v1::Principal p) { *response->add_principals() = std::move(p); }));
+  return Reply(context, ListPage<v1::Principal>(
+                            ctx_->store(), "principals", request->page_size(),
+                            request->page_token(), response->mutable_next_page_token(),
+                            [&](v1::Principal p) { *response->add_principals() = std::move(p); }));
 }
 
 grpc::ServerUnaryReactor* GovernanceServiceImpl::GetPrincipal(
@@ -344,7 +350,10 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyPrincipal(
                    : owner->name();
       },
       &v);
-  if (!v.empty()) return Reply(context, WithReason(catalog::ViolationsToStatus(v, "the principal"), "INVALID_PRINCIPAL"), v);
+  if (!v.empty())
+    return Reply(context,
+                 WithReason(catalog::ViolationsToStatus(v, "the principal"), "INVALID_PRINCIPAL"),
+                 v);
   if (request->validate_only()) {
     *response = p;
     return Reply(context, absl::OkStatus());

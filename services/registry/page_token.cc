@@ -44,7 +44,8 @@ bool AllDigits(absl::string_view s) {
 }  // namespace
 
 std::string EncodeHistoryToken(int64_t before_revision, absl::string_view filter_key) {
-  return absl::WebSafeBase64Escape(absl::StrCat("v1|", before_revision, "|", FilterHash(filter_key)));
+  return absl::WebSafeBase64Escape(
+      absl::StrCat("v1|", before_revision, "|", FilterHash(filter_key)));
 }
 
 absl::StatusOr<int64_t> DecodeHistoryToken(absl::string_view token, absl::string_view filter_key) {

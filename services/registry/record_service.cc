@@ -49,9 +49,7 @@ google::protobuf::Timestamp MicrosToTimestamp(int64_t us) {
   return t;
 }
 
-absl::CivilDay Today() {
-  return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
-}
+absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600)); }
 
 // What one read may return and must record.
 struct ReadPlan {
@@ -65,7 +63,8 @@ struct ReadPlan {
 absl::Status PlanRead(const Caller& caller, store::Store* store, v1::SubjectKind kind,
                       const v1::ReadOptions& o, ReadPlan* plan, Violations* violations) {
   auto cat = store->GetCatalog(kind);
-  if (!cat.ok()) return WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG");
+  if (!cat.ok())
+    return WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG");
   plan->catalog = *cat;
   auto releases = caller.policy->AuthorizeRead(caller.principal, o.purpose(), kind, **cat);
   if (!releases.ok()) return releases.status();
@@ -80,9 +79,9 @@ absl::Status PlanRead(const Caller& caller, store::Store* store, v1::SubjectKind
   } else {
     for (const auto& p : o.read_mask().paths()) {
       if ((*cat)->FindField(p) == nullptr) {
-        violations->push_back({absl::StrCat("options.read_mask.", p.substr(0, 64)), "UNKNOWN_FIELD",
-                               absl::StrCat("the ", catalog::KindName(kind),
-                                            " catalog has no such field")});
+        violations->push_back(
+            {absl::StrCat("options.read_mask.", p.substr(0, 64)), "UNKNOWN_FIELD",
+             absl::StrCat("the ", catalog::KindName(kind), " catalog has no such field")});
       } else {
         plan->mask.insert(p);
       }
@@ -90,7 +89,8 @@ absl::Status PlanRead(const Caller& caller, store::Store* store, v1::SubjectKind
   }
   int set = (o.revision() != 0) + o.has_commit_time() + o.has_valid_date();
   if (set > 1) {
-    violations->push_back({"options", "ONE_OF", "give at most one of revision, commit_time, valid_date"});
+    violations->push_back(
+        {"options", "ONE_OF", "give at most one of revision, commit_time, valid_date"});
   } else if (o.revision() < 0) {
     violations->push_back({"options.revision", "RANGE", "revisions start at 1"});
   } else if (o.revision() > 0) {
@@ -289,9 +289,10 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
   if (!caller.ok()) return Reply(context, caller.status());
   const v1::SubjectKind kind = KindOfRequest(request->name(), request->id_number());
   if (kind == v1::SUBJECT_KIND_UNSPECIFIED) {
-    return Reply(context, Invalid("name must be enterprises/{uscc} or persons/{pid}, or give "
-                                  "id_number",
-                                  "INVALID_VALUES"),
+    return Reply(context,
+                 Invalid("name must be enterprises/{uscc} or persons/{pid}, or give "
+                         "id_number",
+                         "INVALID_VALUES"),
                  {{"name", "NAME", "expected enterprises/{uscc} or persons/{pid}"}});
   }
   ReadPlan plan;
@@ -299,10 +300,10 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
   // Authorization comes first: a refused caller learns nothing about the subject.
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, request->options(), &plan, &violations);
   if (!st.ok()) return Reply(context, st, violations);
-  auto subject =
-      ResolveSubject(ctx_->store(), request->name(), request->id_number(), &violations);
+  auto subject = ResolveSubject(ctx_->store(), request->name(), request->id_number(), &violations);
   if (!subject.ok()) return Reply(context, subject.status(), violations);
-  auto record = ctx_->store()->GetRecord(*subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});
+  auto record =
+      ctx_->store()->GetRecord(*subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});
   if (!record.ok()) return Reply(context, record.status());
   v1::AccessEvent event;
   const bool personal = Release(plan, &*record, &event);
@@ -316,13 +317,12 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
     return reactor;
   }
   // The data leaves only once its release is durably recorded.
-  ctx_->store()->RecordAccess(
-      MakeAccess(*caller, plan, response->name(), std::move(event),
-                 by_id_number ? "id_number" : "name"),
-      [reactor, response](absl::Status s) {
-        if (!s.ok()) response->Clear();
-        reactor->Finish(rpc::ToGrpc(s));
-      });
+  ctx_->store()->RecordAccess(MakeAccess(*caller, plan, response->name(), std::move(event),
+                                         by_id_number ? "id_number" : "name"),
+                              [reactor, response](absl::Status s) {
+                                if (!s.ok()) response->Clear();
+                                reactor->Finish(rpc::ToGrpc(s));
+                              });
   return reactor;
 }
 
@@ -333,9 +333,9 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchGetRecords(
   if (!caller.ok()) return Reply(context, caller.status());
   if (request->names_size() == 0 || request->names_size() > kMaxBatchGet) {
     return Reply(context,
-                 WithReason(absl::InvalidArgumentError(absl::StrCat(
-                                "a batch names 1 to ", kMaxBatchGet, " subjects, got ",
-                                request->names_size())),
+                 WithReason(absl::InvalidArgumentError(absl::StrCat("a batch names 1 to ",
+                                                                    kMaxBatchGet, " subjects, got ",
+                                                                    request->names_size())),
                             "BATCH_TOO_LARGE"),
                  {{"names", "LENGTH", absl::StrCat("1 to ", kMaxBatchGet, " names")}});
   }
@@ -357,7 +357,8 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchGetRecords(
   for (int i = 0; i < request->names_size(); ++i) {
     auto s = catalog::ParseSubjectName(request->names(i));
     if (!s.ok()) {
-      violations.push_back({absl::StrCat("names[", i, "]"), "NAME", std::string(s.status().message())});
+      violations.push_back(
+          {absl::StrCat("names[", i, "]"), "NAME", std::string(s.status().message())});
     } else {
       subjects.push_back(*s);
     }
@@ -381,11 +382,10 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   if (!caller.ok()) return Reply(context, caller.status());
   // Listing enumerates a whole population: data governance only.
   if (!authz::Policy::HasRole(caller->principal, v1::GOVERNANCE)) {
-    return Reply(context,
-                 WithReason(absl::PermissionDeniedError(absl::StrCat(
-                                caller->principal.name(),
-                                " may not list records; listing is for data governance")),
-                            "ROLE_MAY_NOT_LIST"));
+    return Reply(context, WithReason(absl::PermissionDeniedError(absl::StrCat(
+                                         caller->principal.name(),
+                                         " may not list records; listing is for data governance")),
+                                     "ROLE_MAY_NOT_LIST"));
   }
   Violations violations;
   v1::SubjectKind kind = v1::SUBJECT_KIND_UNSPECIFIED;
@@ -476,7 +476,8 @@ absl::Status PrepareWrite(const Caller& caller, const v1::UpdateRecordRequest& r
   // The entries are sorted, not the changes, so each value is copied once and never moved.
   absl::InlinedVector<const google::protobuf::MapPair<std::string, v1::Value>*, 16> sorted;
   for (const auto& entry : request.values()) sorted.push_back(&entry);
-  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
   for (const auto* entry : sorted) w->changes.push_back({entry->first, entry->second});
   for (const auto& f : request.clear_fields()) {
     if (request.values().contains(f)) {
@@ -556,8 +557,8 @@ grpc::ServerUnaryReactor* RecordServiceImpl::UpdateRecord(grpc::CallbackServerCo
   if (request->validate_only()) {
     auto cat = ctx_->store()->GetCatalog(w.kind);
     if (!cat.ok()) {
-      return Reply(context, WithReason(absl::FailedPreconditionError(cat.status().message()),
-                                       "NO_CATALOG"));
+      return Reply(context,
+                   WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
     }
     store::CheckRequestValues(**cat, Today(), &w, &violations);
     return Reply(context, catalog::ViolationsToStatus(violations, "the write"), violations);
@@ -615,8 +616,9 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchUpdateRecords(
     if (st.ok() && request->requests(i).validate_only()) {
       // Checked like a write, written nowhere.
       auto cat = ctx_->store()->GetCatalog(w.kind);
-      st = cat.ok() ? absl::OkStatus()
-                    : WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG");
+      st = cat.ok()
+               ? absl::OkStatus()
+               : WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG");
       if (st.ok()) {
         store::CheckRequestValues(**cat, Today(), &w, &violations);
         st = catalog::ViolationsToStatus(violations, "the write");
@@ -663,11 +665,14 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
                  violations);
   }
   auto cat = ctx_->store()->GetCatalog(subject->kind);
-  if (!cat.ok()) return Reply(context, WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
+  if (!cat.ok())
+    return Reply(context,
+                 WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
   // Values in clear need a purpose the caller is granted; without one they are masked.
   authz::FieldReleases releases;
   if (!request->purpose().empty()) {
-    auto r = caller->policy->AuthorizeRead(caller->principal, request->purpose(), subject->kind, **cat);
+    auto r =
+        caller->policy->AuthorizeRead(caller->principal, request->purpose(), subject->kind, **cat);
     if (!r.ok()) return Reply(context, r.status());
     releases = *std::move(r);
   }
@@ -683,8 +688,8 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
                                   &violations);
   q.until_us =
       rpc::CheckedMicros(request->has_end_time(), request->end_time(), "end_time", &violations);
-  q.page_size = request->page_size() == 0 ? kDefaultPageSize
-                                          : std::min(request->page_size(), kMaxPageSize);
+  q.page_size =
+      request->page_size() == 0 ? kDefaultPageSize : std::min(request->page_size(), kMaxPageSize);
   const std::string filter_key = FilterKey(*request);
   if (!request->page_token().empty()) {
     auto before = DecodeHistoryToken(request->page_token(), filter_key);
@@ -694,7 +699,8 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
       q.before_revision = *before;
     }
   }
-  if (!violations.empty()) return Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
+  if (!violations.empty())
+    return Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
   auto page = ctx_->store()->ListHistory(*subject, q);
   if (!page.ok()) return Reply(context, page.status());
   v1::AccessEvent event;
@@ -705,7 +711,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
   for (auto& cs : page->change_sets) {
     for (auto& c : *cs.mutable_changes()) {
       auto it = releases.find(c.field());
-      authz::Release rel = releases.empty() ? authz::Release::kMasked
+      authz::Release rel = releases.empty()       ? authz::Release::kMasked
                            : it == releases.end() ? authz::Release::kDenied
                                                   : it->second;
       const v1::FieldDefinition* def = (*cat)->FindField(c.field());

@@ -34,9 +34,9 @@ class RecordServiceImpl final : public v1::RecordService::CallbackService {
   grpc::ServerUnaryReactor* BatchUpdateRecords(grpc::CallbackServerContext* context,
                                                const v1::BatchUpdateRecordsRequest* request,
                                                v1::BatchUpdateRecordsResponse* response) override;
-  grpc::ServerUnaryReactor* ListRecordRevisions(
-      grpc::CallbackServerContext* context, const v1::ListRecordRevisionsRequest* request,
-      v1::ListRecordRevisionsResponse* response) override;
+  grpc::ServerUnaryReactor* ListRecordRevisions(grpc::CallbackServerContext* context,
+                                                const v1::ListRecordRevisionsRequest* request,
+                                                v1::ListRecordRevisionsResponse* response) override;
   grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchChanges(
       grpc::CallbackServerContext* context, const v1::WatchChangesRequest* request) override;
 

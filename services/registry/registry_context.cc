@@ -23,10 +23,12 @@ absl::Status RegistryContext::ReloadPolicy() {
       auto page = store_->ListObjects(type, after, 500);
       if (!page.ok()) return page.status();
       for (const auto& o : *page) {
-        bool ok = std::string(type) == "principals" ? principals.emplace_back().ParseFromString(o.payload)
-                  : std::string(type) == "matters"  ? matters.emplace_back().ParseFromString(o.payload)
-                                                    : bundles.emplace_back().ParseFromString(o.payload);
-        if (!ok) return absl::DataLossError(absl::StrCat("a stored ", type, " entry is unreadable"));
+        bool ok =
+            std::string(type) == "principals" ? principals.emplace_back().ParseFromString(o.payload)
+            : std::string(type) == "matters"  ? matters.emplace_back().ParseFromString(o.payload)
+                                              : bundles.emplace_back().ParseFromString(o.payload);
+        if (!ok)
+          return absl::DataLossError(absl::StrCat("a stored ", type, " entry is unreadable"));
         after = o.name;
       }
       if (page->size() < 500) break;
@@ -52,8 +54,8 @@ absl::StatusOr<Caller> RegistryContext::Resolve(const grpc::ServerContextBase& c
   caller.policy = policy();
   const v1::Principal* peer = caller.policy->FindIdentity(id->peer);
   if (peer == nullptr) {
-    return WithReason(absl::PermissionDeniedError(absl::StrCat(
-                          "'", id->peer.substr(0, 128), "' is not a registered principal")),
+    return WithReason(absl::PermissionDeniedError(absl::StrCat("'", id->peer.substr(0, 128),
+                                                               "' is not a registered principal")),
                       "UNKNOWN_PRINCIPAL");
   }
   if (id->on_behalf_of.empty()) {
@@ -61,14 +63,14 @@ absl::StatusOr<Caller> RegistryContext::Resolve(const grpc::ServerContextBase& c
     return caller;
   }
   if (!authz::Policy::HasRole(*peer, v1::GATEWAY)) {
-    return WithReason(absl::PermissionDeniedError(
-                          absl::StrCat(peer->name(), " may not act on behalf of others")),
-                      "NOT_A_GATEWAY");
+    return WithReason(
+        absl::PermissionDeniedError(absl::StrCat(peer->name(), " may not act on behalf of others")),
+        "NOT_A_GATEWAY");
   }
   const v1::Principal* end = caller.policy->FindIdentity(id->on_behalf_of);
   if (end == nullptr) {
-    return WithReason(absl::PermissionDeniedError(absl::StrCat(
-                          "'", id->on_behalf_of.substr(0, 128), "' is not a registered principal")),
+    return WithReason(absl::PermissionDeniedError(absl::StrCat("'", id->on_behalf_of.substr(0, 128),
+                                                               "' is not a registered principal")),
                       "UNKNOWN_PRINCIPAL");
   }
   caller.principal = *end;

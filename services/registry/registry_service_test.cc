@@ -7,12 +7,12 @@
 #include "google/protobuf/text_format.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/audit/log_verifier.h"
+#include "libs/audit/merkle.h"
 #include "libs/ident/resident_id.h"
 #include "libs/rpc/errors.h"
 #include "libs/store/rocksdb_store.h"
 #include "libs/store/test_util.h"
-#include "libs/audit/log_verifier.h"
-#include "libs/audit/merkle.h"
 #include "services/registry/audit_service.h"
 #include "services/registry/governance_service.h"
 #include "services/registry/limits.h"
@@ -36,48 +36,48 @@ T Text(const std::string& text) {
 }
 
 const char kMatters[][1200] = {
-    R"pb(name: "matters/legal-representative-change" title: "企业法定代表人变更登记"
+    R"tp(name: "matters/legal-representative-change" title: "企业法定代表人变更登记"
          subject_kind: ENTERPRISE purpose: "变更登记" source: "market-regulation"
          form_fields { key: "qymc" catalog_field: "name" use: PREFILL }
          form_fields { key: "zczb" catalog_field: "registered_capital" use: PREFILL }
          form_fields { key: "lxdh" catalog_field: "contact_phone" use: PREFILL_MASKED }
          form_fields { key: "fddbr" catalog_field: "legal_representative_name" use: COLLECT
-                       write_back: true required: true })pb",
-    R"pb(name: "matters/real-estate-transfer" title: "不动产转移登记" subject_kind: PERSON
+                       write_back: true required: true })tp",
+    R"tp(name: "matters/real-estate-transfer" title: "不动产转移登记" subject_kind: PERSON
          purpose: "房产过户" source: "natural-resources.real-estate"
          form_fields { key: "xm" catalog_field: "name" use: PREFILL }
          form_fields { key: "sfzh" catalog_field: "id_number" use: PREFILL }
          form_fields { key: "hjdz" catalog_field: "household_address" use: PREFILL }
          form_fields { key: "sjhm" catalog_field: "mobile_phone" use: PREFILL write_back: true }
-         form_fields { key: "hyzk" catalog_field: "marital_status" use: PREFILL_MASKED })pb",
-    R"pb(name: "matters/governance-person" title: "数据治理核查" subject_kind: PERSON
+         form_fields { key: "hyzk" catalog_field: "marital_status" use: PREFILL_MASKED })tp",
+    R"tp(name: "matters/governance-person" title: "数据治理核查" subject_kind: PERSON
          purpose: "核查" form_fields { key: "a" catalog_field: "name" use: PREFILL }
          form_fields { key: "b" catalog_field: "id_number" use: PREFILL }
          form_fields { key: "c" catalog_field: "gender" use: PREFILL }
          form_fields { key: "d" catalog_field: "birth_date" use: PREFILL }
          form_fields { key: "e" catalog_field: "household_address" use: PREFILL }
-         form_fields { key: "f" catalog_field: "mobile_phone" use: PREFILL })pb",
-    R"pb(name: "matters/governance-enterprise" title: "数据治理核查" subject_kind: ENTERPRISE
+         form_fields { key: "f" catalog_field: "mobile_phone" use: PREFILL })tp",
+    R"tp(name: "matters/governance-enterprise" title: "数据治理核查" subject_kind: ENTERPRISE
          purpose: "核查" form_fields { key: "a" catalog_field: "name" use: PREFILL }
          form_fields { key: "b" catalog_field: "legal_representative_name" use: PREFILL }
          form_fields { key: "c" catalog_field: "registered_capital" use: PREFILL }
          form_fields { key: "d" catalog_field: "contact_phone" use: PREFILL }
-         form_fields { key: "e" catalog_field: "status" use: PREFILL })pb",
+         form_fields { key: "e" catalog_field: "status" use: PREFILL })tp",
 };
 
 const char kPrincipals[][600] = {
-    R"pb(name: "principals/governance" identity: "registryctl" roles: GOVERNANCE roles: AUDITOR
+    R"tp(name: "principals/governance" identity: "registryctl" roles: GOVERNANCE roles: AUDITOR
          grants { matter: "matters/governance-person" write_back: true }
-         grants { matter: "matters/governance-enterprise" write_back: true })pb",
-    R"pb(name: "principals/auditor" identity: "auditor" roles: AUDITOR)pb",
-    R"pb(name: "principals/gateway" identity: "gateway" roles: GATEWAY)pb",
-    R"pb(name: "principals/market" identity: "market" roles: APPROVAL_SYSTEM
+         grants { matter: "matters/governance-enterprise" write_back: true })tp",
+    R"tp(name: "principals/auditor" identity: "auditor" roles: AUDITOR)tp",
+    R"tp(name: "principals/gateway" identity: "gateway" roles: GATEWAY)tp",
+    R"tp(name: "principals/market" identity: "market" roles: APPROVAL_SYSTEM
          source: "market-regulation"
-         grants { matter: "matters/legal-representative-change" write_back: true })pb",
-    R"pb(name: "principals/real-estate" identity: "real-estate" roles: APPROVAL_SYSTEM
+         grants { matter: "matters/legal-representative-change" write_back: true })tp",
+    R"tp(name: "principals/real-estate" identity: "real-estate" roles: APPROVAL_SYSTEM
          source: "natural-resources.real-estate"
          grants { matter: "matters/real-estate-transfer" write_back: true
-                  clear_fields: "name" clear_fields: "id_number" })pb",
+                  clear_fields: "name" clear_fields: "id_number" })tp",
 };
 
 class RegistryServiceTest : public ::testing::Test {
@@ -115,20 +115,24 @@ class RegistryServiceTest : public ::testing::Test {
       v1::ApplyCatalogRequest req;
       *req.mutable_catalog() = st::ExampleCatalog(kind);
       v1::ApplyCatalogResponse resp;
-      ASSERT_TRUE(Call("bootstrap", &v1::GovernanceService::Stub::ApplyCatalog, gov_.get(), req, &resp).ok());
+      ASSERT_TRUE(
+          Call("bootstrap", &v1::GovernanceService::Stub::ApplyCatalog, gov_.get(), req, &resp)
+              .ok());
     }
     for (const char* m : kMatters) {
       v1::ApplyMatterRequest req;
       *req.mutable_matter() = Text<v1::Matter>(m);
       v1::Matter resp;
-      grpc::Status s = Call("bootstrap", &v1::GovernanceService::Stub::ApplyMatter, gov_.get(), req, &resp);
+      grpc::Status s =
+          Call("bootstrap", &v1::GovernanceService::Stub::ApplyMatter, gov_.get(), req, &resp);
       ASSERT_TRUE(s.ok()) << s.error_message();
     }
     for (const char* p : kPrincipals) {
       v1::ApplyPrincipalRequest req;
       *req.mutable_principal() = Text<v1::Principal>(p);
       v1::Principal resp;
-      grpc::Status s = Call("bootstrap", &v1::GovernanceService::Stub::ApplyPrincipal, gov_.get(), req, &resp);
+      grpc::Status s =
+          Call("bootstrap", &v1::GovernanceService::Stub::ApplyPrincipal, gov_.get(), req, &resp);
       ASSERT_TRUE(s.ok()) << s.error_message();
     }
   }
@@ -162,26 +166,27 @@ class RegistryServiceTest : public ::testing::Test {
 
   // 宋文富 and 福建省钢源粉体材料有限公司, written by governance.
   std::string CreateSong() {
-    auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(R"pb(
+    auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(R"tp(
       kind: PERSON provenance { source: "public-security.household" }
-      values { key: "id_number" value { string_value: ")pb", st::kSongId, R"pb(" } }
+      values { key: "id_number" value { string_value: ")tp",
+                                                          st::kSongId, R"tp(" } }
       values { key: "name" value { string_value: "宋文富" } }
       values { key: "gender" value { code_value: "1" } }
       values { key: "household_address" value { string_value: "三明市三元区富文新村12幢301室" } }
       values { key: "mobile_phone" value { string_value: "13905981234" } }
-      values { key: "marital_status" value { code_value: "30" } })pb"));
+      values { key: "marital_status" value { code_value: "30" } })tp"));
     v1::UpdateRecordResponse resp;
     grpc::Status s = Update("registryctl", req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return resp.record().name();
   }
   void CreateSteel() {
-    auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
-        "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" }
+    auto req = Text<v1::UpdateRecordRequest>(
+        absl::StrCat("name: \"", st::kSteel, R"tp(" provenance { source: "market-regulation" }
       values { key: "name" value { string_value: "福建省钢源粉体材料有限公司" } }
       values { key: "legal_representative_name" value { string_value: "吴秀英" } }
       values { key: "registered_capital" value { decimal_value: "5000" } }
-      values { key: "contact_phone" value { string_value: "0598-8234567" } })pb"));
+      values { key: "contact_phone" value { string_value: "0598-8234567" } })tp"));
     v1::UpdateRecordResponse resp;
     grpc::Status s = Update("registryctl", req, &resp);
     ASSERT_TRUE(s.ok()) << s.error_message();
@@ -355,11 +360,11 @@ TEST_F(RegistryServiceTest, GatewayCarriesTheEndCallersGrantsAndNoMore) {
 TEST_F(RegistryServiceTest, UpdateReportsEveryBadValueAndWritesNothing) {
   CreateSteel();
   const auto seq = store_->Stats().last_commit_sequence;
-  auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
-      "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" }
+  auto req = Text<v1::UpdateRecordRequest>(
+      absl::StrCat("name: \"", st::kSteel, R"tp(" provenance { source: "market-regulation" }
       values { key: "registered_capital" value { string_value: "five" } }
       values { key: "status" value { code_value: "42" } }
-      values { key: "no_such_field" value { string_value: "x" } })pb"));
+      values { key: "no_such_field" value { string_value: "x" } })tp"));
   v1::UpdateRecordResponse resp;
   grpc::Status s = Update("registryctl", req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -379,10 +384,10 @@ TEST_F(RegistryServiceTest, StaleEtagIsAbortedAndRetriesAreIdempotent) {
   get.mutable_options()->set_purpose("matters/governance-enterprise");
   v1::Record r;
   ASSERT_TRUE(Get("registryctl", get, &r).ok());
-  auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
-      "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" }
+  auto req = Text<v1::UpdateRecordRequest>(
+      absl::StrCat("name: \"", st::kSteel, R"tp(" provenance { source: "market-regulation" }
       reason: "法定代表人变更" request_id: "req-1"
-      values { key: "legal_representative_name" value { string_value: "林志强" } })pb"));
+      values { key: "legal_representative_name" value { string_value: "林志强" } })tp"));
   req.set_etag(r.etag());
   v1::UpdateRecordResponse first, again;
   ASSERT_TRUE(Update("registryctl", req, &first).ok());
@@ -401,8 +406,8 @@ TEST_F(RegistryServiceTest, StaleEtagIsAbortedAndRetriesAreIdempotent) {
 TEST_F(RegistryServiceTest, ApprovalSystemWritesBackOnlyItsMattersFields) {
   CreateSteel();
   auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
-      "name: \"", st::kSteel, R"pb(" provenance { matter: "matters/legal-representative-change" }
-      values { key: "legal_representative_name" value { string_value: "林志强" } })pb"));
+      "name: \"", st::kSteel, R"tp(" provenance { matter: "matters/legal-representative-change" }
+      values { key: "legal_representative_name" value { string_value: "林志强" } })tp"));
   v1::UpdateRecordResponse resp;
   grpc::Status s = Update("market", req, &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -420,9 +425,9 @@ TEST_F(RegistryServiceTest, ApprovalSystemWritesBackOnlyItsMattersFields) {
 
 TEST_F(RegistryServiceTest, AsOfReadsOverGrpc) {
   CreateSteel();
-  v1::UpdateRecordRequest change = Text<v1::UpdateRecordRequest>(absl::StrCat(
-      "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" }
-      values { key: "legal_representative_name" value { string_value: "林志强" } })pb"));
+  v1::UpdateRecordRequest change = Text<v1::UpdateRecordRequest>(
+      absl::StrCat("name: \"", st::kSteel, R"tp(" provenance { source: "market-regulation" }
+      values { key: "legal_representative_name" value { string_value: "林志强" } })tp"));
   v1::UpdateRecordResponse resp;
   ASSERT_TRUE(Update("registryctl", change, &resp).ok());
   v1::GetRecordRequest get;
@@ -436,7 +441,8 @@ TEST_F(RegistryServiceTest, AsOfReadsOverGrpc) {
   *get.mutable_options()->mutable_commit_time() = resp.record().update_time();
   ASSERT_TRUE(Get("registryctl", get, &r).ok());
   EXPECT_EQ(Fields(r).at("legal_representative_name")->value().string_value(), "林志强");
-  get.mutable_options()->mutable_commit_time()->set_seconds(resp.record().update_time().seconds() - 3600 * 24 * 365);
+  get.mutable_options()->mutable_commit_time()->set_seconds(resp.record().update_time().seconds() -
+                                                            3600 * 24 * 365);
   EXPECT_EQ(Get("registryctl", get, &r).error_code(), grpc::StatusCode::NOT_FOUND);
   get.mutable_options()->set_revision(7);
   grpc::Status s = Get("registryctl", get, &r);
@@ -456,7 +462,8 @@ TEST_F(RegistryServiceTest, BatchGetIsBoundedAndOrdered) {
   req.mutable_options()->set_purpose("matters/governance-enterprise");
   for (int i = 0; i < 1001; ++i) req.add_names(st::kSteel);
   v1::BatchGetRecordsResponse resp;
-  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::BatchGetRecords, rec_.get(), req, &resp);
+  grpc::Status s =
+      Call("registryctl", &v1::RecordService::Stub::BatchGetRecords, rec_.get(), req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(rpc::FromGrpc(s).reason, "BATCH_TOO_LARGE");
   req.clear_names();
@@ -466,7 +473,8 @@ TEST_F(RegistryServiceTest, BatchGetIsBoundedAndOrdered) {
                 .error_code(),
             grpc::StatusCode::NOT_FOUND);
   req.set_names(1, st::kSteel);
-  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::BatchGetRecords, rec_.get(), req, &resp).ok());
+  ASSERT_TRUE(
+      Call("registryctl", &v1::RecordService::Stub::BatchGetRecords, rec_.get(), req, &resp).ok());
   EXPECT_EQ(resp.records_size(), 2);
 }
 
@@ -483,17 +491,20 @@ TEST_F(RegistryServiceTest, RevisionsArePagedWithOpaqueTokensAndMaskedForAuditor
   req.set_parent(song);
   req.set_page_size(2);
   v1::ListRecordRevisionsResponse page;
-  ASSERT_TRUE(Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page).ok());
+  ASSERT_TRUE(
+      Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page).ok());
   ASSERT_EQ(page.change_sets_size(), 2);
   EXPECT_EQ(page.change_sets(0).revision(), 5);
   EXPECT_EQ(page.change_sets(0).changes(0).new_value().string_value(), "139****0003");
   ASSERT_FALSE(page.next_page_token().empty());
   req.set_page_token(page.next_page_token());
-  ASSERT_TRUE(Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page).ok());
+  ASSERT_TRUE(
+      Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page).ok());
   EXPECT_EQ(page.change_sets(0).revision(), 3);
   // A token from another query is refused.
   req.set_field("name");
-  grpc::Status s = Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page);
+  grpc::Status s =
+      Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page);
   EXPECT_EQ(rpc::FromGrpc(s).violations.at(0).field, "page_token");
   req.set_page_token("!!!");
   EXPECT_EQ(Call("auditor", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page)
@@ -510,9 +521,9 @@ TEST_F(RegistryServiceTest, EnterpriseHistoryOfPersonalFieldsIsAnAccess) {
   req.set_purpose("matters/governance-enterprise");
   v1::ListRecordRevisionsResponse page;
   uint64_t before = store_->Stats().audit_size;
-  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req,
-                   &page)
-                  .ok());
+  ASSERT_TRUE(
+      Call("registryctl", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, &page)
+          .ok());
   ASSERT_EQ(page.change_sets_size(), 1);
   ASSERT_EQ(store_->Stats().audit_size, before + 1);
   auto entry = store_->ReadAuditEntry(before);
@@ -532,9 +543,9 @@ TEST_F(RegistryServiceTest, EnterpriseHistoryOfPersonalFieldsIsAnAccess) {
   EXPECT_EQ(store_->Stats().audit_size, before + 1);
 
   // A change set touching only public fields is not.
-  auto change = Text<v1::UpdateRecordRequest>(absl::StrCat(
-      "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" }
-      values { key: "registered_capital" value { decimal_value: "6000" } })pb"));
+  auto change = Text<v1::UpdateRecordRequest>(
+      absl::StrCat("name: \"", st::kSteel, R"tp(" provenance { source: "market-regulation" }
+      values { key: "registered_capital" value { decimal_value: "6000" } })tp"));
   v1::UpdateRecordResponse resp;
   ASSERT_TRUE(Update("registryctl", change, &resp).ok());
   v1::ListRecordRevisionsRequest only_capital;
@@ -597,9 +608,9 @@ TEST_F(RegistryServiceTest, WatchResumesWithoutGapOrDuplicate) {
   ASSERT_EQ(seen.size(), 2u);
   // More changes while nobody watches, then a resumed watch from the last sequence seen.
   for (int i = 0; i < 3; ++i) {
-    auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
-        "name: \"", st::kSteel, "\" provenance { source: \"market-regulation\" } ",
-        "values { key: \"employee_count\" value { int64_value: ", 10 + i, " } }"));
+    auto req = Text<v1::UpdateRecordRequest>(
+        absl::StrCat("name: \"", st::kSteel, "\" provenance { source: \"market-regulation\" } ",
+                     "values { key: \"employee_count\" value { int64_value: ", 10 + i, " } }"));
     v1::UpdateRecordResponse resp;
     ASSERT_TRUE(Update("registryctl", req, &resp).ok());
   }
@@ -614,9 +625,9 @@ TEST_F(RegistryServiceTest, WatchResumesWithoutGapOrDuplicate) {
   }
   // One more commit arrives live.
   std::thread writer([&] {
-    auto req = Text<v1::UpdateRecordRequest>(absl::StrCat(
-        "name: \"", st::kSteel, "\" provenance { source: \"market-regulation\" } ",
-        "values { key: \"employee_count\" value { int64_value: 99 } }"));
+    auto req = Text<v1::UpdateRecordRequest>(
+        absl::StrCat("name: \"", st::kSteel, "\" provenance { source: \"market-regulation\" } ",
+                     "values { key: \"employee_count\" value { int64_value: 99 } }"));
     v1::UpdateRecordResponse resp;
     EXPECT_TRUE(Update("registryctl", req, &resp).ok());
   });
@@ -631,14 +642,15 @@ TEST_F(RegistryServiceTest, WatchResumesWithoutGapOrDuplicate) {
 TEST_F(RegistryServiceTest, BatchUpdateReportsEachItemOnItsOwn) {
   v1::BatchUpdateRecordsRequest req;
   for (const char* id : {"350404198001011232", "350404198001011233", "350481199208152048"}) {
-    *req.add_requests() = Text<v1::UpdateRecordRequest>(absl::StrCat(R"pb(
+    *req.add_requests() = Text<v1::UpdateRecordRequest>(absl::StrCat(R"tp(
       kind: PERSON provenance { source: "public-security.household" }
-      values { key: "id_number" value { string_value: ")pb", id, R"pb(" } }
-      values { key: "name" value { string_value: "林秀兰" } })pb"));
+      values { key: "id_number" value { string_value: ")tp",
+                                                                     id, R"tp(" } }
+      values { key: "name" value { string_value: "林秀兰" } })tp"));
   }
   v1::BatchUpdateRecordsResponse resp;
-  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(),
-                        req, &resp);
+  grpc::Status s =
+      Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(), req, &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(resp.statuses_size(), 3);
   EXPECT_EQ(resp.statuses(0).code(), 0);
@@ -648,22 +660,24 @@ TEST_F(RegistryServiceTest, BatchUpdateReportsEachItemOnItsOwn) {
   EXPECT_TRUE(resp.responses(1).record().name().empty());
   EXPECT_EQ(store_->Stats().last_commit_sequence, 2);
   // The same batch again writes nothing new.
-  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(), req,
-                   &resp).ok());
+  ASSERT_TRUE(
+      Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(), req, &resp)
+          .ok());
   EXPECT_TRUE(resp.responses(0).unchanged());
   EXPECT_EQ(store_->Stats().last_commit_sequence, 2);
 }
 
 TEST_F(RegistryServiceTest, BatchUpdateBasicViewReturnsOutcomesWithoutValues) {
   v1::BatchUpdateRecordsRequest req;
-  *req.add_requests() = Text<v1::UpdateRecordRequest>(R"pb(
+  *req.add_requests() = Text<v1::UpdateRecordRequest>(R"tp(
     kind: PERSON provenance { source: "public-security.household" }
     values { key: "id_number" value { string_value: "350404198001011232" } }
-    values { key: "name" value { string_value: "林秀兰" } })pb");
+    values { key: "name" value { string_value: "林秀兰" } })tp");
   req.set_view(v1::UPDATE_RESPONSE_VIEW_BASIC);
   v1::BatchUpdateRecordsResponse resp;
-  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(), req,
-                   &resp).ok());
+  ASSERT_TRUE(
+      Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(), req, &resp)
+          .ok());
   ASSERT_EQ(resp.responses_size(), 1);
   EXPECT_EQ(resp.responses(0).record().revision(), 1);
   EXPECT_FALSE(resp.responses(0).record().etag().empty());
@@ -672,14 +686,15 @@ TEST_F(RegistryServiceTest, BatchUpdateBasicViewReturnsOutcomesWithoutValues) {
   // The default view returns the values written and the change set.
   req.set_view(v1::UPDATE_RESPONSE_VIEW_UNSPECIFIED);
   req.mutable_requests(0)->mutable_values()->at("name").set_string_value("林秀英");
-  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(), req,
-                   &resp).ok());
+  ASSERT_TRUE(
+      Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(), req, &resp)
+          .ok());
   EXPECT_EQ(resp.responses(0).record().fields_size(), 1);
   EXPECT_EQ(resp.responses(0).change_set().changes_size(), 1);
   // An unknown view is refused before anything is written.
   req.set_view(static_cast<v1::UpdateResponseView>(7));
-  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(),
-                        req, &resp);
+  grpc::Status s =
+      Call("registryctl", &v1::RecordService::Stub::BatchUpdateRecords, rec_.get(), req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(rpc::FromGrpc(s).reason, "INVALID_VIEW");
   EXPECT_EQ(store_->Stats().last_commit_sequence, 2);
@@ -689,10 +704,12 @@ TEST_F(RegistryServiceTest, ListRecordsPagesOneSnapshotToAnExactEnd) {
   // Five persons, then a listing of two per page; a person created between pages is not in
   // it (the pages are read as of the first page's moment), and it ends with an empty token.
   auto create = [&](const std::string& id, const std::string& name) {
-    v1::UpdateRecordRequest req = Text<v1::UpdateRecordRequest>(absl::StrCat(R"pb(
+    v1::UpdateRecordRequest req = Text<v1::UpdateRecordRequest>(absl::StrCat(R"tp(
       kind: PERSON provenance { source: "public-security.household" }
-      values { key: "id_number" value { string_value: ")pb", id, R"pb(" } }
-      values { key: "name" value { string_value: ")pb", name, R"pb(" } })pb"));
+      values { key: "id_number" value { string_value: ")tp",
+                                                                             id, R"tp(" } }
+      values { key: "name" value { string_value: ")tp",
+                                                                             name, R"tp(" } })tp"));
     v1::UpdateRecordResponse resp;
     grpc::Status s = Update("registryctl", req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
@@ -712,7 +729,8 @@ TEST_F(RegistryServiceTest, ListRecordsPagesOneSnapshotToAnExactEnd) {
   google::protobuf::Timestamp read_time;
   for (int page = 0;; ++page) {
     v1::ListRecordsResponse resp;
-    grpc::Status s = Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp);
+    grpc::Status s =
+        Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp);
     ASSERT_TRUE(s.ok()) << s.error_message();
     if (page == 0) {
       read_time = resp.read_time();
@@ -733,15 +751,18 @@ TEST_F(RegistryServiceTest, ListRecordsPagesOneSnapshotToAnExactEnd) {
   // A token is bound to its request; approval systems may not list.
   v1::ListRecordsResponse resp;
   req.clear_page_token();
-  ASSERT_TRUE(Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp).ok());
+  ASSERT_TRUE(
+      Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp).ok());
   req.set_page_token(resp.next_page_token());
   req.mutable_options()->mutable_read_mask()->add_paths("name");
-  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp);
+  grpc::Status s =
+      Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(rpc::FromGrpc(s).reason, "INVALID_PAGE_TOKEN");
   req.set_page_token("!!");
-  EXPECT_EQ(rpc::FromGrpc(Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(),
-                               req, &resp)).reason,
+  EXPECT_EQ(rpc::FromGrpc(
+                Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp))
+                .reason,
             "INVALID_PAGE_TOKEN");
   req.clear_page_token();
   s = Call("real-estate", &v1::RecordService::Stub::ListRecords, rec_.get(), req, &resp);
@@ -759,7 +780,8 @@ TEST_F(RegistryServiceTest, AuditorsVerifyTheLogAndSeeWhoReadWhat) {
   const std::string song = CreateSong();
   v1::SignedTreeHead earlier;
   ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::GetTreeHead, aud_.get(),
-                   v1::GetTreeHeadRequest(), &earlier).ok());
+                   v1::GetTreeHeadRequest(), &earlier)
+                  .ok());
   v1::GetRecordRequest get;
   get.set_name(song);
   get.mutable_options()->set_purpose("matters/real-estate-transfer");
@@ -769,13 +791,14 @@ TEST_F(RegistryServiceTest, AuditorsVerifyTheLogAndSeeWhoReadWhat) {
 
   v1::SignedTreeHead head;
   ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::GetTreeHead, aud_.get(),
-                   v1::GetTreeHeadRequest(), &head).ok());
+                   v1::GetTreeHeadRequest(), &head)
+                  .ok());
   EXPECT_EQ(head.tree_size(), earlier.tree_size() + 2);
   // Recompute the whole log from its entries, as an outside verifier would.
   v1::ListAuditEntriesRequest lreq;
   v1::ListAuditEntriesResponse entries;
-  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListAuditEntries, aud_.get(), lreq,
-                   &entries).ok());
+  ASSERT_TRUE(
+      Call("auditor", &v1::AuditService::Stub::ListAuditEntries, aud_.get(), lreq, &entries).ok());
   auto to_head = [](const v1::SignedTreeHead& h) {
     audit::TreeHead t;
     t.size = h.tree_size();
@@ -801,21 +824,23 @@ TEST_F(RegistryServiceTest, AuditorsVerifyTheLogAndSeeWhoReadWhat) {
   creq.set_old_size(earlier.tree_size());
   creq.set_new_size(head.tree_size());
   v1::ConsistencyProof cp;
-  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::GetConsistencyProof, aud_.get(), creq, &cp).ok());
+  ASSERT_TRUE(
+      Call("auditor", &v1::AuditService::Stub::GetConsistencyProof, aud_.get(), creq, &cp).ok());
   std::vector<audit::Hash> hashes;
   for (const auto& h : cp.hashes()) {
     audit::Hash x;
     std::copy(h.begin(), h.end(), x.begin());
     hashes.push_back(x);
   }
-  EXPECT_TRUE(audit::VerifyConsistency(earlier.tree_size(), head.tree_size(),
-                                       to_head(earlier).root, to_head(head).root, hashes)
+  EXPECT_TRUE(audit::VerifyConsistency(earlier.tree_size(), head.tree_size(), to_head(earlier).root,
+                                       to_head(head).root, hashes)
                   .ok());
 
   v1::ListAccessEventsRequest areq;
   areq.set_subject(song);
   v1::ListAccessEventsResponse access;
-  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), areq, &access).ok());
+  ASSERT_TRUE(
+      Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), areq, &access).ok());
   ASSERT_EQ(access.entries_size(), 1);
   EXPECT_EQ(access.entries(0).principal(), "principals/real-estate");
   EXPECT_THAT(access.entries(0).access().fields(), UnorderedElementsAre("name", "id_number"));
@@ -823,15 +848,18 @@ TEST_F(RegistryServiceTest, AuditorsVerifyTheLogAndSeeWhoReadWhat) {
   v1::ListChangesRequest chreq;
   chreq.set_subject(st::kSteel);
   v1::ListChangesResponse changes;
-  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListChanges, aud_.get(), chreq, &changes).ok());
+  ASSERT_TRUE(
+      Call("auditor", &v1::AuditService::Stub::ListChanges, aud_.get(), chreq, &changes).ok());
   ASSERT_EQ(changes.entries_size(), 1);
   EXPECT_EQ(changes.entries(0).change().source(), "market-regulation");
   chreq.set_field("status");
-  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListChanges, aud_.get(), chreq, &changes).ok());
+  ASSERT_TRUE(
+      Call("auditor", &v1::AuditService::Stub::ListChanges, aud_.get(), chreq, &changes).ok());
   EXPECT_EQ(changes.entries_size(), 0);
 
   // Approval systems do not read the audit log.
-  grpc::Status s = Call("real-estate", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), areq, &access);
+  grpc::Status s =
+      Call("real-estate", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), areq, &access);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
@@ -847,14 +875,17 @@ TEST_F(RegistryServiceTest, AccessEventTokenOfAnotherSubjectIsAPageTokenViolatio
   req.set_subject(song);
   req.set_page_size(1);
   v1::ListAccessEventsResponse page;
-  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), req, &page).ok());
+  ASSERT_TRUE(
+      Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), req, &page).ok());
   ASSERT_FALSE(page.next_page_token().empty());
   req.set_page_token(page.next_page_token());
-  ASSERT_TRUE(Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), req, &page).ok());
+  ASSERT_TRUE(
+      Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), req, &page).ok());
   EXPECT_EQ(page.entries_size(), 1);
 
   req.set_subject(st::kSteel);
-  grpc::Status s = Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), req, &page);
+  grpc::Status s =
+      Call("auditor", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), req, &page);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   const auto e = rpc::FromGrpc(s);
   EXPECT_EQ(e.reason, "INVALID_PAGE_TOKEN");
@@ -887,7 +918,8 @@ TEST_F(RegistryServiceTest, TimesOutOfRangeAreFieldViolations) {
   list.mutable_options()->set_purpose("matters/governance-enterprise");
   list.mutable_options()->mutable_commit_time()->set_seconds(-100);
   v1::ListRecordsResponse listed;
-  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), list, &listed);
+  grpc::Status s =
+      Call("registryctl", &v1::RecordService::Stub::ListRecords, rec_.get(), list, &listed);
   EXPECT_EQ(rule_of(s), "options.commit_time RANGE");
 
   v1::ListRecordRevisionsRequest history;
@@ -909,15 +941,16 @@ TEST_F(RegistryServiceTest, OnlyGovernanceChangesGovernanceData) {
   v1::ApplyCatalogRequest cat;
   *cat.mutable_catalog() = st::ExampleCatalog("person");
   v1::ApplyCatalogResponse resp;
-  grpc::Status s = Call("market", &v1::GovernanceService::Stub::ApplyCatalog, gov_.get(), cat, &resp);
+  grpc::Status s =
+      Call("market", &v1::GovernanceService::Stub::ApplyCatalog, gov_.get(), cat, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   s = Call("registryctl", &v1::GovernanceService::Stub::ApplyCatalog, gov_.get(), cat, &resp);
   ASSERT_TRUE(s.ok());
   EXPECT_FALSE(resp.changed());
 
   v1::ApplyMatterRequest m;
-  *m.mutable_matter() = Text<v1::Matter>(R"pb(name: "matters/bad" title: "x" subject_kind: PERSON
-      purpose: "p" form_fields { key: "a" catalog_field: "shoe_size" use: PREFILL })pb");
+  *m.mutable_matter() = Text<v1::Matter>(R"tp(name: "matters/bad" title: "x" subject_kind: PERSON
+      purpose: "p" form_fields { key: "a" catalog_field: "shoe_size" use: PREFILL })tp");
   v1::Matter out;
   s = Call("registryctl", &v1::GovernanceService::Stub::ApplyMatter, gov_.get(), m, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -926,18 +959,21 @@ TEST_F(RegistryServiceTest, OnlyGovernanceChangesGovernanceData) {
   v1::ListMattersRequest list;
   list.set_page_size(3);
   v1::ListMattersResponse matters;
-  ASSERT_TRUE(Call("market", &v1::GovernanceService::Stub::ListMatters, gov_.get(), list, &matters).ok());
+  ASSERT_TRUE(
+      Call("market", &v1::GovernanceService::Stub::ListMatters, gov_.get(), list, &matters).ok());
   EXPECT_EQ(matters.matters_size(), 3);
   list.set_page_token(matters.next_page_token());
-  ASSERT_TRUE(Call("market", &v1::GovernanceService::Stub::ListMatters, gov_.get(), list, &matters).ok());
+  ASSERT_TRUE(
+      Call("market", &v1::GovernanceService::Stub::ListMatters, gov_.get(), list, &matters).ok());
   EXPECT_EQ(matters.matters_size(), 1);
   EXPECT_TRUE(matters.next_page_token().empty());
 
   v1::ListPrincipalsRequest lp;
   v1::ListPrincipalsResponse principals;
-  EXPECT_EQ(Call("market", &v1::GovernanceService::Stub::ListPrincipals, gov_.get(), lp, &principals)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      Call("market", &v1::GovernanceService::Stub::ListPrincipals, gov_.get(), lp, &principals)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace
@@ -957,7 +993,7 @@ class RegistryLimitsTest : public RegistryServiceTest {
   }
   v1::UpdateRecordRequest SteelUpdate(const std::string& name_value) {
     v1::UpdateRecordRequest req = Text<v1::UpdateRecordRequest>(absl::StrCat(
-        "name: \"", st::kSteel, R"pb(" provenance { source: "market-regulation" })pb"));
+        "name: \"", st::kSteel, R"tp(" provenance { source: "market-regulation" })tp"));
     (*req.mutable_values())["name"].set_string_value(name_value);
     return req;
   }
@@ -969,7 +1005,8 @@ TEST_F(RegistryLimitsTest, BatchGetTakesAThousandNames) {
   req.mutable_options()->set_purpose("matters/governance-enterprise");
   for (int i = 0; i < kMaxBatchGet; ++i) req.add_names(st::kSteel);
   v1::BatchGetRecordsResponse resp;
-  grpc::Status s = Call("registryctl", &v1::RecordService::Stub::BatchGetRecords, rec_.get(), req, &resp);
+  grpc::Status s =
+      Call("registryctl", &v1::RecordService::Stub::BatchGetRecords, rec_.get(), req, &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(resp.records_size(), kMaxBatchGet);
   req.add_names(st::kSteel);
@@ -983,7 +1020,8 @@ TEST_F(RegistryLimitsTest, ReadMaskAndCaseIdLengths) {
   req.set_name(st::kSteel);
   req.mutable_options()->set_purpose("matters/governance-enterprise");
   req.mutable_options()->set_case_id(std::string(kMaxCaseIdLength, 'C'));
-  for (int i = 0; i < kMaxMaskPaths; ++i) req.mutable_options()->mutable_read_mask()->add_paths("name");
+  for (int i = 0; i < kMaxMaskPaths; ++i)
+    req.mutable_options()->mutable_read_mask()->add_paths("name");
   v1::Record r;
   grpc::Status s = Get("registryctl", req, &r);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -1043,7 +1081,8 @@ TEST_F(RegistryLimitsTest, PageTokensAreBoundedAndNeverEchoed) {
   v1::ListMattersRequest req;
   req.set_page_token(std::string(kMaxPageTokenLength + 1, 'A'));
   v1::ListMattersResponse resp;
-  grpc::Status s = Call("registryctl", &v1::GovernanceService::Stub::ListMatters, gov_.get(), req, &resp);
+  grpc::Status s =
+      Call("registryctl", &v1::GovernanceService::Stub::ListMatters, gov_.get(), req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(rpc::FromGrpc(s).reason, "INVALID_PAGE_TOKEN");
   EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("AAAA")));

@@ -10,15 +10,15 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
-#include "grpcpp/health_check_service_interface.h"
+#include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "libs/rpc/admin_server.h"
 #include "libs/rpc/admission.h"
 #include "libs/rpc/call_observer.h"
-#include "libs/rpc/health_follower.h"
 #include "libs/rpc/daemon.h"
+#include "libs/rpc/health_follower.h"
 #include "libs/rpc/log.h"
 #include "libs/rpc/metrics.h"
 #include "libs/rpc/tls.h"
@@ -91,11 +91,10 @@ void AddStoreMetrics(collectonce::store::RocksDbStore* store,
       return static_cast<double>(store->Engine().*field);
     });
   }
-  metrics->AddCounterFunction("collectonce_rocksdb_background_errors_total",
-                              "RocksDB background errors (flush, compaction) since start.",
-                              [store] {
-                                return static_cast<double>(store->Engine().background_errors);
-                              });
+  metrics->AddCounterFunction(
+      "collectonce_rocksdb_background_errors_total",
+      "RocksDB background errors (flush, compaction) since start.",
+      [store] { return static_cast<double>(store->Engine().background_errors); });
 }
 
 int UsageError(const std::string& message) {
@@ -107,10 +106,11 @@ int UsageError(const std::string& message) {
 
 int main(int argc, char** argv) {
   Flags f;
-  CLI::App app{"registryd: the collect-once registry daemon (records, history, governance, "
-               "audit log) on an embedded RocksDB.\n"
-               "Example: registryd --insecure --data-dir ./var/registry "
-               "--bootstrap-governance registryctl"};
+  CLI::App app{
+      "registryd: the collect-once registry daemon (records, history, governance, "
+      "audit log) on an embedded RocksDB.\n"
+      "Example: registryd --insecure --data-dir ./var/registry "
+      "--bootstrap-governance registryctl"};
   app.option_defaults()->always_capture_default();
   app.add_option("--listen", f.listen, "gRPC API address HOST:PORT (port 0: any free port)")
       ->envname("REGISTRYD_LISTEN");
@@ -173,8 +173,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  const collectonce::rpc::Logger log(
-      "registryd", *collectonce::rpc::ParseLogFormat(f.log_format));
+  const collectonce::rpc::Logger log("registryd", *collectonce::rpc::ParseLogFormat(f.log_format));
   auto Fail = [&log](const std::string& message) {
     log.Error(message);
     return 1;
@@ -220,8 +219,8 @@ int main(int argc, char** argv) {
       f.index_key_file.empty() ? data_dir + "/keys/index.key" : f.index_key_file;
   auto index_hash = collectonce::store::KeyedHash::LoadOrCreate(key_file, insecure);
   if (!index_hash.ok()) return Fail(std::string(index_hash.status().message()));
-  std::string audit_key = f.audit_key_file.empty() ? data_dir + "/keys/audit-signing.pem"
-                                                   : f.audit_key_file;
+  std::string audit_key =
+      f.audit_key_file.empty() ? data_dir + "/keys/audit-signing.pem" : f.audit_key_file;
   auto signer = collectonce::audit::Signer::LoadOrCreate(audit_key, insecure);
   if (!signer.ok()) return Fail(std::string(signer.status().message()));
 
@@ -234,8 +233,7 @@ int main(int argc, char** argv) {
   auto store = collectonce::store::RocksDbStore::Open(std::move(options));
   if (!store.ok()) return Fail(std::string(store.status().message()));
 
-  collectonce::registry::RegistryContext context(store->get(), insecure,
-                                                 f.bootstrap_governance);
+  collectonce::registry::RegistryContext context(store->get(), insecure, f.bootstrap_governance);
   if (auto s = context.ReloadPolicy(); !s.ok()) return Fail(std::string(s.message()));
   collectonce::rpc::Admission admission(f.max_concurrent_calls);
   context.set_admission(&admission);

@@ -18,8 +18,8 @@ grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl
 
 absl::Status CheckForm(const Caller& caller, const std::string& form) {
   if (caller.policy->FindMatter(form) == nullptr && caller.policy->FindBundle(form) == nullptr) {
-    return WithReason(absl::InvalidArgumentError(absl::StrCat(
-                          "'", form.substr(0, 128), "' is not a known matter or bundle")),
+    return WithReason(absl::InvalidArgumentError(absl::StrCat("'", form.substr(0, 128),
+                                                              "' is not a known matter or bundle")),
                       "UNKNOWN_FORM");
   }
   return absl::OkStatus();
@@ -34,8 +34,8 @@ grpc::ServerUnaryReactor* ReuseLedgerImpl::RecordReuse(grpc::CallbackServerConte
   if (!caller.ok()) return Reply(context, caller.status());
   // Reports come from a gateway acting for an approval system, or from the gateway itself.
   const v1::Principal* peer = caller->via.empty() ? &caller->principal : nullptr;
-  const bool gateway = !caller->via.empty() ||
-                       (peer != nullptr && authz::Policy::HasRole(*peer, v1::GATEWAY));
+  const bool gateway =
+      !caller->via.empty() || (peer != nullptr && authz::Policy::HasRole(*peer, v1::GATEWAY));
   if (!gateway) {
     return Reply(context, WithReason(absl::PermissionDeniedError("only gateways report reuse"),
                                      "NOT_A_GATEWAY"));
@@ -44,9 +44,10 @@ grpc::ServerUnaryReactor* ReuseLedgerImpl::RecordReuse(grpc::CallbackServerConte
   if (request->forms_served() < 0 || request->fields_requested() < 0 ||
       request->fields_prefilled() < 0 || request->fields_collected() < 0 ||
       request->fields_prefilled() > request->fields_requested()) {
-    return Reply(context, WithReason(absl::InvalidArgumentError(
-                                         "counts are not negative and prefilled <= requested"),
-                                     "INVALID_VALUES"));
+    return Reply(
+        context,
+        WithReason(absl::InvalidArgumentError("counts are not negative and prefilled <= requested"),
+                   "INVALID_VALUES"));
   }
   store::Store::ReuseCounts c;
   c.forms_served = request->forms_served();

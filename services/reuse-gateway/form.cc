@@ -50,8 +50,8 @@ absl::StatusOr<Form> BuildForm(const std::string& name, const std::string& title
   absl::flat_hash_map<std::string, size_t> index;
   for (const auto& m : matters) {
     if (m.subject_kind() != form.kind) {
-      return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                            name, " mixes matters about enterprises and persons")),
+      return WithReason(absl::FailedPreconditionError(
+                            absl::StrCat(name, " mixes matters about enterprises and persons")),
                         "MIXED_FORM");
     }
     for (const auto& ff : m.form_fields()) {
@@ -109,7 +109,8 @@ PrefillCounts FillPrefill(const Form& form, const v1::Record* record, absl::Time
                              absl::Nanoseconds(fv.provenance().commit_time().nanos());
       absl::Duration age = now - committed;
       out->mutable_age()->set_seconds(absl::ToInt64Seconds(age));
-      const v1::FieldDefinition* def = form.catalog ? form.catalog->FindField(f.catalog_field) : nullptr;
+      const v1::FieldDefinition* def =
+          form.catalog ? form.catalog->FindField(f.catalog_field) : nullptr;
       const int64_t freshness = def ? def->freshness().seconds() : 0;
       if (fv.masked()) {
         out->set_state(gw::FormFieldValue::MASKED);

@@ -39,8 +39,7 @@ absl::StatusOr<std::shared_ptr<const Form>> FormCache::Load(const std::string& n
       matters.push_back(*std::move(m));
     }
   } else {
-    return WithReason(absl::InvalidArgumentError(
-                          "a form is matters/{id} or bundles/{id}"),
+    return WithReason(absl::InvalidArgumentError("a form is matters/{id} or bundles/{id}"),
                       "INVALID_FORM");
   }
   if (matters.empty()) {

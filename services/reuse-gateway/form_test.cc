@@ -17,27 +17,27 @@ T Text(const std::string& s) {
 }
 
 std::shared_ptr<const catalog::Catalog> Catalog() {
-  auto c = catalog::Catalog::Compile(Text<v1::Catalog>(R"pb(
+  auto c = catalog::Catalog::Compile(Text<v1::Catalog>(R"tp(
     kind: PERSON lookup_field: "id_number"
     fields { name: "id_number" label: "公民身份号码" type: STRING format: RESIDENT_ID_NUMBER }
     fields { name: "name" label: "姓名" type: STRING }
     fields { name: "mobile_phone" label: "手机号码" type: STRING freshness { seconds: 86400 } }
     fields { name: "marital_status" label: "婚姻状况" type: STRING }
-    fields { name: "gender" label: "性别" type: STRING })pb"));
+    fields { name: "gender" label: "性别" type: STRING })tp"));
   EXPECT_TRUE(c.ok()) << c.status();
   return *c;
 }
 
 std::vector<v1::Matter> Matters() {
-  return {Text<v1::Matter>(R"pb(name: "matters/fee" subject_kind: PERSON
+  return {Text<v1::Matter>(R"tp(name: "matters/fee" subject_kind: PERSON
               form_fields { key: "sfzh" catalog_field: "id_number" use: PREFILL required: true }
               form_fields { key: "xm" catalog_field: "name" use: PREFILL }
-              form_fields { key: "sjhm" catalog_field: "mobile_phone" use: PREFILL })pb"),
-          Text<v1::Matter>(R"pb(name: "matters/transfer" subject_kind: PERSON
+              form_fields { key: "sjhm" catalog_field: "mobile_phone" use: PREFILL })tp"),
+          Text<v1::Matter>(R"tp(name: "matters/transfer" subject_kind: PERSON
               form_fields { key: "qlrxm" catalog_field: "name" use: PREFILL }
               form_fields { key: "lxdh" catalog_field: "mobile_phone" use: COLLECT write_back: true }
               form_fields { key: "hyzk" catalog_field: "marital_status" use: PREFILL_MASKED }
-              form_fields { key: "xb" catalog_field: "gender" use: PREFILL })pb")};
+              form_fields { key: "xb" catalog_field: "gender" use: PREFILL })tp")};
 }
 
 TEST(FormTest, ABundleListsEachFieldOnceWithTheStrongestUse) {
@@ -64,7 +64,7 @@ TEST(FormTest, StatesFollowTheRecordTheGrantsAndFreshness) {
   auto form = BuildForm("bundles/visit", "上门办", Matters(), Catalog());
   ASSERT_TRUE(form.ok());
   const absl::Time now = absl::FromUnixSeconds(1772326800);
-  v1::Record record = Text<v1::Record>(R"pb(
+  v1::Record record = Text<v1::Record>(R"tp(
     name: "persons/abc" revision: 3 etag: "3-9"
     fields { field: "name" value { string_value: "宋文富" }
              provenance { source: "ps" commit_time { seconds: 1772326000 } } }
@@ -72,12 +72,12 @@ TEST(FormTest, StatesFollowTheRecordTheGrantsAndFreshness) {
              provenance { commit_time { seconds: 1700000000 } } }
     fields { field: "marital_status" value { string_value: "**" } masked: true
              provenance { commit_time { seconds: 1772326000 } } }
-    withheld_fields: "gender")pb");
+    withheld_fields: "gender")tp");
   gw::PrefillFormResponse out;
   PrefillCounts counts = FillPrefill(*form, &record, now, &out);
   std::map<std::string, gw::FormFieldValue::State> states;
   for (const auto& f : out.fields()) states[f.catalog_field()] = f.state();
-  EXPECT_EQ(states["id_number"], gw::FormFieldValue::MISSING);     // no value yet
+  EXPECT_EQ(states["id_number"], gw::FormFieldValue::MISSING);  // no value yet
   EXPECT_EQ(states["name"], gw::FormFieldValue::PREFILLED);
   EXPECT_EQ(states["mobile_phone"], gw::FormFieldValue::MISSING);  // collected anew
   EXPECT_EQ(states["marital_status"], gw::FormFieldValue::MASKED);

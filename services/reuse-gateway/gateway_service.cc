@@ -34,8 +34,8 @@ absl::Status CheckSubject(const std::string& subject, const std::string& id_numb
 std::string RandomRequestId() {
   unsigned char b[16];
   RAND_bytes(b, sizeof b);
-  return absl::StrCat("gw-", absl::BytesToHexString(absl::string_view(
-                                 reinterpret_cast<const char*>(b), sizeof b)));
+  return absl::StrCat(
+      "gw-", absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(b), sizeof b)));
 }
 
 }  // namespace
@@ -87,10 +87,9 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
   // One registry read for the whole form, on the approval system's behalf.
   registry_->GetRecord(
       origin, get, deadline,
-      [this, reactor, response, f, origin](absl::StatusOr<v1::Record> record,
-                                                 rpc::RpcError error) {
-        const bool no_file = record.status().code() == absl::StatusCode::kNotFound &&
-                             error.reason == "NOT_FOUND";
+      [this, reactor, response, f, origin](absl::StatusOr<v1::Record> record, rpc::RpcError error) {
+        const bool no_file =
+            record.status().code() == absl::StatusCode::kNotFound && error.reason == "NOT_FOUND";
         if (!record.ok() && !no_file) {
           reactor->Finish(rpc::ToGrpc(record.status(), error.violations, "gateway.collectonce"));
           return;
@@ -98,7 +97,8 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
         response->set_form(f->name);
         response->set_title(f->title);
         // A subject with no file yet gets a form with every field MISSING: collect it once.
-        PrefillCounts counts = FillPrefill(*f, record.ok() ? &*record : nullptr, absl::Now(), response);
+        PrefillCounts counts =
+            FillPrefill(*f, record.ok() ? &*record : nullptr, absl::Now(), response);
         v1::RecordReuseRequest reuse;
         reuse.set_form(f->name);
         reuse.set_forms_served(1);
@@ -147,10 +147,11 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
     }
   }
   if (!v.empty()) {
-    return Reply(context,
-                 WithReason(absl::InvalidArgumentError("some values are not collected by this form"),
-                            "INVALID_VALUES"),
-                 v);
+    return Reply(
+        context,
+        WithReason(absl::InvalidArgumentError("some values are not collected by this form"),
+                   "INVALID_VALUES"),
+        v);
   }
   v1::UpdateRecordRequest up;
   up.set_name(request->subject());
@@ -169,7 +170,9 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
   if (request->has_valid_from()) *prov->mutable_valid_from() = request->valid_from();
   up.set_reason(request->reason().empty()
                     ? absl::StrCat("collected for ", (*form)->title,
-                                   request->case_id().empty() ? "" : absl::StrCat(" (", request->case_id(), ")"))
+                                   request->case_id().empty()
+                                       ? ""
+                                       : absl::StrCat(" (", request->case_id(), ")"))
                     : request->reason());
   up.set_etag(request->etag());
   // A request id makes the registry-side retries of this one submission safe.
@@ -179,8 +182,8 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
   const std::string form_name = (*form)->name;
   registry_->UpdateRecord(
       origin, up, deadline,
-      [this, reactor, response, origin, form_name](
-          absl::StatusOr<v1::UpdateRecordResponse> r, rpc::RpcError error) {
+      [this, reactor, response, origin, form_name](absl::StatusOr<v1::UpdateRecordResponse> r,
+                                                   rpc::RpcError error) {
         if (!r.ok()) {
           reactor->Finish(rpc::ToGrpc(r.status(), error.violations, "gateway.collectonce"));
           return;
@@ -202,9 +205,9 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
   return reactor;
 }
 
-grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(
-    grpc::CallbackServerContext* context, const gw::GetReuseStatsRequest* request,
-    gw::GetReuseStatsResponse* response) {
+grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(grpc::CallbackServerContext* context,
+                                                            const gw::GetReuseStatsRequest* request,
+                                                            gw::GetReuseStatsResponse* response) {
   if (options_.admission != nullptr) {
     if (absl::Status s = options_.admission->Admit(); !s.ok()) return Reply(context, s);
   }
@@ -216,8 +219,8 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(
   *req.mutable_end_time() = request->end_time();
   if (!request->has_start_time()) req.clear_start_time();
   if (!request->has_end_time()) req.clear_end_time();
-  auto stats = registry_->GetReuseStats(
-      {caller->peer, rpc::CallTrace(*context).Traceparent()}, req, Deadline(*context));
+  auto stats = registry_->GetReuseStats({caller->peer, rpc::CallTrace(*context).Traceparent()}, req,
+                                        Deadline(*context));
   if (!stats.ok()) return Reply(context, stats.status());
   response->set_form(stats->form());
   response->set_forms_served(stats->forms_served());

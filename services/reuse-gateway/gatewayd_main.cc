@@ -33,9 +33,10 @@ int main(int argc, char** argv) {
   int cache_seconds = 30, deadline_seconds = 10;
   int max_concurrent_calls = 256;
   std::string log_format = "json";
-  CLI::App app{"reuse-gatewayd: pre-filled forms for matters and one-thing bundles, "
-               "write-back of newly collected values, reuse counts.\n"
-               "Example: reuse-gatewayd --insecure --registry 127.0.0.1:7400"};
+  CLI::App app{
+      "reuse-gatewayd: pre-filled forms for matters and one-thing bundles, "
+      "write-back of newly collected values, reuse counts.\n"
+      "Example: reuse-gatewayd --insecure --registry 127.0.0.1:7400"};
   app.option_defaults()->always_capture_default();
   app.add_option("--listen", listen, "gRPC API address HOST:PORT (port 0: any free port)")
       ->envname("REUSE_GATEWAYD_LISTEN");
@@ -69,7 +70,8 @@ int main(int argc, char** argv) {
                  "how often the TLS files are checked for replacements")
       ->check(CLI::Range(1, 86400))
       ->envname("REUSE_GATEWAYD_TLS_RELOAD_SECONDS");
-  app.add_option("--form-cache-seconds", cache_seconds, "how long matter and bundle definitions are cached")
+  app.add_option("--form-cache-seconds", cache_seconds,
+                 "how long matter and bundle definitions are cached")
       ->check(CLI::Range(0, 3600))
       ->envname("REUSE_GATEWAYD_FORM_CACHE_SECONDS");
   app.add_option("--default-deadline-seconds", deadline_seconds,
@@ -184,9 +186,9 @@ int main(int argc, char** argv) {
   const std::string admin_address =
       absl::StrCat(collectonce::rpc::SplitHostPort(admin_listen)->first, ":", (*admin)->port());
   // tests/daemon.cc and operators' scripts read the two addresses from this message.
-  log.Info(absl::StrCat("serving gRPC on ", grpc_address, ", admin on ", admin_address),
-           {{"grpc_address", grpc_address}, {"admin_address", admin_address},
-            {"registry", registry}});
+  log.Info(
+      absl::StrCat("serving gRPC on ", grpc_address, ", admin on ", admin_address),
+      {{"grpc_address", grpc_address}, {"admin_address", admin_address}, {"registry", registry}});
 
   const int sig = collectonce::rpc::WaitForTerminationSignal();
   log.Info("draining", {{"signal", sig}});

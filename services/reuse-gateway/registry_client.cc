@@ -41,8 +41,7 @@ RegistryClient::RegistryClient(const std::string& address, std::string identity,
   ledger_ = v1::ReuseLedger::NewStub(channel_);
 }
 
-void RegistryClient::Prepare(grpc::ClientContext* ctx, const Origin& origin,
-                             absl::Time deadline) {
+void RegistryClient::Prepare(grpc::ClientContext* ctx, const Origin& origin, absl::Time deadline) {
   if (insecure_) ctx->AddMetadata(rpc::kPrincipalHeader, identity_);
   if (!origin.on_behalf_of.empty()) ctx->AddMetadata(rpc::kOnBehalfOfHeader, origin.on_behalf_of);
   if (!origin.traceparent.empty()) ctx->AddMetadata(rpc::kTraceparentHeader, origin.traceparent);
@@ -78,23 +77,22 @@ void RegistryClient::GetRecord(const Origin& origin, const v1::GetRecordRequest&
   auto call = std::make_shared<Call>();
   call->request = request;
   Prepare(&call->ctx, origin, deadline);
-  records_->async()->GetRecord(
-      &call->ctx, &call->request, &call->response,
-      [this, call, done = std::move(done), address = address_,
-       start = std::chrono::steady_clock::now()](grpc::Status s) {
-        Observe("/collectonce.registry.v1.RecordService/GetRecord", start, s);
-        if (s.ok()) {
-          done(std::move(call->response), {});
-          return;
-        }
-        rpc::RpcError e = rpc::FromGrpc(s);
-        done(Translate(e, address), e);
-      });
+  records_->async()->GetRecord(&call->ctx, &call->request, &call->response,
+                               [this, call, done = std::move(done), address = address_,
+                                start = std::chrono::steady_clock::now()](grpc::Status s) {
+                                 Observe("/collectonce.registry.v1.RecordService/GetRecord", start,
+                                         s);
+                                 if (s.ok()) {
+                                   done(std::move(call->response), {});
+                                   return;
+                                 }
+                                 rpc::RpcError e = rpc::FromGrpc(s);
+                                 done(Translate(e, address), e);
+                               });
 }
 
-void RegistryClient::UpdateRecord(const Origin& origin,
-                                  const v1::UpdateRecordRequest& request, absl::Time deadline,
-                                  UpdateCallback done) {
+void RegistryClient::UpdateRecord(const Origin& origin, const v1::UpdateRecordRequest& request,
+                                  absl::Time deadline, UpdateCallback done) {
   struct Call {
     grpc::ClientContext ctx;
     v1::UpdateRecordRequest request;
@@ -103,22 +101,21 @@ void RegistryClient::UpdateRecord(const Origin& origin,
   auto call = std::make_shared<Call>();
   call->request = request;
   Prepare(&call->ctx, origin, deadline);
-  records_->async()->UpdateRecord(
-      &call->ctx, &call->request, &call->response,
-      [this, call, done = std::move(done), address = address_,
-       start = std::chrono::steady_clock::now()](grpc::Status s) {
-        Observe("/collectonce.registry.v1.RecordService/UpdateRecord", start, s);
-        if (s.ok()) {
-          done(std::move(call->response), {});
-          return;
-        }
-        rpc::RpcError e = rpc::FromGrpc(s);
-        done(Translate(e, address), e);
-      });
+  records_->async()->UpdateRecord(&call->ctx, &call->request, &call->response,
+                                  [this, call, done = std::move(done), address = address_,
+                                   start = std::chrono::steady_clock::now()](grpc::Status s) {
+                                    Observe("/collectonce.registry.v1.RecordService/UpdateRecord",
+                                            start, s);
+                                    if (s.ok()) {
+                                      done(std::move(call->response), {});
+                                      return;
+                                    }
+                                    rpc::RpcError e = rpc::FromGrpc(s);
+                                    done(Translate(e, address), e);
+                                  });
 }
 
-void RegistryClient::RecordReuse(const Origin& origin,
-                                 const v1::RecordReuseRequest& request) {
+void RegistryClient::RecordReuse(const Origin& origin, const v1::RecordReuseRequest& request) {
   struct Call {
     grpc::ClientContext ctx;
     v1::RecordReuseRequest request;
@@ -177,8 +174,7 @@ absl::StatusOr<v1::Catalog> RegistryClient::GetCatalog(v1::SubjectKind kind, abs
 }
 
 absl::StatusOr<v1::ReuseStats> RegistryClient::GetReuseStats(
-    const Origin& origin, const v1::GetReuseStatsRequest& request,
-    absl::Time deadline) {
+    const Origin& origin, const v1::GetReuseStatsRequest& request, absl::Time deadline) {
   grpc::ClientContext ctx;
   Prepare(&ctx, origin, deadline);
   v1::ReuseStats out;

@@ -45,8 +45,8 @@ class RegistryClient {
       std::function<void(absl::StatusOr<v1::UpdateRecordResponse>, rpc::RpcError)>;
 
   // Asynchronous; `done` runs on a gRPC thread.
-  void GetRecord(const Origin& origin, const v1::GetRecordRequest& request,
-                 absl::Time deadline, RecordCallback done);
+  void GetRecord(const Origin& origin, const v1::GetRecordRequest& request, absl::Time deadline,
+                 RecordCallback done);
   void UpdateRecord(const Origin& origin, const v1::UpdateRecordRequest& request,
                     absl::Time deadline, UpdateCallback done);
   // Fire and forget; failures are counted, not reported.

@@ -44,10 +44,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!verifier.Add(i, i + 1, entries[i], leaf_bytes).ok());
     if (i % 2 == 1) {
       const audit::Hash other = audit::LeafHash(std::string(entries[i]) + "x");
-      FUZZ_CHECK(!verifier
-                      .Add(i, i, entries[i],
-                           absl::string_view(reinterpret_cast<const char*>(other.data()), other.size()))
-                      .ok());
+      FUZZ_CHECK(
+          !verifier
+               .Add(i, i, entries[i],
+                    absl::string_view(reinterpret_cast<const char*>(other.data()), other.size()))
+               .ok());
     }
     FUZZ_CHECK(verifier.Add(i, i, entries[i], i % 3 == 0 ? absl::string_view() : leaf_bytes).ok());
     tree.Append(leaf, nullptr);

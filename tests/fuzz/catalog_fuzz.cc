@@ -27,11 +27,16 @@ const absl::CivilDay kToday(2026, 11, 27);
 
 // The first person of deploy/examples/demo/persons.csv, as field=value.
 const std::map<std::string, std::string>& DemoPerson() {
-  static const auto* row = new std::map<std::string, std::string>{
-      {"id_number", "350403194503120012"}, {"name", "宋文富"}, {"gender", "1"},
-      {"ethnicity", "01"}, {"birth_date", "1945-03-12"},
-      {"household_address", "三明市三元区富文新村12幢301室"}, {"mobile_phone", "13905983312"},
-      {"marital_status", "30"}, {"education", "80"}};
+  static const auto* row =
+      new std::map<std::string, std::string>{{"id_number", "350403194503120012"},
+                                             {"name", "宋文富"},
+                                             {"gender", "1"},
+                                             {"ethnicity", "01"},
+                                             {"birth_date", "1945-03-12"},
+                                             {"household_address", "三明市三元区富文新村12幢301室"},
+                                             {"mobile_phone", "13905983312"},
+                                             {"marital_status", "30"},
+                                             {"education", "80"}};
   return *row;
 }
 

@@ -19,8 +19,8 @@ namespace collectonce::fuzz {
 
 // deploy/examples/catalog/<kind>.txtpb, compiled; aborts when it does not load.
 inline std::shared_ptr<const catalog::Catalog> ExampleCatalog(absl::string_view kind) {
-  const std::string path =
-      absl::StrCat(COLLECTONCE_SOURCE_DIR, "/deploy/examples/catalog/", std::string(kind), ".txtpb");
+  const std::string path = absl::StrCat(COLLECTONCE_SOURCE_DIR, "/deploy/examples/catalog/",
+                                        std::string(kind), ".txtpb");
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();

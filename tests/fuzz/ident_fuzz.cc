@@ -23,12 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto id = ident::ParseResidentId(text, today);
   if (id.ok()) {
     FUZZ_CHECK(id->number.size() == 18);
-    FUZZ_CHECK(id->number[17] == ident::ResidentIdCheckChar(absl::string_view(id->number).substr(0, 17)));
+    FUZZ_CHECK(id->number[17] ==
+               ident::ResidentIdCheckChar(absl::string_view(id->number).substr(0, 17)));
     FUZZ_CHECK(absl::AsciiStrToUpper(text) == id->number);
     FUZZ_CHECK(id->division_code == id->number.substr(0, 6));
     FUZZ_CHECK(id->birth_date >= ident::kEarliestBirthDate && id->birth_date <= today);
     FUZZ_CHECK((id->sequence % 2 == 1) == (id->gender == ident::Gender::kMale));
-    FUZZ_CHECK(ident::MakeResidentId(id->division_code, id->birth_date, id->sequence) == id->number);
+    FUZZ_CHECK(ident::MakeResidentId(id->division_code, id->birth_date, id->sequence) ==
+               id->number);
     auto again = ident::ParseResidentId(id->number, today);
     FUZZ_CHECK(again.ok() && again->number == id->number && again->birth_date == id->birth_date);
     const std::string masked = ident::MaskResidentId(id->number);
@@ -37,8 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const std::string& w : id->warnings) FUZZ_CHECK(w.find(id->number) == std::string::npos);
   } else {
     // The error names the problem, never the number (its 17 leading digits).
-    if (size == 18 && std::all_of(text.begin(), text.begin() + 17, [](char c) { return c >= '0' && c <= '9'; })) {
-      FUZZ_CHECK(std::string(id.status().message()).find(std::string(text.substr(0, 17))) == std::string::npos);
+    if (size == 18 &&
+        std::all_of(text.begin(), text.begin() + 17, [](char c) { return c >= '0' && c <= '9'; })) {
+      FUZZ_CHECK(std::string(id.status().message()).find(std::string(text.substr(0, 17))) ==
+                 std::string::npos);
     }
   }
   const std::string masked = ident::MaskResidentId(text);

@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto history = registry::DecodeHistoryToken(token, filter);
   if (history.ok()) {
     FUZZ_CHECK(*history >= 1);
-    auto again = registry::DecodeHistoryToken(registry::EncodeHistoryToken(*history, filter), filter);
+    auto again =
+        registry::DecodeHistoryToken(registry::EncodeHistoryToken(*history, filter), filter);
     FUZZ_CHECK(again.ok() && *again == *history);
     auto other = registry::DecodeHistoryToken(token, std::string(filter) + "|other");
     FUZZ_CHECK(!other.ok());

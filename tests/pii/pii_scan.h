@@ -15,8 +15,8 @@ namespace collectonce::pii {
 struct Finding {
   enum class Kind { kResidentId, kMobile };
   Kind kind;
-  size_t offset = 0;   // byte offset in the scanned text
-  std::string masked;  // "3504**********1234", "139****3312"
+  size_t offset = 0;             // byte offset in the scanned text
+  std::string masked;            // "3504**********1234", "139****3312"
   std::string ToString() const;  // "resident ID number 3504**********1234"
 };
 

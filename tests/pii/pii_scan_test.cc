@@ -59,10 +59,10 @@ TEST(PiiScanTest, ScanDirectoryNamesFileAndLineOfAPlantedLeak) {
   const auto dir = std::filesystem::temp_directory_path() / "collectonce-pii-scan-test";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "sub");
-  std::ofstream(dir / "clean.log") << "serving gRPC on 127.0.0.1:1234\nmasked "
-                                   << ident::MaskResidentId(kId) << "\n";
-  std::ofstream(dir / "sub" / "registryd.log") << "line one\nGetRecord persons: id_number "
-                                                 << kId << " refused\n";
+  std::ofstream(dir / "clean.log")
+      << "serving gRPC on 127.0.0.1:1234\nmasked " << ident::MaskResidentId(kId) << "\n";
+  std::ofstream(dir / "sub" / "registryd.log")
+      << "line one\nGetRecord persons: id_number " << kId << " refused\n";
   auto found = ScanDirectory(dir.string());
   EXPECT_THAT(found, ElementsAre((dir / "sub" / "registryd.log").string() +
                                  ":2: resident ID number " + ident::MaskResidentId(kId)));

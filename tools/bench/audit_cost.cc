@@ -97,8 +97,9 @@ int main(int argc, char** argv) {
   double seconds = 3;
   bool no_sync = false;
   std::string dir = "/tmp/collectonce-audit-cost";
-  CLI::App app{"audit_cost: durable write throughput with and without the audit log.\n"
-               "Example: audit_cost --writers 32 --seconds 3 --rounds 3"};
+  CLI::App app{
+      "audit_cost: durable write throughput with and without the audit log.\n"
+      "Example: audit_cost --writers 32 --seconds 3 --rounds 3"};
   app.add_option("--writers", writers, "concurrent writers")->check(CLI::Range(1, 256));
   app.add_option("--seconds", seconds, "measured seconds per run")->check(CLI::Range(0.05, 600.0));
   app.add_option("--rounds", rounds, "A/B pairs")->check(CLI::Range(1, 50));
@@ -117,9 +118,10 @@ int main(int argc, char** argv) {
                 without_log, ratios.back());
   }
   std::sort(ratios.begin(), ratios.end());
-  std::printf("audit_cost: writers=%d sync=%s with_log=%.0f/s without_log=%.0f/s "
-              "median_ratio=%.3f min=%.3f max=%.3f\n",
-              writers, no_sync ? "off" : "on", with_sum / rounds, without_sum / rounds,
-              ratios[ratios.size() / 2], ratios.front(), ratios.back());
+  std::printf(
+      "audit_cost: writers=%d sync=%s with_log=%.0f/s without_log=%.0f/s "
+      "median_ratio=%.3f min=%.3f max=%.3f\n",
+      writers, no_sync ? "off" : "on", with_sum / rounds, without_sum / rounds,
+      ratios[ratios.size() / 2], ratios.front(), ratios.back());
   return 0;
 }

@@ -82,7 +82,8 @@ class Worker {
             },
             this));
         if (queue_.empty()) return;
-        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+        batch.assign(std::make_move_iterator(queue_.begin()),
+                     std::make_move_iterator(queue_.end()));
         queue_.clear();
       }
       run_(batch);
@@ -99,8 +100,12 @@ class Worker {
 class SyncAppender {
  public:
   SyncAppender(std::unique_ptr<rocksdb::DB> db, size_t record_bytes)
-      : db_(std::move(db)), record_(record_bytes, 'a'),
-        replies_("echo-replies", [](Worker::Batch& b) { for (auto& f : b) f(); }),
+      : db_(std::move(db)),
+        record_(record_bytes, 'a'),
+        replies_("echo-replies",
+                 [](Worker::Batch& b) {
+                   for (auto& f : b) f();
+                 }),
         committer_("echo-committer", [this](Worker::Batch& b) { Commit(b); }) {}
   void Append(std::function<void()> reply) { committer_.Post(std::move(reply)); }
 
@@ -162,8 +167,9 @@ int main(int argc, char** argv) {
   int max_message_mb = 16;
   std::string sync_append_dir;
   int append_bytes = 300;
-  CLI::App app{"echo_server: a trivial gRPC server with registryd's settings, answering "
-               "GetRecord with a fixed record of the registry's response size."};
+  CLI::App app{
+      "echo_server: a trivial gRPC server with registryd's settings, answering "
+      "GetRecord with a fixed record of the registry's response size."};
   app.add_option("--listen", listen, "HOST:PORT (port 0: any free port)");
   app.add_option("--sample-target", sample_target, "registry to read the reply record from");
   app.add_option("--sample-subject", sample_subject, "record name or resident ID number");
@@ -213,8 +219,7 @@ int main(int argc, char** argv) {
     rocksdb::DB* db = nullptr;
     rocksdb::Status s = rocksdb::DB::Open(opts, sync_append_dir, &db);
     if (!s.ok()) {
-      std::cerr << "echo_server: --sync-append " << sync_append_dir << ": " << s.ToString()
-                << "\n";
+      std::cerr << "echo_server: --sync-append " << sync_append_dir << ": " << s.ToString() << "\n";
       return 2;
     }
     appender = std::make_unique<SyncAppender>(std::unique_ptr<rocksdb::DB>(db),
@@ -242,8 +247,8 @@ int main(int argc, char** argv) {
     std::cerr << "echo_server: cannot listen on " << listen << "\n";
     return 1;
   }
-  std::cerr << "echo_server: serving gRPC on " << listen.substr(0, listen.rfind(':')) << ":"
-            << port << " (response " << reply.ByteSizeLong() << " bytes)" << std::endl;
+  std::cerr << "echo_server: serving gRPC on " << listen.substr(0, listen.rfind(':')) << ":" << port
+            << " (response " << reply.ByteSizeLong() << " bytes)" << std::endl;
   collectonce::rpc::WaitForTerminationSignal();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   server->Wait();

@@ -164,12 +164,16 @@ class Load {
     if (o_.call == "get") {
       auto req = std::make_shared<v1::GetRecordRequest>();
       auto resp = std::make_shared<v1::Record>();
-      if (is_name) req->set_name(subject); else req->set_id_number(subject);
+      if (is_name)
+        req->set_name(subject);
+      else
+        req->set_id_number(subject);
       req->mutable_options()->set_purpose(o_.purpose);
       if (o_.asof_revision > 0) req->mutable_options()->set_revision(o_.asof_revision);
       if (o_.asof_now) {
         const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
         req->mutable_options()->mutable_commit_time()->set_seconds(now / 1000000);
         req->mutable_options()->mutable_commit_time()->set_nanos(now % 1000000 * 1000);
       }
@@ -181,7 +185,10 @@ class Load {
       auto req = std::make_shared<gw::PrefillFormRequest>();
       auto resp = std::make_shared<gw::PrefillFormResponse>();
       req->set_form(o_.form.empty() ? o_.purpose : o_.form);
-      if (is_name) req->set_subject(subject); else req->set_id_number(subject);
+      if (is_name)
+        req->set_subject(subject);
+      else
+        req->set_id_number(subject);
       gateways_[c]->async()->PrefillForm(ctx.get(), req.get(), resp.get(),
                                          [ctx, req, resp, done](grpc::Status s) {
                                            done(s.ok(), s.ok() ? resp->ByteSizeLong() : 0);
@@ -220,8 +227,8 @@ class Load {
   void Complete(Clock::time_point start, bool ok, size_t bytes) {
     if (!measuring_.load(std::memory_order_relaxed)) return;
     if (ok) {
-      hist_.Add(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start)
-                    .count());
+      hist_.Add(
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
       bytes_.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
     } else {
       errors_.fetch_add(1, std::memory_order_relaxed);
@@ -284,8 +291,8 @@ class Load {
         const auto t0 = Clock::now();
         const double interval_us = 1e6 / o_.rate;
         for (uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
-          const auto due =
-              t0 + std::chrono::microseconds(static_cast<int64_t>(static_cast<double>(i) * interval_us));
+          const auto due = t0 + std::chrono::microseconds(
+                                    static_cast<int64_t>(static_cast<double>(i) * interval_us));
           std::this_thread::sleep_until(due);
           if (outstanding.load(std::memory_order_relaxed) > 100000) {  // hopelessly behind
             errors_.fetch_add(1, std::memory_order_relaxed);
@@ -361,8 +368,9 @@ class Load {
 int main(int argc, char** argv) {
   Options o;
   std::vector<std::string> subject_args;
-  CLI::App app{"loadgen: closed- or open-loop gRPC load on the registry, the gateway or the "
-               "echo baseline; prints rate, latency percentiles, errors and server CPU per call."};
+  CLI::App app{
+      "loadgen: closed- or open-loop gRPC load on the registry, the gateway or the "
+      "echo baseline; prints rate, latency percentiles, errors and server CPU per call."};
   app.add_option("--target", o.target, "HOST:PORT")->required();
   app.add_option("--call", o.call, "get, prefill, update or history")
       ->check(CLI::IsMember({"get", "prefill", "update", "history"}));

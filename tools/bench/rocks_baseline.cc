@@ -161,9 +161,10 @@ int main(int argc, char** argv) {
     rate = Iterate(dir, entries, value_bytes, repeat);
     unit = "entries/s";
   }
-  std::printf("rocks_baseline: mode=%s rate=%.1f unit=%s writers=%d rows=%lld entries=%lld "
-              "value_bytes=%zu\n",
-              mode.c_str(), rate, unit, writers, static_cast<long long>(rows),
-              static_cast<long long>(entries), value_bytes);
+  std::printf(
+      "rocks_baseline: mode=%s rate=%.1f unit=%s writers=%d rows=%lld entries=%lld "
+      "value_bytes=%zu\n",
+      mode.c_str(), rate, unit, writers, static_cast<long long>(rows),
+      static_cast<long long>(entries), value_bytes);
   return 0;
 }

@@ -12,8 +12,8 @@
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/globals.h"
 #include "tools/registryctl/output.h"
-#include "tools/registryctl/redact.h"
 #include "tools/registryctl/progress.h"
+#include "tools/registryctl/redact.h"
 
 namespace collectonce::registryctl {
 
@@ -57,8 +57,8 @@ int Verify(const Globals& g, const std::string& since_head_file) {
     ss << in.rdbuf();
     earlier.emplace();
     if (!google::protobuf::util::JsonStringToMessage(ss.str(), &*earlier).ok()) {
-      return UsageError(absl::StrCat(since_head_file,
-                                     " is not a tree head saved with `registryctl audit head`"));
+      return UsageError(
+          absl::StrCat(since_head_file, " is not a tree head saved with `registryctl audit head`"));
     }
   }
   Client client(g, g.registry);
@@ -119,8 +119,8 @@ int Verify(const Globals& g, const std::string& since_head_file) {
     return kExitVerifyFailed;
   }
   std::cout << "ok: " << head.tree_size() << " entries verified against the signed head"
-            << (earlier ? absl::StrCat(", consistent with the saved head of ",
-                                       earlier->tree_size(), " entries")
+            << (earlier ? absl::StrCat(", consistent with the saved head of ", earlier->tree_size(),
+                                       " entries")
                         : std::string())
             << "\n";
   return kExitOk;
@@ -130,17 +130,19 @@ int Verify(const Globals& g, const std::string& since_head_file) {
 std::string Describe(const v1::AuditEntry& e, bool reveal) {
   if (e.has_change()) {
     std::string fields;
-    for (const auto& f : e.change().fields()) absl::StrAppend(&fields, fields.empty() ? "" : ",", f);
-    return absl::StrCat(e.change().subject(), " r", e.change().revision(), " [", fields, "] ",
-                        e.change().source(),
-                        e.change().reason().empty()
-                            ? ""
-                            : absl::StrCat(" — ", reveal ? e.change().reason()
-                                                         : RedactPersonalNumbers(e.change().reason())));
+    for (const auto& f : e.change().fields())
+      absl::StrAppend(&fields, fields.empty() ? "" : ",", f);
+    return absl::StrCat(
+        e.change().subject(), " r", e.change().revision(), " [", fields, "] ", e.change().source(),
+        e.change().reason().empty()
+            ? ""
+            : absl::StrCat(" — ", reveal ? e.change().reason()
+                                         : RedactPersonalNumbers(e.change().reason())));
   }
   if (e.has_access()) {
     std::string fields;
-    for (const auto& f : e.access().fields()) absl::StrAppend(&fields, fields.empty() ? "" : ",", f);
+    for (const auto& f : e.access().fields())
+      absl::StrAppend(&fields, fields.empty() ? "" : ",", f);
     for (const auto& f : e.access().masked_fields()) {
       absl::StrAppend(&fields, fields.empty() ? "" : ",", f, "(masked)");
     }
@@ -159,10 +161,12 @@ int PrintEntries(const Globals& g, const Response& r) {
   if (g.format() == OutputFormat::kJson) return PrintJson(r, std::cout) ? kExitOk : kExitInternal;
   Table t({"#", "time", "principal", "event"});
   for (const auto& e : r.entries()) {
-    t.AddRow({absl::StrCat(e.index()), FormatTimestamp(e.time()), e.principal(), Describe(e, g.reveal)});
+    t.AddRow(
+        {absl::StrCat(e.index()), FormatTimestamp(e.time()), e.principal(), Describe(e, g.reveal)});
   }
   t.Print(std::cout);
-  if (!r.next_page_token().empty()) std::cerr << "(more: use --page-token " << r.next_page_token() << ")\n";
+  if (!r.next_page_token().empty())
+    std::cerr << "(more: use --page-token " << r.next_page_token() << ")\n";
   return kExitOk;
 }
 
@@ -178,14 +182,14 @@ void AddAuditCommands(CLI::App& app, const Globals& globals, Action* action) {
 
   static std::string since_head;
   CLI::App* verify = audit->add_subcommand(
-      "verify", "Recompute the log from its entries and check the signed head; exit 3 naming "
-                "the first bad entry if it does not hold");
+      "verify",
+      "Recompute the log from its entries and check the signed head; exit 3 naming "
+      "the first bad entry if it does not hold");
   verify->add_option("--since-head", since_head,
                      "a head saved earlier with `audit head`: the log must still extend it");
   verify->footer("Example: registryctl audit verify --since-head head-2026-03-05.json");
-  verify->callback([&globals, action] {
-    *action = [&globals] { return Verify(globals, since_head); };
-  });
+  verify->callback(
+      [&globals, action] { *action = [&globals] { return Verify(globals, since_head); }; });
 
   static v1::ListChangesRequest changes_req;
   static std::string since, until, subject;
@@ -199,7 +203,9 @@ void AddAuditCommands(CLI::App& app, const Globals& globals, Action* action) {
   changes->add_option("--until", until, "RFC 3339");
   changes->add_option("--page-size", page_size, "entries per page (at most 1000)");
   changes->add_option("--page-token", *changes_req.mutable_page_token(), "continue a listing");
-  changes->footer("Example: registryctl audit changes enterprises/91350400MA2YQ8KX1E --field legal_representative_name");
+  changes->footer(
+      "Example: registryctl audit changes enterprises/91350400MA2YQ8KX1E --field "
+      "legal_representative_name");
   changes->callback([&globals, action] {
     *action = [&globals]() -> int {
       v1::ListChangesRequest req = changes_req;

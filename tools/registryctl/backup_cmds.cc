@@ -37,7 +37,8 @@ int RunCreate(const Globals& g, const std::string& dir) {
   client.Prepare(&context);
   grpc::Status s = client.governance().CreateBackup(&context, request, &response);
   if (!s.ok()) return ReportRpcError(s);
-  if (g.format() == OutputFormat::kJson) return PrintJson(response, std::cout) ? kExitOk : kExitInternal;
+  if (g.format() == OutputFormat::kJson)
+    return PrintJson(response, std::cout) ? kExitOk : kExitInternal;
   Table t({"BACKUP ID", "SIZE BYTES", "FILES", "LAST COMMIT SEQUENCE", "AUDIT SIZE"});
   t.AddRow({absl::StrCat(response.backup_id()), absl::StrCat(response.size_bytes()),
             absl::StrCat(response.files()), absl::StrCat(response.last_commit_sequence()),
@@ -55,7 +56,8 @@ std::optional<int> OpenBackups(const std::string& dir,
   rocksdb::BackupEngineReadOnly* raw = nullptr;
   rocksdb::IOStatus s = rocksdb::BackupEngineReadOnly::Open(
       rocksdb::Env::Default(), rocksdb::BackupEngineOptions(dir), &raw);
-  if (!s.ok()) return InternalFailure(absl::StrCat("cannot open the backups in ", dir, ": ", s.ToString()));
+  if (!s.ok())
+    return InternalFailure(absl::StrCat("cannot open the backups in ", dir, ": ", s.ToString()));
   out->reset(raw);
   return std::nullopt;
 }
@@ -80,12 +82,13 @@ int RunVerify(const Globals& g, const std::string& dir) {
   Progress progress("verifying backups", static_cast<int64_t>(infos.size()));
   for (const auto& info : infos) {
     rocksdb::IOStatus s = engine->VerifyBackup(info.backup_id, /*verify_with_checksum=*/true);
-    results.push_back({info.backup_id, info.timestamp, info.size, info.number_files,
-                       s.ok() ? "" : s.ToString()});
+    results.push_back(
+        {info.backup_id, info.timestamp, info.size, info.number_files, s.ok() ? "" : s.ToString()});
     progress.Update(static_cast<int64_t>(results.size()));
   }
   progress.Done();
-  for (rocksdb::BackupID id : corrupt) results.push_back({id, 0, 0, 0, "marked corrupt by RocksDB"});
+  for (rocksdb::BackupID id : corrupt)
+    results.push_back({id, 0, 0, 0, "marked corrupt by RocksDB"});
   int failures = 0;
   for (const auto& r : results) failures += r.error.empty() ? 0 : 1;
 
@@ -95,7 +98,11 @@ int RunVerify(const Globals& g, const std::string& dir) {
       items.push_back(absl::StrFormat(
           "{\"backupId\": %d, \"timestamp\": %s, \"sizeBytes\": \"%d\", \"files\": %d, "
           "\"verified\": %s%s}",
-          r.id, JsonQuote(r.timestamp ? absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(r.timestamp), absl::UTCTimeZone()) : ""),
+          r.id,
+          JsonQuote(r.timestamp
+                        ? absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(r.timestamp),
+                                           absl::UTCTimeZone())
+                        : ""),
           r.size, r.files, r.error.empty() ? "true" : "false",
           r.error.empty() ? "" : absl::StrCat(", \"error\": ", JsonQuote(r.error))));
     }
@@ -105,9 +112,10 @@ int RunVerify(const Globals& g, const std::string& dir) {
     Table t({"BACKUP ID", "CREATED", "SIZE BYTES", "FILES", "CHECKSUMS"});
     for (const auto& r : results) {
       t.AddRow({absl::StrCat(r.id),
-                r.timestamp ? absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(r.timestamp),
-                                               absl::UTCTimeZone())
-                            : "",
+                r.timestamp
+                    ? absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(r.timestamp),
+                                       absl::UTCTimeZone())
+                    : "",
                 absl::StrCat(r.size), absl::StrCat(r.files), r.error.empty() ? "ok" : r.error});
     }
     t.Print(std::cout);
@@ -125,7 +133,8 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
   std::error_code ec;
   if (fs::exists(data_dir, ec)) {
     if (!fs::is_directory(data_dir, ec)) {
-      return UsageError(absl::StrCat("refusing to restore into ", data_dir, ": it is not a directory"));
+      return UsageError(
+          absl::StrCat("refusing to restore into ", data_dir, ": it is not a directory"));
     }
     if (!fs::is_empty(data_dir, ec)) {
       return UsageError(absl::StrCat(
@@ -139,12 +148,13 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
   std::unique_ptr<rocksdb::BackupEngineReadOnly> engine;
   if (auto code = OpenBackups(dir, &engine)) return *code;
   rocksdb::BackupInfo info;
-  rocksdb::Status found = backup_id > 0
-                              ? engine->GetBackupInfo(static_cast<rocksdb::BackupID>(backup_id), &info)
-                              : engine->GetLatestBackupInfo(&info);
+  rocksdb::Status found =
+      backup_id > 0 ? engine->GetBackupInfo(static_cast<rocksdb::BackupID>(backup_id), &info)
+                    : engine->GetLatestBackupInfo(&info);
   if (!found.ok()) {
-    return InternalFailure(absl::StrCat(backup_id > 0 ? absl::StrCat("backup ", backup_id) : "no good backup",
-                                      " in ", dir, ": ", found.ToString()));
+    return InternalFailure(
+        absl::StrCat(backup_id > 0 ? absl::StrCat("backup ", backup_id) : "no good backup", " in ",
+                     dir, ": ", found.ToString()));
   }
   // Restored beside the target and renamed into place once complete (key included), so a
   // restore that fails part way leaves no half-restored directory behind.
@@ -173,7 +183,8 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
   }
   if (fs::exists(target, ec)) fs::remove(target, ec);  // empty, checked above
   fs::rename(partial, target, ec);
-  if (ec) return fail(absl::StrCat("cannot move the restored store to ", data_dir, ": ", ec.message()));
+  if (ec)
+    return fail(absl::StrCat("cannot move the restored store to ", data_dir, ": ", ec.message()));
   if (g.format() == OutputFormat::kJson) {
     std::cout << absl::StrFormat(
         "{\"backupId\": %d, \"dataDir\": %s, \"sizeBytes\": \"%d\", \"files\": %d, "
@@ -208,8 +219,8 @@ void AddBackupCommands(CLI::App& app, const Globals& g, Action* action) {
   create->footer("Example: registryctl backup create /var/backups/registry");
   create->callback([&g, action, dir] { *action = [&g, dir] { return RunCreate(g, *dir); }; });
 
-  CLI::App* verify = cmd->add_subcommand(
-      "verify", "offline: check every backup in DIR against its checksums");
+  CLI::App* verify =
+      cmd->add_subcommand("verify", "offline: check every backup in DIR against its checksums");
   verify->add_option("DIR", *dir, "backup directory")->required();
   verify->footer("Example: registryctl backup verify /var/backups/registry");
   verify->callback([&g, action, dir] { *action = [&g, dir] { return RunVerify(g, *dir); }; });
@@ -219,8 +230,8 @@ void AddBackupCommands(CLI::App& app, const Globals& g, Action* action) {
     int64_t backup_id = 0;
   };
   auto r = std::make_shared<RestoreOpts>();
-  CLI::App* restore = cmd->add_subcommand(
-      "restore", "offline: restore a backup into a new, empty data directory");
+  CLI::App* restore =
+      cmd->add_subcommand("restore", "offline: restore a backup into a new, empty data directory");
   restore->add_option("DIR", r->dir, "backup directory")->required();
   restore->add_option("--data-dir", r->data_dir, "the registry data directory to create")
       ->required();
@@ -229,7 +240,8 @@ void AddBackupCommands(CLI::App& app, const Globals& g, Action* action) {
   restore->add_option("--index-key", r->index_key,
                       "copy this person-index key file into DATA_DIR/keys/index.key");
   restore->footer(
-      "Example: registryctl backup restore /var/backups/registry --data-dir /var/lib/registry-restored "
+      "Example: registryctl backup restore /var/backups/registry --data-dir "
+      "/var/lib/registry-restored "
       "--index-key /var/lib/registry/keys/index.key");
   restore->callback([&g, action, r] {
     *action = [&g, r] { return RunRestore(g, r->dir, r->data_dir, r->backup_id, r->index_key); };

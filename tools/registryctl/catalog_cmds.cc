@@ -49,8 +49,8 @@ int GetCatalog(const Globals& g, const std::string& kind_text) {
       sources.push_back(absl::StrCat(src.source(), ":", src.precedence()));
     }
     t.AddRow({f.name(), f.label(), type, f.required() ? "yes" : "",
-              Lower(v1::Sensitivity_Name(f.sensitivity())), Lower(v1::SharingClass_Name(f.sharing())),
-              absl::StrJoin(sources, " ")});
+              Lower(v1::Sensitivity_Name(f.sensitivity())),
+              Lower(v1::SharingClass_Name(f.sharing())), absl::StrJoin(sources, " ")});
   }
   t.Print(std::cout);
   if (cat.code_lists_size() > 0) {
@@ -97,7 +97,8 @@ int ApplyCatalogs(const Globals& g, const std::string& path, bool dry_run) {
     client.Prepare(&context);
     grpc::Status s = client.governance().ApplyCatalog(&context, request, &response);
     if (!s.ok()) {
-      std::cerr << RedactPersonalNumbers(file) << ": " << (dry_run ? "validation rejects the catalog\n" : "refused\n");
+      std::cerr << RedactPersonalNumbers(file) << ": "
+                << (dry_run ? "validation rejects the catalog\n" : "refused\n");
       int code = ReportRpcError(s);
       if (exit_code == kExitOk) exit_code = code;
       continue;
@@ -124,12 +125,12 @@ int ApplyCatalogs(const Globals& g, const std::string& path, bool dry_run) {
                 << "\n";
     }
     if (response.added_fields_size() > 0 && response.changed()) {
-      std::cout << "  " << (dry_run ? "would add" : "added") << " fields: "
-                << absl::StrJoin(response.added_fields(), ", ") << "\n";
+      std::cout << "  " << (dry_run ? "would add" : "added")
+                << " fields: " << absl::StrJoin(response.added_fields(), ", ") << "\n";
     }
     if (response.deprecated_fields_size() > 0 && response.changed()) {
-      std::cout << "  " << (dry_run ? "would deprecate" : "deprecated") << " fields: "
-                << absl::StrJoin(response.deprecated_fields(), ", ") << "\n";
+      std::cout << "  " << (dry_run ? "would deprecate" : "deprecated")
+                << " fields: " << absl::StrJoin(response.deprecated_fields(), ", ") << "\n";
     }
   }
   if (!json.empty()) {
@@ -163,8 +164,7 @@ void AddCatalogCommands(CLI::App& app, const Globals& g, Action* action) {
   CLI::App* apply = cat->add_subcommand(
       "apply", "apply a catalog in protobuf text format (or every *.txtpb in a directory)");
   apply->add_option("-f,--file", opts->file, "catalog file or directory")->required();
-  apply->add_flag("--dry-run", opts->dry_run,
-                  "validate and show what would change; store nothing");
+  apply->add_flag("--dry-run", opts->dry_run, "validate and show what would change; store nothing");
   apply->footer(
       "Example: registryctl catalog apply -f deploy/examples/catalog/person.txtpb --dry-run");
   apply->callback([&g, action, opts] {

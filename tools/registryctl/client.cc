@@ -36,8 +36,8 @@ Client::Client(const Globals& globals, const std::string& address)
 
 void Client::Prepare(grpc::ClientContext* context) const {
   PrepareStream(context);
-  const auto timeout = std::chrono::milliseconds(
-      static_cast<int64_t>(globals_.timeout_seconds * 1000));
+  const auto timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(globals_.timeout_seconds * 1000));
   context->set_deadline(std::chrono::system_clock::now() + timeout);
 }
 
@@ -57,10 +57,10 @@ std::shared_ptr<const catalog::Catalog> Client::FetchCatalog(v1::SubjectKind kin
   if (!status->ok()) return nullptr;
   auto compiled = catalog::Catalog::Compile(proto);
   if (!compiled.ok()) {
-    *status = grpc::Status(grpc::StatusCode::INTERNAL,
-                           absl::StrCat("the registry's ", catalog::KindName(kind),
-                                        " catalog does not compile here: ",
-                                        compiled.status().message()));
+    *status =
+        grpc::Status(grpc::StatusCode::INTERNAL,
+                     absl::StrCat("the registry's ", catalog::KindName(kind),
+                                  " catalog does not compile here: ", compiled.status().message()));
     return nullptr;
   }
   return *std::move(compiled);
@@ -77,8 +77,8 @@ std::string DescribeRpcError(const grpc::Status& status, absl::string_view prefi
   absl::StrAppend(&out, ": ", RedactPersonalNumbers(status.error_message()), "\n");
   for (const auto& v : e.violations) {
     absl::StrAppend(&out, prefix, "  ", v.field.empty() ? "(record)" : v.field, ": ",
-                    v.rule.empty() ? "" : absl::StrCat(v.rule, ": "), RedactPersonalNumbers(v.message),
-                    "\n");
+                    v.rule.empty() ? "" : absl::StrCat(v.rule, ": "),
+                    RedactPersonalNumbers(v.message), "\n");
   }
   return out;
 }

@@ -32,8 +32,7 @@ class Client {
 
   // The catalog of a kind, compiled. On a refused call fills *status and returns nullptr;
   // a catalog that does not compile here is an internal error (status INTERNAL).
-  std::shared_ptr<const catalog::Catalog> FetchCatalog(v1::SubjectKind kind,
-                                                       grpc::Status* status);
+  std::shared_ptr<const catalog::Catalog> FetchCatalog(v1::SubjectKind kind, grpc::Status* status);
 
  private:
   const Globals& globals_;

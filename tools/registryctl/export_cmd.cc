@@ -63,10 +63,10 @@ absl::StatusOr<std::string> RecordLine(const catalog::Catalog& cat, const v1::Re
     for (const auto& f : record.fields()) {
       if (f.field() != def.name()) continue;
       if (f.masked()) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            "the registry masked ", f.field(), " of ", record.name(),
-            " for this principal and purpose; an export needs every value in clear (a "
-            "governance grant for the purpose)"));
+        return absl::PermissionDeniedError(
+            absl::StrCat("the registry masked ", f.field(), " of ", record.name(),
+                         " for this principal and purpose; an export needs every value in clear (a "
+                         "governance grant for the purpose)"));
       }
       add(def.name(), catalog::FormatValue(f.value()));
     }
@@ -131,7 +131,8 @@ int RunExport(const Globals& g, const ExportOpts& o) {
   }
   progress.Done();
   if (std::fflush(stdout) != 0) return InternalFailure("cannot write to standard output");
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << absl::StrFormat("export: %d %s records as of %s in %.1f s\n", written,
                                catalog::KindName(*kind), FormatTimestamp(read_time), seconds);
   return kExitOk;

@@ -88,9 +88,10 @@ absl::StatusOr<std::string> ReadIdNumber(const std::string& path, absl::CivilDay
   for (char c; line.size() <= kLongestLine && in.get(c) && c != '\n';) line.push_back(c);
   if (in.bad()) return absl::DataLossError(absl::StrCat("error reading ", where));
   if (line.size() > kLongestLine) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the first line of ", where, " is too long to be an ID number; put the number alone "
-        "on the first line"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the first line of ", where,
+                     " is too long to be an ID number; put the number alone "
+                     "on the first line"));
   }
   absl::string_view first = absl::StripAsciiWhitespace(line);
   if (first.empty()) return absl::InvalidArgumentError(absl::StrCat("no ID number in ", where));
@@ -102,8 +103,6 @@ absl::StatusOr<std::string> ReadIdNumber(const std::string& path, absl::CivilDay
   return id->number;
 }
 
-absl::CivilDay CityToday() {
-  return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
-}
+absl::CivilDay CityToday() { return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600)); }
 
 }  // namespace collectonce::registryctl

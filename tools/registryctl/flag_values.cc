@@ -9,13 +9,13 @@
 namespace collectonce::registryctl {
 
 absl::StatusOr<google::protobuf::Timestamp> ParseTimestampFlag(absl::string_view flag,
-                                                              absl::string_view text) {
+                                                               absl::string_view text) {
   absl::Time t;
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err) ||
       t == absl::InfiniteFuture() || t == absl::InfinitePast()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        flag, ": expected an RFC 3339 time such as 2024-03-05T08:00:00+08:00"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": expected an RFC 3339 time such as 2024-03-05T08:00:00+08:00"));
   }
   google::protobuf::Timestamp ts;
   const int64_t seconds = absl::ToUnixSeconds(t);

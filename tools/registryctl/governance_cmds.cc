@@ -65,8 +65,12 @@ struct MatterKind {
     return Table({"NAME", "TITLE", "DEPARTMENT", "KIND", "FIELDS", "VERSION"});
   }
   static std::vector<std::string> Row(const T& m) {
-    return {m.name(), m.title(), m.department(), Lower(v1::SubjectKind_Name(m.subject_kind())),
-            absl::StrCat(m.form_fields_size()), absl::StrCat(m.version())};
+    return {m.name(),
+            m.title(),
+            m.department(),
+            Lower(v1::SubjectKind_Name(m.subject_kind())),
+            absl::StrCat(m.form_fields_size()),
+            absl::StrCat(m.version())};
   }
   static void Show(const T& m, std::ostream& out) {
     Table head({"", ""});
@@ -77,7 +81,8 @@ struct MatterKind {
     head.AddRow({"purpose", m.purpose()});
     head.AddRow({"legal basis", m.legal_basis()});
     head.AddRow({"source", m.source()});
-    head.AddRow({"version", absl::StrCat(m.version(), "  updated ", FormatTimestamp(m.update_time()))});
+    head.AddRow(
+        {"version", absl::StrCat(m.version(), "  updated ", FormatTimestamp(m.update_time()))});
     PrintKeyValueTable(head, out);
     out << "\n";
     Table t({"KEY", "LABEL", "CATALOG FIELD", "USE", "REQUIRED", "WRITE BACK"});
@@ -122,7 +127,8 @@ struct BundleKind {
     head.AddRow({"name", b.name()});
     head.AddRow({"title", b.title()});
     head.AddRow({"description", b.description()});
-    head.AddRow({"version", absl::StrCat(b.version(), "  updated ", FormatTimestamp(b.update_time()))});
+    head.AddRow(
+        {"version", absl::StrCat(b.version(), "  updated ", FormatTimestamp(b.update_time()))});
     PrintKeyValueTable(head, out);
     out << "\n";
     Table t({"#", "MATTER"});
@@ -159,7 +165,11 @@ struct PrincipalKind {
     return Table({"NAME", "IDENTITY", "DISPLAY NAME", "ROLES", "GRANTS", "VERSION"});
   }
   static std::vector<std::string> Row(const T& p) {
-    return {p.name(), p.identity(), p.display_name(), Roles(p), absl::StrCat(p.grants_size()),
+    return {p.name(),
+            p.identity(),
+            p.display_name(),
+            Roles(p),
+            absl::StrCat(p.grants_size()),
             absl::StrCat(p.version())};
   }
   static void Show(const T& p, std::ostream& out) {
@@ -169,13 +179,16 @@ struct PrincipalKind {
     head.AddRow({"display name", p.display_name()});
     head.AddRow({"roles", Roles(p)});
     head.AddRow({"source", p.source()});
-    head.AddRow({"version", absl::StrCat(p.version(), "  updated ", FormatTimestamp(p.update_time()))});
+    head.AddRow(
+        {"version", absl::StrCat(p.version(), "  updated ", FormatTimestamp(p.update_time()))});
     PrintKeyValueTable(head, out);
     out << "\n";
     Table t({"MATTER", "CLEAR FIELDS", "WRITE BACK"});
     for (const auto& gr : p.grants()) {
-      t.AddRow({gr.matter(), gr.clear_fields_size() == 0 ? "(per matter)" : absl::StrJoin(gr.clear_fields(), ","),
-                gr.write_back() ? "yes" : ""});
+      t.AddRow(
+          {gr.matter(),
+           gr.clear_fields_size() == 0 ? "(per matter)" : absl::StrJoin(gr.clear_fields(), ","),
+           gr.write_back() ? "yes" : ""});
     }
     t.Print(out);
   }
@@ -217,7 +230,8 @@ int Get(const Globals& g, const std::string& name) {
   client.Prepare(&context);
   grpc::Status s = K::Get(client.governance(), &context, FullName<K>(name), &item);
   if (!s.ok()) return ReportRpcError(s);
-  if (g.format() == OutputFormat::kJson) return PrintJson(item, std::cout) ? kExitOk : kExitInternal;
+  if (g.format() == OutputFormat::kJson)
+    return PrintJson(item, std::cout) ? kExitOk : kExitInternal;
   K::Show(item, std::cout);
   return kExitOk;
 }
@@ -261,8 +275,8 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
     client.Prepare(&context);
     grpc::Status s = K::Apply(client.governance(), &context, item, dry_run, &applied);
     if (!s.ok()) {
-      std::cerr << RedactPersonalNumbers(file) << ": " << (dry_run ? "validation rejects the " : "refused: the ")
-                << K::kNoun << "\n";
+      std::cerr << RedactPersonalNumbers(file) << ": "
+                << (dry_run ? "validation rejects the " : "refused: the ") << K::kNoun << "\n";
       int code = ReportRpcError(s);
       if (exit_code == kExitOk) exit_code = code;
       continue;

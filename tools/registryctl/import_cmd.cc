@@ -13,11 +13,11 @@
 #include <thread>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/proto_buffer_reader.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "libs/catalog/subject.h"
 #include "tools/registryctl/client.h"
 #include "tools/registryctl/files.h"
@@ -66,12 +66,12 @@ struct Totals {
 int PrintSummary(const Globals& g, const ImportOpts& o, const Totals& t, Report* report,
                  const std::string& note) {
   const double rate = t.seconds > 0 ? static_cast<double>(t.rows) / t.seconds : 0;
-  std::string text =
-      absl::StrFormat("import %s: %d written, %d unchanged, %d failed", Shown(o.file), t.written,
-                      t.unchanged, t.failed);
+  std::string text = absl::StrFormat("import %s: %d written, %d unchanged, %d failed",
+                                     Shown(o.file), t.written, t.unchanged, t.failed);
   if (t.invalid > 0) absl::StrAppend(&text, absl::StrFormat(", %d invalid", t.invalid));
   if (t.rows > 0) {
-    absl::StrAppend(&text, absl::StrFormat(" (%d rows in %.1f s, %.0f rows/s)", t.rows, t.seconds, rate));
+    absl::StrAppend(&text,
+                    absl::StrFormat(" (%d rows in %.1f s, %.0f rows/s)", t.rows, t.seconds, rate));
   }
   if (!note.empty()) absl::StrAppend(&text, "; ", note);
   report->Line(text, /*to_stderr=*/false);
@@ -80,8 +80,8 @@ int PrintSummary(const Globals& g, const ImportOpts& o, const Totals& t, Report*
         "{\n  \"file\": %s,\n  \"rows\": %d,\n  \"written\": %d,\n  \"unchanged\": %d,\n"
         "  \"failed\": %d,\n  \"invalid\": %d,\n  \"seconds\": %.3f,\n  \"rowsPerSecond\": %.0f,\n"
         "  \"report\": %s\n}\n",
-        JsonQuote(Shown(o.file)), t.rows, t.written, t.unchanged, t.failed, t.invalid, t.seconds, rate,
-        JsonQuote(report->path()));
+        JsonQuote(Shown(o.file)), t.rows, t.written, t.unchanged, t.failed, t.invalid, t.seconds,
+        rate, JsonQuote(report->path()));
   } else {
     std::cout << text << "\n";
   }
@@ -93,7 +93,8 @@ int RunImport(const Globals& g, const ImportOpts& o) {
   if (!kind.ok()) return UsageError(kind.status().message());
   auto format = DetectFormat(o.file, o.format);
   if (!format.ok()) return UsageError(format.status().message());
-  if (o.dry_run && o.skip_invalid) return UsageError("--dry-run and --skip-invalid do not go together");
+  if (o.dry_run && o.skip_invalid)
+    return UsageError("--dry-run and --skip-invalid do not go together");
   auto text = ReadFileText(o.file);
   if (!text.ok()) return UsageError(text.status().message());
   const std::string reason =
@@ -117,11 +118,10 @@ int RunImport(const Globals& g, const ImportOpts& o) {
   Totals totals;
   totals.invalid = checked.bad_rows;
   if (checked.bad_rows > 0 && (!o.skip_invalid || checked.file_problem || o.dry_run)) {
-    std::string why = checked.file_problem
-                          ? "the file itself has problems: nothing written"
-                          : o.dry_run ? "dry run: nothing written"
-                                      : "nothing written (fix the rows, or --skip-invalid to "
-                                        "write the others)";
+    std::string why = checked.file_problem ? "the file itself has problems: nothing written"
+                      : o.dry_run          ? "dry run: nothing written"
+                                           : "nothing written (fix the rows, or --skip-invalid to "
+                                             "write the others)";
     report.Line(absl::StrCat(checked.bad_rows, checked.bad_rows == 1 ? " bad line" : " bad lines",
                              " in ", Shown(o.file), "; ", why, "; report in ",
                              Shown(report.path())));
@@ -176,12 +176,14 @@ int RunImport(const Globals& g, const ImportOpts& o) {
       }
       const int64_t n = end - begin;
       if (s.ok() && response.statuses_size() != n) {
-        s = grpc::Status(grpc::StatusCode::INTERNAL, "the registry answered a different number of updates");
+        s = grpc::Status(grpc::StatusCode::INTERNAL,
+                         "the registry answered a different number of updates");
       }
       if (!s.ok()) {
         stop = true;
         failed += n;
-        report.Line(DescribeRpcError(s, absl::StrCat("lines ", rows[begin].line, "-", rows[end - 1].line, ": ")));
+        report.Line(DescribeRpcError(
+            s, absl::StrCat("lines ", rows[begin].line, "-", rows[end - 1].line, ": ")));
         std::lock_guard<std::mutex> lock(mu);
         if (first_error.ok()) first_error = s;
       } else {
@@ -194,7 +196,8 @@ int RunImport(const Globals& g, const ImportOpts& o) {
             failed++;
             grpc::Status row_status(static_cast<grpc::StatusCode>(st.code()), st.message(),
                                     st.SerializeAsString());
-            report.Line(DescribeRpcError(row_status, absl::StrCat("line ", rows[begin + j].line, ": ")));
+            report.Line(
+                DescribeRpcError(row_status, absl::StrCat("line ", rows[begin + j].line, ": ")));
             std::lock_guard<std::mutex> lock(mu);
             if (first_row_code == grpc::StatusCode::OK) first_row_code = row_status.error_code();
           }
@@ -233,7 +236,8 @@ int RunImport(const Globals& g, const ImportOpts& o) {
   PrintSummary(g, o, totals, &report,
                first_error.ok() ? "" : "stopped after a refused call; later batches not sent");
   if (!first_error.ok()) return kExitRpcBase + static_cast<int>(first_error.error_code());
-  if (first_row_code != grpc::StatusCode::OK) return kExitRpcBase + static_cast<int>(first_row_code);
+  if (first_row_code != grpc::StatusCode::OK)
+    return kExitRpcBase + static_cast<int>(first_row_code);
   return kExitOk;
 }
 
@@ -263,7 +267,8 @@ void AddImportCommand(CLI::App& app, const Globals& g, Action* action) {
   cmd->add_option("--parallel", o->parallel, "batches in flight")
       ->check(CLI::Range(1, 16))
       ->capture_default_str();
-  cmd->footer("Example: registryctl import --kind person persons.csv --source public-security.household");
+  cmd->footer(
+      "Example: registryctl import --kind person persons.csv --source public-security.household");
   cmd->callback([&g, action, o] { *action = [&g, o] { return RunImport(g, *o); }; });
 }
 

@@ -53,7 +53,11 @@ std::string RowProblem::ToString() const {
 bool IsValidUtf8(absl::string_view s) {
   for (size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    const size_t len = c < 0x80           ? 1
+                       : (c >> 5) == 0x6  ? 2
+                       : (c >> 4) == 0xe  ? 3
+                       : (c >> 3) == 0x1e ? 4
+                                          : 0;
     if (len == 0 || i + len > s.size()) return false;
     uint32_t cp = len == 1 ? c : c & (0x7f >> len);
     for (size_t k = 1; k < len; ++k) {
@@ -131,8 +135,9 @@ ReadResult ReadCsv(absl::string_view text) {
         if (cur.empty() && !was_quoted) {
           in_quotes = was_quoted = true;
         } else if (problem.empty()) {
-          problem = "a double quote inside an unquoted field (quote the whole field and double "
-                    "the quote, RFC 4180)";
+          problem =
+              "a double quote inside an unquoted field (quote the whole field and double "
+              "the quote, RFC 4180)";
         }
         ++i;
         continue;
@@ -155,8 +160,8 @@ ReadResult ReadCsv(absl::string_view text) {
         if (name.empty()) {
           out.problems.push_back({record_line, "", absl::StrCat("column ", k + 1, " has no name")});
         } else if (!seen.insert(name).second) {
-          out.problems.push_back(
-              {record_line, PrintableColumn(name, static_cast<int>(k)), "DUPLICATE: the column appears twice"});
+          out.problems.push_back({record_line, PrintableColumn(name, static_cast<int>(k)),
+                                  "DUPLICATE: the column appears twice"});
         }
         out.columns.push_back(std::move(name));
       }
@@ -200,7 +205,8 @@ ReadResult ReadJsonLines(absl::string_view text) {
     if (absl::StripAsciiWhitespace(content).empty()) continue;
     auto object = ParseFlatJsonObject(content);
     if (!object.ok()) {
-      out.problems.push_back({line, "", absl::StrCat("not a JSON object: ", object.status().message())});
+      out.problems.push_back(
+          {line, "", absl::StrCat("not a JSON object: ", object.status().message())});
       continue;
     }
     RawRow row;
@@ -209,7 +215,8 @@ ReadResult ReadJsonLines(absl::string_view text) {
       auto [it, inserted] = index.try_emplace(key, static_cast<int>(out.columns.size()));
       if (inserted) out.columns.push_back(key);
       row.named.push_back(it->second);
-      if (value.has_value() && !value->empty()) row.cells.emplace_back(it->second, std::move(*value));
+      if (value.has_value() && !value->empty())
+        row.cells.emplace_back(it->second, std::move(*value));
     }
     out.rows.push_back(std::move(row));
   }
@@ -279,7 +286,7 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
   absl::flat_hash_map<std::string, int> first_line;  // subject key -> line
   first_line.reserve(read.rows.size());
   out.rows.reserve(read.rows.size());
-  catalog::Catalog::FieldValues present;              // reused row to row
+  catalog::Catalog::FieldValues present;  // reused row to row
   catalog::Violations record_violations;
   for (const RawRow& row : read.rows) {
     std::vector<RowProblem> found;

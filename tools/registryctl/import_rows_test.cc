@@ -15,10 +15,10 @@ namespace collectonce::registryctl {
 namespace {
 
 namespace v1 = ::collectonce::registry::v1;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using ::testing::Contains;
 using ::testing::Not;
 using ::testing::SizeIs;
 
@@ -108,9 +108,10 @@ TEST(JsonLineTest, KeepsNumbersAsWrittenAndDecodesEscapes) {
 }
 
 TEST(JsonLineTest, RefusesWhatIsNotAFlatObject) {
-  for (const char* bad : {R"([1,2])", R"({"a": {"b": 1}})", R"({"a": [1]})", R"({"a": 1,})",
-                          R"({"a": 01})", R"({"a": "x", "a": "y"})", R"({"a": "\ud800"})",
-                          R"({"a": "unterminated)", R"({"a": 1} trailing)", "{\"a\": \"tab\tin\"}"}) {
+  for (const char* bad :
+       {R"([1,2])", R"({"a": {"b": 1}})", R"({"a": [1]})", R"({"a": 1,})", R"({"a": 01})",
+        R"({"a": "x", "a": "y"})", R"({"a": "\ud800"})", R"({"a": "unterminated)",
+        R"({"a": 1} trailing)", "{\"a\": \"tab\tin\"}"}) {
     EXPECT_FALSE(ParseFlatJsonObject(bad).ok()) << bad;
   }
 }
@@ -191,18 +192,17 @@ TEST(ValidateRowsTest, ReportsEveryBadRowWithItsLineAndNeverTheIdNumber) {
   bad_check.back() = bad_check.back() == '0' ? '1' : '0';
   const std::string first17 = "35040219900230123";  // 30 February
   const std::string bad_date = first17 + ident::ResidentIdCheckChar(first17);
-  const std::string csv = absl::StrCat(
-      "id_number,name,gender,birth_date\n",
-      good, ",张三,1,1990-01-01\n",              // 2: good
-      bad_check, ",李四,2,\n",                   // 3: check character
-      bad_date, ",王五,1,\n",                    // 4: impossible date in the number
-      Id(1991, 3, 3, 127), ",赵六,7,\n",         // 5: unknown code
-      Id(1992, 4, 4, 129), ",钱七,1\n",          // 6: wrong column count
-      Id(1993, 5, 5, 131), ",\xE5\xBC\xA0\xFF,1,\n",  // 7: invalid UTF-8
-      Id(1994, 6, 6, 133), ",,1,\n",             // 8: empty required name
-      Id(1995, 7, 7, 135), ",孙八,1,1995-02-30\n",  // 9: impossible birth date
-      Id(1996, 8, 8, 137), ",周九,2,\n",         // 10: sex disagrees with the number
-      good, ",张三,1,\n");                       // 11: the same person as line 2
+  const std::string csv =
+      absl::StrCat("id_number,name,gender,birth_date\n", good, ",张三,1,1990-01-01\n",  // 2: good
+                   bad_check, ",李四,2,\n",            // 3: check character
+                   bad_date, ",王五,1,\n",             // 4: impossible date in the number
+                   Id(1991, 3, 3, 127), ",赵六,7,\n",  // 5: unknown code
+                   Id(1992, 4, 4, 129), ",钱七,1\n",   // 6: wrong column count
+                   Id(1993, 5, 5, 131), ",\xE5\xBC\xA0\xFF,1,\n",  // 7: invalid UTF-8
+                   Id(1994, 6, 6, 133), ",,1,\n",                  // 8: empty required name
+                   Id(1995, 7, 7, 135), ",孙八,1,1995-02-30\n",    // 9: impossible birth date
+                   Id(1996, 8, 8, 137), ",周九,2,\n",  // 10: sex disagrees with the number
+                   good, ",张三,1,\n");                // 11: the same person as line 2
   ValidationResult v = ValidateRows(*cat, ReadCsv(csv), kToday);
   const std::vector<std::string> lines = Lines(v.problems);
   EXPECT_THAT(lines, ElementsAre(HasSubstr("line 3: field id_number: FORMAT: "),
@@ -228,11 +228,13 @@ TEST(ValidateRowsTest, ReportsEveryBadRowWithItsLineAndNeverTheIdNumber) {
 
 TEST(ValidateRowsTest, UnknownColumnsAndAMissingKeyColumnAreProblemsOfTheFile) {
   auto cat = LoadCatalog("person.txtpb");
-  ValidationResult v =
-      ValidateRows(*cat, ReadCsv(absl::StrCat("id_number,name,shoe_size\n", Id(1990, 1, 1, 1), ",张三,42\n")), kToday);
+  ValidationResult v = ValidateRows(
+      *cat, ReadCsv(absl::StrCat("id_number,name,shoe_size\n", Id(1990, 1, 1, 1), ",张三,42\n")),
+      kToday);
   EXPECT_TRUE(v.file_problem);
-  EXPECT_THAT(Lines(v.problems),
-              ElementsAre("line 1: field shoe_size: UNKNOWN_FIELD: not a field of the person catalog"));
+  EXPECT_THAT(
+      Lines(v.problems),
+      ElementsAre("line 1: field shoe_size: UNKNOWN_FIELD: not a field of the person catalog"));
   v = ValidateRows(*cat, ReadCsv("name\n张三\n"), kToday);
   EXPECT_TRUE(v.file_problem);
   EXPECT_THAT(Lines(v.problems), ElementsAre(HasSubstr("line 1: field id_number: REQUIRED")));
@@ -244,7 +246,9 @@ TEST(ValidateRowsTest, AHeaderThatIsReallyDataIsReportedMasked) {
   auto cat = LoadCatalog("person.txtpb");
   const std::string id = Id(1990, 1, 1, 1);
   ValidationResult v = ValidateRows(
-      *cat, ReadCsv(absl::StrCat(id, ",张三,13905983312\n", Id(1991, 2, 2, 2), ",李四,13905983313\n")), kToday);
+      *cat,
+      ReadCsv(absl::StrCat(id, ",张三,13905983312\n", Id(1991, 2, 2, 2), ",李四,13905983313\n")),
+      kToday);
   EXPECT_TRUE(v.file_problem);
   for (const std::string& line : Lines(v.problems)) {
     EXPECT_THAT(line, Not(HasSubstr(id.substr(4, 10))));
@@ -257,7 +261,8 @@ TEST(ValidateRowsTest, ARequiredColumnTheFileLacksIsLeftToTheRegistry) {
   // Updating the phone numbers of known persons needs no name column.
   auto cat = LoadCatalog("person.txtpb");
   ValidationResult v = ValidateRows(
-      *cat, ReadCsv(absl::StrCat("id_number,mobile_phone\n", Id(1990, 1, 1, 1), ",13800000000\n")), kToday);
+      *cat, ReadCsv(absl::StrCat("id_number,mobile_phone\n", Id(1990, 1, 1, 1), ",13800000000\n")),
+      kToday);
   EXPECT_THAT(Lines(v.problems), IsEmpty());
   EXPECT_THAT(v.rows, SizeIs(1));
 }

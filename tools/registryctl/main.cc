@@ -84,8 +84,9 @@ int main(int argc, char** argv) {
       return UsageError(s.message());
     }
     if (as->count() > 0) {
-      return UsageError("--as names the caller only in the local insecure mode; under mutual "
-                        "TLS the certificate names it");
+      return UsageError(
+          "--as names the caller only in the local insecure mode; under mutual "
+          "TLS the certificate names it");
     }
     if (auto s = collectonce::rpc::CheckTlsFiles(tls, names); !s.ok()) {
       return UsageError(s.message());

@@ -21,7 +21,8 @@ size_t NextCodePoint(absl::string_view text, size_t i, uint32_t* cp) {
   size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 1;
   if (i + len > text.size()) len = 1;
   *cp = len == 1 ? c : c & (0x7f >> len);
-  for (size_t k = 1; k < len; ++k) *cp = (*cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
+  for (size_t k = 1; k < len; ++k)
+    *cp = (*cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
   return len;
 }
 
@@ -139,8 +140,8 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%E4Y-%m-%d%ET%H:%M:%E*SZ", time, absl::UTCTimeZone());
 }
 
-std::string CellValue(const v1::FieldDefinition* def, const v1::Value& value,
-                      bool already_masked, bool reveal, absl::string_view code_label) {
+std::string CellValue(const v1::FieldDefinition* def, const v1::Value& value, bool already_masked,
+                      bool reveal, absl::string_view code_label) {
   if (already_masked) return catalog::FormatValue(value);
   const bool personal = def == nullptr || def->sensitivity() == v1::PERSONAL ||
                         def->sensitivity() == v1::SENSITIVE_PERSONAL;

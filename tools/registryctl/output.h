@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "google/protobuf/message.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "collectonce/registry/v1/catalog.pb.h"
 #include "collectonce/registry/v1/values.pb.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
 
 namespace collectonce::registryctl {
 
@@ -51,9 +51,8 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& t);
 // A value for a table cell: its text form, masked per the field's rule when the field holds
 // personal data (PERSONAL or SENSITIVE_PERSONAL) and `reveal` is false. `def` may be null
 // (unknown field: masked fully unless revealed). A code is followed by its label when given.
-std::string CellValue(const registry::v1::FieldDefinition* def,
-                      const registry::v1::Value& value, bool already_masked, bool reveal,
-                      absl::string_view code_label = {});
+std::string CellValue(const registry::v1::FieldDefinition* def, const registry::v1::Value& value,
+                      bool already_masked, bool reveal, absl::string_view code_label = {});
 
 }  // namespace collectonce::registryctl
 

@@ -42,7 +42,8 @@ std::string Age(const google::protobuf::Duration& d) {
 
 int RunPrefill(const Globals& g, const PrefillOpts& o) {
   if (o.subject.empty() == o.id_file.empty()) {
-    return UsageError("give SUBJECT (enterprises/{uscc} or persons/{pid}) or --id-number-file, one of them");
+    return UsageError(
+        "give SUBJECT (enterprises/{uscc} or persons/{pid}) or --id-number-file, one of them");
   }
   gv1::PrefillFormRequest request;
   request.set_form(FormName(o.form));
@@ -65,7 +66,8 @@ int RunPrefill(const Globals& g, const PrefillOpts& o) {
   gateway.Prepare(&context);
   grpc::Status s = stub->PrefillForm(&context, request, &response);
   if (!s.ok()) return ReportRpcError(s);
-  if (g.format() == OutputFormat::kJson) return PrintJson(response, std::cout) ? kExitOk : kExitInternal;
+  if (g.format() == OutputFormat::kJson)
+    return PrintJson(response, std::cout) ? kExitOk : kExitInternal;
 
   // The catalog says which fields hold personal data; without it every value is masked.
   Client registry(g, g.registry);
@@ -83,14 +85,16 @@ int RunPrefill(const Globals& g, const PrefillOpts& o) {
     }
     std::string state = gv1::FormFieldValue::State_Name(f.state());
     if (f.required()) absl::StrAppend(&state, " required");
-    t.AddRow({f.key(), f.label(), f.catalog_field(), state, value, f.provenance().source(), Age(f.age())});
+    t.AddRow({f.key(), f.label(), f.catalog_field(), state, value, f.provenance().source(),
+              Age(f.age())});
   }
   t.Print(std::cout);
   return kExitOk;
 }
 #else
 int RunPrefill(const Globals&, const PrefillOpts&) {
-  return InternalFailure("the gateway is not available in this build (no gateway API was compiled in)");
+  return InternalFailure(
+      "the gateway is not available in this build (no gateway API was compiled in)");
 }
 #endif
 
@@ -104,7 +108,9 @@ void AddPrefillCommand(CLI::App& app, const Globals& g, Action* action) {
   cmd->add_option("SUBJECT", o->subject, "enterprises/{uscc} or persons/{pid}");
   cmd->add_option("--id-number-file", o->id_file, "a person by the ID number in FILE ('-': stdin)");
   cmd->add_option("--case-id", o->case_id, "the case (办件) recorded with the access");
-  cmd->footer("Example: registryctl prefill matters/legal-representative-change enterprises/91350400MA2YQ8KX1E");
+  cmd->footer(
+      "Example: registryctl prefill matters/legal-representative-change "
+      "enterprises/91350400MA2YQ8KX1E");
   cmd->callback([&g, action, o] { *action = [&g, o] { return RunPrefill(g, *o); }; });
 }
 

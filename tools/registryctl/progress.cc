@@ -26,9 +26,10 @@ void Progress::Update(int64_t done) {
   const double seconds = std::chrono::duration<double>(now - start_).count();
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
   std::string line =
-      total_ > 0 ? absl::StrFormat("%s: %d/%d (%.0f%%)  %.0f rows/s", what_, done, total_,
-                                   100.0 * static_cast<double>(done) / static_cast<double>(total_), rate)
-                 : absl::StrFormat("%s: %d  %.0f/s", what_, done, rate);
+      total_ > 0
+          ? absl::StrFormat("%s: %d/%d (%.0f%%)  %.0f rows/s", what_, done, total_,
+                            100.0 * static_cast<double>(done) / static_cast<double>(total_), rate)
+          : absl::StrFormat("%s: %d  %.0f/s", what_, done, rate);
   std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);
 }

@@ -49,7 +49,8 @@ std::optional<int> ResolveSubject(const std::string& name, const std::string& id
     out->id_number = *std::move(id);
     return std::nullopt;
   }
-  if (name.empty()) return UsageError("give NAME (enterprises/{uscc} or persons/{pid}) or --id-number-file");
+  if (name.empty())
+    return UsageError("give NAME (enterprises/{uscc} or persons/{pid}) or --id-number-file");
   auto parsed = catalog::ParseSubjectName(name);
   if (!parsed.ok()) return UsageError(parsed.status().message());
   out->kind = parsed->kind;
@@ -108,11 +109,12 @@ int RunGet(const Globals& g, const GetOpts& o) {
   Table t({"FIELD", "LABEL", "VALUE", "SOURCE", "VALID FROM", "REVISION"});
   for (const auto& f : record.fields()) {
     const v1::FieldDefinition* def = cat->FindField(f.field());
-    t.AddRow({f.field(), def ? def->label() : "",
-              CellValue(def, f.value(), f.masked(), g.reveal, CodeLabelOf(cat.get(), def, f.value())),
-              f.provenance().source(),
-              f.provenance().has_valid_from() ? catalog::FormatDate(f.provenance().valid_from()) : "",
-              absl::StrCat(f.provenance().revision())});
+    t.AddRow(
+        {f.field(), def ? def->label() : "",
+         CellValue(def, f.value(), f.masked(), g.reveal, CodeLabelOf(cat.get(), def, f.value())),
+         f.provenance().source(),
+         f.provenance().has_valid_from() ? catalog::FormatDate(f.provenance().valid_from()) : "",
+         absl::StrCat(f.provenance().revision())});
   }
   t.Print(std::cout);
   if (record.withheld_fields_size() > 0) {
@@ -161,8 +163,9 @@ int RunPut(const Globals& g, const PutOpts& o) {
   // not depend on the registry being up; other ID number fields once the catalog is read.
   for (const std::string& assignment : o.set) {
     if (absl::StartsWith(assignment, "id_number=")) {
-      return UsageError("id_number is an ID number: give it with --id-number-file, never on "
-                        "the command line");
+      return UsageError(
+          "id_number is an ID number: give it with --id-number-file, never on "
+          "the command line");
     }
   }
 
@@ -178,7 +181,8 @@ int RunPut(const Globals& g, const PutOpts& o) {
   for (const std::string& assignment : o.set) {
     auto eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return UsageError(absl::StrCat("--set takes field=value, got '", assignment.substr(0, 64), "'"));
+      return UsageError(
+          absl::StrCat("--set takes field=value, got '", assignment.substr(0, 64), "'"));
     }
     const std::string field = assignment.substr(0, eq);
     const v1::FieldDefinition* def = cat->FindField(field);
@@ -187,8 +191,9 @@ int RunPut(const Globals& g, const PutOpts& o) {
                                      " catalog has no field '", field.substr(0, 64), "'"));
     }
     if (def->format() == v1::RESIDENT_ID_NUMBER || field == cat->proto().lookup_field()) {
-      return UsageError(absl::StrCat(field, " is an ID number: give it with --id-number-file, "
-                                            "never on the command line"));
+      return UsageError(absl::StrCat(field,
+                                     " is an ID number: give it with --id-number-file, "
+                                     "never on the command line"));
     }
     auto value = catalog::ParseValueText(*def, absl::string_view(assignment).substr(eq + 1));
     if (!value.ok()) {
@@ -238,13 +243,15 @@ int RunPut(const Globals& g, const PutOpts& o) {
             << (response.replayed() ? " (request id seen before: first outcome)" : "") << "\n";
   for (const auto& c : response.change_set().changes()) {
     const v1::FieldDefinition* def = cat->FindField(c.field());
-    std::string old_text = c.has_old_value() ? CellValue(def, c.old_value(), false, g.reveal) : "(none)";
-    std::string new_text = c.cleared() ? "(cleared)"
+    std::string old_text =
+        c.has_old_value() ? CellValue(def, c.old_value(), false, g.reveal) : "(none)";
+    std::string new_text = c.cleared()         ? "(cleared)"
                            : c.has_new_value() ? CellValue(def, c.new_value(), false, g.reveal)
                                                : "";
     std::cout << "  " << c.field() << ": " << PrintableText(old_text) << " -> "
               << PrintableText(new_text)
-              << (c.retroactive() ? "  (retroactive: kept in history, current value unchanged)" : "")
+              << (c.retroactive() ? "  (retroactive: kept in history, current value unchanged)"
+                                  : "")
               << "\n";
   }
   return kExitOk;
@@ -327,8 +334,9 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
     };
     for (const auto& c : set.changes()) {
       const v1::FieldDefinition* def = cat->FindField(c.field());
-      std::string old_text = c.has_old_value() ? CellValue(def, c.old_value(), false, g.reveal) : "(none)";
-      std::string new_text = c.cleared() ? "(cleared)"
+      std::string old_text =
+          c.has_old_value() ? CellValue(def, c.old_value(), false, g.reveal) : "(none)";
+      std::string new_text = c.cleared()         ? "(cleared)"
                              : c.has_new_value() ? CellValue(def, c.new_value(), false, g.reveal)
                                                  : "(withheld)";
       row(absl::StrCat(c.field(), ": ", old_text, " -> ", new_text,
@@ -354,23 +362,27 @@ void AddRecordCommands(CLI::App& app, const Globals& g, Action* action) {
   auto get = std::make_shared<GetOpts>();
   CLI::App* g_cmd = rec->add_subcommand("get", "read a record, current or as of a time");
   g_cmd->add_option("NAME", get->name, "enterprises/{uscc} or persons/{pid}");
-  g_cmd->add_option("--id-number-file", get->id_file,
-                    "find a person by the ID number in FILE ('-': stdin); never on the command line");
+  g_cmd->add_option(
+      "--id-number-file", get->id_file,
+      "find a person by the ID number in FILE ('-': stdin); never on the command line");
   g_cmd->add_option("--fields", get->fields, "only these catalog fields (comma-separated)")
       ->delimiter(',');
   auto* rev = g_cmd->add_option("--revision", get->revision, "as of this revision")
                   ->check(CLI::PositiveNumber);
-  auto* as_of = g_cmd->add_option("--as-of", get->as_of, "what the registry knew at this RFC 3339 time");
+  auto* as_of =
+      g_cmd->add_option("--as-of", get->as_of, "what the registry knew at this RFC 3339 time");
   auto* valid = g_cmd->add_option("--valid-at", get->valid_at, "what was in effect on YYYY-MM-DD");
   rev->excludes(as_of)->excludes(valid);
   as_of->excludes(valid);
-  g_cmd->add_option("--purpose", get->purpose,
-                    "the matter the read serves (default: the data-governance review matter of "
-                    "the kind)")
+  g_cmd
+      ->add_option("--purpose", get->purpose,
+                   "the matter the read serves (default: the data-governance review matter of "
+                   "the kind)")
       ->envname("REGISTRYCTL_PURPOSE");
   g_cmd->add_option("--case-id", get->case_id, "the case (办件) recorded with the access");
   g_cmd->footer(
-      "Example: registryctl record get --id-number-file id.txt --fields name,mobile_phone --reveal");
+      "Example: registryctl record get --id-number-file id.txt --fields name,mobile_phone "
+      "--reveal");
   g_cmd->callback([&g, action, get] { *action = [&g, get] { return RunGet(g, *get); }; });
 
   auto put = std::make_shared<PutOpts>();
@@ -411,7 +423,8 @@ void AddRecordCommands(CLI::App& app, const Globals& g, Action* action) {
   h_cmd->add_flag("--all", hist->all, "follow page tokens to the first revision");
   h_cmd->add_option("--purpose", hist->purpose, "the matter; values are masked without one")
       ->envname("REGISTRYCTL_PURPOSE");
-  h_cmd->footer("Example: registryctl record history enterprises/91350400MA2YQ8KX1E --field name --all");
+  h_cmd->footer(
+      "Example: registryctl record history enterprises/91350400MA2YQ8KX1E --field name --all");
   h_cmd->callback([&g, action, hist] { *action = [&g, hist] { return RunHistory(g, *hist); }; });
 }
 

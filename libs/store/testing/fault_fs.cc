@@ -356,8 +356,7 @@ rocksdb::IOStatus FaultFs::BeforeSync() {
   if (hold_syncs_) {
     ++held_syncs_;
     mu_.Await(absl::Condition(
-        +[](FaultFs* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) { return !f->hold_syncs_; },
-        this));
+        +[](FaultFs* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) { return !f->hold_syncs_; }, this));
     --held_syncs_;
   }
   if (cut_) return rocksdb::IOStatus::IOError("simulated power cut");

@@ -71,8 +71,7 @@ class FaultFs : public rocksdb::FileSystemWrapper {
                                  std::unique_ptr<rocksdb::FSDirectory>* r,
                                  rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus RenameFile(const std::string& s, const std::string& t,
-                               const rocksdb::IOOptions& o,
-                               rocksdb::IODebugContext* dbg) override;
+                               const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus DeleteFile(const std::string& f, const rocksdb::IOOptions& o,
                                rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus LinkFile(const std::string& s, const std::string& t,
@@ -94,8 +93,8 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   };
 
   rocksdb::IOStatus Refuse(bool is_write) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  rocksdb::IOStatus Track(const std::string& name, rocksdb::IOStatus s, bool fresh,
-                          bool existed, std::unique_ptr<rocksdb::FSWritableFile>* r);
+  rocksdb::IOStatus Track(const std::string& name, rocksdb::IOStatus s, bool fresh, bool existed,
+                          std::unique_ptr<rocksdb::FSWritableFile>* r);
   static bool Exists(const std::string& name);
   // Called by File.
   rocksdb::IOStatus BeforeAppend(const std::string& name);

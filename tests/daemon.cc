@@ -19,6 +19,20 @@
 
 namespace collectonce::testing {
 
+pid_t SpawnProcess(const std::string& binary, std::vector<std::string> argv_with_name,
+                   const std::string& log_path) {
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  dup2(fd, 2);
+  dup2(fd, 1);
+  std::vector<char*> argv;
+  for (auto& a : argv_with_name) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(binary.c_str(), argv.data());
+  _exit(127);
+}
+
 absl::StatusOr<Daemon> Daemon::Start(const std::string& binary, std::vector<std::string> args,
                                      const std::string& log_path, std::chrono::seconds timeout) {
   args.insert(args.begin(), binary);
@@ -30,18 +44,8 @@ absl::StatusOr<Daemon> Daemon::Start(const std::string& binary, std::vector<std:
   d.log_path_ = log_path;
   // Truncate here, not in the child, so that an earlier run's lines are never read.
   std::ofstream(log_path, std::ios::trunc).close();
-  pid_t pid = fork();
+  const pid_t pid = SpawnProcess(binary, std::move(args), log_path);
   if (pid < 0) return absl::InternalError("fork failed");
-  if (pid == 0) {
-    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    dup2(fd, 2);
-    dup2(fd, 1);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
   d.pid_ = pid;
   const std::regex ready(R"(serving gRPC on ([0-9.]+:[0-9]+), admin on ([0-9.]+:[0-9]+))");
   const auto deadline = std::chrono::steady_clock::now() + timeout;

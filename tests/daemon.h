@@ -43,6 +43,11 @@ class Daemon {
   std::string grpc_address_, admin_address_, log_path_;
 };
 
+// Forks and runs `binary` with `argv_with_name` (argv[0] first) and its stdout and stderr
+// appended to `log_path`. The child's pid, or -1 if fork failed; the caller reaps it.
+pid_t SpawnProcess(const std::string& binary, std::vector<std::string> argv_with_name,
+                   const std::string& log_path);
+
 // When COLLECTONCE_TEST_LOG_DIR is set (ctest sets it for the end-to-end tests), appends
 // `text` to a file of that directory named after `name` and this process, so that the
 // scan for personal data (tests/pii) reads every daemon log and CLI error output of the

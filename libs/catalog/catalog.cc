@@ -12,6 +12,7 @@
 #include "libs/catalog/decimal.h"
 #include "libs/catalog/subject.h"
 #include "libs/catalog/value_text.h"
+#include "libs/ident/division.h"
 #include "libs/ident/resident_id.h"
 #include "libs/ident/uscc.h"
 #include "re2/re2.h"
@@ -436,6 +437,13 @@ void Catalog::CheckValue(const v1::FieldDefinition& def, const v1::Value& value,
           static const re2::RE2 kDivision("[1-8][0-9]{5}");
           if (!re2::RE2::FullMatch(s, kDivision)) {
             add("FORMAT", "is not a six-digit GB/T 2260 division code");
+            return;
+          }
+          // A division code field says where the subject is now: within Sanming it must
+          // exist and be current (docs/api.md).
+          std::string rule;
+          if (std::string problem = ident::CurrentDivisionProblem(s, &rule); !problem.empty()) {
+            add(rule, problem);
             return;
           }
           break;

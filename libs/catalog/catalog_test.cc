@@ -732,6 +732,16 @@ TEST(CheckValueTest, DivisionCodeFormatThenPattern) {
   }
   // A valid division code outside the field's own pattern.
   EXPECT_THAT(Check("division", Str("110105")), ElementsAre(V("division", "PATTERN")));
+  // Within Sanming: codes that do not exist, and retired codes (naming the successor).
+  EXPECT_THAT(Check("division", Str("350499")),
+              ElementsAre(V("division", "CODE", "350499 is not a Sanming division (GB/T 2260)")));
+  EXPECT_THAT(Check("division", Str("350402")),
+              ElementsAre(V("division", "DEPRECATED",
+                            "350402 (梅列区) was retired in 2021; write 350404 (三元区)")));
+  EXPECT_THAT(Check("division", Str("350427")), ElementsAre(V("division", "DEPRECATED")));
+  // Elsewhere in Fujian nothing is judged: unknown here, not wrong.
+  EXPECT_THAT(Check("division", Str("359999")), IsEmpty());
+  EXPECT_THAT(Check("division", Str("350102")), IsEmpty());
 }
 
 TEST(CheckValueTest, Int64Range) {

@@ -1,6 +1,7 @@
 #include "libs/ident/division.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 
 namespace collectonce::ident {
 namespace {
@@ -37,6 +38,20 @@ const Division* FindDivision(absl::string_view code) {
 }
 
 absl::Span<const Division> SanmingDivisions() { return kCurrentCounties; }
+
+std::string CurrentDivisionProblem(absl::string_view code, std::string* rule) {
+  if (code.substr(0, 4) != "3504") return "";
+  const Division* d = FindDivision(code);
+  if (d == nullptr) {
+    *rule = "CODE";
+    return absl::StrCat(code, " is not a Sanming division (GB/T 2260)");
+  }
+  if (!d->retired) return "";
+  const Division* successor = FindDivision(d->successor);
+  *rule = "DEPRECATED";
+  return absl::StrCat(code, " (", d->name, ") was retired in 2021; write ", d->successor, " (",
+                      successor != nullptr ? successor->name : "", ")");
+}
 
 bool IsPlausibleDivisionCode(absl::string_view code) {
   if (code.size() != 6) return false;

@@ -1,7 +1,10 @@
 // GB/T 2260 administrative division codes for Sanming city (三明市, 350400). Only Sanming is
 // tabulated: codes elsewhere are legitimate but unknown here, so callers warn, never reject.
+// Within Sanming the table is complete: a 3504xx code it lacks does not exist.
 #ifndef COLLECTONCE_LIBS_IDENT_DIVISION_H_
 #define COLLECTONCE_LIBS_IDENT_DIVISION_H_
+
+#include <string>
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -25,6 +28,14 @@ struct Division {
 // county-level city of 永安), without the city itself, 市辖区 or retired codes. For data
 // generators and pickers.
 absl::Span<const Division> SanmingDivisions();
+
+// Why a division code may not be newly written as where a subject is now (an enterprise's
+// residence), or "" when it may. Sanming's table is complete, so within Sanming (3504xx) a
+// code it lacks does not exist ("350499 is not a Sanming division") and a retired one names
+// its successor ("350402 (梅列区) was retired in 2021; write 350404 (三元区)"). Codes outside
+// Sanming are not judged here. `rule` is set to the violation's rule: CODE or DEPRECATED.
+// Preconditions: `code` is six digits.
+[[nodiscard]] std::string CurrentDivisionProblem(absl::string_view code, std::string* rule);
 
 // True when `code` is six ASCII digits whose first two name a province-level unit (11-82),
 // or 83, the address code on Taiwan residents' residence permits. Says nothing about whether

@@ -5,6 +5,7 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 
@@ -73,6 +74,32 @@ TEST(DivisionTest, SanmingDivisionsAreTheElevenCurrentCounties) {
     codes.insert(d.code);
   }
   EXPECT_EQ(codes.size(), all.size());
+}
+
+// Where a subject is now: within Sanming only existing, current codes; a retired one names
+// its successor; outside Sanming nothing is judged.
+TEST(DivisionTest, CurrentDivisionProblem) {
+  std::string rule;
+  for (const Division& d : SanmingDivisions()) {
+    EXPECT_EQ(CurrentDivisionProblem(d.code, &rule), "") << d.code;
+  }
+  EXPECT_EQ(CurrentDivisionProblem("350400", &rule), "");
+  EXPECT_EQ(CurrentDivisionProblem("350402", &rule),
+            "350402 (梅列区) was retired in 2021; write 350404 (三元区)");
+  EXPECT_EQ(rule, "DEPRECATED");
+  EXPECT_EQ(CurrentDivisionProblem("350403", &rule),
+            "350403 (三元区) was retired in 2021; write 350404 (三元区)");
+  EXPECT_EQ(CurrentDivisionProblem("350427", &rule),
+            "350427 (沙县) was retired in 2021; write 350405 (沙县区)");
+  for (const char* missing : {"350499", "350422", "350406", "350482"}) {
+    rule.clear();
+    EXPECT_EQ(CurrentDivisionProblem(missing, &rule),
+              absl::StrCat(missing, " is not a Sanming division (GB/T 2260)"));
+    EXPECT_EQ(rule, "CODE");
+  }
+  for (const char* elsewhere : {"359999", "350102", "110105", "440524"}) {
+    EXPECT_EQ(CurrentDivisionProblem(elsewhere, &rule), "") << elsewhere;
+  }
 }
 
 TEST(DivisionTest, PlausibleCodes) {

@@ -101,6 +101,11 @@ absl::StatusOr<ResidentId> ParseResidentId(absl::string_view text, absl::CivilDa
   }
 
   id.division_code = number.substr(0, 6);
+  if (id.division_code.substr(0, 2) == "00") {
+    // No GB/T 2260 code starts with 00: an address code of 000000 is a filler, not a place.
+    return absl::InvalidArgumentError(
+        absl::StrFormat("address code %s names no division", id.division_code));
+  }
   id.sequence = Digits(absl::string_view(number).substr(14, 3));
   id.gender = id.sequence % 2 == 1 ? Gender::kMale : Gender::kFemale;
   if (std::string w = DivisionWarning(id.division_code); !w.empty()) {

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -246,15 +247,26 @@ TEST(ResidentIdTest, WarnsAboutAddressCodesOutsideSanming) {
               ElementsAre("address code 110105 is not a known Sanming division"));
 
   auto implausible =
-      ParseResidentId(MakeResidentId("000000", absl::CivilDay(1990, 5, 1), 12), kToday);
+      ParseResidentId(MakeResidentId("990000", absl::CivilDay(1990, 5, 1), 12), kToday);
   ASSERT_THAT(implausible, IsOk());
   EXPECT_THAT(implausible->warnings,
-              ElementsAre("address code 000000 is not a plausible GB/T 2260 code"));
+              ElementsAre("address code 990000 is not a plausible GB/T 2260 code"));
 
   for (const char* code : {"350404", "350481", "350400"}) {
     auto id = ParseResidentId(MakeResidentId(code, absl::CivilDay(1990, 5, 1), 12), kToday);
     ASSERT_THAT(id, IsOk());
     EXPECT_THAT(id->warnings, IsEmpty()) << code;
+  }
+}
+
+// 000000 (and any code starting 00) is a filler, not a place: refused, not warned about.
+TEST(ResidentIdTest, AddressCodeZeroIsRefused) {
+  for (const char* code : {"000000", "001234"}) {
+    const std::string number = MakeResidentId(code, absl::CivilDay(1990, 5, 1), 12);
+    auto id = ParseResidentId(number, kToday);
+    EXPECT_THAT(id, StatusIs(absl::StatusCode::kInvalidArgument)) << code;
+    if (id.ok()) continue;
+    EXPECT_EQ(id.status().message(), absl::StrCat("address code ", code, " names no division"));
   }
 }
 
@@ -275,7 +287,7 @@ TEST(ResidentIdTest, MakeResidentIdRoundTrips) {
   std::mt19937 rng(kSeed);
   std::uniform_int_distribution<int> days(0, static_cast<int>(kToday - kEarliestBirthDate));
   std::uniform_int_distribution<int> seq(0, 999);
-  std::uniform_int_distribution<int> any_code(0, 999999);
+  std::uniform_int_distribution<int> any_code(10000, 999999);  // 00xxxx names no division
   for (int i = 0; i < 2000; ++i) {
     SCOPED_TRACE(::testing::Message() << "seed " << kSeed << ", iteration " << i);
     std::string division;

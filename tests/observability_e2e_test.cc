@@ -49,6 +49,27 @@ std::string Field(const std::string& line, const std::string& key) {
   return std::regex_search(line, m, re) ? m[1].str() : "";
 }
 
+// The value of an unlabelled series (-1 when absent).
+double Value(const std::string& metrics, const std::string& name) {
+  std::smatch m;
+  std::regex re(absl::StrCat("\n", name, " ([0-9.e+]+)\n"));
+  return std::regex_search(metrics, m, re) ? std::stod(m[1].str()) : -1;
+}
+
+// A daemon that served calls has spent CPU, holds memory and sockets, and started in the
+// last hour; the open descriptors are below their limit.
+void ExpectPlausibleProcessFigures(const std::string& metrics) {
+  EXPECT_GT(Value(metrics, "process_cpu_seconds_total"), 0);
+  EXPECT_GT(Value(metrics, "process_resident_memory_bytes"), 1 << 20);
+  EXPECT_GE(Value(metrics, "process_virtual_memory_bytes"),
+            Value(metrics, "process_resident_memory_bytes"));
+  EXPECT_GT(Value(metrics, "process_open_fds"), 3);
+  EXPECT_LT(Value(metrics, "process_open_fds"), Value(metrics, "process_max_fds"));
+  const double now = static_cast<double>(time(nullptr));
+  EXPECT_GT(Value(metrics, "process_start_time_seconds"), now - 3600);
+  EXPECT_LE(Value(metrics, "process_start_time_seconds"), now + 1);
+}
+
 class ObservabilityTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -152,9 +173,20 @@ TEST_F(ObservabilityTest, MetricsOfBothDaemonsPassPromtoolAndCarryTheKeySeries) 
            "\ncollectonce_rocksdb_pending_compaction_bytes ",
            "\ncollectonce_rocksdb_estimated_keys ",
            "\ncollectonce_rocksdb_background_errors_total 0\n",
+           "\ncollectonce_build_info{component=\"registryd\",version=\"",
+           "# TYPE collectonce_rpc_overload_refused_total counter\n"
+           "collectonce_rpc_overload_refused_total 0\n",
+           "\ncollectonce_rpc_in_flight ",
+           "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total ",
+           "\nprocess_resident_memory_bytes ",
+           "\nprocess_virtual_memory_bytes ",
+           "\nprocess_open_fds ",
+           "\nprocess_max_fds ",
+           "\nprocess_start_time_seconds ",
        }) {
     EXPECT_THAT(reg, HasSubstr(series));
   }
+  ExpectPlausibleProcessFigures(reg);
   // The imports wrote keys, and RocksDB counts them.
   EXPECT_THAT(reg, Not(HasSubstr("\ncollectonce_rocksdb_estimated_keys 0\n")));
 
@@ -176,9 +208,14 @@ TEST_F(ObservabilityTest, MetricsOfBothDaemonsPassPromtoolAndCarryTheKeySeries) 
            "GovernanceService/GetMatter\",code=\"NOT_FOUND\"} 2",
            "collectonce_gateway_registry_latency_seconds_bucket{method=\"/collectonce.registry."
            "v1.RecordService/GetRecord\",code=\"OK\",le=\"5\"} ",
+           "\ncollectonce_build_info{component=\"reuse-gatewayd\",version=\"",
+           "\ncollectonce_rpc_overload_refused_total 0\n",
+           "\nprocess_resident_memory_bytes ",
+           "\nprocess_open_fds ",
        }) {
     EXPECT_THAT(gwm, HasSubstr(series));
   }
+  ExpectPlausibleProcessFigures(gwm);
 }
 
 TEST_F(ObservabilityTest, TraceparentTravelsFromTheGatewayToTheRegistryLog) {

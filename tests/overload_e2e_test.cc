@@ -83,6 +83,17 @@ TEST(OverloadTest, PastTheLimitCallsAreRefusedAtOnceWithRetryInfo) {
   }
   ASSERT_TRUE(AwaitInFlight(*d, 0));
 
+  // A probe's open health watch is neither counted nor given a slot.
+  grpc::ClientContext health_watch_ctx;
+  auto health_watch = grpc::health::v1::Health::NewStub(channel)->Watch(
+      &health_watch_ctx, grpc::health::v1::HealthCheckRequest());
+  {
+    grpc::health::v1::HealthCheckResponse first;
+    ASSERT_TRUE(health_watch->Read(&first));
+    EXPECT_EQ(first.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  }
+  ASSERT_TRUE(AwaitInFlight(*d, 0)) << "an open health watch is counted as a call in progress";
+
   // Fill every slot with an open watch stream.
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchChangesResponse>>> watches;
@@ -117,7 +128,7 @@ TEST(OverloadTest, PastTheLimitCallsAreRefusedAtOnceWithRetryInfo) {
     EXPECT_FALSE(extra->Read(&ignored));
     EXPECT_EQ(extra->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   }
-  // Health checks are counted but never refused.
+  // Health checks are never refused.
   {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -129,7 +140,10 @@ TEST(OverloadTest, PastTheLimitCallsAreRefusedAtOnceWithRetryInfo) {
   }
   auto metrics = testing::HttpGet(d->admin_address(), "/metrics");
   ASSERT_TRUE(metrics.ok());
-  EXPECT_THAT(*metrics, HasSubstr("collectonce_rpc_overload_refused 2\n"));
+  EXPECT_THAT(*metrics, HasSubstr("# TYPE collectonce_rpc_overload_refused_total counter\n"
+                                  "collectonce_rpc_overload_refused_total 2\n"));
+  // Only the admitted calls are in flight: the refused ones never held a slot.
+  EXPECT_THAT(*metrics, HasSubstr(absl::StrCat("\ncollectonce_rpc_in_flight ", kLimit, "\n")));
 
   // A slot frees up: calls go through again.
   contexts[0]->TryCancel();
@@ -143,6 +157,8 @@ TEST(OverloadTest, PastTheLimitCallsAreRefusedAtOnceWithRetryInfo) {
     watches[i]->Finish();
   }
   watches.clear();
+  health_watch_ctx.TryCancel();
+  health_watch->Finish();
   gov.reset();
   rec.reset();
   channel.reset();
@@ -216,7 +232,7 @@ TEST(OverloadTest, GatewayRefusesPastItsLimitWhileTheRegistryStalls) {
   }
   auto metrics = testing::HttpGet(g->admin_address(), "/metrics");
   ASSERT_TRUE(metrics.ok());
-  EXPECT_THAT(*metrics, HasSubstr("collectonce_rpc_overload_refused 1\n"));
+  EXPECT_THAT(*metrics, HasSubstr("collectonce_rpc_overload_refused_total 1\n"));
   gw.reset();
   channel.reset();
   auto st = g->Stop(SIGTERM, std::chrono::seconds(20));

@@ -110,10 +110,12 @@ def check_pod(where, pod, admin_port_required=True):
         for tls in ("--tls-cert", "--tls-key", "--tls-client-ca"):
             check(flag(args, tls) is not None, f"{cw}: {tls} is missing")
         check("--insecure" not in args, f"{cw}: runs with --insecure")
-        for probe in ("readinessProbe", "livenessProbe"):
+        # Liveness is /healthz; readiness /readyz, which a gateway fails while it cannot reach
+        # its registry (restarting it would not help, taking it out of the Service does).
+        for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
             p = c.get(probe, {}).get("httpGet", {})
-            check(p.get("path") == "/healthz" and p.get("port") in ("admin", ports.get("admin")),
-                  f"{cw}: {probe} is not GET /healthz on the admin port")
+            check(p.get("path") == path and p.get("port") in ("admin", ports.get("admin")),
+                  f"{cw}: {probe} is not GET {path} on the admin port")
 
 
 def check_all(docs):

@@ -1,8 +1,11 @@
 #include "libs/rpc/admin_server.h"
 
+#include <sys/socket.h>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "httplib.h"
+#include "libs/rpc/daemon.h"
 
 namespace collectonce::rpc {
 
@@ -37,18 +40,28 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::strin
   srv.set_keep_alive_max_count(1);
   srv.set_keep_alive_timeout(1);
   srv.set_read_timeout(2, 0);
-  srv.Get("/healthz", [h = handlers.health](const httplib::Request&, httplib::Response& res) {
-    absl::Status s = h ? h() : absl::OkStatus();
-    res.status = s.ok() ? 200 : 503;
-    res.set_content(s.ok() ? "ok\n" : std::string(s.message()) + "\n", "text/plain");
+  // cpp-httplib sets SO_REUSEPORT by default, which lets a second daemon share the port:
+  // SO_REUSEADDR alone still refuses a port in use.
+  srv.set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
+  auto probe = [](std::function<absl::Status()> h) {
+    return [h = std::move(h)](const httplib::Request&, httplib::Response& res) {
+      absl::Status s = h ? h() : absl::OkStatus();
+      res.status = s.ok() ? 200 : 503;
+      res.set_content(s.ok() ? "ok\n" : std::string(s.message()) + "\n", "text/plain");
+    };
+  };
+  srv.Get("/healthz", probe(handlers.health));
+  srv.Get("/readyz", probe(handlers.ready ? handlers.ready : handlers.health));
   srv.Get("/metrics", [m = handlers.metrics](const httplib::Request&, httplib::Response& res) {
     res.set_content(m ? m() : "", "text/plain; version=0.0.4; charset=utf-8");
   });
   int port = hp->second == 0 ? srv.bind_to_any_port(hp->first)
                              : (srv.bind_to_port(hp->first, hp->second) ? hp->second : -1);
   if (port <= 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on admin address ", host_port));
+    return absl::UnavailableError(ListenFailure("admin address", hp->first, hp->second));
   }
   admin->port_ = port;
   admin->thread_ = std::thread([s = &srv] { s->listen_after_bind(); });

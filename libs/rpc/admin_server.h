@@ -1,5 +1,5 @@
-// The plaintext admin port (loopback or pod-local): GET /healthz and GET /metrics, for
-// probes and scrapers that carry no client certificate.
+// The plaintext admin port (loopback or pod-local): GET /healthz, GET /readyz and
+// GET /metrics, for probes and scrapers that carry no client certificate.
 #ifndef COLLECTONCE_LIBS_RPC_ADMIN_SERVER_H_
 #define COLLECTONCE_LIBS_RPC_ADMIN_SERVER_H_
 
@@ -15,8 +15,10 @@ namespace collectonce::rpc {
 class AdminServer {
  public:
   struct Handlers {
-    // OK: 200 "ok"; otherwise 503 with the message.
+    // GET /healthz (liveness): OK: 200 "ok"; otherwise 503 with the message.
     std::function<absl::Status()> health;
+    // GET /readyz (readiness: whether to send traffic), the same way; unset: as health.
+    std::function<absl::Status()> ready;
     std::function<std::string()> metrics;
   };
   // Binds HOST:PORT (port 0 picks a free one) and serves on a thread of its own.

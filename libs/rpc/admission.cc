@@ -6,41 +6,65 @@
 
 namespace collectonce::rpc {
 
-class Admission::Counter : public grpc::experimental::Interceptor {
+class Admission::Follower : public grpc::experimental::Interceptor {
  public:
-  explicit Counter(std::atomic<int>* in_flight) : in_flight_(in_flight) {
-    in_flight_->fetch_add(1, std::memory_order_relaxed);
+  Follower(Admission* admission, const grpc::ServerContextBase* call)
+      : admission_(admission), call_(call) {
+    admission_->Arrived(call_);
   }
   // The call's interceptors are destroyed when the call is over.
-  ~Counter() override { in_flight_->fetch_sub(1, std::memory_order_relaxed); }
+  ~Follower() override { admission_->Ended(call_); }
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     methods->Proceed();
   }
 
  private:
-  std::atomic<int>* in_flight_;
+  Admission* admission_;
+  const grpc::ServerContextBase* call_;
 };
 
 class Admission::Factory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit Factory(std::atomic<int>* in_flight) : in_flight_(in_flight) {}
+  explicit Factory(Admission* admission) : admission_(admission) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
-      grpc::experimental::ServerRpcInfo*) override {
-    return new Counter(in_flight_);
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new Follower(admission_, info->server_context());
   }
 
  private:
-  std::atomic<int>* in_flight_;
+  Admission* admission_;
 };
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 Admission::InterceptorFactory() {
-  return std::make_unique<Factory>(&in_flight_);
+  return std::make_unique<Factory>(this);
 }
 
-absl::Status Admission::Admit() const {
-  if (max_calls_ <= 0 || in_flight_.load(std::memory_order_relaxed) <= max_calls_) {
-    return absl::OkStatus();
+void Admission::Arrived(const grpc::ServerContextBase* call) {
+  absl::MutexLock lock(&mu_);
+  calls_[call] = false;
+}
+
+void Admission::Ended(const grpc::ServerContextBase* call) {
+  absl::MutexLock lock(&mu_);
+  auto it = calls_.find(call);
+  if (it == calls_.end()) return;
+  if (it->second) admitted_.fetch_sub(1, std::memory_order_relaxed);
+  calls_.erase(it);
+}
+
+absl::Status Admission::Admit(const grpc::ServerContextBase& call) const {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = calls_.find(&call);
+    if (it != calls_.end() && it->second) return absl::OkStatus();
+    if (max_calls_ <= 0 || admitted_.load(std::memory_order_relaxed) < max_calls_) {
+      if (it != calls_.end()) {
+        it->second = true;
+        admitted_.fetch_add(1, std::memory_order_relaxed);
+      }
+      return absl::OkStatus();
+    }
   }
   refused_.fetch_add(1, std::memory_order_relaxed);
   absl::Status s = WithReason(

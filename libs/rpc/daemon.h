@@ -24,6 +24,15 @@ void EnableHealthAndReflection();
 
 bool IsLoopbackHost(const std::string& host);
 
+// A port another process holds fails the start instead of being shared: gRPC's
+// SO_REUSEPORT (on by default) lets a second daemon listen on the same port and take half
+// of the calls. Call on every ServerBuilder before BuildAndStart.
+void RefusePortSharing(grpc::ServerBuilder* builder);
+
+// The message for a listener that could not be opened: names the address and, when a
+// plain bind of HOST:PORT fails too, why ("Address already in use").
+std::string ListenFailure(const std::string& what, const std::string& host, int port);
+
 }  // namespace collectonce::rpc
 
 #endif  // COLLECTONCE_LIBS_RPC_DAEMON_H_

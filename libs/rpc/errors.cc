@@ -6,6 +6,7 @@
 #include "google/rpc/status.pb.h"
 #include "libs/base/error_reason.h"
 #include "libs/rpc/admission.h"
+#include "libs/rpc/log.h"
 
 namespace collectonce::rpc {
 
@@ -22,9 +23,13 @@ grpc::Status ToGrpc(const absl::Status& status, const catalog::Violations& viola
                  ? "INVALID_VALUES"
                  : DefaultReason(status.code());
   }
+  // Nothing that looks like an ID number or a mobile number leaves in an error, whatever a
+  // caller put where: a message, a violation's field path or its description (an ID number
+  // given as a read-mask path comes back as `options.read_mask.350*************12`).
+  const std::string message = MaskDigitRuns(status.message());
   google::rpc::Status rich;
   rich.set_code(static_cast<int>(status.code()));
-  rich.set_message(std::string(status.message()));
+  rich.set_message(message);
   google::rpc::ErrorInfo info;
   info.set_reason(reason);
   info.set_domain(std::string(domain));
@@ -33,8 +38,8 @@ grpc::Status ToGrpc(const absl::Status& status, const catalog::Violations& viola
     google::rpc::BadRequest bad;
     for (const auto& v : violations) {
       auto* fv = bad.add_field_violations();
-      fv->set_field(v.field);
-      fv->set_description(absl::StrCat(v.rule, ": ", v.message));
+      fv->set_field(MaskDigitRuns(v.field));
+      fv->set_description(MaskDigitRuns(absl::StrCat(v.rule, ": ", v.message)));
     }
     rich.add_details()->PackFrom(bad);
   }
@@ -42,7 +47,7 @@ grpc::Status ToGrpc(const absl::Status& status, const catalog::Violations& viola
     google::rpc::RetryInfo retry;
     if (retry.ParseFromString(std::string(*retry_bytes))) rich.add_details()->PackFrom(retry);
   }
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message,
                       rich.SerializeAsString());
 }
 

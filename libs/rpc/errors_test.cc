@@ -1,6 +1,7 @@
 #include "libs/rpc/errors.h"
 
 #include "gmock/gmock.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "libs/base/error_reason.h"
 #include "libs/rpc/admin_server.h"
@@ -29,6 +30,28 @@ TEST(ErrorsTest, EveryErrorGetsAReason) {
   e = FromGrpc(ToGrpc(absl::InvalidArgumentError("bad"), {{"f", "TYPE", "m"}}));
   EXPECT_EQ(e.reason, "INVALID_VALUES");
   EXPECT_TRUE(ToGrpc(absl::OkStatus()).ok());
+}
+
+// An ID number or a mobile number given in the wrong place (a read-mask path, a value echoed
+// in a message) never leaves whole: the message, each field path and each description are
+// masked as log lines are.
+TEST(ErrorsTest, NumbersThatLookPersonalAreMaskedEverywhere) {
+  grpc::Status g =
+      ToGrpc(absl::InvalidArgumentError("350403194503120012 and 13905981234 are not fields"),
+             {{"options.read_mask.350403194503120012", "UNKNOWN_FIELD", "no field 13905981234"}});
+  EXPECT_EQ(g.error_message(), "350*************12 and 139******34 are not fields");
+  RpcError back = FromGrpc(g);
+  ASSERT_EQ(back.violations.size(), 1u);
+  EXPECT_EQ(back.violations[0].field, "options.read_mask.350*************12");
+  EXPECT_EQ(back.violations[0].message, "no field 139******34");
+  EXPECT_EQ(back.status.message(), g.error_message());
+  google::rpc::Status rich;
+  ASSERT_TRUE(rich.ParseFromString(g.error_details()));
+  EXPECT_EQ(rich.DebugString().find("350403194503120012"), std::string::npos);
+  EXPECT_EQ(rich.DebugString().find("13905981234"), std::string::npos);
+  // Short numbers (a revision, a division code, a limit) are left alone.
+  EXPECT_EQ(ToGrpc(absl::AbortedError("at revision 12; division 350404")).error_message(),
+            "at revision 12; division 350404");
 }
 
 TEST(AdminServerTest, SplitsHostAndPort) {

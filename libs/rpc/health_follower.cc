@@ -18,9 +18,19 @@ HealthFollower::~HealthFollower() {
   thread_.join();
 }
 
+absl::Status HealthFollower::last() const {
+  absl::MutexLock lock(&mu_);
+  return last_status_;
+}
+
 void HealthFollower::Update() {
+  absl::Status status = probe_();
+  const int serving = status.ok() ? 1 : 0;
+  {
+    absl::MutexLock lock(&mu_);
+    last_status_ = std::move(status);
+  }
   // Only changes are passed on: watchers of the health service hear each one once.
-  const int serving = probe_().ok() ? 1 : 0;
   if (serving == last_) return;
   last_ = serving;
   health_->SetServingStatus(serving == 1);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -22,6 +23,8 @@ class HealthFollower {
                  absl::Duration period = absl::Milliseconds(100));
   // Stops following; the status stays as last set.
   ~HealthFollower();
+  // The probe's last result (for an HTTP readiness check that must not wait for the probe).
+  absl::Status last() const;
   HealthFollower(const HealthFollower&) = delete;
   HealthFollower& operator=(const HealthFollower&) = delete;
 
@@ -31,6 +34,8 @@ class HealthFollower {
   std::function<absl::Status()> probe_;
   absl::Duration period_;
   int last_ = -1;  // only the following thread touches it after construction
+  mutable absl::Mutex mu_;
+  absl::Status last_status_ ABSL_GUARDED_BY(mu_);
   absl::Notification stop_;
   std::thread thread_;
 };

@@ -51,15 +51,17 @@ void RpcMetrics::Count(const std::string& name, const std::string& help, const s
   c.values[value] += delta;
 }
 
-void RpcMetrics::AddGauge(std::string name, std::string help, std::function<double()> value) {
+void RpcMetrics::AddGauge(std::string name, std::string help, std::function<double()> value,
+                          std::string labels) {
   absl::MutexLock lock(&mu_);
-  gauges_.push_back({std::move(name), std::move(help), "gauge", std::move(value)});
+  gauges_.push_back(
+      {std::move(name), std::move(help), "gauge", std::move(labels), std::move(value)});
 }
 
 void RpcMetrics::AddCounterFunction(std::string name, std::string help,
                                     std::function<double()> value) {
   absl::MutexLock lock(&mu_);
-  gauges_.push_back({std::move(name), std::move(help), "counter", std::move(value)});
+  gauges_.push_back({std::move(name), std::move(help), "counter", "", std::move(value)});
 }
 
 std::string RpcMetrics::Render() const {
@@ -110,7 +112,8 @@ std::string RpcMetrics::Render() const {
   // Value functions may take other locks (the store's); never call them under mu_.
   for (const auto& g : gauges) {
     absl::StrAppend(&out, "# HELP ", g.name, " ", g.help, "\n# TYPE ", g.name, " ", g.type, "\n",
-                    g.name, " ", absl::StrFormat("%.17g", g.value()), "\n");
+                    g.name, g.labels.empty() ? "" : absl::StrCat("{", g.labels, "}"), " ",
+                    absl::StrFormat("%.17g", g.value()), "\n");
   }
   return out;
 }

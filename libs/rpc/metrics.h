@@ -32,8 +32,10 @@ class RpcMetrics {
   // Adds to a counter with one label (label values are escaped when rendered).
   void Count(const std::string& name, const std::string& help, const std::string& label,
              const std::string& value, int64_t delta);
-  // A gauge computed at scrape time: name, help, value function.
-  void AddGauge(std::string name, std::string help, std::function<double()> value);
+  // A gauge computed at scrape time: name, help, value function, and optionally its labels
+  // as written between the braces (`component="registryd",version="0.1.0"`).
+  void AddGauge(std::string name, std::string help, std::function<double()> value,
+                std::string labels = "");
   // A counter kept elsewhere and read at scrape time (the name should end in _total).
   void AddCounterFunction(std::string name, std::string help, std::function<double()> value);
   // The text exposition format (version 0.0.4). Value functions run outside the lock.
@@ -52,7 +54,7 @@ class RpcMetrics {
   std::map<std::pair<std::string, int>, uint64_t> calls_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<std::string, int>, Histogram> latency_ ABSL_GUARDED_BY(mu_);
   struct Gauge {
-    std::string name, help, type;
+    std::string name, help, type, labels;
     std::function<double()> value;
   };
   std::vector<Gauge> gauges_ ABSL_GUARDED_BY(mu_);

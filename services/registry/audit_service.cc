@@ -9,13 +9,15 @@
 #include "libs/base/error_reason.h"
 #include "libs/rpc/errors.h"
 #include "libs/rpc/timestamps.h"
+#include "services/registry/limits.h"
 #include "services/registry/page_token.h"
 
 namespace collectonce::registry {
 
 namespace {
 
-constexpr int kMaxEntriesPage = 1000;
+// ListAuditEntries pages are larger by default: verifiers read the whole log.
+constexpr int kDefaultEntriesPage = 500;
 // A page of ListChanges scans at most this many log entries, so that a rare filter still
 // answers in bounded time; the token continues the scan.
 constexpr int kMaxChangesScan = 20000;
@@ -122,10 +124,11 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAuditEntries(
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return Reply(context, caller.status());
   if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
-  const int size =
-      request->page_size() <= 0 ? 500 : std::min(request->page_size(), kMaxEntriesPage);
+  catalog::Violations violations;
+  auto size = PageSize(request->page_size(), kDefaultEntriesPage, &violations);
+  if (!size.ok()) return Reply(context, size.status(), violations);
   const uint64_t tree_size = ctx_->store()->Stats().audit_size;
-  auto entries = ctx_->store()->ReadAuditEntries(request->start_index(), size, false);
+  auto entries = ctx_->store()->ReadAuditEntries(request->start_index(), *size, false);
   if (!entries.ok()) return Reply(context, entries.status());
   response->set_tree_size(tree_size);
   for (auto& e : *entries) {
@@ -145,18 +148,17 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerCont
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return Reply(context, caller.status());
   if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
-  if (request->page_size() < 0) {
-    return Reply(context,
-                 WithReason(absl::InvalidArgumentError("page_size is negative"), "INVALID_VALUES"));
-  }
-  const int page = request->page_size() == 0 ? 50 : std::min(request->page_size(), 1000);
+  catalog::Violations violations;
+  auto page_size = PageSize(request->page_size(), kDefaultPageSize, &violations);
+  if (!page_size.ok()) return Reply(context, page_size.status(), violations);
+  const int page = *page_size;
   uint64_t before = ctx_->store()->Stats().audit_size;
   if (!request->page_token().empty()) {
-    auto decoded = DecodeAuditIndexToken(request->page_token());
-    if (!decoded.ok()) return Reply(context, decoded.status());
+    auto decoded = ctx_->page_tokens().DecodeAuditIndex(request->page_token());
+    if (!decoded.ok())
+      return Reply(context, TokenRefused(decoded.status(), &violations), violations);
     before = *decoded;
   }
-  catalog::Violations violations;
   rpc::TimeRange range;
   if (auto s = rpc::ReadTimeRange(*request, &range, &violations); !s.ok()) {
     return Reply(context, s, violations);
@@ -193,7 +195,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerCont
       if (response->entries_size() == page) break;
     }
   }
-  if (before > 0) response->set_next_page_token(EncodeAuditIndexToken(before));
+  if (before > 0) response->set_next_page_token(ctx_->page_tokens().EncodeAuditIndex(before));
   return Reply(context, absl::OkStatus());
 }
 
@@ -223,14 +225,17 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
   } else {
     return Reply(context, RequireAuditor(*caller));
   }
+  catalog::Violations violations;
+  auto page = PageSize(request->page_size(), kDefaultPageSize, &violations);
+  if (!page.ok()) return Reply(context, page.status(), violations);
   std::string before;
   if (!request->page_token().empty()) {
-    auto decoded = DecodeKeyToken(request->page_token());
-    if (!decoded.ok()) return Reply(context, decoded.status());
+    auto decoded = ctx_->page_tokens().DecodeKey(PageList::kAccessEvents, request->page_token());
+    if (!decoded.ok())
+      return Reply(context, TokenRefused(decoded.status(), &violations), violations);
     before = *std::move(decoded);
   }
-  const int page = request->page_size() <= 0 ? 50 : std::min(request->page_size(), 1000);
-  auto listed = ctx_->store()->ListAccessEvents(*subject, before, page);
+  auto listed = ctx_->store()->ListAccessEvents(*subject, before, *page);
   if (absl::IsInvalidArgument(listed.status())) {
     // A token for another subject; a failed read keeps its own code and reason.
     return Reply(context, WithReason(listed.status(), "INVALID_PAGE_TOKEN"),
@@ -242,7 +247,10 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
     if (!e.ok()) return Reply(context, e.status());
     *response->add_entries() = *std::move(e);
   }
-  if (!listed->second.empty()) response->set_next_page_token(EncodeKeyToken(listed->second));
+  if (!listed->second.empty()) {
+    response->set_next_page_token(
+        ctx_->page_tokens().EncodeKey(PageList::kAccessEvents, listed->second));
+  }
   return Reply(context, absl::OkStatus());
 }
 

@@ -1,6 +1,7 @@
 #include "services/registry/governance_service.h"
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
@@ -62,19 +63,10 @@ absl::StatusOr<T> Load(store::Store* store, const std::string& type, const std::
   return m;
 }
 
-// List pages: the token is the last name of the previous page.
 template <typename T, typename Add>
-absl::Status ListPage(store::Store* store, const std::string& type, int32_t page_size,
-                      const std::string& token, std::string* next_token, Add add) {
-  if (page_size < 0)
-    return WithReason(absl::InvalidArgumentError("page_size is negative"), "INVALID_VALUES");
-  int size = page_size == 0 ? kDefaultPageSize : std::min(page_size, kMaxPageSize);
-  std::string after;
-  if (!token.empty()) {
-    auto decoded = DecodeKeyToken(token);
-    if (!decoded.ok()) return decoded.status();
-    after = *std::move(decoded);
-  }
+absl::Status ListObjects(RegistryContext* ctx, const std::string& type, PageList list, int size,
+                         const std::string& after, std::string* next_token, Add add) {
+  store::Store* store = ctx->store();
   auto page = store->ListObjects(type, after, size + 1);
   if (!page.ok()) return page.status();
   for (int i = 0; i < static_cast<int>(page->size()) && i < size; ++i) {
@@ -84,9 +76,26 @@ absl::Status ListPage(store::Store* store, const std::string& type, int32_t page
     add(std::move(m));
   }
   if (static_cast<int>(page->size()) > size) {
-    *next_token = EncodeKeyToken((*page)[size - 1].name);
+    *next_token = ctx->page_tokens().EncodeKey(list, (*page)[size - 1].name);
   }
   return absl::OkStatus();
+}
+
+// List pages: the token carries the last name of the previous page.
+template <typename T, typename Add>
+grpc::ServerUnaryReactor* ListPage(grpc::CallbackServerContext* context, RegistryContext* ctx,
+                                   const std::string& type, PageList list, int32_t page_size,
+                                   const std::string& token, std::string* next_token, Add add) {
+  Violations v;
+  auto size = PageSize(page_size, kDefaultPageSize, &v);
+  if (!size.ok()) return Reply(context, size.status(), v);
+  std::string after;
+  if (!token.empty()) {
+    auto decoded = ctx->page_tokens().DecodeKey(list, token);
+    if (!decoded.ok()) return Reply(context, TokenRefused(decoded.status(), &v), v);
+    after = *std::move(decoded);
+  }
+  return Reply(context, ListObjects<T>(ctx, type, list, *size, after, next_token, add));
 }
 
 // Stores a governance object; the reply waits for durability on the store's callback,
@@ -128,6 +137,30 @@ grpc::ServerUnaryReactor* StoreObject(grpc::CallbackServerContext* context, Regi
         reactor->Finish(grpc::Status::OK);
       });
   return reactor;
+}
+
+// INVALID_ARGUMENT when `directory` is the store's own directory or inside it (BackupEngine
+// would write its files among RocksDB's, and a restore of the store would carry its own
+// backups). Symbolic links are followed as far as the path exists.
+absl::Status BackupInsideStore(const std::string& directory, const std::string& data_dir) {
+  if (data_dir.empty()) return absl::OkStatus();
+  std::error_code ec;
+  const std::filesystem::path store = std::filesystem::weakly_canonical(data_dir, ec);
+  if (ec) return absl::OkStatus();
+  const std::filesystem::path target = std::filesystem::weakly_canonical(directory, ec);
+  if (ec) return absl::OkStatus();
+  auto s = store.begin(), t = target.begin();
+  for (; s != store.end() && t != target.end() && *s == *t; ++s, ++t) {
+  }
+  // Every part of the store's path is a prefix of the target's (a trailing "" is the
+  // canonical form of a trailing slash).
+  if (s == store.end() || (std::next(s) == store.end() && s->empty())) {
+    return WithReason(absl::InvalidArgumentError(
+                          "the backup directory is the registry's data directory or inside it; "
+                          "give a directory outside the data directory"),
+                      "INVALID_VALUES");
+  }
+  return absl::OkStatus();
 }
 
 bool Exists(store::Store* store, const std::string& type, const std::string& name) {
@@ -207,10 +240,9 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ListMatters(grpc::CallbackServe
                                                              v1::ListMattersResponse* response) {
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return Reply(context, caller.status());
-  return Reply(context, ListPage<v1::Matter>(
-                            ctx_->store(), "matters", request->page_size(), request->page_token(),
-                            response->mutable_next_page_token(),
-                            [&](v1::Matter m) { *response->add_matters() = std::move(m); }));
+  return ListPage<v1::Matter>(context, ctx_, "matters", PageList::kMatters, request->page_size(),
+                              request->page_token(), response->mutable_next_page_token(),
+                              [&](v1::Matter m) { *response->add_matters() = std::move(m); });
 }
 
 grpc::ServerUnaryReactor* GovernanceServiceImpl::GetMatter(grpc::CallbackServerContext* context,
@@ -253,10 +285,9 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ListBundles(grpc::CallbackServe
                                                              v1::ListBundlesResponse* response) {
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return Reply(context, caller.status());
-  return Reply(context, ListPage<v1::Bundle>(
-                            ctx_->store(), "bundles", request->page_size(), request->page_token(),
-                            response->mutable_next_page_token(),
-                            [&](v1::Bundle b) { *response->add_bundles() = std::move(b); }));
+  return ListPage<v1::Bundle>(context, ctx_, "bundles", PageList::kBundles, request->page_size(),
+                              request->page_token(), response->mutable_next_page_token(),
+                              [&](v1::Bundle b) { *response->add_bundles() = std::move(b); });
 }
 
 grpc::ServerUnaryReactor* GovernanceServiceImpl::GetBundle(grpc::CallbackServerContext* context,
@@ -302,10 +333,10 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ListPrincipals(
   if (auto s = RequireRole(*caller, {v1::GOVERNANCE, v1::AUDITOR}, "list principals"); !s.ok()) {
     return Reply(context, s);
   }
-  return Reply(context, ListPage<v1::Principal>(
-                            ctx_->store(), "principals", request->page_size(),
-                            request->page_token(), response->mutable_next_page_token(),
-                            [&](v1::Principal p) { *response->add_principals() = std::move(p); }));
+  return ListPage<v1::Principal>(
+      context, ctx_, "principals", PageList::kPrincipals, request->page_size(),
+      request->page_token(), response->mutable_next_page_token(),
+      [&](v1::Principal p) { *response->add_principals() = std::move(p); });
 }
 
 grpc::ServerUnaryReactor* GovernanceServiceImpl::GetPrincipal(
@@ -376,6 +407,9 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::CreateBackup(
                  WithReason(absl::InvalidArgumentError("give an absolute backup directory"),
                             "INVALID_VALUES"),
                  {{"directory", "REQUIRED", "an absolute path on the registry's host"}});
+  }
+  if (auto inside = BackupInsideStore(request->directory(), ctx_->data_dir()); !inside.ok()) {
+    return Reply(context, inside, {{"directory", "PATH", std::string(inside.message())}});
   }
   // A backup copies the whole store: it runs on a thread of its own, one at a time.
   static std::atomic<bool> running{false};

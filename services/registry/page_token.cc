@@ -1,6 +1,6 @@
 #include "services/registry/page_token.h"
 
-#include <functional>
+#include <algorithm>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -9,27 +9,25 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/base/error_reason.h"
+#include "openssl/crypto.h"
+#include "openssl/hmac.h"
+#include "openssl/rand.h"
+#include "services/registry/limits.h"
 
 namespace collectonce::registry {
 namespace {
+
+constexpr size_t kMacBytes = 16;
 
 absl::Status NotIssued() {
   return WithReason(absl::InvalidArgumentError("the page token is not one this service issued"),
                     "INVALID_PAGE_TOKEN");
 }
 
-std::string FilterHash(absl::string_view filter_key) {
-  return absl::StrCat(absl::Hex(std::hash<std::string>{}(std::string(filter_key))));
-}
-
-// Base64 (web-safe) of at most kMaxPageTokenLength characters.
-absl::StatusOr<std::string> Unwrap(absl::string_view token) {
-  std::string raw;
-  if (token.empty() || token.size() > kMaxPageTokenLength ||
-      !absl::WebSafeBase64Unescape(token, &raw)) {
-    return NotIssued();
-  }
-  return raw;
+absl::Status OtherQuery(absl::string_view what) {
+  return WithReason(
+      absl::InvalidArgumentError(absl::StrCat("the page token belongs to a different ", what)),
+      "INVALID_PAGE_TOKEN");
 }
 
 // Decimal digits only: SimpleAtoi alone would also take signs and surrounding spaces.
@@ -43,69 +41,121 @@ bool AllDigits(absl::string_view s) {
 
 }  // namespace
 
-std::string EncodeHistoryToken(int64_t before_revision, absl::string_view filter_key) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat("v1|", before_revision, "|", FilterHash(filter_key)));
+PageTokens::PageTokens(std::string key) : key_(std::move(key)) {}
+
+PageTokens PageTokens::WithRandomKey() {
+  std::string key(32, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size()));
+  return PageTokens(std::move(key));
 }
 
-absl::StatusOr<int64_t> DecodeHistoryToken(absl::string_view token, absl::string_view filter_key) {
-  auto raw = Unwrap(token);
-  if (!raw.ok()) return raw.status();
-  std::vector<absl::string_view> parts = absl::StrSplit(*raw, '|');
+std::string PageTokens::Mac(PageList list, absl::string_view payload) const {
+  const std::string input = absl::StrCat(std::string(1, static_cast<char>(list)), payload);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), out, &len);
+  return std::string(reinterpret_cast<const char*>(out), std::min<size_t>(len, kMacBytes));
+}
+
+std::string PageTokens::Seal(PageList list, absl::string_view payload) const {
+  return absl::WebSafeBase64Escape(absl::StrCat(payload, Mac(list, payload)));
+}
+
+absl::StatusOr<std::string> PageTokens::Open(PageList list, absl::string_view token) const {
+  std::string raw;
+  if (token.empty() || token.size() > kMaxPageTokenLength ||
+      !absl::WebSafeBase64Unescape(token, &raw) || raw.size() <= kMacBytes) {
+    return NotIssued();
+  }
+  const std::string payload = raw.substr(0, raw.size() - kMacBytes);
+  const std::string mac = Mac(list, payload);
+  if (CRYPTO_memcmp(mac.data(), raw.data() + payload.size(), kMacBytes) != 0) return NotIssued();
+  return payload;
+}
+
+std::string PageTokens::FilterDigest(absl::string_view filter_key) const {
+  // Under the same key, in a list of its own: a digest never doubles as a MAC.
+  return absl::BytesToHexString(
+      Mac(PageList::kRecordRevisions, absl::StrCat("filter|", filter_key)).substr(0, 8));
+}
+
+std::string PageTokens::EncodeHistory(int64_t before_revision, absl::string_view filter_key) const {
+  return Seal(PageList::kRecordRevisions,
+              absl::StrCat("v2|", before_revision, "|", FilterDigest(filter_key)));
+}
+
+absl::StatusOr<int64_t> PageTokens::DecodeHistory(absl::string_view token,
+                                                  absl::string_view filter_key) const {
+  auto payload = Open(PageList::kRecordRevisions, token);
+  if (!payload.ok()) return payload.status();
+  std::vector<absl::string_view> parts = absl::StrSplit(*payload, '|');
   int64_t before = 0;
-  if (parts.size() != 3 || parts[0] != "v1" || !AllDigits(parts[1]) ||
+  if (parts.size() != 3 || parts[0] != "v2" || !AllDigits(parts[1]) ||
       !absl::SimpleAtoi(parts[1], &before) || before < 1) {
     return NotIssued();
   }
-  if (parts[2] != FilterHash(filter_key)) {
-    return WithReason(absl::InvalidArgumentError("the page token belongs to a different query"),
-                      "INVALID_PAGE_TOKEN");
+  if (parts[2] != FilterDigest(filter_key)) return OtherQuery("query");
+  return before;
+}
+
+std::string PageTokens::EncodeAuditIndex(uint64_t before_index) const {
+  return Seal(PageList::kChanges, absl::StrCat(before_index));
+}
+
+absl::StatusOr<uint64_t> PageTokens::DecodeAuditIndex(absl::string_view token) const {
+  auto payload = Open(PageList::kChanges, token);
+  if (!payload.ok()) return payload.status();
+  uint64_t before = 0;
+  if (!AllDigits(*payload) || !absl::SimpleAtoi(*payload, &before) || before == 0) {
+    return NotIssued();
   }
   return before;
 }
 
-std::string EncodeListToken(const ListPosition& position, absl::string_view filter_key) {
-  return absl::WebSafeBase64Escape(absl::StrCat("l1|", position.read_time_us, "|",
-                                                FilterHash(filter_key), "|", position.after_id));
+std::string PageTokens::EncodeList(const ListPosition& position,
+                                   absl::string_view filter_key) const {
+  return Seal(PageList::kRecords, absl::StrCat("l2|", position.read_time_us, "|",
+                                               FilterDigest(filter_key), "|", position.after_id));
 }
 
-absl::StatusOr<ListPosition> DecodeListToken(absl::string_view token,
-                                             absl::string_view filter_key) {
-  auto raw = Unwrap(token);
-  if (!raw.ok()) return raw.status();
-  std::vector<absl::string_view> parts = absl::StrSplit(*raw, absl::MaxSplits('|', 3));
+absl::StatusOr<ListPosition> PageTokens::DecodeList(absl::string_view token,
+                                                    absl::string_view filter_key) const {
+  auto payload = Open(PageList::kRecords, token);
+  if (!payload.ok()) return payload.status();
+  std::vector<absl::string_view> parts = absl::StrSplit(*payload, absl::MaxSplits('|', 3));
   ListPosition p;
-  if (parts.size() != 4 || parts[0] != "l1" || !AllDigits(parts[1]) ||
+  if (parts.size() != 4 || parts[0] != "l2" || !AllDigits(parts[1]) ||
       !absl::SimpleAtoi(parts[1], &p.read_time_us) || parts[3].empty()) {
     return NotIssued();
   }
-  if (parts[2] != FilterHash(filter_key)) {
-    return WithReason(absl::InvalidArgumentError("the page token belongs to a different listing"),
-                      "INVALID_PAGE_TOKEN");
-  }
+  if (parts[2] != FilterDigest(filter_key)) return OtherQuery("listing");
   p.after_id = std::string(parts[3]);
   return p;
 }
 
-std::string EncodeAuditIndexToken(uint64_t before_index) {
-  return absl::WebSafeBase64Escape(absl::StrCat(before_index));
+std::string PageTokens::EncodeKey(PageList list, absl::string_view key) const {
+  return Seal(list, key);
 }
 
-absl::StatusOr<uint64_t> DecodeAuditIndexToken(absl::string_view token) {
-  auto raw = Unwrap(token);
-  if (!raw.ok()) return raw.status();
-  uint64_t before = 0;
-  if (!AllDigits(*raw) || !absl::SimpleAtoi(*raw, &before) || before == 0) return NotIssued();
-  return before;
+absl::StatusOr<std::string> PageTokens::DecodeKey(PageList list, absl::string_view token) const {
+  auto payload = Open(list, token);
+  if (!payload.ok()) return payload.status();
+  if (payload->empty()) return NotIssued();
+  return payload;
 }
 
-std::string EncodeKeyToken(absl::string_view key) { return absl::WebSafeBase64Escape(key); }
+absl::StatusOr<int> PageSize(int32_t requested, int default_size, catalog::Violations* violations) {
+  if (requested < 0) {
+    violations->push_back({"page_size", "RANGE", "0 (the default) or more"});
+    return WithReason(absl::InvalidArgumentError("page_size is negative"), "INVALID_VALUES");
+  }
+  return requested == 0 ? default_size : std::min(requested, kMaxPageSize);
+}
 
-absl::StatusOr<std::string> DecodeKeyToken(absl::string_view token) {
-  auto raw = Unwrap(token);
-  if (!raw.ok()) return raw.status();
-  if (raw->empty()) return NotIssued();
-  return raw;
+absl::Status TokenRefused(const absl::Status& decoded, catalog::Violations* violations) {
+  violations->push_back({"page_token", "TOKEN", std::string(decoded.message())});
+  return decoded;
 }
 
 }  // namespace collectonce::registry

@@ -265,6 +265,27 @@ std::string FilterKey(const v1::ListRecordRevisionsRequest& r) {
                       r.end_time().nanos());
 }
 
+// Governance and auditors watch the whole feed; an approval system the kinds and fields its
+// grants release (fixed when the stream starts).
+WatchScope ScopeOf(const Caller& caller, store::Store* store) {
+  WatchScope scope;
+  scope.full_feed = authz::Policy::HasRole(caller.principal, v1::GOVERNANCE) ||
+                    authz::Policy::HasRole(caller.principal, v1::AUDITOR);
+  if (scope.full_feed) return scope;
+  for (v1::SubjectKind kind : {v1::ENTERPRISE, v1::PERSON}) {
+    auto cat = store->GetCatalog(kind);
+    if (!cat.ok()) continue;
+    for (const auto& grant : caller.principal.grants()) {
+      auto releases = caller.policy->AuthorizeRead(caller.principal, grant.matter(), kind, **cat);
+      if (!releases.ok()) continue;  // a matter about the other kind
+      for (const auto& [field, release] : *releases) {
+        if (release != authz::Release::kDenied) scope.fields[kind].insert(field);
+      }
+    }
+  }
+  return scope;
+}
+
 void MaskChange(const v1::FieldDefinition* def, authz::Release release, v1::FieldChange* c) {
   auto mask = [&](v1::Value* v) {
     std::string m = def ? catalog::MaskValue(*def, *v) : std::string("***");
@@ -394,9 +415,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   if (kind == v1::SUBJECT_KIND_UNSPECIFIED) {
     violations.push_back({"parent", "NAME", "enterprises or persons"});
   }
-  if (request->page_size() < 0) {
-    violations.push_back({"page_size", "RANGE", "0 (the default, 50) or more"});
-  }
+  auto page_size = PageSize(request->page_size(), kDefaultPageSize, &violations);
   const v1::ReadOptions& o = request->options();
   if (o.revision() != 0 || o.has_valid_date()) {
     violations.push_back({"options", "AS_OF",
@@ -412,10 +431,9 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   ListPosition token;
   const std::string filter_key = ListFilterKey(*request);
   if (!request->page_token().empty()) {
-    auto decoded = DecodeListToken(request->page_token(), filter_key);
+    auto decoded = ctx_->page_tokens().DecodeList(request->page_token(), filter_key);
     if (!decoded.ok()) {
-      return Reply(context, decoded.status(),
-                   {{"page_token", "TOKEN", std::string(decoded.status().message())}});
+      return Reply(context, TokenRefused(decoded.status(), &violations), violations);
     }
     token = *std::move(decoded);
   } else {
@@ -428,18 +446,15 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, pinned, &plan, &violations);
   if (!st.ok()) return Reply(context, st, violations);
 
-  // AIP-158: the default when unset, larger sizes cut to the maximum.
-  const int page_size =
-      request->page_size() == 0 ? 50 : std::min(request->page_size(), kMaxPageSize);
-  auto subjects = ctx_->store()->ListSubjects(kind, token.after_id, page_size);
+  auto subjects = ctx_->store()->ListSubjects(kind, token.after_id, *page_size);
   if (!subjects.ok()) return Reply(context, subjects.status());
   std::vector<store::AccessRecord> accesses;
   st = ReadForRelease(ctx_->store(), *caller, plan, *subjects, /*skip_missing=*/true,
                       response->mutable_records(), &accesses);
   if (!st.ok()) return Reply(context, st);
-  if (static_cast<int>(subjects->size()) == page_size) {
+  if (static_cast<int>(subjects->size()) == *page_size) {
     token.after_id = subjects->back().id;
-    response->set_next_page_token(EncodeListToken(token, filter_key));
+    response->set_next_page_token(ctx_->page_tokens().EncodeList(token, filter_key));
   }
   *response->mutable_read_time() = MicrosToTimestamp(token.read_time_us);
   auto* reactor = context->DefaultReactor();
@@ -668,7 +683,19 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
   if (!cat.ok())
     return Reply(context,
                  WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
-  // Values in clear need a purpose the caller is granted; without one they are masked.
+  // No purpose, no data: an approval system reads history for a purpose its grants cover,
+  // released as GetRecord would release it. Governance and auditors may read it under their
+  // roles instead, every value masked by its field's rule. Either way a release of personal
+  // data is recorded.
+  const bool role_view = authz::Policy::HasRole(caller->principal, v1::GOVERNANCE) ||
+                         authz::Policy::HasRole(caller->principal, v1::AUDITOR);
+  if (request->purpose().empty() && !role_view) {
+    return Reply(context,
+                 WithReason(absl::InvalidArgumentError(
+                                "an approval system reads history for a purpose its grants "
+                                "cover (purpose); no purpose, no data"),
+                            "PURPOSE_REQUIRED"));
+  }
   authz::FieldReleases releases;
   if (!request->purpose().empty()) {
     auto r =
@@ -676,9 +703,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
     if (!r.ok()) return Reply(context, r.status());
     releases = *std::move(r);
   }
-  if (request->page_size() < 0) {
-    violations.push_back({"page_size", "RANGE", "not negative"});
-  }
+  auto page_size = PageSize(request->page_size(), kDefaultPageSize, &violations);
   if (!request->field().empty() && (*cat)->FindField(request->field()) == nullptr) {
     violations.push_back({"field", "UNKNOWN_FIELD", "the catalog has no such field"});
   }
@@ -688,19 +713,17 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
                                   &violations);
   q.until_us =
       rpc::CheckedMicros(request->has_end_time(), request->end_time(), "end_time", &violations);
-  q.page_size =
-      request->page_size() == 0 ? kDefaultPageSize : std::min(request->page_size(), kMaxPageSize);
-  const std::string filter_key = FilterKey(*request);
-  if (!request->page_token().empty()) {
-    auto before = DecodeHistoryToken(request->page_token(), filter_key);
-    if (!before.ok()) {
-      violations.push_back({"page_token", "TOKEN", std::string(before.status().message())});
-    } else {
-      q.before_revision = *before;
-    }
-  }
+  q.page_size = page_size.ok() ? *page_size : kDefaultPageSize;
   if (!violations.empty())
     return Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
+  const std::string filter_key = FilterKey(*request);
+  if (!request->page_token().empty()) {
+    auto before = ctx_->page_tokens().DecodeHistory(request->page_token(), filter_key);
+    if (!before.ok()) {
+      return Reply(context, TokenRefused(before.status(), &violations), violations);
+    }
+    q.before_revision = *before;
+  }
   auto page = ctx_->store()->ListHistory(*subject, q);
   if (!page.ok()) return Reply(context, page.status());
   v1::AccessEvent event;
@@ -724,7 +747,8 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
     *response->add_change_sets() = std::move(cs);
   }
   if (page->next_before_revision > 0) {
-    response->set_next_page_token(EncodeHistoryToken(page->next_before_revision, filter_key));
+    response->set_next_page_token(
+        ctx_->page_tokens().EncodeHistory(page->next_before_revision, filter_key));
   }
   auto* reactor = context->DefaultReactor();
   if (!personal || (clear.empty() && masked.empty())) {
@@ -764,7 +788,7 @@ grpc::ServerWriteReactor<v1::WatchChangesResponse>* RecordServiceImpl::WatchChan
     if (!violations.empty()) st = Invalid("the watch request is not valid", "INVALID_VALUES");
   }
   if (!st.ok()) return WatchHub::Refuse(rpc::ToGrpc(st, violations));
-  return hub_->Start(*request);
+  return hub_->Start(*request, ScopeOf(*caller, ctx_->store()));
 }
 
 }  // namespace collectonce::registry

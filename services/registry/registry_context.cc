@@ -47,7 +47,7 @@ std::shared_ptr<const authz::Policy> RegistryContext::policy() const {
 
 absl::StatusOr<Caller> RegistryContext::Resolve(const grpc::ServerContextBase& ctx) const {
   // Every handler resolves its caller first, so this is where an overloaded server refuses.
-  if (admission_ != nullptr) RETURN_IF_ERROR(admission_->Admit());
+  if (admission_ != nullptr) RETURN_IF_ERROR(admission_->Admit(ctx));
   auto id = rpc::IdentifyCaller(ctx, insecure_);
   if (!id.ok()) return id.status();
   Caller caller;

@@ -12,6 +12,7 @@
 #include "libs/authz/policy.h"
 #include "libs/rpc/admission.h"
 #include "libs/store/store.h"
+#include "services/registry/page_token.h"
 
 namespace collectonce::registry {
 
@@ -39,6 +40,14 @@ class RegistryContext {
   // Bounds the calls in progress (Resolve refuses past the limit); null: no bound. Set
   // before serving.
   void set_admission(const rpc::Admission* admission) { admission_ = admission; }
+  // Page tokens are sealed under this key (at least 16 bytes); until it is set, under a
+  // random one. Set before serving.
+  void set_page_token_key(std::string key) { page_tokens_ = PageTokens(std::move(key)); }
+  const PageTokens& page_tokens() const { return page_tokens_; }
+
+  // The store's directory, which backups may not be written into. Set before serving.
+  void set_data_dir(std::string dir) { data_dir_ = std::move(dir); }
+  const std::string& data_dir() const { return data_dir_; }
 
   // RESOURCE_EXHAUSTED (OVERLOADED) when the server is at its limit of calls. Authenticates
   // the call and finds its principal. UNAUTHENTICATED without an identity;
@@ -50,6 +59,8 @@ class RegistryContext {
   bool insecure_;
   std::string bootstrap_governance_;
   const rpc::Admission* admission_ = nullptr;
+  std::string data_dir_;
+  PageTokens page_tokens_ = PageTokens::WithRandomKey();
   mutable absl::Mutex mu_;
   std::shared_ptr<const authz::Policy> policy_ ABSL_GUARDED_BY(mu_);
 };

@@ -1,6 +1,8 @@
 // RecordService and GovernanceService over an in-process channel, on a real RocksDB.
 #include <filesystem>
+#include <functional>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -587,6 +589,108 @@ TEST_F(RegistryServiceTest, WatchCarriesNoValuesWhoeverWatches) {
   EXPECT_EQ(store_->Stats().audit_size, audit_before);
 }
 
+// No purpose, no data: an approval system reads history only for a purpose its grants
+// cover, with GetRecord's per-field release, and the release is recorded with that purpose.
+TEST_F(RegistryServiceTest, ApprovalSystemsReadHistoryOnlyForAGrantedPurpose) {
+  CreateSteel();
+  const std::string song = CreateSong();
+  auto history = [&](const std::string& principal, const std::string& parent,
+                     const std::string& purpose, v1::ListRecordRevisionsResponse* page) {
+    v1::ListRecordRevisionsRequest req;
+    req.set_parent(parent);
+    req.set_purpose(purpose);
+    return Call(principal, &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), req, page);
+  };
+  v1::ListRecordRevisionsResponse page;
+  for (const std::string& parent : {std::string(st::kSteel), song}) {
+    grpc::Status none = history("market", parent, "", &page);
+    EXPECT_EQ(none.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << parent;
+    EXPECT_EQ(rpc::FromGrpc(none).reason, "PURPOSE_REQUIRED") << parent;
+    EXPECT_EQ(page.change_sets_size(), 0);
+  }
+  // The market regulator's grant is about enterprises; the person's history stays closed.
+  grpc::Status other_kind = history("market", song, "matters/legal-representative-change", &page);
+  EXPECT_EQ(other_kind.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(rpc::FromGrpc(other_kind).reason, "PURPOSE_NOT_FOR_THIS_KIND");
+  EXPECT_EQ(
+      rpc::FromGrpc(history("market", st::kSteel, "matters/real-estate-transfer", &page)).reason,
+      "NO_GRANT_FOR_PURPOSE");
+
+  const uint64_t before = store_->Stats().audit_size;
+  grpc::Status ok = history("market", st::kSteel, "matters/legal-representative-change", &page);
+  ASSERT_TRUE(ok.ok()) << ok.error_message();
+  ASSERT_EQ(page.change_sets_size(), 1);
+  std::map<std::string, const v1::FieldChange*> changes;
+  for (const auto& c : page.change_sets(0).changes()) changes[c.field()] = &c;
+  // As GetRecord releases them for that matter: the phone masked (PREFILL_MASKED), the
+  // fields it pre-fills in clear, the one it only collects without a value.
+  EXPECT_EQ(changes.at("name")->new_value().string_value(), "福建省钢源粉体材料有限公司");
+  EXPECT_EQ(changes.at("contact_phone")->new_value().string_value(), "059*****4567");
+  EXPECT_FALSE(changes.at("legal_representative_name")->has_new_value());
+  ASSERT_EQ(store_->Stats().audit_size, before + 1);
+  auto entry = store_->ReadAuditEntry(before);
+  ASSERT_TRUE(entry.ok());
+  ASSERT_TRUE(entry->has_access());
+  EXPECT_EQ(entry->access().purpose(), "matters/legal-representative-change");
+  EXPECT_EQ(entry->access().lookup(), "history");
+  EXPECT_THAT(entry->access().masked_fields(), ElementsAre("contact_phone"));
+
+  // Governance reads it under its role too (masked without a purpose), recorded.
+  const uint64_t role_before = store_->Stats().audit_size;
+  ASSERT_TRUE(history("registryctl", song, "", &page).ok());
+  EXPECT_EQ(page.change_sets(0).changes_size() > 0, true);
+  EXPECT_EQ(store_->Stats().audit_size, role_before + 1);
+}
+
+// An approval system's watch shows only the kinds and fields its grants release, and
+// nothing of who wrote a change or why; governance and auditors see the whole feed.
+TEST_F(RegistryServiceTest, WatchIsScopedToWhatTheWatcherMayRead) {
+  CreateSteel();
+  CreateSong();
+  auto employees = Text<v1::UpdateRecordRequest>(
+      absl::StrCat("name: \"", st::kSteel, R"tp(" provenance { source: "market-regulation" }
+      reason: "年报" values { key: "employee_count" value { int64_value: 56 } })tp"));
+  v1::UpdateRecordResponse resp;
+  ASSERT_TRUE(Update("registryctl", employees, &resp).ok());
+  auto watch = [&](const std::string& principal, size_t until_sequence) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("x-principal", principal);
+    auto reader = rec_->WatchChanges(&ctx, v1::WatchChangesRequest());
+    std::vector<v1::ChangeSet> seen;
+    v1::WatchChangesResponse msg;
+    while (reader->Read(&msg)) {
+      for (const auto& cs : msg.change_sets()) seen.push_back(cs);
+      if (msg.resume_after_sequence() >= static_cast<int64_t>(until_sequence)) break;
+    }
+    ctx.TryCancel();
+    reader->Finish();
+    return seen;
+  };
+  const std::vector<v1::ChangeSet> full = watch("auditor", 3);
+  ASSERT_EQ(full.size(), 3u);
+  EXPECT_EQ(full[0].principal(), "principals/governance");
+  EXPECT_EQ(full[2].reason(), "年报");
+
+  // The market regulator: the enterprise's first change set with the fields its matter
+  // releases only; not the person; not the change of a field outside its matter.
+  const std::vector<v1::ChangeSet> scoped = watch("market", 3);
+  ASSERT_EQ(scoped.size(), 1u);
+  EXPECT_EQ(scoped[0].subject(), st::kSteel);
+  EXPECT_EQ(scoped[0].revision(), 1);
+  std::vector<std::string> fields;
+  for (const auto& c : scoped[0].changes()) {
+    fields.push_back(c.field());
+    EXPECT_FALSE(c.has_new_value());
+    EXPECT_TRUE(c.old_source().empty());
+  }
+  // legal_representative_name is only collected by the matter, never released to it.
+  EXPECT_THAT(fields, UnorderedElementsAre("name", "registered_capital", "contact_phone"));
+  EXPECT_TRUE(scoped[0].principal().empty());
+  EXPECT_TRUE(scoped[0].source().empty());
+  EXPECT_TRUE(scoped[0].reason().empty());
+  EXPECT_TRUE(scoped[0].request_id().empty());
+}
+
 TEST_F(RegistryServiceTest, WatchResumesWithoutGapOrDuplicate) {
   CreateSteel();
   const std::string song = CreateSong();
@@ -1093,6 +1197,106 @@ TEST_F(RegistryLimitsTest, PageTokensAreBoundedAndNeverEchoed) {
   req.set_page_size(kMaxPageSize + 1);
   s = Call("registryctl", &v1::GovernanceService::Stub::ListMatters, gov_.get(), req, &resp);
   EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+// Every List method pages one way: a negative page size is INVALID_VALUES with a page_size
+// violation, and its own next_page_token with any one byte edited is INVALID_PAGE_TOKEN with
+// a page_token violation (the token is under the server's MAC).
+TEST_F(RegistryLimitsTest, EveryListRefusesAnEditedTokenAndANegativePageSize) {
+  CreateSteel();
+  const std::string song = CreateSong();
+  auto more = Text<v1::UpdateRecordRequest>(
+      absl::StrCat("name: \"", song, R"tp(" provenance { source: "public-security.household" }
+      values { key: "mobile_phone" value { string_value: "13905987777" } })tp"));
+  v1::UpdateRecordResponse updated;
+  ASSERT_TRUE(Update("registryctl", more, &updated).ok());
+  for (int i = 0; i < 2; ++i) {  // two access events of the person
+    v1::GetRecordRequest get;
+    get.set_name(song);
+    get.mutable_options()->set_purpose("matters/governance-person");
+    v1::Record r;
+    ASSERT_TRUE(Get("registryctl", get, &r).ok());
+  }
+  using Lister =
+      std::function<grpc::Status(int32_t size, const std::string& token, std::string* next)>;
+  std::vector<std::pair<std::string, Lister>> lists;
+  auto add = [&](const std::string& name, auto method, auto* stub, auto req, auto resp_type) {
+    lists.emplace_back(
+        name, [this, method, stub, req](int32_t size, const std::string& token, std::string* next) {
+          auto r = req;
+          r.set_page_size(size);
+          r.set_page_token(token);
+          decltype(resp_type) resp;
+          grpc::Status st = Call("registryctl", method, stub, r, &resp);
+          *next = resp.next_page_token();
+          return st;
+        });
+  };
+  v1::ListRecordsRequest records;
+  records.set_parent("persons");
+  records.mutable_options()->set_purpose("matters/governance-person");
+  add("ListRecords", &v1::RecordService::Stub::ListRecords, rec_.get(), records,
+      v1::ListRecordsResponse());
+  v1::ListRecordRevisionsRequest revisions;
+  revisions.set_parent(song);
+  add("ListRecordRevisions", &v1::RecordService::Stub::ListRecordRevisions, rec_.get(), revisions,
+      v1::ListRecordRevisionsResponse());
+  add("ListMatters", &v1::GovernanceService::Stub::ListMatters, gov_.get(),
+      v1::ListMattersRequest(), v1::ListMattersResponse());
+  add("ListPrincipals", &v1::GovernanceService::Stub::ListPrincipals, gov_.get(),
+      v1::ListPrincipalsRequest(), v1::ListPrincipalsResponse());
+  add("ListChanges", &v1::AuditService::Stub::ListChanges, aud_.get(), v1::ListChangesRequest(),
+      v1::ListChangesResponse());
+  v1::ListAccessEventsRequest accesses;
+  accesses.set_subject(song);
+  add("ListAccessEvents", &v1::AuditService::Stub::ListAccessEvents, aud_.get(), accesses,
+      v1::ListAccessEventsResponse());
+  // A second person, so that ListRecords has a second page.
+  {
+    auto second = Text<v1::UpdateRecordRequest>(R"tp(
+      kind: PERSON provenance { source: "public-security.household" }
+      values { key: "id_number" value { string_value: "350404198001011232" } }
+      values { key: "name" value { string_value: "林秀兰" } })tp");
+    v1::UpdateRecordResponse created;
+    grpc::Status st = Update("registryctl", second, &created);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  for (auto& [name, call] : lists) {
+    SCOPED_TRACE(name);
+    std::string next;
+    grpc::Status negative = call(-1, "", &next);
+    EXPECT_EQ(negative.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(rpc::FromGrpc(negative).reason, "INVALID_VALUES");
+    EXPECT_THAT(Violated(negative), ElementsAre("page_size/RANGE"));
+
+    grpc::Status first = call(1, "", &next);
+    ASSERT_TRUE(first.ok()) << first.error_message();
+    ASSERT_FALSE(next.empty()) << "no second page to test with";
+    std::string ignored;
+    ASSERT_TRUE(call(1, next, &ignored).ok());
+    std::string raw;
+    ASSERT_TRUE(absl::WebSafeBase64Unescape(next, &raw));
+    for (size_t at : {size_t{0}, raw.size() / 2, raw.size() - 1}) {
+      std::string edited = raw;
+      edited[at] ^= 0x01;
+      grpc::Status refused = call(1, absl::WebSafeBase64Escape(edited), &ignored);
+      EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "byte " << at;
+      EXPECT_EQ(rpc::FromGrpc(refused).reason, "INVALID_PAGE_TOKEN") << "byte " << at;
+      EXPECT_THAT(Violated(refused), ElementsAre("page_token/TOKEN")) << "byte " << at;
+    }
+  }
+  // A token of one list is refused by another.
+  std::string matters_token, ignored;
+  ASSERT_TRUE(lists[2].second(1, "", &matters_token).ok());
+  EXPECT_EQ(rpc::FromGrpc(lists[3].second(1, matters_token, &ignored)).reason,
+            "INVALID_PAGE_TOKEN");
+  // ListAuditEntries has no token, and refuses a negative size the same way.
+  v1::ListAuditEntriesRequest entries;
+  entries.set_page_size(-1);
+  v1::ListAuditEntriesResponse entries_resp;
+  grpc::Status s = Call("registryctl", &v1::AuditService::Stub::ListAuditEntries, aud_.get(),
+                        entries, &entries_resp);
+  EXPECT_THAT(Violated(s), ElementsAre("page_size/RANGE"));
 }
 
 }  // namespace

@@ -21,6 +21,8 @@
 #include "libs/rpc/health_follower.h"
 #include "libs/rpc/log.h"
 #include "libs/rpc/metrics.h"
+#include "libs/rpc/parse_guard.h"
+#include "libs/rpc/process_metrics.h"
 #include "libs/rpc/tls.h"
 #include "libs/store/rocksdb_store.h"
 #include "services/registry/audit_service.h"
@@ -182,6 +184,7 @@ int main(int argc, char** argv) {
   // SIGTERM and SIGINT are taken by a waiting thread, not a handler.
   collectonce::rpc::BlockTerminationSignals();
   collectonce::rpc::SkipMutexDeadlockDetection();
+  collectonce::rpc::InstallProtobufLogHandler(&log);
 
   const bool insecure = f.insecure;
   auto listen = collectonce::rpc::SplitHostPort(f.listen);
@@ -217,13 +220,30 @@ int main(int argc, char** argv) {
   }
   const std::string key_file =
       f.index_key_file.empty() ? data_dir + "/keys/index.key" : f.index_key_file;
+  const bool had_index_key = std::filesystem::exists(key_file, ec);
   auto index_hash = collectonce::store::KeyedHash::LoadOrCreate(key_file, insecure);
   if (!index_hash.ok()) return Fail(std::string(index_hash.status().message()));
+  if (!had_index_key) {
+    // A new index key finds no person an older key indexed: the store refuses to open with
+    // it unless the store is new too.
+    log.Warning(absl::StrCat("created a new person-index key at ", key_file),
+                {{"key_file", key_file}});
+  }
   std::string audit_key =
       f.audit_key_file.empty() ? data_dir + "/keys/audit-signing.pem" : f.audit_key_file;
+  const bool had_audit_key = std::filesystem::exists(audit_key, ec);
   auto signer = collectonce::audit::Signer::LoadOrCreate(audit_key, insecure);
   if (!signer.ok()) return Fail(std::string(signer.status().message()));
+  if (!had_audit_key) {
+    log.Warning(absl::StrCat("created a new audit signing key at ", audit_key,
+                             "; tree heads signed with any earlier key do not verify against it "
+                             "(after a restore, copy the original key instead)"),
+                {{"key_file", audit_key}});
+  }
 
+  // Page tokens are sealed under a key derived from the index key: as secret, and the same
+  // after a restart or on another replica of this store.
+  std::string page_token_key = index_hash->Hash("collectonce page tokens v1");
   collectonce::store::RocksDbStoreOptions options;
   options.data_dir = data_dir;
   options.sync = f.sync;
@@ -234,6 +254,8 @@ int main(int argc, char** argv) {
   if (!store.ok()) return Fail(std::string(store.status().message()));
 
   collectonce::registry::RegistryContext context(store->get(), insecure, f.bootstrap_governance);
+  context.set_data_dir(data_dir);
+  context.set_page_token_key(std::move(page_token_key));
   if (auto s = context.ReloadPolicy(); !s.ok()) return Fail(std::string(s.message()));
   collectonce::rpc::Admission admission(f.max_concurrent_calls);
   context.set_admission(&admission);
@@ -244,14 +266,12 @@ int main(int argc, char** argv) {
   collectonce::registry::AuditServiceImpl audit_service(&context, &*signer);
   collectonce::rpc::RpcMetrics metrics;
   AddStoreMetrics(store->get(), &metrics);
-  metrics.AddGauge("collectonce_rpc_in_flight", "Calls in progress, open streams included.",
-                   [&admission] { return static_cast<double>(admission.in_flight()); });
-  metrics.AddGauge("collectonce_rpc_overload_refused",
-                   "Calls refused with RESOURCE_EXHAUSTED (OVERLOADED) since start.",
-                   [&admission] { return static_cast<double>(admission.refused()); });
+  collectonce::rpc::AddAdmissionMetrics(&metrics, &admission);
+  collectonce::rpc::AddProcessMetrics(&metrics, "registryd");
 
   collectonce::rpc::EnableHealthAndReflection();
   grpc::ServerBuilder builder;
+  collectonce::rpc::RefusePortSharing(&builder);
   int port = 0;
   builder.AddListeningPort(f.listen, credentials, &port);
   builder.RegisterService(&records);
@@ -262,10 +282,14 @@ int main(int argc, char** argv) {
   builder.SetMaxSendMessageSize(64 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(admission.InterceptorFactory());
+  // Before the call observer, so that the access log shows the status the caller gets.
+  interceptors.push_back(collectonce::rpc::ParseGuardFactory("registry.collectonce"));
   interceptors.push_back(collectonce::rpc::CallObserverFactory({&metrics, &log, insecure}));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || port == 0) return Fail(absl::StrCat("cannot listen on ", f.listen));
+  if (!server || port == 0) {
+    return Fail(collectonce::rpc::ListenFailure("gRPC address", listen->first, listen->second));
+  }
 
   collectonce::rpc::AdminServer::Handlers handlers;
   handlers.health = [s = store->get()] { return s->Health(); };

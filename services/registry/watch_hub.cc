@@ -17,11 +17,12 @@ class RefusedStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> 
 
 class WatchStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
  public:
-  WatchStream(WatchHub* hub, const v1::WatchChangesRequest& request)
+  WatchStream(WatchHub* hub, const v1::WatchChangesRequest& request, WatchScope scope)
       : hub_(hub),
         cursor_(request.after_sequence()),
         kind_(request.kind()),
-        fields_(request.fields().begin(), request.fields().end()) {}
+        fields_(request.fields().begin(), request.fields().end()),
+        scope_(std::move(scope)) {}
 
   // Sends what has committed after the cursor, if no write is in flight. Safe to call from
   // any thread; the hub holds its lock while it calls, so the stream cannot go away.
@@ -38,7 +39,7 @@ class WatchStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
       response_.Clear();
       for (auto& cs : *changes) {
         cursor_ = cs.commit_sequence();
-        if (Matches(cs)) {
+        if (Matches(cs) && Scope(&cs)) {
           StripValues(&cs);
           *response_.add_change_sets() = std::move(cs);
         }
@@ -91,6 +92,34 @@ class WatchStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
     }
     return false;
   }
+  // Keeps what the watcher's scope shows; false when nothing of the change set is left.
+  bool Scope(v1::ChangeSet* cs) const {
+    if (scope_.full_feed) return true;
+    const v1::SubjectKind kind =
+        cs->subject().rfind("enterprises/", 0) == 0 ? v1::ENTERPRISE : v1::PERSON;
+    auto granted = scope_.fields.find(kind);
+    if (granted == scope_.fields.end()) return false;
+    google::protobuf::RepeatedPtrField<v1::FieldChange> kept;
+    for (auto& c : *cs->mutable_changes()) {
+      if (!granted->second.contains(c.field())) continue;
+      v1::FieldChange* k = kept.Add();
+      k->set_field(c.field());
+      k->set_cleared(c.cleared());
+      k->set_retroactive(c.retroactive());
+    }
+    if (kept.empty()) return false;
+    // Which subject changed, when, and in which of its fields: enough to read it again under
+    // a purpose. Who wrote it, for which matter and why stay with governance and auditors.
+    v1::ChangeSet scoped;
+    scoped.set_name(cs->name());
+    scoped.set_subject(cs->subject());
+    scoped.set_revision(cs->revision());
+    scoped.set_commit_sequence(cs->commit_sequence());
+    *scoped.mutable_commit_time() = cs->commit_time();
+    scoped.mutable_changes()->Swap(&kept);
+    *cs = std::move(scoped);
+    return true;
+  }
   // Watchers learn what changed and where; they read values through GetRecord, under their
   // own grants and purpose, where a release of personal data is recorded. A stream records
   // no accesses, so it carries no values, whoever watches.
@@ -106,6 +135,7 @@ class WatchStream : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
   int64_t cursor_ ABSL_GUARDED_BY(mu_);
   const v1::SubjectKind kind_;
   const absl::flat_hash_set<std::string> fields_;
+  const WatchScope scope_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   v1::WatchChangesResponse response_;
@@ -148,8 +178,8 @@ void WatchHub::Loop() {
 }
 
 grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchHub::Start(
-    const v1::WatchChangesRequest& request) {
-  auto* stream = new WatchStream(this, request);
+    const v1::WatchChangesRequest& request, WatchScope scope) {
+  auto* stream = new WatchStream(this, request, std::move(scope));
   {
     absl::MutexLock lock(&mu_);
     streams_.insert(stream);

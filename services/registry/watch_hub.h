@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
@@ -17,13 +18,24 @@ namespace v1 = ::collectonce::registry::v1;
 
 class WatchStream;
 
+// What one watcher is shown. Governance and auditors see the whole feed (no values); an
+// approval system sees only subjects of the kinds its grants cover, only the fields its
+// grants let it read (a change set touching none of them is skipped), and nothing of who
+// changed them or why (docs/api.md, WatchChanges).
+struct WatchScope {
+  bool full_feed = false;
+  // Kind -> fields the watcher's grants release (clear or masked); a kind absent: none.
+  absl::flat_hash_map<v1::SubjectKind, absl::flat_hash_set<std::string>> fields;
+};
+
 class WatchHub {
  public:
   explicit WatchHub(store::Store* store);
   // Stops waking streams; call after the server has shut down.
   ~WatchHub();
 
-  grpc::ServerWriteReactor<v1::WatchChangesResponse>* Start(const v1::WatchChangesRequest& request);
+  grpc::ServerWriteReactor<v1::WatchChangesResponse>* Start(const v1::WatchChangesRequest& request,
+                                                            WatchScope scope);
   // A reactor that finishes at once with `status`.
   static grpc::ServerWriteReactor<v1::WatchChangesResponse>* Refuse(grpc::Status status);
 

@@ -61,7 +61,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
                                                           const gw::PrefillFormRequest* request,
                                                           gw::PrefillFormResponse* response) {
   if (options_.admission != nullptr) {
-    if (absl::Status s = options_.admission->Admit(); !s.ok()) return Reply(context, s);
+    if (absl::Status s = options_.admission->Admit(*context); !s.ok()) return Reply(context, s);
   }
   auto caller = rpc::IdentifyCaller(*context, options_.insecure);
   if (!caller.ok()) return Reply(context, caller.status());
@@ -121,7 +121,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
                                                          const gw::SubmitFormRequest* request,
                                                          gw::SubmitFormResponse* response) {
   if (options_.admission != nullptr) {
-    if (absl::Status s = options_.admission->Admit(); !s.ok()) return Reply(context, s);
+    if (absl::Status s = options_.admission->Admit(*context); !s.ok()) return Reply(context, s);
   }
   auto caller = rpc::IdentifyCaller(*context, options_.insecure);
   if (!caller.ok()) return Reply(context, caller.status());
@@ -209,7 +209,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(grpc::CallbackServer
                                                             const gw::GetReuseStatsRequest* request,
                                                             gw::GetReuseStatsResponse* response) {
   if (options_.admission != nullptr) {
-    if (absl::Status s = options_.admission->Admit(); !s.ok()) return Reply(context, s);
+    if (absl::Status s = options_.admission->Admit(*context); !s.ok()) return Reply(context, s);
   }
   auto caller = rpc::IdentifyCaller(*context, options_.insecure);
   if (!caller.ok()) return Reply(context, caller.status());

@@ -10,8 +10,11 @@
 #include "libs/rpc/admission.h"
 #include "libs/rpc/call_observer.h"
 #include "libs/rpc/daemon.h"
+#include "libs/rpc/health_follower.h"
 #include "libs/rpc/log.h"
 #include "libs/rpc/metrics.h"
+#include "libs/rpc/parse_guard.h"
+#include "libs/rpc/process_metrics.h"
 #include "libs/rpc/tls.h"
 #include "services/reuse-gateway/gateway_service.h"
 
@@ -100,6 +103,7 @@ int main(int argc, char** argv) {
   };
   collectonce::rpc::BlockTerminationSignals();
   collectonce::rpc::SkipMutexDeadlockDetection();
+  collectonce::rpc::InstallProtobufLogHandler(&log);
   auto hp = collectonce::rpc::SplitHostPort(listen);
   if (!hp.ok()) return Fail(std::string(hp.status().message()));
   if (auto s = collectonce::rpc::CheckDaemonSecurityFlags(insecure, insecure_allow_remote, tls);
@@ -150,11 +154,8 @@ int main(int argc, char** argv) {
                    "How long matter and bundle definitions are cached (configuration).",
                    [cache_seconds] { return static_cast<double>(cache_seconds); });
   collectonce::rpc::Admission admission(max_concurrent_calls);
-  metrics.AddGauge("collectonce_rpc_in_flight", "Calls in progress.",
-                   [&admission] { return static_cast<double>(admission.in_flight()); });
-  metrics.AddGauge("collectonce_rpc_overload_refused",
-                   "Calls refused with RESOURCE_EXHAUSTED (OVERLOADED) since start.",
-                   [&admission] { return static_cast<double>(admission.refused()); });
+  collectonce::rpc::AddAdmissionMetrics(&metrics, &admission);
+  collectonce::rpc::AddProcessMetrics(&metrics, "reuse-gatewayd");
   collectonce::reuse::GatewayOptions options;
   options.admission = &admission;
   options.insecure = insecure;
@@ -163,25 +164,38 @@ int main(int argc, char** argv) {
 
   collectonce::rpc::EnableHealthAndReflection();
   grpc::ServerBuilder builder;
+  collectonce::rpc::RefusePortSharing(&builder);
   int port = 0;
   builder.AddListeningPort(listen, server_credentials, &port);
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(4 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(admission.InterceptorFactory());
+  // Before the call observer, so that the access log shows the status the caller gets.
+  interceptors.push_back(collectonce::rpc::ParseGuardFactory("gateway.collectonce"));
   interceptors.push_back(collectonce::rpc::CallObserverFactory({&metrics, &log, insecure}));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || port == 0) return Fail(absl::StrCat("cannot listen on ", listen));
+  if (!server || port == 0) {
+    return Fail(collectonce::rpc::ListenFailure("gRPC address", hp->first, hp->second));
+  }
 
+  // A gateway that cannot reach its registry serves no prefill: readiness (/readyz and the
+  // gRPC health status) follows the registry's health, so balancers send its callers to a
+  // gateway that can. Liveness (/healthz) stays 200: restarting the gateway would not bring
+  // the registry back (docs/operations.md).
+  auto* health = server->GetHealthCheckService();
+  auto follower = std::make_unique<collectonce::rpc::HealthFollower>(
+      health, [&client] { return client.CheckHealth(absl::Now() + absl::Seconds(1)); },
+      absl::Seconds(1));
   collectonce::rpc::AdminServer::Handlers handlers;
   handlers.health = [] { return absl::OkStatus(); };
+  handlers.ready = [f = follower.get()] { return f->last(); };
   handlers.metrics = [&metrics, &registry_calls] {
     return metrics.Render() + registry_calls.Render();
   };
   auto admin = collectonce::rpc::AdminServer::Start(admin_listen, handlers);
   if (!admin.ok()) return Fail(std::string(admin.status().message()));
-  server->GetHealthCheckService()->SetServingStatus(true);
   const std::string grpc_address = absl::StrCat(hp->first, ":", port);
   const std::string admin_address =
       absl::StrCat(collectonce::rpc::SplitHostPort(admin_listen)->first, ":", (*admin)->port());
@@ -192,10 +206,11 @@ int main(int argc, char** argv) {
 
   const int sig = collectonce::rpc::WaitForTerminationSignal();
   log.Info("draining", {{"signal", sig}});
-  server->GetHealthCheckService()->SetServingStatus(false);
+  admin->reset();  // before the follower its /readyz reads
+  follower.reset();
+  health->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   server->Wait();
-  admin->reset();
   log.Info("stopped");
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "services/reuse-gateway/registry_client.h"
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/base/error_reason.h"
 #include "libs/catalog/subject.h"
@@ -183,6 +184,22 @@ absl::StatusOr<v1::ReuseStats> RegistryClient::GetReuseStats(
   Observe("/collectonce.registry.v1.ReuseLedger/GetReuseStats", start, s);
   if (!s.ok()) return Translate(rpc::FromGrpc(s), address_);
   return out;
+}
+
+absl::Status RegistryClient::CheckHealth(absl::Time deadline) {
+  grpc::ClientContext ctx;
+  Prepare(&ctx, {}, deadline);
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status s = grpc::health::v1::Health::NewStub(channel_)->Check(
+      &ctx, grpc::health::v1::HealthCheckRequest(), &response);
+  if (!s.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("the registry at ", address_, " does not answer: ", s.error_message()));
+  }
+  if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+    return absl::UnavailableError(absl::StrCat("the registry at ", address_, " is not serving"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace collectonce::reuse

@@ -65,6 +65,10 @@ class RegistryClient {
                                                const v1::GetReuseStatsRequest& request,
                                                absl::Time deadline);
 
+  // OK while the registry answers grpc.health.v1 SERVING within the deadline; UNAVAILABLE
+  // otherwise (down, unreachable, or its store failed). Blocking.
+  absl::Status CheckHealth(absl::Time deadline);
+
   int64_t reuse_report_failures() const { return reuse_failures_.load(); }
   // Counts every registry call by method and status code and times it; set before the
   // first call. `metrics` must outlive the client.

@@ -128,8 +128,18 @@ int RunVerify(const Globals& g, const std::string& dir) {
   return kExitOk;
 }
 
+// Copies a key file into the restored store's keys/ directory, mode 0600.
+bool CopyKey(const std::string& from, const fs::path& keys, const char* name, std::error_code* ec) {
+  fs::create_directories(keys, *ec);
+  chmod(keys.c_str(), 0700);
+  fs::copy_file(from, keys / name, fs::copy_options::overwrite_existing, *ec);
+  if (*ec) return false;
+  chmod((keys / name).c_str(), 0600);
+  return true;
+}
+
 int RunRestore(const Globals& g, const std::string& dir, const std::string& data_dir,
-               int64_t backup_id, const std::string& index_key) {
+               int64_t backup_id, const std::string& index_key, const std::string& audit_key) {
   std::error_code ec;
   if (fs::exists(data_dir, ec)) {
     if (!fs::is_directory(data_dir, ec)) {
@@ -144,6 +154,9 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
   }
   if (!index_key.empty() && !fs::is_regular_file(index_key, ec)) {
     return UsageError(absl::StrCat("--index-key ", index_key, " is not a file"));
+  }
+  if (!audit_key.empty() && !fs::is_regular_file(audit_key, ec)) {
+    return UsageError(absl::StrCat("--audit-key ", audit_key, " is not a file"));
   }
   std::unique_ptr<rocksdb::BackupEngineReadOnly> engine;
   if (auto code = OpenBackups(dir, &engine)) return *code;
@@ -173,13 +186,11 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
   if (!s.ok()) {
     return fail(absl::StrCat("restoring backup ", info.backup_id, " failed: ", s.ToString()));
   }
-  if (!index_key.empty()) {
-    const fs::path keys = partial / "keys";
-    fs::create_directories(keys, ec);
-    chmod(keys.c_str(), 0700);
-    fs::copy_file(index_key, keys / "index.key", fs::copy_options::overwrite_existing, ec);
-    if (ec) return fail(absl::StrCat("cannot copy the index key: ", ec.message()));
-    chmod((keys / "index.key").c_str(), 0600);
+  if (!index_key.empty() && !CopyKey(index_key, partial / "keys", "index.key", &ec)) {
+    return fail(absl::StrCat("cannot copy the index key: ", ec.message()));
+  }
+  if (!audit_key.empty() && !CopyKey(audit_key, partial / "keys", "audit-signing.pem", &ec)) {
+    return fail(absl::StrCat("cannot copy the audit signing key: ", ec.message()));
   }
   if (fs::exists(target, ec)) fs::remove(target, ec);  // empty, checked above
   fs::rename(partial, target, ec);
@@ -188,9 +199,9 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
   if (g.format() == OutputFormat::kJson) {
     std::cout << absl::StrFormat(
         "{\"backupId\": %d, \"dataDir\": %s, \"sizeBytes\": \"%d\", \"files\": %d, "
-        "\"indexKeyCopied\": %s}\n",
+        "\"indexKeyCopied\": %s, \"auditKeyCopied\": %s}\n",
         info.backup_id, JsonQuote(data_dir), info.size, info.number_files,
-        index_key.empty() ? "false" : "true");
+        index_key.empty() ? "false" : "true", audit_key.empty() ? "false" : "true");
   } else {
     std::cout << "restored backup " << info.backup_id << " (" << info.size << " bytes, "
               << info.number_files << " files) into " << data_dir << "\n";
@@ -201,6 +212,14 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
               << (fs::path(data_dir) / "keys" / "index.key").string()
               << " (mode 0600), or give --index-key, before starting registryd; it refuses "
                  "to open the store with any other key\n";
+  }
+  if (audit_key.empty()) {
+    std::cerr << "note: the audit signing key is not part of a backup; copy the original "
+                 "registry's DATA_DIR/keys/audit-signing.pem to "
+              << (fs::path(data_dir) / "keys" / "audit-signing.pem").string()
+              << " (mode 0600), or give --audit-key, before starting registryd; with another "
+                 "key (--insecure creates one) tree heads saved earlier no longer verify "
+                 "(`audit verify --since-head`: signed with another key)\n";
   }
   return kExitOk;
 }
@@ -226,7 +245,7 @@ void AddBackupCommands(CLI::App& app, const Globals& g, Action* action) {
   verify->callback([&g, action, dir] { *action = [&g, dir] { return RunVerify(g, *dir); }; });
 
   struct RestoreOpts {
-    std::string dir, data_dir, index_key;
+    std::string dir, data_dir, index_key, audit_key;
     int64_t backup_id = 0;
   };
   auto r = std::make_shared<RestoreOpts>();
@@ -239,12 +258,17 @@ void AddBackupCommands(CLI::App& app, const Globals& g, Action* action) {
       ->check(CLI::PositiveNumber);
   restore->add_option("--index-key", r->index_key,
                       "copy this person-index key file into DATA_DIR/keys/index.key");
+  restore->add_option("--audit-key", r->audit_key,
+                      "copy this audit signing key file into DATA_DIR/keys/audit-signing.pem");
   restore->footer(
       "Example: registryctl backup restore /var/backups/registry --data-dir "
       "/var/lib/registry-restored "
-      "--index-key /var/lib/registry/keys/index.key");
+      "--index-key /var/lib/registry/keys/index.key "
+      "--audit-key /var/lib/registry/keys/audit-signing.pem");
   restore->callback([&g, action, r] {
-    *action = [&g, r] { return RunRestore(g, r->dir, r->data_dir, r->backup_id, r->index_key); };
+    *action = [&g, r] {
+      return RunRestore(g, r->dir, r->data_dir, r->backup_id, r->index_key, r->audit_key);
+    };
   });
 }
 

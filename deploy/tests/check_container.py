@@ -67,19 +67,27 @@ def dev_packages(tools_dev):
     return set(re.sub(r"#.*", "", m.group(1)).split())
 
 
-def package_of(path):
-    """The Debian package that holds a file (usr-merged paths tried both ways)."""
-    candidates = [path, os.path.realpath(path)]
-    for p in list(candidates):
+def candidates(path):
+    """A library's path as dpkg may list it (usr-merged paths tried both ways)."""
+    out = [path, os.path.realpath(path)]
+    for p in list(out):
         if p.startswith("/usr/lib/"):
-            candidates.append(p[len("/usr"):])
+            out.append(p[len("/usr"):])
         elif p.startswith("/lib/"):
-            candidates.append("/usr" + p)
-    for p in candidates:
-        r = subprocess.run(["dpkg", "-S", p], capture_output=True, text=True)
-        if r.returncode == 0:
-            return r.stdout.split(":")[0].strip()
-    return None
+            out.append("/usr" + p)
+    return out
+
+
+def packages_of(paths):
+    """Library path -> the Debian package that holds it, with one dpkg call for all."""
+    wanted = {c: p for p in paths for c in candidates(p)}
+    r = subprocess.run(["dpkg", "-S"] + sorted(wanted), capture_output=True, text=True)
+    owner = {}
+    for line in r.stdout.splitlines():
+        package, _, file = line.partition(": ")
+        if file in wanted:
+            owner.setdefault(wanted[file], package.split(":")[0].split(",")[0].strip())
+    return owner
 
 
 class Installed:
@@ -136,6 +144,7 @@ def main():
 
     installed = Installed()
     runtime_packages = installed.closure(installed_by(runtime)) | installed.base
+    needs = []  # (binary, library)
     for binary in binaries:
         r = subprocess.run(["ldd", binary], capture_output=True, text=True)
         if r.returncode != 0:
@@ -143,16 +152,17 @@ def main():
             continue
         for line in r.stdout.splitlines():
             m = re.search(r"=>\s+(/\S+)", line)
-            if not m:
-                continue
-            library = m.group(1)
-            package = package_of(library)
-            name = os.path.basename(binary)
-            if package is None:
-                failures.append(f"{name}: {library} belongs to no Debian package")
-            elif package not in runtime_packages:
-                failures.append(f"runtime stage: {name} needs {library} from {package}, "
-                                "which the runtime stage does not install")
+            if m:
+                needs.append((binary, m.group(1)))
+    owner = packages_of({library for _, library in needs})
+    for binary, library in needs:
+        package = owner.get(library)
+        name = os.path.basename(binary)
+        if package is None:
+            failures.append(f"{name}: {library} belongs to no Debian package")
+        elif package not in runtime_packages:
+            failures.append(f"runtime stage: {name} needs {library} from {package}, "
+                            "which the runtime stage does not install")
     for f in failures:
         print("FAIL:", f)
     if not failures:

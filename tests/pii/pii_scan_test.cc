@@ -41,6 +41,15 @@ TEST(PiiScanTest, IgnoresAWrongCheckCharacterAndMaskedForms) {
   EXPECT_THAT(ScanText("mobile 139****3312"), IsEmpty());
 }
 
+TEST(PiiScanTest, IgnoresARightCheckCharacterOnANumberWithNoBirthDate) {
+  // As an etcd member id printed in decimal can be: month 13 is no date.
+  const std::string first17 = "35040319451312001";
+  const std::string no_date = first17 + ident::ResidentIdCheckChar(first17);
+  EXPECT_THAT(ScanText("member " + no_date + " joined"), IsEmpty());
+  const std::string first17b = "00000019450312001";
+  EXPECT_THAT(ScanText(first17b + ident::ResidentIdCheckChar(first17b)), IsEmpty());
+}
+
 TEST(PiiScanTest, IgnoresDigitsInsideLongerTokens) {
   EXPECT_THAT(ScanText("sha256 a" + kId), IsEmpty());
   EXPECT_THAT(ScanText(kId + "7"), IsEmpty());

@@ -26,6 +26,24 @@ inline std::string ReasonOf(const absl::Status& status) {
   return p ? std::string(*p) : std::string();
 }
 
+// ErrorInfo metadata (AIP-193: lowerCamelCase keys), one payload per key under this prefix.
+inline constexpr char kMetadataPayloadPrefix[] = "type.collectonce.dev/metadata/";
+
+// Returns `status` with metadata `key` = `value` attached (OK stays OK).
+inline absl::Status WithMetadata(absl::Status status, absl::string_view key,
+                                 absl::string_view value) {
+  if (!status.ok()) {
+    status.SetPayload(std::string(kMetadataPayloadPrefix) + std::string(key), absl::Cord(value));
+  }
+  return status;
+}
+
+// The attached metadata value of `key`, or empty.
+inline std::string MetadataOf(const absl::Status& status, absl::string_view key) {
+  auto p = status.GetPayload(std::string(kMetadataPayloadPrefix) + std::string(key));
+  return p ? std::string(*p) : std::string();
+}
+
 }  // namespace collectonce
 
 #endif  // COLLECTONCE_LIBS_BASE_ERROR_REASON_H_

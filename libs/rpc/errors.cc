@@ -1,6 +1,7 @@
 #include "libs/rpc/errors.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -33,6 +34,12 @@ grpc::Status ToGrpc(const absl::Status& status, const catalog::Violations& viola
   google::rpc::ErrorInfo info;
   info.set_reason(reason);
   info.set_domain(std::string(domain));
+  status.ForEachPayload([&info](absl::string_view url, const absl::Cord& value) {
+    if (absl::StartsWith(url, kMetadataPayloadPrefix)) {
+      url.remove_prefix(sizeof(kMetadataPayloadPrefix) - 1);
+      (*info.mutable_metadata())[std::string(url)] = MaskDigitRuns(std::string(value));
+    }
+  });
   rich.add_details()->PackFrom(info);
   if (!violations.empty()) {
     google::rpc::BadRequest bad;
@@ -66,6 +73,7 @@ RpcError FromGrpc(const grpc::Status& status) {
           retry.retry_delay().seconds() * 1000 + retry.retry_delay().nanos() / 1000000;
     } else if (any.UnpackTo(&info)) {
       e.reason = info.reason();
+      e.metadata.insert(info.metadata().begin(), info.metadata().end());
     } else if (any.UnpackTo(&bad)) {
       for (const auto& fv : bad.field_violations()) {
         std::string rule, message = fv.description();
@@ -78,6 +86,7 @@ RpcError FromGrpc(const grpc::Status& status) {
     }
   }
   if (!e.reason.empty()) e.status = WithReason(e.status, e.reason);
+  for (const auto& [key, value] : e.metadata) e.status = WithMetadata(e.status, key, value);
   return e;
 }
 

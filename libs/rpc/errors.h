@@ -5,6 +5,7 @@
 #define COLLECTONCE_LIBS_RPC_ERRORS_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "absl/status/status.h"
@@ -28,6 +29,8 @@ struct RpcError {
   catalog::Violations violations;
   // From a google.rpc.RetryInfo detail: how long to wait before retrying (-1: none given).
   int64_t retry_delay_ms = -1;
+  // The ErrorInfo's metadata (also attached to `status`, see MetadataOf).
+  std::map<std::string, std::string> metadata;
 };
 RpcError FromGrpc(const grpc::Status& status);
 

@@ -24,6 +24,17 @@ TEST(ErrorsTest, ReasonAndViolationsRoundTrip) {
   EXPECT_EQ(back.violations[1], (catalog::Violation{"gender", "CODE", "is not a code"}));
 }
 
+TEST(ErrorsTest, MetadataRoundTrips) {
+  absl::Status s =
+      WithMetadata(WithReason(absl::FailedPreconditionError("this replica follows"), "NOT_LEADER"),
+                   "leaderAddress", "10.0.0.2:7400");
+  RpcError back = FromGrpc(ToGrpc(s));
+  EXPECT_EQ(back.reason, "NOT_LEADER");
+  EXPECT_EQ(back.metadata.at("leaderAddress"), "10.0.0.2:7400");
+  EXPECT_EQ(MetadataOf(back.status, "leaderAddress"), "10.0.0.2:7400");
+  EXPECT_EQ(MetadataOf(back.status, "other"), "");
+}
+
 TEST(ErrorsTest, EveryErrorGetsAReason) {
   RpcError e = FromGrpc(ToGrpc(absl::NotFoundError("no such record")));
   EXPECT_EQ(e.reason, "NOT_FOUND");

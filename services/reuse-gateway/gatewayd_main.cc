@@ -45,7 +45,9 @@ int main(int argc, char** argv) {
       ->envname("REUSE_GATEWAYD_LISTEN");
   app.add_option("--admin-listen", admin_listen, "plaintext /healthz and /metrics address")
       ->envname("REUSE_GATEWAYD_ADMIN_LISTEN");
-  app.add_option("--registry", registry, "registryd address HOST:PORT")
+  app.add_option("--registry", registry,
+                 "registryd address HOST:PORT, or the replicas of a replicated registry "
+                 "(HOST:PORT,HOST:PORT,...): calls follow the leader")
       ->envname("REUSE_GATEWAYD_REGISTRY");
   app.add_option("--identity", identity,
                  "the gateway's own identity (x-principal to the registry in insecure mode)")
@@ -106,6 +108,10 @@ int main(int argc, char** argv) {
   collectonce::rpc::InstallProtobufLogHandler(&log);
   auto hp = collectonce::rpc::SplitHostPort(listen);
   if (!hp.ok()) return Fail(std::string(hp.status().message()));
+  auto registries = collectonce::rpc::ParseAddressList(registry);
+  if (!registries.ok()) {
+    return UsageError(absl::StrCat("--registry: ", registries.status().message()));
+  }
   if (auto s = collectonce::rpc::CheckDaemonSecurityFlags(insecure, insecure_allow_remote, tls);
       !s.ok()) {
     return UsageError(std::string(s.message()));
@@ -143,13 +149,17 @@ int main(int argc, char** argv) {
   // Declared before the client: its late callbacks (reuse reports) still record here.
   collectonce::rpc::RpcMetrics registry_calls("collectonce_gateway_registry",
                                               "Calls from the gateway to the registry");
-  collectonce::reuse::RegistryClient client(registry, identity, registry_credentials, insecure);
+  collectonce::reuse::RegistryClient client(*registries, identity, registry_credentials, insecure);
   client.set_metrics(&registry_calls);
   collectonce::reuse::FormCache forms(&client, absl::Seconds(cache_seconds));
   collectonce::rpc::RpcMetrics metrics;
   metrics.AddCounterFunction(
       "collectonce_gateway_reuse_report_failures_total", "Reuse reports the registry did not take.",
       [&client] { return static_cast<double>(client.reuse_report_failures()); });
+  metrics.AddCounterFunction(
+      "collectonce_gateway_registry_redirects_total",
+      "Registry calls sent again to another replica (NOT_LEADER, or a replica unreachable).",
+      [&client] { return static_cast<double>(client.redirects()); });
   metrics.AddGauge("collectonce_gateway_form_cache_seconds",
                    "How long matter and bundle definitions are cached (configuration).",
                    [cache_seconds] { return static_cast<double>(cache_seconds); });

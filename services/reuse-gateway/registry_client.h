@@ -3,6 +3,12 @@
 // grants, and carries the W3C traceparent of the gateway call it serves; deadlines follow
 // the caller's; UNAVAILABLE is retried with backoff by the channel's retry policy, within
 // the deadline.
+//
+// A replicated registry is given as several addresses: calls go to the replica that leads,
+// following a follower's NOT_LEADER hint and moving past a replica that is down, bounded and
+// within the deadline (libs/rpc/leader_router.h). Reads (recorded ones included: a repeated
+// access record over-records, never under-records) and writes with a request id are
+// repeatable; RecordReuse carries no request id and is sent again only after NOT_LEADER.
 #ifndef COLLECTONCE_SERVICES_REUSE_GATEWAY_REGISTRY_CLIENT_H_
 #define COLLECTONCE_SERVICES_REUSE_GATEWAY_REGISTRY_CLIENT_H_
 
@@ -11,12 +17,14 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "grpcpp/security/credentials.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/leader_router.h"
 #include "libs/rpc/metrics.h"
 
 namespace collectonce::reuse {
@@ -30,6 +38,10 @@ class RegistryClient {
   // x-principal is sent.
   RegistryClient(const std::string& address, std::string identity,
                  std::shared_ptr<grpc::ChannelCredentials> credentials, bool insecure);
+  // The replicas of one replicated registry (at least one address).
+  RegistryClient(const std::vector<std::string>& addresses, std::string identity,
+                 std::shared_ptr<grpc::ChannelCredentials> credentials, bool insecure);
+  ~RegistryClient();
 
   // Whom a call is for and which trace it belongs to.
   struct Origin {
@@ -65,16 +77,29 @@ class RegistryClient {
                                                const v1::GetReuseStatsRequest& request,
                                                absl::Time deadline);
 
-  // OK while the registry answers grpc.health.v1 SERVING within the deadline; UNAVAILABLE
-  // otherwise (down, unreachable, or its store failed). Blocking.
+  // OK while the registry (one of its replicas) answers grpc.health.v1 SERVING within the
+  // deadline; UNAVAILABLE otherwise (down, unreachable, or its store failed). Blocking.
   absl::Status CheckHealth(absl::Time deadline);
 
   int64_t reuse_report_failures() const { return reuse_failures_.load(); }
+  // Calls sent again to another replica (after NOT_LEADER or an unreachable replica).
+  int64_t redirects() const { return redirects_.load(); }
   // Counts every registry call by method and status code and times it; set before the
   // first call. `metrics` must outlive the client.
   void set_metrics(rpc::RpcMetrics* metrics) { metrics_ = metrics; }
 
  private:
+  struct Replica {
+    std::string address;
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<v1::RecordService::Stub> records;
+    std::unique_ptr<v1::GovernanceService::Stub> governance;
+    std::unique_ptr<v1::ReuseLedger::Stub> ledger;
+  };
+  template <typename Request, typename Response>
+  struct AsyncCall;
+  class Delayer;
+
   void Prepare(grpc::ClientContext* ctx, const Origin& origin, absl::Time deadline);
   // Records a finished call in metrics_ (if set).
   void Observe(const char* method, std::chrono::steady_clock::time_point start,
@@ -82,14 +107,21 @@ class RegistryClient {
   // A registry error as the gateway's caller should see it.
   static absl::Status Translate(const rpc::RpcError& e, const std::string& address);
 
-  std::string address_;
+  // A blocking call, sent again as the router decides. `invoke` makes one attempt.
+  template <typename Response, typename Invoke>
+  absl::StatusOr<Response> Call(const char* method, const Origin& origin, absl::Time deadline,
+                                bool repeatable, Invoke invoke);
+  // One attempt of an asynchronous call; on a failure the router may send it again.
+  template <typename Request, typename Response>
+  void Attempt(std::shared_ptr<AsyncCall<Request, Response>> call);
+
   std::string identity_;
   bool insecure_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::RecordService::Stub> records_;
-  std::unique_ptr<v1::GovernanceService::Stub> governance_;
-  std::unique_ptr<v1::ReuseLedger::Stub> ledger_;
+  std::vector<std::unique_ptr<Replica>> replicas_;
+  rpc::LeaderRouter router_;
+  std::unique_ptr<Delayer> delayer_;
   std::atomic<int64_t> reuse_failures_{0};
+  std::atomic<int64_t> redirects_{0};
   rpc::RpcMetrics* metrics_ = nullptr;
 };
 

@@ -321,11 +321,12 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
   // Authorization comes first: a refused caller learns nothing about the subject.
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, request->options(), &plan, &violations);
   if (!st.ok()) return Reply(context, st, violations);
+  if (st = ctx_->ServesRead(plan.as_of); !st.ok()) return Reply(context, st);
   auto subject = ResolveSubject(ctx_->store(), request->name(), request->id_number(), &violations);
   if (!subject.ok()) return Reply(context, subject.status(), violations);
   auto record =
       ctx_->store()->GetRecord(*subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});
-  if (!record.ok()) return Reply(context, record.status());
+  if (!record.ok()) return Reply(context, ctx_->FollowerMiss(record.status(), plan.as_of));
   v1::AccessEvent event;
   const bool personal = Release(plan, &*record, &event);
   *response = *std::move(record);
@@ -375,6 +376,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchGetRecords(
   ReadPlan plan;
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, request->options(), &plan, &violations);
   if (!st.ok()) return Reply(context, st, violations);
+  if (st = ctx_->ServesRead(plan.as_of); !st.ok()) return Reply(context, st);
   for (int i = 0; i < request->names_size(); ++i) {
     auto s = catalog::ParseSubjectName(request->names(i));
     if (!s.ok()) {
@@ -427,6 +429,10 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   }
   if (!violations.empty()) {
     return Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
+  }
+  if (!o.has_commit_time() && request->page_token().empty()) {
+    // The listing would be pinned to the newest commit: on a follower, its own.
+    if (auto s = ctx_->ServesRead(store::AsOf::Current()); !s.ok()) return Reply(context, s);
   }
   ListPosition token;
   const std::string filter_key = ListFilterKey(*request);

@@ -40,6 +40,37 @@ absl::Status RegistryContext::ReloadPolicy() {
   return absl::OkStatus();
 }
 
+absl::Status RegistryContext::ServesRead(const store::AsOf& as_of) const {
+  if (leading()) return absl::OkStatus();
+  switch (as_of.kind) {
+    case store::AsOf::Kind::kRevision:
+      return absl::OkStatus();
+    case store::AsOf::Kind::kCommitTime:
+      if (as_of.commit_time_us <= store_->Stats().last_commit_time_us) return absl::OkStatus();
+      return WithReason(absl::FailedPreconditionError(
+                            "this replica follows and has not applied every commit up to that "
+                            "time yet; ask the leader"),
+                        "NOT_LEADER");
+    default:
+      return WithReason(absl::FailedPreconditionError(
+                            "this replica follows: reads of the current record (and by valid "
+                            "date) go to the leader; a follower serves reads by revision or "
+                            "commit time"),
+                        "NOT_LEADER");
+  }
+}
+
+absl::Status RegistryContext::FollowerMiss(absl::Status status, const store::AsOf& as_of) const {
+  if (status.code() != absl::StatusCode::kNotFound || as_of.kind != store::AsOf::Kind::kRevision ||
+      leading()) {
+    return status;
+  }
+  return WithReason(absl::FailedPreconditionError(
+                        absl::StrCat("this replica follows and holds no revision ", as_of.revision,
+                                     " of the record (yet); ask the leader")),
+                    "NOT_LEADER");
+}
+
 std::shared_ptr<const authz::Policy> RegistryContext::policy() const {
   absl::MutexLock lock(&mu_);
   return policy_;

@@ -3,6 +3,7 @@
 #ifndef COLLECTONCE_SERVICES_REGISTRY_REGISTRY_CONTEXT_H_
 #define COLLECTONCE_SERVICES_REGISTRY_REGISTRY_CONTEXT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,19 @@ class RegistryContext {
   void set_data_dir(std::string dir) { data_dir_ = std::move(dir); }
   const std::string& data_dir() const { return data_dir_; }
 
+  // Replicated mode: whether this replica leads now with a valid lease. Unset (one
+  // registryd): it always does. Set before serving.
+  void set_leading(std::function<bool()> leading) { leading_ = std::move(leading); }
+  bool leading() const { return !leading_ || leading_(); }
+  // Whether this replica may answer a read as of `as_of`: always on the leader; on a
+  // follower, reads by revision and by a commit time it has applied (what cannot go stale),
+  // else FAILED_PRECONDITION, reason NOT_LEADER (the leader's address is added on the way
+  // out, libs/rpc/leader_hint.h).
+  [[nodiscard]] absl::Status ServesRead(const store::AsOf& as_of) const;
+  // A read by revision that found nothing, on a follower: the revision may exist on the
+  // leader, not applied here yet (NOT_LEADER); `status` unchanged otherwise.
+  [[nodiscard]] absl::Status FollowerMiss(absl::Status status, const store::AsOf& as_of) const;
+
   // RESOURCE_EXHAUSTED (OVERLOADED) when the server is at its limit of calls. Authenticates
   // the call and finds its principal. UNAUTHENTICATED without an identity;
   // PERMISSION_DENIED for an unknown identity or x-on-behalf-of from a non-gateway.
@@ -59,6 +73,7 @@ class RegistryContext {
   bool insecure_;
   std::string bootstrap_governance_;
   const rpc::Admission* admission_ = nullptr;
+  std::function<bool()> leading_;
   std::string data_dir_;
   PageTokens page_tokens_ = PageTokens::WithRandomKey();
   mutable absl::Mutex mu_;

@@ -6,6 +6,7 @@
 #include "absl/strings/string_view.h"
 #include "libs/rpc/caller.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/process_metrics.h"
 #include "libs/rpc/trace.h"
 
 namespace collectonce::rpc {
@@ -52,6 +53,11 @@ class CallObserver : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
       const auto* md = methods->GetRecvInitialMetadata();
       if (md != nullptr) StartSpan(*md);
+    }
+    // Every answer names the build that gave it (`registryctl version` shows it).
+    if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_INITIAL_METADATA)) {
+      auto* md = methods->GetSendInitialMetadata();
+      if (md != nullptr) md->emplace(kServerVersionHeader, BuildVersion());
     }
     if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
       Finish(methods->GetSendStatus());

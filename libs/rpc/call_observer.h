@@ -17,6 +17,8 @@ namespace collectonce::rpc {
 // A caller may name its request in this header; it is logged as request_id (masked like
 // every free-text value). Calls without it are logged with their span id instead.
 inline constexpr char kRequestIdHeader[] = "x-request-id";
+// Every answer's initial metadata carries the daemon's build version in this header.
+inline constexpr char kServerVersionHeader[] = "collectonce-version";
 
 struct CallObserverOptions {
   RpcMetrics* metrics = nullptr;       // required

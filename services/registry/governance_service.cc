@@ -52,6 +52,16 @@ void FillOutputOnly(const store::StoredObject& o, T* m) {
   m->set_etag(absl::StrCat(o.version));
 }
 
+// A name that cannot name anything of `type` is INVALID_ARGUMENT (AIP-122), not NOT_FOUND.
+absl::Status CheckName(const std::string& name, const std::string& type, Violations* v) {
+  if (authz::IsResourceName(name, type)) return absl::OkStatus();
+  const std::string rule = absl::StrCat("a name is ", type, "/{id}: a-z, 0-9 and '-', at most 63");
+  v->push_back({"name", "NAME", rule});
+  return WithReason(absl::InvalidArgumentError(
+                        absl::StrCat("'", name.substr(0, 128), "' is not a valid name: ", rule)),
+                    "INVALID_NAME");
+}
+
 template <typename T>
 absl::StatusOr<T> Load(store::Store* store, const std::string& type, const std::string& name) {
   auto o = store->GetObject(type, name);
@@ -250,6 +260,10 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::GetMatter(grpc::CallbackServerC
                                                            v1::Matter* response) {
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return Reply(context, caller.status());
+  Violations bad_name;
+  if (auto s = CheckName(request->name(), "matters", &bad_name); !s.ok()) {
+    return Reply(context, s, bad_name);
+  }
   auto m = Load<v1::Matter>(ctx_->store(), "matters", request->name());
   if (!m.ok()) return Reply(context, m.status());
   *response = *std::move(m);
@@ -295,6 +309,10 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::GetBundle(grpc::CallbackServerC
                                                            v1::Bundle* response) {
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return Reply(context, caller.status());
+  Violations bad_name;
+  if (auto s = CheckName(request->name(), "bundles", &bad_name); !s.ok()) {
+    return Reply(context, s, bad_name);
+  }
   auto b = Load<v1::Bundle>(ctx_->store(), "bundles", request->name());
   if (!b.ok()) return Reply(context, b.status());
   *response = *std::move(b);
@@ -350,6 +368,10 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::GetPrincipal(
         !s.ok()) {
       return Reply(context, s);
     }
+  }
+  Violations bad_name;
+  if (auto s = CheckName(request->name(), "principals", &bad_name); !s.ok()) {
+    return Reply(context, s, bad_name);
   }
   auto p = Load<v1::Principal>(ctx_->store(), "principals", request->name());
   if (!p.ok()) return Reply(context, p.status());

@@ -63,6 +63,8 @@ CtlRun Registryctl(const std::string& dir, std::vector<std::string> args,
   const std::string out_path = dir + "/ctl.out", err_path = dir + "/ctl.err";
   pid_t pid = fork();
   if (pid == 0) {
+    // In the test's directory, where files registryctl writes by default (reports) land.
+    if (chdir(dir.c_str()) != 0) _exit(126);
     int in = open(stdin_path.c_str(), O_RDONLY);
     int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -368,6 +370,253 @@ TEST_F(RegistryctlTest, StoredControlCharactersNeverReachTheTerminal) {
   EXPECT_THAT(get.out, Not(HasSubstr("\nline 2")));
 }
 
+// The command line as a new user meets it, next to kubectl and etcdctl: unknown commands
+// named with the nearest one, version, completion, readable range errors, one output module
+// (-o json|yaml|name everywhere), contexts from a config file, dry-run diffs, paging.
+TEST_F(RegistryctlTest, CommandLineConventions) {
+  // Without a registry.
+  CtlRun typo = Registryctl(dir_, {"recrod", "get", "enterprises/91350400MA2YQ8KX1E"});
+  EXPECT_EQ(typo.exit_code, kExitUsage) << Describe(typo);
+  EXPECT_THAT(typo.err, HasSubstr("unknown command \"recrod\" for \"registryctl\""));
+  EXPECT_THAT(typo.err, HasSubstr("did you mean \"record\"?"));
+  CtlRun sub = Registryctl(dir_, {"--registry", "127.0.0.1:1", "record", "gte"});
+  EXPECT_EQ(sub.exit_code, kExitUsage) << Describe(sub);
+  EXPECT_THAT(sub.err, HasSubstr("unknown command \"gte\" for \"registryctl record\""));
+  EXPECT_THAT(sub.err, HasSubstr("did you mean \"get\"?"));
+  CtlRun group = Registryctl(dir_, {"audit"});
+  EXPECT_EQ(group.exit_code, kExitUsage) << Describe(group);
+  EXPECT_THAT(group.err, HasSubstr("\"registryctl audit\" needs a command: head, verify"));
+  CtlRun none = Registryctl(dir_, {"frobnicate"});
+  EXPECT_THAT(none.err, HasSubstr("commands: catalog, matter"));
+
+  CtlRun version = Registryctl(dir_, {"version", "--client"});
+  EXPECT_EQ(version.exit_code, 0) << Describe(version);
+  EXPECT_THAT(version.out, ::testing::ContainsRegex("Client Version: [0-9]+\\.[0-9]+\\.[0-9]+"));
+  CtlRun unreachable =
+      Registryctl(dir_, {"--registry", "127.0.0.1:1", "--timeout", "2", "--version"});
+  EXPECT_EQ(unreachable.exit_code, 64 + 14) << Describe(unreachable);
+  EXPECT_THAT(unreachable.out, HasSubstr("did not answer"));
+
+  // Completion: the script completes commands and flags at every level.
+  CtlRun bash = Registryctl(dir_, {"completion", "bash"});
+  ASSERT_EQ(bash.exit_code, 0) << Describe(bash);
+  WriteFile(dir_ + "/completion.bash", bash.out);
+  auto complete = [&](const std::string& words, int cword) {
+    WriteFile(dir_ + "/complete.sh",
+              absl::StrCat("source ", dir_, "/completion.bash\nCOMP_WORDS=(", words,
+                           ")\nCOMP_CWORD=", cword, "\n_registryctl\necho \"${COMPREPLY[*]}\"\n"));
+    auto r = testing::RunShell(absl::StrCat("bash ", dir_, "/complete.sh"));
+    return r.out;
+  };
+  EXPECT_THAT(complete("registryctl rec", 1), HasSubstr("record"));
+  EXPECT_THAT(complete("registryctl record h", 2), HasSubstr("history"));
+  EXPECT_THAT(complete("registryctl record get --fi", 3), HasSubstr("--fields"));
+  EXPECT_THAT(complete("registryctl --reg", 1), HasSubstr("--registry"));
+  EXPECT_EQ(Registryctl(dir_, {"completion", "zsh"}).exit_code, 0);
+
+  // Range errors a person reads.
+  CtlRun zero = Registryctl(dir_, {"--timeout", "0", "matter", "list"});
+  EXPECT_EQ(zero.exit_code, kExitUsage) << Describe(zero);
+  EXPECT_THAT(zero.err, HasSubstr("more than 0"));
+  EXPECT_LT(zero.err.size(), 300u) << zero.err;
+  CtlRun batch = Registryctl(dir_, {"import", "--kind", "person", "x.csv", "--batch", "0"});
+  EXPECT_EQ(batch.exit_code, kExitUsage) << Describe(batch);
+  EXPECT_THAT(batch.err, HasSubstr("must be a whole number from 1 to 1000, got '0'"));
+  CtlRun format = Registryctl(dir_, {"-o", "xml", "matter", "list"});
+  EXPECT_THAT(format.err, HasSubstr("must be one of table, json, yaml, name"));
+
+  // Global flags are named under every command's help, and listed by `options`.
+  CtlRun help = Registryctl(dir_, {"record", "get", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("Global flags"));
+  EXPECT_THAT(help.out, HasSubstr("Example: registryctl record get"));
+  CtlRun options = Registryctl(dir_, {"options"});
+  EXPECT_THAT(options.out, HasSubstr("REGISTRYCTL_OUTPUT"));
+  EXPECT_THAT(options.out, HasSubstr("REGISTRYCTL_CONTEXT"));
+
+  testing::Daemon d = StartRegistry(dir_ + "/data", dir_ + "/registryd.log");
+  const std::string reg = d.grpc_address();
+  ApplyExamples(reg);
+
+  CtlRun server = Ctl(reg, {"version"});
+  EXPECT_EQ(server.exit_code, 0) << Describe(server);
+  EXPECT_THAT(server.out, ::testing::ContainsRegex("Server Version: [0-9]+\\.[0-9]+\\.[0-9]+"));
+
+  // Contexts: the file's current context supplies --registry; a flag still wins; a context
+  // that does not exist is a usage error naming the ones that do.
+  WriteFile(dir_ + "/config.toml",
+            absl::StrCat("current-context = \"local\"\n\n[contexts.local]\nregistry = \"", reg,
+                         "\"\noutput = \"name\"\n\n[contexts.down]\nregistry = \"127.0.0.1:1\"\n"));
+  const std::string config = dir_ + "/config.toml";
+  CtlRun ctx = Registryctl(dir_, {"--config", config, "matter", "list"});
+  ASSERT_EQ(ctx.exit_code, 0) << Describe(ctx);
+  EXPECT_THAT(ctx.out, HasSubstr("matters/data-governance-review-person\n"));
+  EXPECT_THAT(ctx.out, Not(HasSubstr("TITLE")));  // -o name from the context
+  CtlRun flag_wins = Registryctl(dir_, {"--config", config, "--context", "down", "--registry", reg,
+                                        "-o", "table", "matter", "list"});
+  ASSERT_EQ(flag_wins.exit_code, 0) << Describe(flag_wins);
+  EXPECT_THAT(flag_wins.out, HasSubstr("TITLE"));
+  CtlRun missing = Registryctl(dir_, {"--config", config, "--context", "prod", "matter", "list"});
+  EXPECT_EQ(missing.exit_code, kExitUsage) << Describe(missing);
+  EXPECT_THAT(missing.err, HasSubstr("no context 'prod'"));
+  EXPECT_THAT(missing.err, HasSubstr("(contexts: down, local)"));
+
+  // --fields takes one comma-separated value and leaves NAME alone.
+  const std::string ent = "enterprises/91350400MA2YQ8KX1E";
+  ASSERT_EQ(Ctl(reg, {"record", "put", ent, "--set", "name=福建省钢源粉体材料有限公司", "--set",
+                      "registered_capital=5000", "--source", "market-regulation", "--reason",
+                      "设立登记", "--request-id", "first-write"})
+                .exit_code,
+            0);
+  CtlRun fields = Ctl(reg, {"record", "get", "--fields", "name,registered_capital", ent});
+  ASSERT_EQ(fields.exit_code, 0) << Describe(fields);
+  EXPECT_THAT(fields.out, HasSubstr("registered_capital"));
+  // A replayed request id prints the first outcome's sequence, not 0.
+  CtlRun replay = Ctl(reg, {"record", "put", ent, "--set", "name=福建省钢源粉体材料有限公司",
+                            "--set", "registered_capital=5000", "--source", "market-regulation",
+                            "--reason", "设立登记", "--request-id", "first-write"});
+  ASSERT_EQ(replay.exit_code, 0) << Describe(replay);
+  EXPECT_THAT(replay.out, ::testing::ContainsRegex("revision 1, sequence [1-9]"));
+  EXPECT_THAT(replay.out, HasSubstr("request id seen before"));
+
+  // One output module: json (two-space indented), yaml and name alike.
+  CtlRun json = Ctl(reg, {"-o", "json", "matter", "get", "data-governance-review-person"});
+  ASSERT_EQ(json.exit_code, 0) << Describe(json);
+  EXPECT_THAT(json.out, HasSubstr("{\n  \"name\": \"matters/data-governance-review-person\""));
+  CtlRun yaml = Ctl(reg, {"-o", "yaml", "matter", "get", "data-governance-review-person"});
+  ASSERT_EQ(yaml.exit_code, 0) << Describe(yaml);
+  EXPECT_THAT(yaml.out, HasSubstr("name: \"matters/data-governance-review-person\"\n"));
+  EXPECT_THAT(yaml.out, HasSubstr("formFields:\n- key: "));
+  CtlRun names = Ctl(reg, {"-o", "name", "principal", "list", "--limit", "2"});
+  ASSERT_EQ(names.exit_code, 0) << Describe(names);
+  EXPECT_EQ(std::count(names.out.begin(), names.out.end(), '\n'), 2) << names.out;
+  CtlRun verify = Ctl(reg, {"-o", "json", "audit", "verify"});
+  ASSERT_EQ(verify.exit_code, 0) << Describe(verify);
+  EXPECT_THAT(verify.out, HasSubstr("\"verified\": true"));
+  CtlRun changes = Ctl(reg, {"audit", "changes", "--limit", "1"});
+  ASSERT_EQ(changes.exit_code, 0) << Describe(changes);
+  EXPECT_THAT(changes.out, ::testing::ContainsRegex("#  +TIME  +PRINCIPAL  +EVENT"));
+  EXPECT_EQ(std::count(changes.out.begin(), changes.out.end(), '\n'), 2) << changes.out;
+  // A name that cannot be valid is INVALID_ARGUMENT (67), one that could be is NOT_FOUND.
+  CtlRun bad_name = Ctl(reg, {"matter", "get", "Bad_Name"});
+  EXPECT_EQ(bad_name.exit_code, kExitInvalid) << Describe(bad_name);
+  EXPECT_THAT(bad_name.err, HasSubstr("INVALID_ARGUMENT (INVALID_NAME)"));
+  EXPECT_EQ(Ctl(reg, {"matter", "get", "no-such-matter"}).exit_code, 64 + 5);
+  CtlRun no_names = Ctl(reg, {"-o", "name", "audit", "head"});
+  EXPECT_EQ(no_names.exit_code, kExitUsage) << Describe(no_names);
+
+  // apply --dry-run tells unchanged, would create and would change, field by field.
+  const std::string examples = std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples/";
+  CtlRun same = Ctl(reg, {"matter", "apply", "--dry-run", "-f",
+                          examples + "matters/data-governance-review-person.txtpb"});
+  ASSERT_EQ(same.exit_code, 0) << Describe(same);
+  EXPECT_THAT(same.out, HasSubstr("unchanged at version 1 (dry run)"));
+  std::string changed = ReadFile(examples + "principals/auditor.txtpb");
+  changed = std::regex_replace(changed, std::regex("display_name: \"[^\"]*\""),
+                               "display_name: \"审计（新）\"");
+  WriteFile(dir_ + "/auditor.txtpb", changed);
+  CtlRun diff = Ctl(reg, {"principal", "apply", "--dry-run", "-f", dir_ + "/auditor.txtpb"});
+  ASSERT_EQ(diff.exit_code, 0) << Describe(diff);
+  EXPECT_THAT(diff.out, HasSubstr("would change from version 1 (dry run; nothing stored):"));
+  EXPECT_THAT(diff.out, HasSubstr("~ displayName: "));
+  EXPECT_THAT(diff.out, HasSubstr("-> \"审计（新）\""));
+  changed = std::regex_replace(changed, std::regex("name: \"principals/auditor\""),
+                               "name: \"principals/auditor-2\"");
+  WriteFile(dir_ + "/new.txtpb", std::regex_replace(changed, std::regex("identity: \"auditor\""),
+                                                    "identity: \"auditor-2\""));
+  CtlRun create = Ctl(reg, {"principal", "apply", "--dry-run", "-f", dir_ + "/new.txtpb"});
+  ASSERT_EQ(create.exit_code, 0) << Describe(create);
+  EXPECT_THAT(create.out, HasSubstr("principals/auditor-2 would be created (dry run"));
+}
+
+// Words of a command line as a shell would split them (quotes, backslash continuations).
+std::vector<std::string> ShellWords(absl::string_view line) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quote != 0) {
+      if (c == quote) {
+        quote = 0;
+      } else {
+        word.push_back(c);
+      }
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == '\\' && i + 1 < line.size()) {
+      word.push_back(line[++i]);
+      in_word = true;
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+    } else {
+      word.push_back(c);
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  return words;
+}
+
+// The registryctl command lines of a Markdown file: "$ registryctl ..." lines (with their
+// backslash continuations), the part after "registryctl", up to a pipe, redirection or comment.
+std::vector<std::string> DocExamples(const std::string& text) {
+  std::vector<std::string> out;
+  std::vector<std::string> lines = absl::StrSplit(text, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string line = lines[i];
+    const size_t at = line.find("registryctl ");
+    const size_t dollar = line.find("$ ");
+    if (at == std::string::npos || dollar == std::string::npos || dollar > at) continue;
+    std::string cmd = line.substr(at + std::string("registryctl ").size());
+    while (!cmd.empty() && cmd.back() == '\\' && i + 1 < lines.size()) {
+      cmd.pop_back();
+      cmd += " " + lines[++i];
+    }
+    for (const char* cut : {" #", " >", " |", " 2>", " <", ";"}) {
+      if (size_t c = cmd.find(cut); c != std::string::npos) cmd = cmd.substr(0, c);
+    }
+    out.push_back(cmd);
+  }
+  return out;
+}
+
+// Every example in the help and in the docs is a command line registryctl accepts: the
+// flags exist, required ones are there, values are in range (parsed only; nothing runs).
+TEST_F(RegistryctlTest, EveryExampleInHelpAndDocsParses) {
+  CtlRun listed = Registryctl(dir_, {"__examples"});
+  ASSERT_EQ(listed.exit_code, 0) << Describe(listed);
+  std::vector<std::pair<std::string, std::string>> examples;  // where, command line
+  for (absl::string_view e : absl::StrSplit(listed.out, '\n', absl::SkipEmpty())) {
+    examples.emplace_back("--help", std::string(e));
+  }
+  EXPECT_GT(examples.size(), 30u);
+  const std::string root = COLLECTONCE_SOURCE_DIR;
+  std::vector<std::string> docs = {root + "/README.md", root + "/tools/registryctl/README.md",
+                                   root + "/deploy/examples/demo/README.md"};
+  for (const auto& e : fs::directory_iterator(root + "/docs")) {
+    if (e.path().extension() == ".md") docs.push_back(e.path());
+  }
+  int from_docs = 0;
+  for (const std::string& doc : docs) {
+    for (const std::string& e : DocExamples(ReadFile(doc))) {
+      examples.emplace_back(doc.substr(root.size() + 1), e);
+      ++from_docs;
+    }
+  }
+  EXPECT_GT(from_docs, 20);
+  for (const auto& [where, line] : examples) {
+    std::vector<std::string> args = ShellWords(line);
+    args.insert(args.begin(), "--parse-only");
+    CtlRun r = Registryctl(dir_, args);
+    EXPECT_EQ(r.exit_code, 0) << where << ": registryctl " << line << "\n" << Describe(r);
+  }
+}
+
 // 100,000 persons with valid ID numbers over Sanming's divisions, plausible names.
 struct Generated {
   std::string csv;
@@ -460,7 +709,8 @@ TEST_F(RegistryctlTest, BulkImportExportRoundTripAndBackupRestore) {
   WriteFile(bad_path, bad_csv);
   CtlRun bad = Ctl(reg, {"import", "--kind", "person", bad_path});
   EXPECT_EQ(bad.exit_code, kExitInvalid) << Describe(bad);
-  const std::string report = ReadFile(bad_path + ".report.txt");
+  const std::string report = ReadFile(bad_path + ".report.txt");  // in the current directory
+  EXPECT_THAT(bad.err, HasSubstr("report: bad.csv.report.txt"));
   for (const std::string& expected :
        {std::string("line 3: field id_number: FORMAT: "),
         std::string("line 4: field id_number: FORMAT: "),
@@ -547,6 +797,12 @@ TEST_F(RegistryctlTest, BulkImportExportRoundTripAndBackupRestore) {
   CtlRun again = Ctl(reg, {"backup", "restore", backups, "--data-dir", restored});
   EXPECT_EQ(again.exit_code, kExitUsage) << Describe(again);
   EXPECT_THAT(again.err, HasSubstr("not empty"));
+  // A backup id that is not there is a usage error that lists the ones that are.
+  CtlRun no_such =
+      Ctl(reg, {"backup", "restore", backups, "--data-dir", dir_ + "/r2", "--backup-id", "7"});
+  EXPECT_EQ(no_such.exit_code, kExitUsage) << Describe(no_such);
+  EXPECT_THAT(no_such.err, HasSubstr("--backup-id 7: no such backup in"));
+  EXPECT_THAT(no_such.err, HasSubstr("(backups: 1)"));
 
   step("backup, verify, restore");
   testing::Daemon d2 = StartRegistry(restored, dir_ + "/registryd2.log");

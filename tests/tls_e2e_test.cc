@@ -423,6 +423,13 @@ TEST_F(TlsTest, RegistryctlUsesItsCertificate) {
                *dir_ + "/ctl.err", &err),
       2);
   EXPECT_THAT(err, HasSubstr("missing: --tls-key, --tls-ca"));
+  // A plaintext client at the TLS port is told what to try (64 + UNAVAILABLE).
+  EXPECT_EQ(RunShell(absl::StrCat(REGISTRYCTL_BINARY, " --registry ", registry_->grpc_address(),
+                                  " --timeout 5 catalog get person"),
+                     *dir_ + "/ctl.err", &err),
+            64 + 14);
+  EXPECT_THAT(err,
+              HasSubstr("the server may require TLS; give --tls-cert, --tls-key and --tls-ca"));
   // A bulk import sends its checked rows as they are, over the same authenticated channel.
   EXPECT_EQ(RunShell(absl::StrCat(REGISTRYCTL_BINARY, tls, " import --kind enterprise ", kExamples,
                                   "/demo/enterprises.csv --source market-regulation --report ",

@@ -9,6 +9,7 @@
 #include "libs/audit/log_verifier.h"
 #include "libs/audit/tree_head.h"
 #include "tools/registryctl/client.h"
+#include "tools/registryctl/commands.h"
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/globals.h"
 #include "tools/registryctl/output.h"
@@ -44,8 +45,9 @@ int Head(const Globals& g) {
   Client client(g, g.registry);
   v1::SignedTreeHead head;
   if (int rc = FetchHead(client, &head); rc != kExitOk) return rc;
-  // A head is saved to a file and read back by `audit verify --since-head`: always JSON.
-  return PrintJson(head, std::cout) ? kExitOk : kExitInternal;
+  // A head is saved to a file and read back by `audit verify --since-head`: JSON, also for
+  // -o table (-o yaml and -o name as asked).
+  return EmitMessage(g, head);
 }
 
 int Verify(const Globals& g, const std::string& since_head_file) {
@@ -64,9 +66,21 @@ int Verify(const Globals& g, const std::string& since_head_file) {
   Client client(g, g.registry);
   v1::SignedTreeHead head;
   if (int rc = FetchHead(client, &head); rc != kExitOk) return rc;
+  // The outcome on stderr, and as a document for -o json|yaml; exit 3 when it does not hold.
+  auto outcome = [&](const std::string& problem) {
+    if (!problem.empty()) std::cerr << "error: " << problem << "\n";
+    if (g.structured()) {
+      Json doc;
+      doc["verified"] = problem.empty();
+      doc["treeSize"] = absl::StrCat(head.tree_size());
+      if (earlier) doc["savedHeadTreeSize"] = absl::StrCat(earlier->tree_size());
+      if (!problem.empty()) doc["error"] = problem;
+      if (int rc = EmitDocument(g, doc); rc != kExitOk) return rc;
+    }
+    return problem.empty() ? kExitOk : kExitVerifyFailed;
+  };
   if (earlier && earlier->public_key() != head.public_key()) {
-    std::cerr << "error: the saved head was signed with another key than the registry's now\n";
-    return kExitVerifyFailed;
+    return outcome("the saved head was signed with another key than the registry's now");
   }
   auto stub = v1::AuditService::NewStub(client.channel());
   audit::LogVerifier verifier(earlier ? std::optional<audit::TreeHead>(ToHead(*earlier))
@@ -88,8 +102,7 @@ int Verify(const Globals& g, const std::string& since_head_file) {
       if (e.index() >= head.tree_size()) break;
       v1::AuditEntry parsed;
       if (!parsed.ParseFromString(e.entry())) {
-        std::cerr << "error: entry " << e.index() << " cannot be read\n";
-        return kExitVerifyFailed;
+        return outcome(absl::StrCat("entry ", e.index(), " cannot be read"));
       }
       absl::Status st = verifier.Add(e.index(), parsed.index(), e.entry(), e.stored_leaf_hash());
       if (st.ok() && parsed.has_change() &&
@@ -100,8 +113,7 @@ int Verify(const Globals& g, const std::string& since_head_file) {
       }
       if (!st.ok()) {
         progress.Done();
-        std::cerr << "error: " << st.message() << "\n";
-        return kExitVerifyFailed;
+        return outcome(std::string(st.message()));
       }
       next = e.index() + 1;
     }
@@ -114,10 +126,8 @@ int Verify(const Globals& g, const std::string& since_head_file) {
   progress.Done();
   absl::Status st = verifier.Finish(ToHead(head), head.signature(), head.public_key(),
                                     earlier ? earlier->signature() : std::string());
-  if (!st.ok()) {
-    std::cerr << "error: " << st.message() << "\n";
-    return kExitVerifyFailed;
-  }
+  if (!st.ok()) return outcome(std::string(st.message()));
+  if (g.structured()) return outcome("");
   std::cout << "ok: " << head.tree_size() << " entries verified against the signed head"
             << (earlier ? absl::StrCat(", consistent with the saved head of ", earlier->tree_size(),
                                        " entries")
@@ -156,102 +166,149 @@ std::string Describe(const v1::AuditEntry& e, bool reveal) {
   return "";
 }
 
+// Follows page tokens until the listing ends or --limit entries are in; `call` fetches one
+// page into its response. The last page's token is kept, to continue from.
+template <typename Request, typename Response, typename Call>
+int ListAll(Request request, int64_t limit, int32_t page_size, Response* all, Call call) {
+  for (;;) {
+    request.set_page_size(PageSize(page_size, limit, all->entries_size()));
+    Response page;
+    grpc::Status s = call(request, &page);
+    if (!s.ok()) return ReportRpcError(s);
+    for (auto& e : *page.mutable_entries()) *all->add_entries() = std::move(e);
+    all->set_next_page_token(page.next_page_token());
+    if (page.next_page_token().empty() || LimitReached(limit, all->entries_size())) break;
+    request.set_page_token(page.next_page_token());
+  }
+  return kExitOk;
+}
+
 template <typename Response>
-int PrintEntries(const Globals& g, const Response& r) {
-  if (g.format() == OutputFormat::kJson) return PrintJson(r, std::cout) ? kExitOk : kExitInternal;
-  Table t({"#", "time", "principal", "event"});
+int PrintEntries(const Globals& g, const Response& r, int64_t limit) {
+  if (g.structured()) return EmitMessage(g, r);
+  Table t({"#", "TIME", "PRINCIPAL", "EVENT"});
   for (const auto& e : r.entries()) {
     t.AddRow(
         {absl::StrCat(e.index()), FormatTimestamp(e.time()), e.principal(), Describe(e, g.reveal)});
   }
   t.Print(std::cout);
-  if (!r.next_page_token().empty())
-    std::cerr << "(more: use --page-token " << r.next_page_token() << ")\n";
+  if (!r.next_page_token().empty()) {
+    std::cerr << "(--limit " << limit << " reached; continue with --page-token "
+              << r.next_page_token() << ")\n";
+  }
   return kExitOk;
+}
+
+struct ChangesOpts {
+  v1::ListChangesRequest request;
+  std::string since, until, subject;
+  int32_t page_size = 0;
+  int64_t limit = 0;
+};
+
+int RunChanges(const Globals& g, const ChangesOpts& o) {
+  v1::ListChangesRequest req = o.request;
+  req.set_subject(o.subject);
+  if (!o.since.empty()) {
+    auto t = ParseTimestampFlag("--since", o.since);
+    if (!t.ok()) return UsageError(t.status().message());
+    *req.mutable_start_time() = *t;
+  }
+  if (!o.until.empty()) {
+    auto t = ParseTimestampFlag("--until", o.until);
+    if (!t.ok()) return UsageError(t.status().message());
+    *req.mutable_end_time() = *t;
+  }
+  Client client(g, g.registry);
+  auto stub = v1::AuditService::NewStub(client.channel());
+  v1::ListChangesResponse all;
+  int rc = ListAll(req, o.limit, o.page_size, &all,
+                   [&](const v1::ListChangesRequest& q, v1::ListChangesResponse* page) {
+                     grpc::ClientContext ctx;
+                     client.Prepare(&ctx);
+                     return stub->ListChanges(&ctx, q, page);
+                   });
+  return rc != kExitOk ? rc : PrintEntries(g, all, o.limit);
+}
+
+struct AccessOpts {
+  std::string subject, page_token;
+  int32_t page_size = 0;
+  int64_t limit = 0;
+};
+
+int RunAccess(const Globals& g, const AccessOpts& o) {
+  v1::ListAccessEventsRequest req;
+  req.set_subject(o.subject);
+  req.set_page_token(o.page_token);
+  Client client(g, g.registry);
+  auto stub = v1::AuditService::NewStub(client.channel());
+  v1::ListAccessEventsResponse all;
+  int rc = ListAll(req, o.limit, o.page_size, &all,
+                   [&](const v1::ListAccessEventsRequest& q, v1::ListAccessEventsResponse* page) {
+                     grpc::ClientContext ctx;
+                     client.Prepare(&ctx);
+                     return stub->ListAccessEvents(&ctx, q, page);
+                   });
+  return rc != kExitOk ? rc : PrintEntries(g, all, o.limit);
 }
 
 }  // namespace
 
 void AddAuditCommands(CLI::App& app, const Globals& globals, Action* action) {
-  CLI::App* audit = app.add_subcommand("audit", "Check and query the tamper-evident audit log");
+  CLI::App* audit = app.add_subcommand("audit", "check and query the tamper-evident audit log");
   audit->require_subcommand(1);
+  audit->footer("Example: registryctl audit verify");
 
-  CLI::App* head = audit->add_subcommand("head", "Print the signed tree head (JSON) to save it");
-  head->footer("Example: registryctl audit head > head-2026-03-05.json");
+  CLI::App* head = audit->add_subcommand("head", "print the signed tree head (JSON) to save it");
+  head->footer("Example: registryctl audit head > head.json");
   head->callback([&globals, action] { *action = [&globals] { return Head(globals); }; });
 
-  static std::string since_head;
+  auto since_head = std::make_shared<std::string>();
   CLI::App* verify = audit->add_subcommand(
       "verify",
-      "Recompute the log from its entries and check the signed head; exit 3 naming "
+      "recompute the log from its entries and check the signed head; exit 3 naming "
       "the first bad entry if it does not hold");
-  verify->add_option("--since-head", since_head,
+  verify->add_option("--since-head", *since_head,
                      "a head saved earlier with `audit head`: the log must still extend it");
-  verify->footer("Example: registryctl audit verify --since-head head-2026-03-05.json");
-  verify->callback(
-      [&globals, action] { *action = [&globals] { return Verify(globals, since_head); }; });
+  verify->footer("Example: registryctl audit verify --since-head head.json");
+  verify->callback([&globals, action, since_head] {
+    *action = [&globals, since_head] { return Verify(globals, *since_head); };
+  });
 
-  static v1::ListChangesRequest changes_req;
-  static std::string since, until, subject;
-  static int page_size = 50;
-  CLI::App* changes = audit->add_subcommand("changes", "Change events, newest first");
-  changes->add_option("NAME", subject, "only this subject (enterprises/... or persons/...)");
-  changes->add_option("--field", *changes_req.mutable_field(), "only change sets touching it");
-  changes->add_option("--principal", *changes_req.mutable_principal(), "principals/...");
-  changes->add_option("--source", *changes_req.mutable_source(), "a catalog source");
-  changes->add_option("--since", since, "RFC 3339");
-  changes->add_option("--until", until, "RFC 3339");
-  changes->add_option("--page-size", page_size, "entries per page (at most 1000)");
-  changes->add_option("--page-token", *changes_req.mutable_page_token(), "continue a listing");
+  auto c = std::make_shared<ChangesOpts>();
+  CLI::App* changes = audit->add_subcommand("changes", "change events, newest first");
+  changes->add_option("NAME", c->subject, "only this subject (enterprises/... or persons/...)");
+  changes->add_option("--field", *c->request.mutable_field(), "only change sets touching it");
+  changes->add_option("--principal", *c->request.mutable_principal(), "principals/...");
+  changes->add_option("--source", *c->request.mutable_source(), "a catalog source");
+  changes->add_option("--since", c->since, "RFC 3339");
+  changes->add_option("--until", c->until, "RFC 3339");
+  changes->add_option("--limit", c->limit, "stop after N entries (default: all of them)")
+      ->check(IntRange(1, INT32_MAX));
+  changes->add_option("--page-size", c->page_size, "entries per call (at most 1000)")
+      ->check(IntRange(1, 1000));
+  changes->add_option("--page-token", *c->request.mutable_page_token(),
+                      "continue a listing from a token");
   changes->footer(
       "Example: registryctl audit changes enterprises/91350400MA2YQ8KX1E --field "
-      "legal_representative_name");
-  changes->callback([&globals, action] {
-    *action = [&globals]() -> int {
-      v1::ListChangesRequest req = changes_req;
-      req.set_subject(subject);
-      req.set_page_size(page_size);
-      if (!since.empty()) {
-        auto t = ParseTimestampFlag("--since", since);
-        if (!t.ok()) return UsageError(t.status().message());
-        *req.mutable_start_time() = *t;
-      }
-      if (!until.empty()) {
-        auto t = ParseTimestampFlag("--until", until);
-        if (!t.ok()) return UsageError(t.status().message());
-        *req.mutable_end_time() = *t;
-      }
-      Client client(globals, globals.registry);
-      auto stub = v1::AuditService::NewStub(client.channel());
-      v1::ListChangesResponse resp;
-      grpc::ClientContext ctx;
-      client.Prepare(&ctx);
-      grpc::Status s = stub->ListChanges(&ctx, req, &resp);
-      if (!s.ok()) return ReportRpcError(s);
-      return PrintEntries(globals, resp);
-    };
-  });
+      "legal_representative_name --limit 20");
+  changes->callback(
+      [&globals, action, c] { *action = [&globals, c] { return RunChanges(globals, *c); }; });
 
-  static std::string access_subject, access_token;
-  CLI::App* access = audit->add_subcommand("access", "Who read which fields of one subject");
-  access->add_option("NAME", access_subject, "enterprises/... or persons/...")->required();
-  access->add_option("--page-token", access_token, "continue a listing");
-  access->footer("Example: registryctl audit access persons/abcdefghij2345672345");
-  access->callback([&globals, action] {
-    *action = [&globals]() -> int {
-      v1::ListAccessEventsRequest req;
-      req.set_subject(access_subject);
-      req.set_page_token(access_token);
-      Client client(globals, globals.registry);
-      auto stub = v1::AuditService::NewStub(client.channel());
-      v1::ListAccessEventsResponse resp;
-      grpc::ClientContext ctx;
-      client.Prepare(&ctx);
-      grpc::Status s = stub->ListAccessEvents(&ctx, req, &resp);
-      if (!s.ok()) return ReportRpcError(s);
-      return PrintEntries(globals, resp);
-    };
-  });
+  auto a = std::make_shared<AccessOpts>();
+  CLI::App* access = audit->add_subcommand("access", "who read which fields of one subject");
+  access->add_option("NAME", a->subject, "enterprises/... or persons/...")->required();
+  access->add_option("--limit", a->limit, "stop after N entries (default: all of them)")
+      ->check(IntRange(1, INT32_MAX));
+  access->add_option("--page-size", a->page_size, "entries per call (at most 1000)")
+      ->check(IntRange(1, 1000));
+  access->add_option("--page-token", a->page_token, "continue a listing from a token");
+  access->footer("Example: registryctl audit access enterprises/91350400MA2YQ8KX1E --limit 20");
+  access->callback(
+      [&globals, action, a] { *action = [&globals, a] { return RunAccess(globals, *a); }; });
 }
+
+REGISTRYCTL_COMMAND_GROUP(AddAuditCommands, 60);
 
 }  // namespace collectonce::registryctl

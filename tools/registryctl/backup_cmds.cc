@@ -16,6 +16,8 @@
 #include "rocksdb/env.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "tools/registryctl/client.h"
+#include "tools/registryctl/commands.h"
+#include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/output.h"
 #include "tools/registryctl/progress.h"
 
@@ -37,8 +39,7 @@ int RunCreate(const Globals& g, const std::string& dir) {
   client.Prepare(&context);
   grpc::Status s = client.governance().CreateBackup(&context, request, &response);
   if (!s.ok()) return ReportRpcError(s);
-  if (g.format() == OutputFormat::kJson)
-    return PrintJson(response, std::cout) ? kExitOk : kExitInternal;
+  if (g.structured()) return EmitMessage(g, response);
   Table t({"BACKUP ID", "SIZE BYTES", "FILES", "LAST COMMIT SEQUENCE", "AUDIT SIZE"});
   t.AddRow({absl::StrCat(response.backup_id()), absl::StrCat(response.size_bytes()),
             absl::StrCat(response.files()), absl::StrCat(response.last_commit_sequence()),
@@ -92,22 +93,24 @@ int RunVerify(const Globals& g, const std::string& dir) {
   int failures = 0;
   for (const auto& r : results) failures += r.error.empty() ? 0 : 1;
 
-  if (g.format() == OutputFormat::kJson) {
-    std::vector<std::string> items;
+  if (g.structured()) {
+    Json doc;
+    doc["directory"] = dir;
+    doc["backups"] = Json::array();
     for (const auto& r : results) {
-      items.push_back(absl::StrFormat(
-          "{\"backupId\": %d, \"timestamp\": %s, \"sizeBytes\": \"%d\", \"files\": %d, "
-          "\"verified\": %s%s}",
-          r.id,
-          JsonQuote(r.timestamp
-                        ? absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(r.timestamp),
-                                           absl::UTCTimeZone())
-                        : ""),
-          r.size, r.files, r.error.empty() ? "true" : "false",
-          r.error.empty() ? "" : absl::StrCat(", \"error\": ", JsonQuote(r.error))));
+      Json item;
+      item["backupId"] = r.id;
+      item["timestamp"] =
+          r.timestamp ? absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(r.timestamp),
+                                         absl::UTCTimeZone())
+                      : "";
+      item["sizeBytes"] = absl::StrCat(r.size);  // 64-bit, a string as protobuf's mapping has
+      item["files"] = r.files;
+      item["verified"] = r.error.empty();
+      if (!r.error.empty()) item["error"] = r.error;
+      doc["backups"].push_back(std::move(item));
     }
-    std::cout << "{\"directory\": " << JsonQuote(dir) << ", \"backups\": [\n  "
-              << absl::StrJoin(items, ",\n  ") << "\n]}\n";
+    if (int rc = EmitDocument(g, doc); rc != kExitOk) return rc;
   } else {
     Table t({"BACKUP ID", "CREATED", "SIZE BYTES", "FILES", "CHECKSUMS"});
     for (const auto& r : results) {
@@ -165,6 +168,16 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
       backup_id > 0 ? engine->GetBackupInfo(static_cast<rocksdb::BackupID>(backup_id), &info)
                     : engine->GetLatestBackupInfo(&info);
   if (!found.ok()) {
+    // A backup id that is not there is the caller's mistake (usage), not a broken backup.
+    if (backup_id > 0) {
+      std::vector<rocksdb::BackupInfo> infos;
+      engine->GetBackupInfo(&infos);
+      std::vector<std::string> ids;
+      for (const auto& i : infos) ids.push_back(absl::StrCat(i.backup_id));
+      return UsageError(absl::StrCat("--backup-id ", backup_id, ": no such backup in ", dir,
+                                     " (backups: ", ids.empty() ? "none" : absl::StrJoin(ids, ", "),
+                                     ")"));
+    }
     return InternalFailure(
         absl::StrCat(backup_id > 0 ? absl::StrCat("backup ", backup_id) : "no good backup", " in ",
                      dir, ": ", found.ToString()));
@@ -196,12 +209,15 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
   fs::rename(partial, target, ec);
   if (ec)
     return fail(absl::StrCat("cannot move the restored store to ", data_dir, ": ", ec.message()));
-  if (g.format() == OutputFormat::kJson) {
-    std::cout << absl::StrFormat(
-        "{\"backupId\": %d, \"dataDir\": %s, \"sizeBytes\": \"%d\", \"files\": %d, "
-        "\"indexKeyCopied\": %s, \"auditKeyCopied\": %s}\n",
-        info.backup_id, JsonQuote(data_dir), info.size, info.number_files,
-        index_key.empty() ? "false" : "true", audit_key.empty() ? "false" : "true");
+  if (g.structured()) {
+    Json doc;
+    doc["backupId"] = info.backup_id;
+    doc["dataDir"] = data_dir;
+    doc["sizeBytes"] = absl::StrCat(info.size);
+    doc["files"] = info.number_files;
+    doc["indexKeyCopied"] = !index_key.empty();
+    doc["auditKeyCopied"] = !audit_key.empty();
+    if (int rc = EmitDocument(g, doc); rc != kExitOk) return rc;
   } else {
     std::cout << "restored backup " << info.backup_id << " (" << info.size << " bytes, "
               << info.number_files << " files) into " << data_dir << "\n";
@@ -255,7 +271,7 @@ void AddBackupCommands(CLI::App& app, const Globals& g, Action* action) {
   restore->add_option("--data-dir", r->data_dir, "the registry data directory to create")
       ->required();
   restore->add_option("--backup-id", r->backup_id, "which backup (default: the latest good one)")
-      ->check(CLI::PositiveNumber);
+      ->check(IntRange(1, INT32_MAX));
   restore->add_option("--index-key", r->index_key,
                       "copy this person-index key file into DATA_DIR/keys/index.key");
   restore->add_option("--audit-key", r->audit_key,
@@ -271,5 +287,7 @@ void AddBackupCommands(CLI::App& app, const Globals& g, Action* action) {
     };
   });
 }
+
+REGISTRYCTL_COMMAND_GROUP(AddBackupCommands, 70);
 
 }  // namespace collectonce::registryctl

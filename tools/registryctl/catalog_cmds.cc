@@ -9,7 +9,9 @@
 #include "libs/catalog/catalog.h"
 #include "libs/catalog/subject.h"
 #include "tools/registryctl/client.h"
+#include "tools/registryctl/commands.h"
 #include "tools/registryctl/files.h"
+#include "tools/registryctl/json_diff.h"
 #include "tools/registryctl/output.h"
 #include "tools/registryctl/redact.h"
 
@@ -30,7 +32,7 @@ int GetCatalog(const Globals& g, const std::string& kind_text) {
   client.Prepare(&context);
   grpc::Status s = client.governance().GetCatalog(&context, request, &cat);
   if (!s.ok()) return ReportRpcError(s);
-  if (g.format() == OutputFormat::kJson) return PrintJson(cat, std::cout) ? kExitOk : kExitInternal;
+  if (g.structured()) return EmitMessage(g, cat);
 
   std::cout << cat.name() << "  version " << cat.version() << "  updated "
             << FormatTimestamp(cat.update_time());
@@ -68,7 +70,7 @@ int ApplyCatalogs(const Globals& g, const std::string& path, bool dry_run) {
   if (!files.ok()) return UsageError(files.status().message());
   Client client(g, g.registry);
   int exit_code = kExitOk;
-  std::vector<std::string> json;
+  Json json = Json::array();
   for (const std::string& file : *files) {
     auto text = ReadFileText(file);
     if (!text.ok()) return UsageError(text.status().message());
@@ -81,10 +83,10 @@ int ApplyCatalogs(const Globals& g, const std::string& path, bool dry_run) {
     }
     // The version before: a dry run of an identical catalog returns it unchanged.
     int64_t before = 0;
+    v1::Catalog current;
     {
       v1::GetCatalogRequest get;
       get.set_name(absl::StrCat("catalogs/", catalog::KindName(parsed->kind())));
-      v1::Catalog current;
       grpc::ClientContext context;
       client.Prepare(&context);
       if (client.governance().GetCatalog(&context, get, &current).ok()) before = current.version();
@@ -110,8 +112,8 @@ int ApplyCatalogs(const Globals& g, const std::string& path, bool dry_run) {
       response.clear_added_fields();
       response.clear_deprecated_fields();
     }
-    if (g.format() == OutputFormat::kJson) {
-      json.push_back(ToJson(response, /*pretty=*/true));
+    if (g.structured()) {
+      json.push_back(MessageJson(response));
       continue;
     }
     const v1::Catalog& c = response.catalog();
@@ -132,13 +134,25 @@ int ApplyCatalogs(const Globals& g, const std::string& path, bool dry_run) {
       std::cout << "  " << (dry_run ? "would deprecate" : "deprecated")
                 << " fields: " << absl::StrJoin(response.deprecated_fields(), ", ") << "\n";
     }
+    if (dry_run && response.changed() && before != 0) {
+      v1::Catalog next = response.catalog();
+      for (v1::Catalog* c : {&current, &next}) {
+        c->clear_version();
+        c->clear_update_time();
+        c->clear_etag();
+      }
+      for (const auto& line : JsonDiff(MessageJson(current, /*with_defaults=*/true),
+                                       MessageJson(next, /*with_defaults=*/true))) {
+        std::cout << "  " << PrintableText(line) << "\n";
+      }
+    }
   }
   if (!json.empty()) {
-    if (json.size() == 1 && files->size() == 1) {
-      std::cout << json[0] << "\n";
-    } else {
-      std::cout << "[" << absl::StrJoin(json, ",\n") << "]\n";
-    }
+    // One file: its response; a directory: {"responses": [...]}.
+    const int rc = json.size() == 1 && files->size() == 1
+                       ? EmitDocument(g, json[0])
+                       : EmitDocument(g, Json{{"responses", std::move(json)}});
+    if (exit_code == kExitOk) exit_code = rc;
   }
   return exit_code;
 }
@@ -171,5 +185,7 @@ void AddCatalogCommands(CLI::App& app, const Globals& g, Action* action) {
     *action = [&g, opts] { return ApplyCatalogs(g, opts->file, opts->dry_run); };
   });
 }
+
+REGISTRYCTL_COMMAND_GROUP(AddCatalogCommands, 10);
 
 }  // namespace collectonce::registryctl

@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <iostream>
+#include <mutex>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/catalog/subject.h"
 #include "libs/rpc/errors.h"
@@ -12,6 +14,17 @@
 namespace collectonce::registryctl {
 
 namespace {
+
+// What the last channel made was, for the hint under a connection failure.
+struct ConnectionNote {
+  std::mutex mu;
+  std::string address;
+  bool tls = false;
+};
+ConnectionNote& LastConnection() {
+  static auto* note = new ConnectionNote();
+  return *note;
+}
 
 std::shared_ptr<grpc::Channel> MakeChannel(const Globals& globals, const std::string& address) {
   grpc::ChannelArguments args;
@@ -32,7 +45,12 @@ Client::Client(const Globals& globals, const std::string& address)
     : globals_(globals),
       channel_(MakeChannel(globals, address)),
       records_(v1::RecordService::NewStub(channel_)),
-      governance_(v1::GovernanceService::NewStub(channel_)) {}
+      governance_(v1::GovernanceService::NewStub(channel_)) {
+  ConnectionNote& note = LastConnection();
+  std::lock_guard<std::mutex> lock(note.mu);
+  note.address = address;
+  note.tls = !globals.tls_cert.empty();
+}
 
 void Client::Prepare(grpc::ClientContext* context) const {
   PrepareStream(context);
@@ -83,8 +101,36 @@ std::string DescribeRpcError(const grpc::Status& status, absl::string_view prefi
   return out;
 }
 
+std::string ConnectionHint(const grpc::Status& status, absl::string_view address, bool tls) {
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return "";
+  const std::string& m = status.error_message();
+  if (absl::StrContains(m, "Connection refused")) {
+    return absl::StrCat("hint: nothing answered at ", address,
+                        ": is the daemon running there? (--registry, REGISTRYCTL_REGISTRY, or a "
+                        "context: `registryctl options`)\n");
+  }
+  if (!tls && (absl::StrContains(m, "Socket closed") || absl::StrContains(m, "Connection reset") ||
+               absl::StrContains(m, "Broken pipe"))) {
+    return absl::StrCat("hint: ", address,
+                        " closed a plaintext connection: the server may require TLS; give "
+                        "--tls-cert, --tls-key and --tls-ca (docs/security.md)\n");
+  }
+  if (tls && (absl::StrContains(m, "handshake") || absl::StrContains(m, "SSL") ||
+              absl::StrContains(m, "Socket closed"))) {
+    return absl::StrCat("hint: the TLS handshake with ", address,
+                        " failed: the server may not use TLS (the local insecure mode), or its "
+                        "certificate does not chain to --tls-ca, or it refused this client's\n");
+  }
+  return "";
+}
+
 int ReportRpcError(const grpc::Status& status) {
   std::cerr << DescribeRpcError(status, "");
+  {
+    ConnectionNote& note = LastConnection();
+    std::lock_guard<std::mutex> lock(note.mu);
+    std::cerr << ConnectionHint(status, note.address, note.tls);
+  }
   return kExitRpcBase + static_cast<int>(status.error_code());
 }
 

@@ -42,8 +42,13 @@ class Client {
 };
 
 // Prints a refused call on stderr, "error: CODE (REASON): message" and one line per field
-// violation ("  field: RULE: message"), with ID numbers masked. Returns 64 + the code.
+// violation ("  field: RULE: message"), with ID numbers masked, then the ConnectionHint of
+// the last Client made. Returns 64 + the code.
 int ReportRpcError(const grpc::Status& status);
+
+// A line that tells what to try when a call could not reach `address` (nothing listening, a
+// plaintext client at a TLS port, a failed handshake); "" otherwise.
+std::string ConnectionHint(const grpc::Status& status, absl::string_view address, bool tls);
 
 // The same lines as text, each with `prefix` in front (import reports put "line N: " there).
 std::string DescribeRpcError(const grpc::Status& status, absl::string_view prefix);

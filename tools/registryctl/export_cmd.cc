@@ -27,6 +27,7 @@
 #include "libs/catalog/subject.h"
 #include "libs/catalog/value_text.h"
 #include "tools/registryctl/client.h"
+#include "tools/registryctl/commands.h"
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/output.h"
 #include "tools/registryctl/progress.h"
@@ -48,15 +49,12 @@ absl::StatusOr<std::string> RecordLine(const catalog::Catalog& cat, const v1::Re
         " to this principal; an export needs every field (use a purpose that covers the whole "
         "catalog)"));
   }
-  std::string line = "{";
-  bool first = true;
-  auto add = [&](absl::string_view key, absl::string_view value) {
-    if (!first) line += ",";
-    first = false;
-    absl::StrAppend(&line, JsonQuote(key), ":", JsonQuote(value));
+  Json line = Json::object();
+  auto add = [&](absl::string_view key, std::string value) {
+    line[std::string(key)] = std::move(value);
   };
   if (record.kind() == v1::ENTERPRISE || absl::StartsWith(record.name(), "enterprises/")) {
-    add("uscc", absl::string_view(record.name()).substr(std::string("enterprises/").size()));
+    add("uscc", record.name().substr(std::string("enterprises/").size()));
   }
   for (const auto& def : cat.proto().fields()) {
     if (def.deprecated()) continue;
@@ -71,8 +69,8 @@ absl::StatusOr<std::string> RecordLine(const catalog::Catalog& cat, const v1::Re
       add(def.name(), catalog::FormatValue(f.value()));
     }
   }
-  line += "}\n";
-  return line;
+  // One compact line: the JSON Lines that `import` reads back.
+  return line.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 int RunExport(const Globals& g, const ExportOpts& o) {
@@ -152,5 +150,7 @@ void AddExportCommand(CLI::App& app, const Globals& g, Action* action) {
   cmd->footer("Example: registryctl export --kind person > persons.jsonl");
   cmd->callback([&g, action, o] { *action = [&g, o] { return RunExport(g, *o); }; });
 }
+
+REGISTRYCTL_COMMAND_GROUP(AddExportCommand, 41);
 
 }  // namespace collectonce::registryctl

@@ -10,7 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "tools/registryctl/client.h"
+#include "tools/registryctl/commands.h"
 #include "tools/registryctl/files.h"
+#include "tools/registryctl/flag_values.h"
+#include "tools/registryctl/json_diff.h"
 #include "tools/registryctl/output.h"
 #include "tools/registryctl/redact.h"
 
@@ -202,7 +205,7 @@ std::string FullName(const std::string& name) {
 }
 
 template <typename K>
-int List(const Globals& g) {
+int List(const Globals& g, int64_t limit) {
   Client client(g, g.registry);
   typename K::ListResponse all;
   std::string token;
@@ -210,12 +213,13 @@ int List(const Globals& g) {
     typename K::ListResponse page;
     grpc::ClientContext context;
     client.Prepare(&context);
-    grpc::Status s = K::List(client.governance(), &context, 1000, token, &page);
+    grpc::Status s = K::List(client.governance(), &context,
+                             PageSize(0, limit, K::Items(&all)->size()), token, &page);
     if (!s.ok()) return ReportRpcError(s);
     for (auto& item : *K::Items(&page)) *K::Items(&all)->Add() = std::move(item);
     token = page.next_page_token();
-  } while (!token.empty());
-  if (g.format() == OutputFormat::kJson) return PrintJson(all, std::cout) ? kExitOk : kExitInternal;
+  } while (!token.empty() && !LimitReached(limit, K::Items(&all)->size()));
+  if (g.structured()) return EmitMessage(g, all);
   Table t = K::ListTable();
   for (const auto& item : *K::Items(&all)) t.AddRow(K::Row(item));
   t.Print(std::cout);
@@ -230,8 +234,7 @@ int Get(const Globals& g, const std::string& name) {
   client.Prepare(&context);
   grpc::Status s = K::Get(client.governance(), &context, FullName<K>(name), &item);
   if (!s.ok()) return ReportRpcError(s);
-  if (g.format() == OutputFormat::kJson)
-    return PrintJson(item, std::cout) ? kExitOk : kExitInternal;
+  if (g.structured()) return EmitMessage(g, item);
   K::Show(item, std::cout);
   return kExitOk;
 }
@@ -242,7 +245,7 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
   if (!files.ok()) return UsageError(files.status().message());
   Client client(g, g.registry);
   int exit_code = kExitOk;
-  std::vector<std::string> json;
+  Json json = Json::array();
   for (const std::string& file : *files) {
     auto text = ReadFileText(file);
     if (!text.ok()) return UsageError(text.status().message());
@@ -255,8 +258,8 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
     }
     // The version before, to tell created, applied and unchanged apart.
     int64_t before = 0;
+    typename K::T old;
     {
-      typename K::T old;
       grpc::ClientContext context;
       client.Prepare(&context);
       grpc::Status s = K::Get(client.governance(), &context, item.name(), &old);
@@ -281,13 +284,26 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
       if (exit_code == kExitOk) exit_code = code;
       continue;
     }
-    if (g.format() == OutputFormat::kJson) {
-      json.push_back(ToJson(applied, /*pretty=*/true));
+    if (g.structured()) {
+      json.push_back(MessageJson(applied));
       continue;
     }
     std::cout << RedactPersonalNumbers(file) << ": " << applied.name() << " ";
     if (dry_run) {
-      std::cout << "is valid (dry run; nothing stored)\n";
+      // What applying it would do, field by field (output-only members aside).
+      old.clear_version();
+      old.clear_update_time();
+      old.clear_etag();
+      const std::vector<std::string> diff = JsonDiff(MessageJson(old, /*with_defaults=*/true),
+                                                     MessageJson(applied, /*with_defaults=*/true));
+      if (before == 0) {
+        std::cout << "would be created (dry run; nothing stored)\n";
+      } else if (diff.empty()) {
+        std::cout << "unchanged at version " << before << " (dry run)\n";
+      } else {
+        std::cout << "would change from version " << before << " (dry run; nothing stored):\n";
+        for (const auto& line : diff) std::cout << "  " << PrintableText(line) << "\n";
+      }
     } else if (before == 0) {
       std::cout << "created as version " << applied.version() << "\n";
     } else if (applied.version() == before) {
@@ -297,11 +313,10 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
     }
   }
   if (!json.empty()) {
-    if (files->size() == 1) {
-      std::cout << json[0] << "\n";
-    } else {
-      std::cout << "[" << absl::StrJoin(json, ",\n") << "]\n";
-    }
+    // One file: the object; a directory: {"items": [...]} (so that -o name lists them).
+    const int rc = files->size() == 1 ? EmitDocument(g, json[0])
+                                      : EmitDocument(g, Json{{"items", std::move(json)}});
+    if (exit_code == kExitOk) exit_code = rc;
   }
   return exit_code;
 }
@@ -314,9 +329,12 @@ void AddKind(CLI::App& app, const Globals& g, Action* action, const std::string&
   cmd->require_subcommand(1);
   cmd->footer(absl::StrCat("Example: registryctl ", noun, " list"));
 
+  auto limit = std::make_shared<int64_t>(0);
   CLI::App* list = cmd->add_subcommand("list", absl::StrCat("list every ", noun));
-  list->footer(absl::StrCat("Example: registryctl ", noun, " list -o json"));
-  list->callback([&g, action] { *action = [&g] { return List<K>(g); }; });
+  list->add_option("--limit", *limit, "stop after N (default: all of them)")
+      ->check(IntRange(1, INT32_MAX));
+  list->footer(absl::StrCat("Example: registryctl ", noun, " list -o name"));
+  list->callback([&g, action, limit] { *action = [&g, limit] { return List<K>(g, *limit); }; });
 
   auto name = std::make_shared<std::string>();
   CLI::App* get = cmd->add_subcommand("get", absl::StrCat("show one ", noun));
@@ -350,5 +368,7 @@ void AddGovernanceCommands(CLI::App& app, const Globals& g, Action* action) {
   AddKind<PrincipalKind>(app, g, action, "principals: calling systems, their roles and grants",
                          "registryctl", "deploy/examples/principals");
 }
+
+REGISTRYCTL_COMMAND_GROUP(AddGovernanceCommands, 20);
 
 }  // namespace collectonce::registryctl

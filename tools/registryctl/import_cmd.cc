@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -20,7 +21,9 @@
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "libs/catalog/subject.h"
 #include "tools/registryctl/client.h"
+#include "tools/registryctl/commands.h"
 #include "tools/registryctl/files.h"
+#include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/import_rows.h"
 #include "tools/registryctl/output.h"
 #include "tools/registryctl/progress.h"
@@ -63,6 +66,11 @@ struct Totals {
   double seconds = 0;
 };
 
+std::string DefaultReportPath(const std::string& file) {
+  const std::string base = file == "-" ? "stdin" : std::filesystem::path(file).filename().string();
+  return absl::StrCat(base.empty() ? "import" : base, ".report.txt");
+}
+
 int PrintSummary(const Globals& g, const ImportOpts& o, const Totals& t, Report* report,
                  const std::string& note) {
   const double rate = t.seconds > 0 ? static_cast<double>(t.rows) / t.seconds : 0;
@@ -75,16 +83,22 @@ int PrintSummary(const Globals& g, const ImportOpts& o, const Totals& t, Report*
   }
   if (!note.empty()) absl::StrAppend(&text, "; ", note);
   report->Line(text, /*to_stderr=*/false);
-  if (g.format() == OutputFormat::kJson) {
-    std::cout << absl::StrFormat(
-        "{\n  \"file\": %s,\n  \"rows\": %d,\n  \"written\": %d,\n  \"unchanged\": %d,\n"
-        "  \"failed\": %d,\n  \"invalid\": %d,\n  \"seconds\": %.3f,\n  \"rowsPerSecond\": %.0f,\n"
-        "  \"report\": %s\n}\n",
-        JsonQuote(Shown(o.file)), t.rows, t.written, t.unchanged, t.failed, t.invalid, t.seconds,
-        rate, JsonQuote(report->path()));
+  if (g.structured()) {
+    Json doc;
+    doc["file"] = Shown(o.file);
+    doc["rows"] = t.rows;
+    doc["written"] = t.written;
+    doc["unchanged"] = t.unchanged;
+    doc["failed"] = t.failed;
+    doc["invalid"] = t.invalid;
+    doc["seconds"] = static_cast<double>(static_cast<int64_t>(t.seconds * 1000)) / 1000;
+    doc["rowsPerSecond"] = static_cast<int64_t>(rate + 0.5);
+    doc["report"] = Shown(report->path());
+    EmitDocument(g, doc);
   } else {
     std::cout << text << "\n";
   }
+  std::cerr << "report: " << Shown(report->path()) << "\n";
   return kExitOk;
 }
 
@@ -99,7 +113,9 @@ int RunImport(const Globals& g, const ImportOpts& o) {
   if (!text.ok()) return UsageError(text.status().message());
   const std::string reason =
       o.reason.empty() ? absl::StrCat("bulk import of ", Shown(o.file)) : o.reason;
-  Report report(o.report.empty() ? o.file + ".report.txt" : o.report);
+  // The report goes into the current directory by default, never beside the input (which
+  // may be a source tree or a read-only share).
+  Report report(o.report.empty() ? DefaultReportPath(o.file) : o.report);
   if (!report.ok()) return UsageError(absl::StrCat("cannot write the report ", report.path()));
 
   Client client(g, g.registry);
@@ -260,16 +276,19 @@ void AddImportCommand(CLI::App& app, const Globals& g, Action* action) {
   cmd->add_option("--reason", o->reason, "kept in each change set (default: bulk import of FILE)");
   cmd->add_flag("--dry-run", o->dry_run, "check every row; write nothing");
   cmd->add_flag("--skip-invalid", o->skip_invalid, "write the good rows even if some are bad");
-  cmd->add_option("--report", o->report, "the report file (default: FILE.report.txt)");
+  cmd->add_option("--report", o->report,
+                  "the report file (default: ./BASENAME.report.txt, in the current directory)");
   cmd->add_option("--batch", o->batch, "rows per BatchUpdateRecords call")
-      ->check(CLI::Range(1, 1000))
+      ->check(IntRange(1, 1000))
       ->capture_default_str();
   cmd->add_option("--parallel", o->parallel, "batches in flight")
-      ->check(CLI::Range(1, 16))
+      ->check(IntRange(1, 16))
       ->capture_default_str();
   cmd->footer(
       "Example: registryctl import --kind person persons.csv --source public-security.household");
   cmd->callback([&g, action, o] { *action = [&g, o] { return RunImport(g, *o); }; });
 }
+
+REGISTRYCTL_COMMAND_GROUP(AddImportCommand, 40);
 
 }  // namespace collectonce::registryctl

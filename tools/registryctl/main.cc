@@ -6,7 +6,9 @@
 
 #include "CLI/CLI.hpp"
 #include "libs/rpc/tls.h"
+#include "tools/registryctl/commands.h"
 #include "tools/registryctl/globals.h"
+#include "tools/registryctl/help.h"
 #include "tools/registryctl/redact.h"
 
 int main(int argc, char** argv) {
@@ -16,60 +18,35 @@ int main(int argc, char** argv) {
 
   CLI::App app{
       "registryctl: manage the collect-once registry (catalog, matters, bundles, principals, "
-      "records, bulk import and export, backups).\n"
+      "records, bulk import and export, audit, backups).\n"
       "Data goes to stdout, diagnostics to stderr. Exit codes: 0 success, 1 internal error, "
-      "2 usage error, 64 + the gRPC status code when a call is refused."};
-  app.footer("Example: registryctl --registry 127.0.0.1:7400 catalog get person");
+      "2 usage error, 3 audit log does not verify, 64 + the gRPC status code when a call is "
+      "refused."};
+  app.footer(
+      "Examples:\n"
+      "  registryctl catalog get person\n"
+      "  registryctl --registry 127.0.0.1:7400 record get enterprises/91350400MA2YQ8KX1E\n"
+      "  registryctl matter list -o name\n"
+      "  registryctl options        # global flags, REGISTRYCTL_* variables, config contexts\n"
+      "\n"
+      "Run 'registryctl COMMAND --help' for a command's flags and examples.\n");
+  app.name("registryctl");
   app.fallthrough();
-  app.require_subcommand(1);
-  app.add_option("--registry", globals.registry, "registry gRPC address HOST:PORT")
-      ->envname("REGISTRYCTL_REGISTRY")
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
-      ->capture_default_str();
-  app.add_option("--gateway", globals.gateway, "reuse gateway gRPC address HOST:PORT (prefill)")
-      ->envname("REGISTRYCTL_GATEWAY")
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
-      ->capture_default_str();
-  CLI::Option* as =
-      app.add_option("--as", globals.principal,
-                     "the identity sent as x-principal (the registry's local insecure mode)")
-          ->envname("REGISTRYCTL_AS")
-          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
-          ->capture_default_str();
-  app.add_option("-o,--output", globals.output, "output format: table or json")
-      ->check(CLI::IsMember({"table", "json"}))
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
-      ->capture_default_str();
-  app.add_option("--timeout", globals.timeout_seconds, "deadline of each call, in seconds")
-      ->check(CLI::PositiveNumber)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
-      ->capture_default_str();
-  app.add_option("--tls-cert", globals.tls_cert,
-                 "mutual TLS: this client's certificate (PEM); its identity replaces --as")
-      ->envname("REGISTRYCTL_TLS_CERT")
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.add_option("--tls-key", globals.tls_key, "mutual TLS: this client's private key (PEM)")
-      ->envname("REGISTRYCTL_TLS_KEY")
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.add_option("--tls-ca", globals.tls_ca,
-                 "mutual TLS: CA bundle (PEM) the registry's and gateway's certificates chain to")
-      ->envname("REGISTRYCTL_TLS_CA")
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.add_flag("--reveal", globals.reveal,
-               "show personal data in clear in tables (masked by default)");
+  AddGlobalFlags(app, globals);
+  // For the tests that check every example of the help and the docs: parse, run nothing.
+  bool parse_only = false;
+  app.add_flag("--parse-only", parse_only)->group("");
+  AddRegisteredCommands(app, globals, &action);
+  AddGlobalFlagsFooter(app);
 
-  AddCatalogCommands(app, globals, &action);
-  AddGovernanceCommands(app, globals, &action);
-  AddRecordCommands(app, globals, &action);
-  AddImportCommand(app, globals, &action);
-  AddExportCommand(app, globals, &action);
-  AddBackupCommands(app, globals, &action);
-  AddPrefillCommand(app, globals, &action);
-  AddAuditCommands(app, globals, &action);
-
+  std::vector<std::string> args(argv + 1, argv + argc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    const bool help = e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success);
+    if (!help) {
+      if (auto message = DiagnoseCommandLine(app, args)) return UsageError(*message);
+    }
     // A stray argument may be an ID number typed where it does not belong: the message
     // quotes it, so it is masked like every other diagnostic.
     std::ostringstream err;
@@ -77,13 +54,15 @@ int main(int argc, char** argv) {
     std::cerr << RedactPersonalNumbers(err.str());
     return code == 0 ? kExitOk : kExitUsage;
   }
+  if (parse_only) return action ? kExitOk : kExitUsage;
+  if (auto problem = ApplyConfigContext(app, globals)) return UsageError(*problem);
   const collectonce::rpc::TlsFiles tls{globals.tls_cert, globals.tls_key, globals.tls_ca};
   if (tls.any()) {
     const collectonce::rpc::TlsFlagNames names{"--tls-cert", "--tls-key", "--tls-ca"};
     if (auto s = collectonce::rpc::CheckDaemonSecurityFlags(false, false, tls, names); !s.ok()) {
       return UsageError(s.message());
     }
-    if (as->count() > 0) {
+    if (app.get_option("--as")->count() > 0) {
       return UsageError(
           "--as names the caller only in the local insecure mode; under mutual "
           "TLS the certificate names it");
@@ -93,6 +72,8 @@ int main(int argc, char** argv) {
     }
   }
   if (!action) {
+    if (auto message = DiagnoseCommandLine(app, args)) return UsageError(*message);
+    // No command at all: the overview, as a usage error so that scripts notice.
     std::cerr << app.help();
     return kExitUsage;
   }

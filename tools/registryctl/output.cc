@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
@@ -80,58 +81,131 @@ int DisplayWidth(absl::string_view text) {
   return width;
 }
 
-std::string ToJson(const google::protobuf::Message& message, bool pretty) {
+Json MessageJson(const google::protobuf::Message& message, bool with_defaults) {
   google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = pretty;
+  options.always_print_primitive_fields = with_defaults;
   options.preserve_proto_field_names = false;
   std::string out;
-  auto status = google::protobuf::util::MessageToJsonString(message, &out, options);
-  if (!status.ok()) return "";
-  return out;
+  if (!google::protobuf::util::MessageToJsonString(message, &out, options).ok()) {
+    return Json{{"error", absl::StrCat("cannot render ", message.GetTypeName(), " as JSON")}};
+  }
+  return Json::parse(out, nullptr, /*allow_exceptions=*/false);
 }
 
-bool PrintJson(const google::protobuf::Message& message, std::ostream& out) {
-  std::string json = ToJson(message, /*pretty=*/true);
-  if (json.empty()) {
-    std::cerr << "error: cannot render " << message.GetTypeName() << " as JSON\n";
-    return false;
+std::string DumpJson(const Json& doc) {
+  return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+namespace {
+
+bool PlainYamlKey(const std::string& key) {
+  if (key.empty()) return false;
+  for (char c : key) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
   }
-  out << json;
-  if (json.back() != '\n') out << "\n";
   return true;
 }
 
-std::string JsonQuote(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", static_cast<unsigned char>(c));
-        } else {
-          out.push_back(c);
-        }
+std::string YamlScalar(const Json& j) {
+  // JSON's string escapes are YAML's double-quoted escapes.
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+void AppendYaml(const Json& j, int indent, std::string* out) {
+  const std::string pad(indent, ' ');
+  if (j.is_object()) {
+    for (const auto& [key, value] : j.items()) {
+      absl::StrAppend(out, pad, PlainYamlKey(key) ? key : Json(key).dump(), ":");
+      if (value.is_object() && !value.empty()) {
+        absl::StrAppend(out, "\n");
+        AppendYaml(value, indent + 2, out);
+      } else if (value.is_array() && !value.empty()) {
+        absl::StrAppend(out, "\n");
+        AppendYaml(value, indent, out);
+      } else {
+        absl::StrAppend(out, " ",
+                        value.is_object()  ? "{}"
+                        : value.is_array() ? "[]"
+                                           : YamlScalar(value),
+                        "\n");
+      }
     }
+  } else if (j.is_array()) {
+    for (const auto& value : j) {
+      if ((value.is_object() || value.is_array()) && !value.empty()) {
+        std::string item;
+        AppendYaml(value, indent + 2, &item);
+        item.replace(indent, 2, "- ");  // the first line carries the dash
+        absl::StrAppend(out, item);
+      } else {
+        absl::StrAppend(out, pad, "- ",
+                        value.is_object()  ? "{}"
+                        : value.is_array() ? "[]"
+                                           : YamlScalar(value),
+                        "\n");
+      }
+    }
+  } else {
+    absl::StrAppend(out, pad, YamlScalar(j), "\n");
   }
-  out.push_back('"');
+}
+
+// The resource names of a document: its own, or its first list's.
+bool CollectNames(const Json& doc, std::vector<std::string>* names) {
+  if (!doc.is_object()) return false;
+  if (auto it = doc.find("name"); it != doc.end() && it->is_string()) {
+    names->push_back(it->get<std::string>());
+    return true;
+  }
+  for (const auto& [key, value] : doc.items()) {
+    if (!value.is_array()) continue;
+    for (const auto& item : value) {
+      if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) return false;
+      names->push_back(item["name"].get<std::string>());
+    }
+    return true;
+  }
+  // An empty list is left out of protobuf's JSON mapping: no names.
+  return doc.empty();
+}
+
+}  // namespace
+
+std::string DumpYaml(const Json& doc) {
+  std::string out;
+  if ((doc.is_object() || doc.is_array()) && doc.empty()) return doc.is_object() ? "{}\n" : "[]\n";
+  AppendYaml(doc, 0, &out);
   return out;
+}
+
+int EmitDocument(const Globals& g, const Json& doc) {
+  switch (g.format()) {
+    case OutputFormat::kYaml:
+      std::cout << DumpYaml(doc);
+      return kExitOk;
+    case OutputFormat::kName: {
+      std::vector<std::string> names;
+      if (!CollectNames(doc, &names)) {
+        return UsageError("-o name: this command's output has no resource names; use -o json");
+      }
+      for (const auto& n : names) std::cout << n << "\n";
+      return kExitOk;
+    }
+    default:
+      std::cout << DumpJson(doc);
+      return kExitOk;
+  }
+}
+
+int EmitMessage(const Globals& g, const google::protobuf::Message& message) {
+  return EmitDocument(g, MessageJson(message));
+}
+
+int EmitDocument(const Globals& g, const Json& doc,
+                 const std::function<void(std::ostream&)>& table) {
+  if (g.structured()) return EmitDocument(g, doc);
+  table(std::cout);
+  return kExitOk;
 }
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& t) {

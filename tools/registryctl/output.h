@@ -1,8 +1,10 @@
 // How registryctl shows results on stdout: aligned tables for people (Chinese text counts
-// two columns) and protobuf's JSON mapping for programs.
+// two columns), and for programs one JSON style (protobuf's JSON mapping for messages,
+// two-space indentation, one library), YAML of the same document, or resource names.
 #ifndef COLLECTONCE_TOOLS_REGISTRYCTL_OUTPUT_H_
 #define COLLECTONCE_TOOLS_REGISTRYCTL_OUTPUT_H_
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -12,6 +14,8 @@
 #include "collectonce/registry/v1/values.pb.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "nlohmann/json.hpp"
+#include "tools/registryctl/globals.h"
 
 namespace collectonce::registryctl {
 
@@ -36,14 +40,23 @@ std::string PrintableText(std::string s);
 // Terminal columns the UTF-8 text takes: East Asian wide characters count two.
 int DisplayWidth(absl::string_view text);
 
-// Protobuf's JSON mapping (lowerCamel names), pretty-printed, then a newline. False (with a
-// message on stderr) if the message cannot be converted.
-bool PrintJson(const google::protobuf::Message& message, std::ostream& out);
-// The same as one compact line, for building documents from several messages.
-std::string ToJson(const google::protobuf::Message& message, bool pretty);
+using Json = nlohmann::ordered_json;
 
-// A JSON string literal for UTF-8 text.
-std::string JsonQuote(absl::string_view text);
+// A message in protobuf's JSON mapping (lowerCamel names, 64-bit integers as strings).
+// With `with_defaults`, members at their default value too (false, 0, "").
+Json MessageJson(const google::protobuf::Message& message, bool with_defaults = false);
+// The one JSON style: two-space indentation, UTF-8 as is, a newline at the end.
+std::string DumpJson(const Json& doc);
+// The same document as YAML (block style; strings double-quoted).
+std::string DumpYaml(const Json& doc);
+
+// Prints a result per -o: json, yaml, or name (the document's "name", else the "name" of
+// each element of its first list; a usage error when there is none). Returns the exit code.
+int EmitDocument(const Globals& g, const Json& doc);
+int EmitMessage(const Globals& g, const google::protobuf::Message& message);
+// The same, or `table(std::cout)` for -o table.
+int EmitDocument(const Globals& g, const Json& doc,
+                 const std::function<void(std::ostream&)>& table);
 
 // RFC 3339 in UTC ("2024-03-05T08:00:00Z"), or "" when unset.
 std::string FormatTimestamp(const google::protobuf::Timestamp& t);

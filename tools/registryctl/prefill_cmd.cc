@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/catalog/subject.h"
 #include "tools/registryctl/client.h"
+#include "tools/registryctl/commands.h"
 #include "tools/registryctl/files.h"
 #include "tools/registryctl/output.h"
 
@@ -66,8 +67,7 @@ int RunPrefill(const Globals& g, const PrefillOpts& o) {
   gateway.Prepare(&context);
   grpc::Status s = stub->PrefillForm(&context, request, &response);
   if (!s.ok()) return ReportRpcError(s);
-  if (g.format() == OutputFormat::kJson)
-    return PrintJson(response, std::cout) ? kExitOk : kExitInternal;
+  if (g.structured()) return EmitMessage(g, response);
 
   // The catalog says which fields hold personal data; without it every value is masked.
   Client registry(g, g.registry);
@@ -113,5 +113,7 @@ void AddPrefillCommand(CLI::App& app, const Globals& g, Action* action) {
       "enterprises/91350400MA2YQ8KX1E");
   cmd->callback([&g, action, o] { *action = [&g, o] { return RunPrefill(g, *o); }; });
 }
+
+REGISTRYCTL_COMMAND_GROUP(AddPrefillCommand, 50);
 
 }  // namespace collectonce::registryctl

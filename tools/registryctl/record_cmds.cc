@@ -11,6 +11,7 @@
 #include "libs/catalog/value_text.h"
 #include "libs/rpc/errors.h"
 #include "tools/registryctl/client.h"
+#include "tools/registryctl/commands.h"
 #include "tools/registryctl/files.h"
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/output.h"
@@ -98,8 +99,8 @@ int RunGet(const Globals& g, const GetOpts& o) {
     grpc::Status s = client.records().GetRecord(&context, request, &record);
     if (!s.ok()) return ReportRpcError(s);
   }
-  if (g.format() == OutputFormat::kJson) {
-    return PrintJson(record, std::cout) ? kExitOk : kExitInternal;
+  if (g.structured()) {
+    return EmitMessage(g, record);
   }
   grpc::Status cs;
   auto cat = client.FetchCatalog(subject.kind, &cs);
@@ -230,8 +231,8 @@ int RunPut(const Globals& g, const PutOpts& o) {
   client.Prepare(&context);
   grpc::Status s = client.records().UpdateRecord(&context, request, &response);
   if (!s.ok()) return ReportRpcError(s);
-  if (g.format() == OutputFormat::kJson) {
-    return PrintJson(response, std::cout) ? kExitOk : kExitInternal;
+  if (g.structured()) {
+    return EmitMessage(g, response);
   }
   const v1::Record& r = response.record();
   if (response.unchanged()) {
@@ -239,9 +240,13 @@ int RunPut(const Globals& g, const PutOpts& o) {
               << " (every value equals the stored one)\n";
     return kExitOk;
   }
+  // A replay returns the first outcome's record (its revision and sequence), no change set.
   std::cout << r.name() << ": revision " << r.revision() << ", sequence "
-            << response.change_set().commit_sequence()
-            << (response.replayed() ? " (request id seen before: first outcome)" : "") << "\n";
+            << (response.replayed() ? r.commit_sequence() : response.change_set().commit_sequence())
+            << (response.replayed()
+                    ? " (request id seen before: the first outcome, nothing new written)"
+                    : "")
+            << "\n";
   for (const auto& c : response.change_set().changes()) {
     const v1::FieldDefinition* def = cat->FindField(c.field());
     std::string old_text =
@@ -263,7 +268,8 @@ int RunPut(const Globals& g, const PutOpts& o) {
 struct HistoryOpts {
   std::string name, id_file, field, since, until, purpose, page_token;
   int32_t page_size = 0;
-  bool all = false;
+  int64_t limit = 0;  // 0: every revision
+  bool all = false;   // the default now; kept so that scripts that pass it still run
 };
 
 int RunHistory(const Globals& g, const HistoryOpts& o) {
@@ -290,7 +296,6 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
   }
   v1::ListRecordRevisionsRequest request;
   request.set_parent(subject.name);
-  request.set_page_size(o.page_size);
   request.set_page_token(o.page_token);
   request.set_field(o.field);
   request.set_purpose(purpose);
@@ -306,6 +311,7 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
   }
   v1::ListRecordRevisionsResponse all;
   for (;;) {
+    request.set_page_size(PageSize(o.page_size, o.limit, all.change_sets_size()));
     v1::ListRecordRevisionsResponse page;
     grpc::ClientContext context;
     client.Prepare(&context);
@@ -322,10 +328,10 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
     if (!s.ok()) return ReportRpcError(s);
     for (auto& cs : *page.mutable_change_sets()) *all.add_change_sets() = std::move(cs);
     all.set_next_page_token(page.next_page_token());
-    if (!o.all || page.next_page_token().empty()) break;
+    if (page.next_page_token().empty() || LimitReached(o.limit, all.change_sets_size())) break;
     request.set_page_token(page.next_page_token());
   }
-  if (g.format() == OutputFormat::kJson) return PrintJson(all, std::cout) ? kExitOk : kExitInternal;
+  if (g.structured()) return EmitMessage(g, all);
   grpc::Status cs;
   auto cat = client.FetchCatalog(subject.kind, &cs);
   if (!cat) return ReportRpcError(cs);
@@ -357,7 +363,9 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
   }
   t.Print(std::cout);
   if (!all.next_page_token().empty()) {
-    std::cerr << "more revisions: add --all, or --page-token " << all.next_page_token() << "\n";
+    std::cerr << "(--limit " << o.limit
+              << " reached; more revisions: raise --limit, or continue with "
+              << "--page-token " << all.next_page_token() << ")\n";
   }
   return kExitOk;
 }
@@ -375,10 +383,12 @@ void AddRecordCommands(CLI::App& app, const Globals& g, Action* action) {
   g_cmd->add_option(
       "--id-number-file", get->id_file,
       "find a person by the ID number in FILE ('-': stdin); never on the command line");
-  g_cmd->add_option("--fields", get->fields, "only these catalog fields (comma-separated)")
-      ->delimiter(',');
+  // One value per --fields (a,b,c): a list flag that took every later word would swallow NAME.
+  g_cmd->add_option("--fields", get->fields, "only these catalog fields, comma-separated")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   auto* rev = g_cmd->add_option("--revision", get->revision, "as of this revision")
-                  ->check(CLI::PositiveNumber);
+                  ->check(IntRange(1, INT64_MAX));
   auto* as_of =
       g_cmd->add_option("--as-of", get->as_of, "what the registry knew at this RFC 3339 time");
   auto* valid = g_cmd->add_option("--valid-at", get->valid_at, "what was in effect on YYYY-MM-DD");
@@ -399,7 +409,7 @@ void AddRecordCommands(CLI::App& app, const Globals& g, Action* action) {
   CLI::App* p_cmd = rec->add_subcommand("put", "write a change set (correction, new values)");
   p_cmd->add_option("NAME", put->name, "enterprises/{uscc} or persons/{pid}");
   p_cmd->add_option("--kind", put->kind, "person: create or find by --id-number-file")
-      ->check(CLI::IsMember({"person"}));
+      ->check(OneOf("--kind", {"person"}));
   p_cmd->add_option("--id-number-file", put->id_file,
                     "the person's ID number, from FILE ('-': stdin)");
   p_cmd->add_option("--set", put->set, "field=value in the field's text form (repeatable)")
@@ -427,15 +437,19 @@ void AddRecordCommands(CLI::App& app, const Globals& g, Action* action) {
   h_cmd->add_option("--field", hist->field, "only change sets touching this field");
   h_cmd->add_option("--since", hist->since, "committed at or after this RFC 3339 time");
   h_cmd->add_option("--until", hist->until, "committed at or before this RFC 3339 time");
+  h_cmd->add_option("--limit", hist->limit, "stop after N change sets (default: all of them)")
+      ->check(IntRange(1, INT32_MAX));
   h_cmd->add_option("--page-size", hist->page_size, "change sets per call (at most 1000)")
-      ->check(CLI::Range(1, 1000));
-  h_cmd->add_option("--page-token", hist->page_token, "continue a listing");
-  h_cmd->add_flag("--all", hist->all, "follow page tokens to the first revision");
+      ->check(IntRange(1, 1000));
+  h_cmd->add_option("--page-token", hist->page_token, "continue a listing from a token");
+  h_cmd->add_flag("--all", hist->all, "every revision (the default; kept for scripts)");
   h_cmd->add_option("--purpose", hist->purpose, "the matter; values are masked without one")
       ->envname("REGISTRYCTL_PURPOSE");
   h_cmd->footer(
-      "Example: registryctl record history enterprises/91350400MA2YQ8KX1E --field name --all");
+      "Example: registryctl record history enterprises/91350400MA2YQ8KX1E --field name --limit 10");
   h_cmd->callback([&g, action, hist] { *action = [&g, hist] { return RunHistory(g, *hist); }; });
 }
+
+REGISTRYCTL_COMMAND_GROUP(AddRecordCommands, 30);
 
 }  // namespace collectonce::registryctl

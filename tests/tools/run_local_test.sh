@@ -42,6 +42,15 @@ for port in "$P2" "$P4"; do
   if [ "$body" != "ok" ]; then echo "admin port $port: '$body'" >&2; fail=1; fi
 done
 grep -q "registryd        gRPC 127.0.0.1:$P1" "$SCRATCH/out.txt" || { echo "the registry's address is not printed" >&2; fail=1; }
+# The demo enterprises took effect on their establishment dates (docs/api.md's --valid-at
+# example), and a date before that says nothing was in effect.
+CTL="$BUILD/tools/registryctl/registryctl --registry 127.0.0.1:$P1"
+$CTL record get enterprises/91350400MA2YQ8KX1E --valid-at 2026-03-01 --fields name >"$SCRATCH/get.txt" 2>&1 &&
+  grep -q "market-regulation  2017-11-08" "$SCRATCH/get.txt" ||
+  { echo "the demo's valid-from date is not 2017-11-08:" >&2; cat "$SCRATCH/get.txt" >&2; fail=1; }
+$CTL record get enterprises/91350400MA2YQ8KX1E --valid-at 2010-01-01 >"$SCRATCH/get.txt" 2>&1 &&
+  grep -q "nothing was in effect on 2010-01-01" "$SCRATCH/get.txt" ||
+  { echo "no 'nothing was in effect' line:" >&2; cat "$SCRATCH/get.txt" >&2; fail=1; }
 grep -q "grpc_address\":\"127.0.0.1:$P1" "$COLLECTONCE_VAR/registryd.log" || { echo "registryd is not on $P1" >&2; fail=1; }
 grep -q "grpc_address\":\"127.0.0.1:$P3" "$COLLECTONCE_VAR/reuse-gatewayd.log" || { echo "reuse-gatewayd is not on $P3" >&2; fail=1; }
 

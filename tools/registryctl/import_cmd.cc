@@ -2,6 +2,7 @@
 // catalog, then send it with BatchUpdateRecords, several batches in flight.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -20,6 +21,7 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "libs/catalog/subject.h"
+#include "libs/catalog/value_text.h"
 #include "tools/registryctl/client.h"
 #include "tools/registryctl/commands.h"
 #include "tools/registryctl/files.h"
@@ -34,7 +36,7 @@ namespace collectonce::registryctl {
 namespace {
 
 struct ImportOpts {
-  std::string kind, file, source = "data-governance", format, report, reason;
+  std::string kind, file, source = "data-governance", format, report, reason, valid_from;
   bool dry_run = false, skip_invalid = false;
   int batch = 500;
   int parallel = 4;
@@ -128,7 +130,21 @@ int RunImport(const Globals& g, const ImportOpts& o) {
   {
     const ReadResult read = *format == InputFormat::kCsv ? ReadCsv(*text) : ReadJsonLines(*text);
     *text = std::string();
-    checked = ValidateRows(*cat, read, CityToday(), RowStamp{o.source, reason});
+    RowStamp stamp{o.source, reason, std::nullopt, ""};
+    if (!o.valid_from.empty()) {
+      auto d = catalog::ParseDateText(o.valid_from);
+      if (d.ok()) {
+        stamp.valid_from = *d;
+      } else if (std::find(read.columns.begin(), read.columns.end(), o.valid_from) !=
+                 read.columns.end()) {
+        stamp.valid_from_column = o.valid_from;
+      } else {
+        return UsageError(absl::StrCat("--valid-from ", o.valid_from.substr(0, 64),
+                                       ": neither a date (YYYY-MM-DD) nor a column of ",
+                                       Shown(o.file)));
+      }
+    }
+    checked = ValidateRows(*cat, read, CityToday(), stamp);
   }
   for (const RowProblem& p : checked.problems) report.Line(p.ToString());
   Totals totals;
@@ -274,6 +290,10 @@ void AddImportCommand(CLI::App& app, const Globals& g, Action* action) {
   cmd->add_option("--source", o->source, "the catalog source the values are recorded under")
       ->capture_default_str();
   cmd->add_option("--reason", o->reason, "kept in each change set (default: bulk import of FILE)");
+  cmd->add_option("--valid-from", o->valid_from,
+                  "when the values took effect: YYYY-MM-DD, or a date column of the file "
+                  "(establishment_date); a valid_from column dates each row itself "
+                  "(default: the day of the import)");
   cmd->add_flag("--dry-run", o->dry_run, "check every row; write nothing");
   cmd->add_flag("--skip-invalid", o->skip_invalid, "write the good rows even if some are bad");
   cmd->add_option("--report", o->report,

@@ -238,7 +238,8 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
   struct Column {
     const v1::FieldDefinition* def = nullptr;
     bool key = false;
-    std::string problem;  // unknown or deprecated
+    bool valid_from = false;  // the row's own valid-from date
+    std::string problem;      // unknown or deprecated
     std::string printable;
   };
   std::vector<Column> columns(read.columns.size());
@@ -250,6 +251,10 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
     if (name == key_column) key_index = static_cast<int>(k);
     if (enterprise && name == key_column) {
       c.key = true;
+      continue;
+    }
+    if (name == kValidFromColumn && cat.FindField(name) == nullptr) {
+      c.valid_from = true;
       continue;
     }
     c.def = cat.FindField(name);
@@ -296,6 +301,8 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
     v1::UpdateRecordRequest request;
     auto& values = *request.mutable_values();
     std::string subject_key;
+    std::optional<google::type::Date> valid_from = stamp.valid_from;
+    std::optional<google::type::Date> own_valid_from;
 
     if (read.header_line == 0) {  // JSON Lines: each line names its own keys
       for (int k : row.named) {
@@ -310,6 +317,19 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
       if (!IsValidUtf8(text)) {
         add(c.printable, "ENCODING: is not valid UTF-8");
         continue;
+      }
+      if (c.valid_from) {
+        auto d = catalog::ParseDateText(text);
+        if (!d.ok()) {
+          add(c.printable, absl::StrCat("FORMAT: ", d.status().message()));
+        } else {
+          own_valid_from = *d;
+        }
+        continue;
+      }
+      if (!stamp.valid_from_column.empty() && read.columns[k] == stamp.valid_from_column) {
+        auto d = catalog::ParseDateText(text);
+        if (d.ok()) valid_from = *d;  // a bad date is reported as the field's value below
       }
       if (enterprise && c.key) {
         auto uscc = ident::ParseUscc(text);
@@ -374,6 +394,8 @@ ValidationResult ValidateRows(const catalog::Catalog& cat, const ReadResult& rea
       if (!enterprise) request.set_kind(v1::PERSON);
       if (!stamp.source.empty()) request.mutable_provenance()->set_source(stamp.source);
       if (!stamp.reason.empty()) request.set_reason(stamp.reason);
+      if (own_valid_from) valid_from = own_valid_from;
+      if (valid_from) *request.mutable_provenance()->mutable_valid_from() = *valid_from;
       PreparedRow& prepared = out.rows.emplace_back();
       prepared.line = row.line;
       request.SerializeToString(&prepared.request);

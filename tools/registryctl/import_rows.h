@@ -74,7 +74,16 @@ struct PreparedRow {
 struct RowStamp {
   std::string source;  // provenance.source
   std::string reason;
+  // provenance.valid_from (when the values took effect) of every row: a fixed date, or the
+  // date in the column `valid_from_column` of each row (establishment_date). A column named
+  // valid_from (when the catalog has no such field) gives a row its own date, which wins.
+  // None of them: the registry takes the day of the write.
+  std::optional<google::type::Date> valid_from;
+  std::string valid_from_column;
 };
+
+// The column of a file that dates each row, when the catalog has no field of that name.
+inline constexpr char kValidFromColumn[] = "valid_from";
 
 struct ValidationResult {
   std::vector<PreparedRow> rows;

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "libs/catalog/value_text.h"
 #include "libs/ident/resident_id.h"
 #include "tools/registryctl/json_line.h"
 
@@ -163,8 +164,12 @@ TEST(ValidateRowsTest, RowsAreStampedAndBatchedAsTheyWereChecked) {
   auto cat = LoadCatalog("person.txtpb");
   std::string csv = "id_number,name\n";
   for (int i = 0; i < 5; ++i) absl::StrAppend(&csv, Id(1990, 1, 1 + i, 100 + i), ",张", i, "\n");
-  ValidationResult v =
-      ValidateRows(*cat, ReadCsv(csv), kToday, RowStamp{"public-security.household", "户籍导入"});
+  ValidationResult v = ValidateRows(*cat, ReadCsv(csv), kToday, [] {
+    RowStamp stamp;
+    stamp.source = "public-security.household";
+    stamp.reason = "户籍导入";
+    return stamp;
+  }());
   ASSERT_THAT(v.rows, SizeIs(5));
   for (const auto& row : v.rows) {
     const v1::UpdateRecordRequest r = Parsed(row);
@@ -183,6 +188,35 @@ TEST(ValidateRowsTest, RowsAreStampedAndBatchedAsTheyWereChecked) {
   }
   ASSERT_TRUE(batch.ParseFromString(BatchRequestBytes(v.rows, 4, 99)));
   EXPECT_THAT(batch.requests(), SizeIs(1)) << "the end is clamped to the rows there are";
+}
+
+// When the values took effect: the file's date, a date column of the file, or a valid_from
+// column that dates each row itself (and wins); a bad one is the row's problem.
+TEST(ValidateRowsTest, ValidFromComesFromTheFileADateColumnOrTheRowItself) {
+  auto cat = LoadCatalog("enterprise.txtpb");
+  ReadResult r = ReadCsv(
+      "uscc,name,establishment_date,valid_from\n"
+      "91350400MA2YQ8KX1E,钢源,2017-11-08,\n"
+      "91350405MAWPTTWQUM,荣民,2021-10-16,2022-01-01\n");
+  RowStamp fixed;
+  fixed.valid_from = *catalog::ParseDateText("2020-02-02");
+  ValidationResult v = ValidateRows(*cat, r, kToday, fixed);
+  ASSERT_THAT(Lines(v.problems), IsEmpty());
+  ASSERT_THAT(v.rows, SizeIs(2));
+  EXPECT_EQ(catalog::FormatDate(Parsed(v.rows[0]).provenance().valid_from()), "2020-02-02");
+  EXPECT_EQ(catalog::FormatDate(Parsed(v.rows[1]).provenance().valid_from()), "2022-01-01");
+  EXPECT_FALSE(Parsed(v.rows[0]).values().contains("valid_from")) << "not a catalog field";
+
+  RowStamp by_column;
+  by_column.valid_from_column = "establishment_date";
+  v = ValidateRows(*cat, r, kToday, by_column);
+  ASSERT_THAT(v.rows, SizeIs(2));
+  EXPECT_EQ(catalog::FormatDate(Parsed(v.rows[0]).provenance().valid_from()), "2017-11-08");
+  EXPECT_EQ(catalog::FormatDate(Parsed(v.rows[1]).provenance().valid_from()), "2022-01-01");
+
+  v = ValidateRows(*cat, ReadCsv("uscc,name,valid_from\n91350400MA2YQ8KX1E,钢源,2017-13-01\n"),
+                   kToday);
+  EXPECT_THAT(Lines(v.problems), ElementsAre(HasSubstr("line 2: field valid_from: FORMAT: ")));
 }
 
 TEST(ValidateRowsTest, ReportsEveryBadRowWithItsLineAndNeverTheIdNumber) {

@@ -118,7 +118,13 @@ int RunGet(const Globals& g, const GetOpts& o) {
          f.provenance().has_valid_from() ? catalog::FormatDate(f.provenance().valid_from()) : "",
          absl::StrCat(f.provenance().revision())});
   }
-  t.Print(std::cout);
+  if (record.fields_size() == 0 && !o.valid_at.empty()) {
+    // As of a valid date before any value took effect: say so rather than print no rows.
+    std::cout << "nothing was in effect on " << o.valid_at
+              << " (each value takes effect on its valid-from date; see `record history`)\n";
+  } else {
+    t.Print(std::cout);
+  }
   if (record.withheld_fields_size() > 0) {
     std::cerr << "withheld for this purpose: " << absl::StrJoin(record.withheld_fields(), ", ")
               << "\n";

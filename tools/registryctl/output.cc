@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/catalog/value_text.h"
+#include "utf8proc.h"
 
 namespace collectonce::registryctl {
 
@@ -25,13 +26,6 @@ size_t NextCodePoint(absl::string_view text, size_t i, uint32_t* cp) {
   for (size_t k = 1; k < len; ++k)
     *cp = (*cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
   return len;
-}
-
-bool IsWide(uint32_t cp) {
-  return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-         (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-         (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-         (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
 }
 
 }  // namespace
@@ -76,7 +70,10 @@ int DisplayWidth(absl::string_view text) {
   for (size_t i = 0; i < text.size();) {
     uint32_t cp;
     i += NextCodePoint(text, i, &cp);
-    width += IsWide(cp) ? 2 : 1;
+    // Unicode's East Asian width as utf8proc knows it: CJK and full-width punctuation 2,
+    // combining marks 0; a control character or stray byte (shown as one cell) 1.
+    const int w = utf8proc_charwidth(static_cast<utf8proc_int32_t>(cp));
+    width += cp < 0x20 || cp == 0x7f ? 1 : w < 0 ? 1 : w;
   }
   return width;
 }

@@ -37,7 +37,8 @@ class Table {
 // stored value cannot steer the terminal or forge output lines.
 std::string PrintableText(std::string s);
 
-// Terminal columns the UTF-8 text takes: East Asian wide characters count two.
+// Terminal columns the UTF-8 text takes: East Asian wide characters (CJK, full-width
+// punctuation) count two, combining marks none (libutf8proc's widths).
 int DisplayWidth(absl::string_view text);
 
 using Json = nlohmann::ordered_json;

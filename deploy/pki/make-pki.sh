@@ -35,7 +35,8 @@ FORCE=0
 EXTRA_SANS=()
 TRUST_DOMAIN=spiffe://sanming.gov.cn
 
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; }
+# The comment block at the top of this file, without its "# " (and nothing of the script).
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
 
 while [ $# -gt 0 ]; do
   case "$1" in

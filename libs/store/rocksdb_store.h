@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "libs/store/commit_log.h"
 #include "libs/store/keyed_hash.h"
 #include "libs/store/store.h"
 
@@ -44,6 +45,14 @@ struct RocksDbStoreOptions {
   bool benchmark_without_audit_log = false;
   // A RocksDB Env to run on (fault-injection tests); null for the default.
   rocksdb::Env* env = nullptr;
+  // Replicated mode: open as a follower (refusing writes with NOT_LEADER) until Lead.
+  // False: local mode, where the synced WAL write is the commit and no log is involved.
+  bool start_following = false;
+  // Replicated mode: the most bytes one commit log entry's batch holds (below etcd's 1.5 MiB
+  // request limit). The committer closes a group before it would exceed this; a single
+  // operation larger than it fails with INVALID_ARGUMENT, reason TOO_LARGE. Not applied in
+  // local mode.
+  size_t max_entry_bytes = 1 << 20;
 };
 
 // RocksDB operation counts since open (zero unless options.statistics).
@@ -73,6 +82,28 @@ class RocksDbStore : public Store {
       RocksDbStoreOptions options);
   // Stops taking writes, lets the committer finish what is queued and closes the database.
   ~RocksDbStore() override;
+
+  // ---- replication (libs/store/commit_log.h; docs/replication.md) ----
+  // Every write, access record, catalog, object and reuse operation fails with
+  // FAILED_PRECONDITION, reason NOT_LEADER, while the store follows; reads keep working.
+
+  // While following: writes entry `entry.log_index`, which must be applied_log_index + 1
+  // (OK and nothing done when it was applied already; FAILED_PRECONDITION, reason LOG_GAP,
+  // for a later one; FAILED_PRECONDITION, reason NOT_FOLLOWING, when the store does not
+  // follow), synced, then reloads the in-memory state as opening does and tells
+  // subscribers. DATA_LOSS when the bytes are not a batch of this store's kind.
+  [[nodiscard]] virtual absl::Status ApplyLogEntry(const CommitEntry& entry) = 0;
+  // Stops taking writes: queued and new ones fail with NOT_LEADER (its message carries
+  // `why`). A store already following stays so; a leader's on_step_down is not called.
+  virtual void Follow(absl::Status why) = 0;
+  // The caller has applied the whole log. Reloads the committer's state from disk and takes
+  // writes again, appending every group to `log` before writing and acknowledging it. When
+  // an append is ABORTED or UNKNOWN the store fails that group and every queued operation
+  // (NOT_LEADER, or COMMIT_OUTCOME_UNKNOWN for the group whose append is unknown), follows
+  // again and calls `on_step_down` once, on the writer thread: it must not block. `log`
+  // must outlive the leadership. FAILED_PRECONDITION when the store does not follow.
+  [[nodiscard]] virtual absl::Status Lead(CommitLog* log,
+                                          std::function<void(absl::Status)> on_step_down) = 0;
 
   virtual OperationCounts Counts() const = 0;
   // Thread-safe; cheap enough to call on every metrics scrape.

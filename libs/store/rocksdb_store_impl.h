@@ -7,6 +7,7 @@
 //   store_writer.cc      the writer loop and the completer
 //   store_audit_tree.cc  the audit tree's node reader and low edge
 //   store_backup.cc      backups
+//   store_replication.cc following, leading, applying commit log entries
 // Private to libs/store: nothing outside includes it.
 #ifndef COLLECTONCE_LIBS_STORE_ROCKSDB_STORE_IMPL_H_
 #define COLLECTONCE_LIBS_STORE_ROCKSDB_STORE_IMPL_H_
@@ -224,8 +225,12 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::StatusOr<BackupInfo> CreateBackup(const std::string& directory) override;
   StoreStats Stats() override {
     absl::MutexLock lock(&state_mu_);
-    return {last_sequence_, audit_size_, published_time_us_};
+    return {last_sequence_, audit_size_, published_time_us_, applied_log_index_,
+            role_ == Role::kLeading};
   }
+  absl::Status ApplyLogEntry(const CommitEntry& entry) override;
+  void Follow(absl::Status why) override;
+  absl::Status Lead(CommitLog* log, std::function<void(absl::Status)> on_step_down) override;
   absl::Status Health() override {
     absl::MutexLock lock(&state_mu_);
     return failed_;
@@ -310,6 +315,11 @@ class RocksDbStoreImpl final : public RocksDbStore {
     audit::MerkleAppender appender_before;
     uint64_t audit_size = 0;
     LowEdge low_edge;  // of the tree after this group
+    // Leading: the log the group is appended to, in the leadership it was prepared in, at
+    // this index (0 when it wrote nothing). Null in local mode.
+    CommitLog* log = nullptr;
+    uint64_t term = 0;
+    uint64_t log_index = 0, log_index_before = 0;
     // Set by the writer under writer_mu_.
     bool written = false;
     absl::Status write_status;
@@ -355,12 +365,59 @@ class RocksDbStoreImpl final : public RocksDbStore {
                                            const sv1::RecordState& current, absl::CivilDay day,
                                            const std::vector<std::string>& fields);
 
+  enum class Role { kLocal, kFollowing, kLeading };
+  // What Lead asks of the committer, which alone touches the committer's state.
+  struct LeadRequest {
+    CommitLog* log = nullptr;
+    std::function<void(absl::Status)> on_step_down;
+    absl::Status result;
+    bool done = false;
+  };
+
+  // ---- opening and recovery (store_open.cc); ApplyLogEntry and Lead reload through these.
+  // The stored meta, checked against this build's format and the index key.
+  absl::StatusOr<sv1::StoreMeta> ReadMeta();
+  // The published state (counters, low edge, applied index, catalogs) from `meta`.
+  absl::Status RecoverPublished(const sv1::StoreMeta& meta);
+  // The committer's counters and audit tree from `meta`; only on the committer's thread
+  // (or before it starts).
+  absl::Status RecoverCommitter(const sv1::StoreMeta& meta);
+  // Compiles the stored catalogs whose version is not the one loaded.
+  absl::Status LoadCatalogs();
+
+  // ---- replication (store_replication.cc)
+  // The status of an operation refused because the store follows.
+  absl::Status NotLeaderLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
+  // Why a group may not be prepared now (failed, or following); else OK, and the group
+  // takes the log and term it is prepared under.
+  absl::Status AdmitGroup(Group& g);
+  // On the committer: reloads its state from disk and leads.
+  absl::Status BecomeLeader(const LeadRequest& request);
+  // On the writer: appends `g` to its log. Steps down on ABORTED and UNKNOWN.
+  absl::Status AppendToLog(const Group& g);
+  // Follows again if the store still leads in `term`; runs on_step_down once.
+  void StepDown(uint64_t term, const absl::Status& why);
+
   void Enqueue(Op op);
   // The committer prepares group N+1 while the writer writes group N (and waits for N
   // before it hands N+1 over), so the work of building change sets overlaps the memtable
   // inserts and the WAL sync.
   void CommitLoop();
   void PrepareGroup(Group& g);
+  // One operation into the group.
+  void ApplyOp(Group& g, Op& op);
+  // The group's counters, low edge and meta, after its last operation.
+  void FinishGroup(Group& g);
+  // Puts the committer's counters back where `g` found them.
+  void RestoreCounters(const Group& g);
+  // Empties the group's batch and maps.
+  static void ClearGroup(Group& g);
+  // The operations' results as before they were applied.
+  static void ResetResults(Group& g);
+  // RestoreCounters and ClearGroup.
+  void ResetGroup(Group& g);
+  // Puts operations back at the head of the queue, in order, for the next group.
+  void Requeue(std::vector<Op> ops);
   void WriteLoop();
   // Hands `g` to the writer thread (the committer has awaited the previous group, so the
   // writer's slot is free).
@@ -392,6 +449,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::Mutex queue_mu_;
   std::deque<Op> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  LeadRequest* lead_request_ ABSL_GUARDED_BY(queue_mu_) = nullptr;
   std::thread committer_;
 
   absl::Mutex writer_mu_;
@@ -413,6 +471,14 @@ class RocksDbStoreImpl final : public RocksDbStore {
   BuiltChange built_scratch_;
   int64_t next_sequence_ = 1;
   int64_t last_time_us_ = 0;
+  uint64_t next_log_index_ = 1;
+  // Whether the column families have the ids a fresh store gives them (a log entry's batch
+  // names column families by id, so every replica must agree on them).
+  bool canonical_cf_ids_ = true;
+
+  // Serializes ApplyLogEntry with the writer's append and write, so that an entry is
+  // applied once whichever of them gets there.
+  absl::Mutex apply_mu_;
 
   // Published state, read by any thread.
   absl::Mutex state_mu_;
@@ -420,6 +486,14 @@ class RocksDbStoreImpl final : public RocksDbStore {
   int64_t published_time_us_ ABSL_GUARDED_BY(state_mu_) = 0;
   uint64_t audit_size_ ABSL_GUARDED_BY(state_mu_) = 0;
   absl::Status failed_ ABSL_GUARDED_BY(state_mu_);
+  Role role_ ABSL_GUARDED_BY(state_mu_) = Role::kLocal;
+  // Leading: the log, and who to tell on a step-down. Bumped at every change of role.
+  CommitLog* log_ ABSL_GUARDED_BY(state_mu_) = nullptr;
+  std::function<void(absl::Status)> on_step_down_ ABSL_GUARDED_BY(state_mu_);
+  uint64_t term_ ABSL_GUARDED_BY(state_mu_) = 0;
+  // Following: why (for NOT_LEADER's message).
+  absl::Status following_because_ ABSL_GUARDED_BY(state_mu_);
+  uint64_t applied_log_index_ ABSL_GUARDED_BY(state_mu_) = 0;
   absl::flat_hash_map<int, std::shared_ptr<const catalog::Catalog>> catalogs_
       ABSL_GUARDED_BY(state_mu_);
 

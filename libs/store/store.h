@@ -127,6 +127,9 @@ struct BackupInfo {
   uint32_t files = 0;
   int64_t last_commit_sequence = 0;
   uint64_t audit_size = 0;
+  // Replicated mode: the commit log index the backup holds; a replica restored from it
+  // follows the log from the next one (0: never replicated).
+  uint64_t last_log_index = 0;
 };
 
 struct StoreStats {
@@ -135,6 +138,11 @@ struct StoreStats {
   // The commit time of the newest durable commit group (µs since the epoch); every change
   // set at or before it is readable, none after it exists yet.
   int64_t last_commit_time_us = 0;
+  // Replicated mode: the last commit log entry applied or appended (StoreMeta.last_log_index;
+  // 0 for a store that was never replicated), and whether the store leads (takes writes
+  // that it appends to a commit log). Both false/0 in local mode.
+  uint64_t applied_log_index = 0;
+  bool leading = false;
 };
 
 // The registry's durable state. Thread-safe: reads run concurrently; writes are ordered by

@@ -30,6 +30,7 @@ absl::StatusOr<BackupInfo> RocksDbStoreImpl::CreateBackup(const std::string& dir
   out.files = info.number_files;
   out.last_commit_sequence = stats.last_commit_sequence;
   out.audit_size = stats.audit_size;
+  out.last_log_index = stats.applied_log_index;
   return out;
 }
 

@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <iterator>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "libs/base/error_reason.h"
@@ -103,6 +105,7 @@ void RocksDbStoreImpl::Enqueue(Op op) {
   {
     absl::MutexLock lock(&state_mu_);
     refused = failed_;
+    if (refused.ok() && role_ == Role::kFollowing) refused = NotLeaderLocked();
   }
   if (refused.ok()) {
     absl::MutexLock lock(&queue_mu_);
@@ -128,14 +131,16 @@ void RocksDbStoreImpl::CommitLoop() {
   std::unique_ptr<Group> previous;  // handed to the writer, perhaps still being written
   for (;;) {
     auto g = std::make_unique<Group>();
+    LeadRequest* lead = nullptr;
     {
       absl::MutexLock lock(&queue_mu_);
       queue_mu_.Await(absl::Condition(
           +[](RocksDbStoreImpl* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->queue_mu_) {
-            return s->stopping_ || !s->queue_.empty();
+            return s->stopping_ || !s->queue_.empty() || s->lead_request_ != nullptr;
           },
           this));
-      if (queue_.empty()) break;  // stopping and drained
+      lead = std::exchange(lead_request_, nullptr);
+      if (lead == nullptr && queue_.empty()) break;  // stopping and drained
       size_t n = std::min<size_t>(queue_.size(), options_.max_group_size);
       g->ops.reserve(n);
       for (size_t i = 0; i < n; ++i) {
@@ -143,25 +148,49 @@ void RocksDbStoreImpl::CommitLoop() {
         queue_.pop_front();
       }
     }
-    absl::Status refused = Health();
+    if (lead != nullptr) {
+      // The committer's state is reloaded with nothing in the writer's hands.
+      if (previous != nullptr) AwaitWritten(*previous).IgnoreError();
+      previous.reset();
+      absl::Status result = BecomeLeader(*lead);
+      absl::MutexLock lock(&queue_mu_);
+      lead->result = std::move(result);
+      lead->done = true;  // Lead may free it from here on
+      continue;
+    }
+    absl::Status refused = AdmitGroup(*g);
     if (refused.ok()) {
       g->earlier = previous.get();
       PrepareGroup(*g);
     }
     // Where the counters go back to if this group cannot be written.
     const Group* restore = refused.ok() ? g.get() : nullptr;
+    absl::Status earlier;
     if (previous != nullptr) {
-      if (!AwaitWritten(*previous).ok()) restore = previous.get();  // g was built on it
+      earlier = AwaitWritten(*previous);
+      if (!earlier.ok()) restore = previous.get();  // g was built on it
     }
     if (refused.ok()) refused = Health();
-    if (!refused.ok()) {
-      // Nothing of the group is acknowledged. The store stops taking writes: its in-memory
-      // counters may no longer match the disk, and failing loudly beats guessing.
-      if (restore != nullptr) {
-        next_sequence_ = restore->first_sequence;
-        appender_ = restore->appender_before;
-        last_time_us_ = restore->time_before_us;
+    if (refused.ok() && !earlier.ok()) {
+      // The commit log refused the group before, which this one was built on, and the store
+      // is sound: nothing of either was written or acknowledged, so this one is prepared
+      // again on the state before that group (unless the store stepped down meanwhile).
+      RestoreCounters(*previous);
+      restore = nullptr;
+      previous.reset();
+      refused = AdmitGroup(*g);
+      if (refused.ok()) {
+        ClearGroup(*g);
+        ResetResults(*g);
+        g->earlier = nullptr;
+        PrepareGroup(*g);
       }
+    }
+    if (!refused.ok()) {
+      // Nothing of the group is acknowledged. After a failed write the store stops taking
+      // writes: its in-memory counters may no longer match the disk, and failing loudly
+      // beats guessing.
+      if (restore != nullptr) RestoreCounters(*restore);
       previous.reset();
       FailGroup(*g, refused);
       PostCompletions(std::move(g->ops));
@@ -233,37 +262,121 @@ void RocksDbStoreImpl::PrepareGroup(Group& g) {
   g.first_sequence = next_sequence_;
   g.appender_before = appender_;
   g.time_before_us = last_time_us_;
+  g.log_index_before = next_log_index_;
+  // A group appended to a commit log stays within one entry: it is closed before the
+  // operation that would overflow it, which goes to the next group; an operation that
+  // overflows an empty group fails. (The meta put at the end stays far below the slack.)
+  constexpr size_t kMetaSlack = 1024;
+  const bool bounded = g.log != nullptr && options_.max_entry_bytes > 0;
+  const size_t limit =
+      options_.max_entry_bytes > kMetaSlack ? options_.max_entry_bytes - kMetaSlack : 0;
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    ApplyOp(g, g.ops[i]);
+    if (!bounded || g.batch.GetDataSize() <= limit) continue;
+    const size_t bytes = g.batch.GetDataSize();
+    // Everything from this operation on waits for the next group, and the operations
+    // before it are prepared again without it (what they decided is not written yet).
+    const size_t keep = i == 0 ? 1 : i;
+    Requeue(std::vector<Op>(std::make_move_iterator(g.ops.begin() + keep),
+                            std::make_move_iterator(g.ops.end())));
+    g.ops.resize(keep);
+    ResetGroup(g);
+    if (i == 0) {
+      std::visit(
+          [&](auto& o) {
+            o.result = WithReason(absl::InvalidArgumentError(absl::StrCat(
+                                      "the change would write ", bytes,
+                                      " bytes; a replicated commit holds at most ", limit)),
+                                  "TOO_LARGE");
+          },
+          g.ops[0]);
+      break;
+    }
+    ResetResults(g);
+    for (Op& op : g.ops) ApplyOp(g, op);
+    break;
+  }
+  FinishGroup(g);
+}
+
+void RocksDbStoreImpl::ApplyOp(Group& g, Op& op) {
+  std::visit(
+      [&](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        // Every Apply* checks everything before it assigns a sequence, appends to the audit
+        // log or puts anything, so a failed operation only needs its puts rolled back (and
+        // has none in practice); the Merkle frontier is never copied per operation.
+        g.batch.SetSavePoint();
+        if constexpr (std::is_same_v<T, WriteOp>) {
+          ApplyWrite(g, o);
+          if (!o.result.ok()) g.batch.RollbackToSavePoint();
+        } else if constexpr (std::is_same_v<T, AccessOp>) {
+          ApplyAccess(g, o);
+        } else if constexpr (std::is_same_v<T, ReuseOp>) {
+          sv1::ReuseEvent e;
+          e.set_forms_served(static_cast<int32_t>(o.counts.forms_served));
+          e.set_fields_requested(static_cast<int32_t>(o.counts.fields_requested));
+          e.set_fields_prefilled(static_cast<int32_t>(o.counts.fields_prefilled));
+          e.set_fields_collected(static_cast<int32_t>(o.counts.fields_collected));
+          g.batch.Put(handles_[kReuse], keys::Reuse(o.form, NextCommitTime()),
+                      e.SerializeAsString());
+        } else if constexpr (std::is_same_v<T, ObjectOp>) {
+          ApplyObjectOp(g, o);
+          if (!o.result.ok()) g.batch.RollbackToSavePoint();
+        } else {
+          ApplyCatalogOp(g, o);
+          if (!o.result.ok()) g.batch.RollbackToSavePoint();
+        }
+      },
+      op);
+}
+
+void RocksDbStoreImpl::RestoreCounters(const Group& g) {
+  next_sequence_ = g.first_sequence;
+  appender_ = g.appender_before;
+  last_time_us_ = g.time_before_us;
+  next_log_index_ = g.log_index_before;
+}
+
+void RocksDbStoreImpl::ResetResults(Group& g) {
   for (Op& op : g.ops) {
     std::visit(
-        [&](auto& o) {
+        [](auto& o) {
           using T = std::decay_t<decltype(o)>;
-          // Every Apply* checks everything before it assigns a sequence, appends to the audit
-          // log or puts anything, so a failed operation only needs its puts rolled back (and
-          // has none in practice); the Merkle frontier is never copied per operation.
-          g.batch.SetSavePoint();
-          if constexpr (std::is_same_v<T, WriteOp>) {
-            ApplyWrite(g, o);
-            if (!o.result.ok()) g.batch.RollbackToSavePoint();
-          } else if constexpr (std::is_same_v<T, AccessOp>) {
-            ApplyAccess(g, o);
+          if constexpr (std::is_same_v<T, WriteOp> || std::is_same_v<T, CatalogOp>) {
+            o.result = absl::UnknownError("not committed");
+            o.violations.clear();
           } else if constexpr (std::is_same_v<T, ReuseOp>) {
-            sv1::ReuseEvent e;
-            e.set_forms_served(static_cast<int32_t>(o.counts.forms_served));
-            e.set_fields_requested(static_cast<int32_t>(o.counts.fields_requested));
-            e.set_fields_prefilled(static_cast<int32_t>(o.counts.fields_prefilled));
-            e.set_fields_collected(static_cast<int32_t>(o.counts.fields_collected));
-            g.batch.Put(handles_[kReuse], keys::Reuse(o.form, NextCommitTime()),
-                        e.SerializeAsString());
-          } else if constexpr (std::is_same_v<T, ObjectOp>) {
-            ApplyObjectOp(g, o);
-            if (!o.result.ok()) g.batch.RollbackToSavePoint();
+            o.result = absl::OkStatus();
           } else {
-            ApplyCatalogOp(g, o);
-            if (!o.result.ok()) g.batch.RollbackToSavePoint();
+            o.result = absl::UnknownError("not committed");
           }
         },
         op);
   }
+}
+
+void RocksDbStoreImpl::ResetGroup(Group& g) {
+  RestoreCounters(g);
+  ClearGroup(g);
+}
+
+void RocksDbStoreImpl::ClearGroup(Group& g) {
+  g.batch.Clear();
+  g.states.clear();
+  g.superseded.clear();
+  g.person_index.clear();
+  g.requests.clear();
+  g.objects.clear();
+  g.catalogs.clear();
+}
+
+void RocksDbStoreImpl::Requeue(std::vector<Op> ops) {
+  absl::MutexLock lock(&queue_mu_);
+  for (auto it = ops.rbegin(); it != ops.rend(); ++it) queue_.push_front(std::move(*it));
+}
+
+void RocksDbStoreImpl::FinishGroup(Group& g) {
   g.last_sequence = next_sequence_ - 1;
   g.audit_size = appender_.size();
   g.time_after_us = last_time_us_;
@@ -274,6 +387,9 @@ void RocksDbStoreImpl::PrepareGroup(Group& g) {
     meta.set_audit_size(appender_.size());
     meta.set_format_version(kFormatVersion);
     meta.set_index_key_check(index_key_check_);
+    // Local mode keeps the index the store was left at (0 if never replicated).
+    if (g.log != nullptr) g.log_index = next_log_index_++;
+    meta.set_last_log_index(g.log != nullptr ? g.log_index : next_log_index_ - 1);
     g.low_edge = LowEdgeOf(appender_);
     for (const auto& n : g.low_edge) {
       meta.add_audit_low_frontier(reinterpret_cast<const char*>(n.hash.data()), n.hash.size());

@@ -107,73 +107,23 @@ absl::Status RocksDbStoreImpl::Init() {
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening the store in ", options_.data_dir));
   db_.reset(raw);
   node_reader_ = std::make_unique<DbNodeReader>(db_.get(), handles_[kAuditNodes], handles_[kAudit]);
-
-  std::string meta_bytes;
-  s = db_->Get(rocksdb::ReadOptions(), handles_[kMeta], keys::kMetaKey, &meta_bytes);
-  sv1::StoreMeta meta;
-  if (s.ok()) {
-    if (!meta.ParseFromString(meta_bytes)) return absl::DataLossError("store meta is unreadable");
-    if (meta.format_version() > kFormatVersion) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the store has format version ", meta.format_version(),
-                       "; this build reads up to ", kFormatVersion));
-    }
-  } else if (!s.IsNotFound()) {
-    return FromRocks(s, "reading store meta");
+  // A log entry's batch names column families by id: a replica whose ids differ from a
+  // fresh store's (a column family added out of order) could not apply another's batch.
+  for (size_t i = 0; i < handles_.size(); ++i) {
+    if (handles_[i]->GetID() != i) canonical_cf_ids_ = false;
   }
+
   // A person index built with one key finds nobody with another: the store refuses a
   // key that is not its own rather than create every person again. (A store from before
   // the check has none; it is written with the next commit.)
   index_key_check_ = IndexKeyCheck();
-  if (!meta.index_key_check().empty() && meta.index_key_check() != index_key_check_) {
-    return WithReason(
-        absl::FailedPreconditionError(
-            "the index key is not the key this store's person index was built with; start "
-            "with the key file of the store's first start (a backup keeps it beside the "
-            "data: registryctl backup restore --index-key)"),
-        "INDEX_KEY_MISMATCH");
-  }
-  next_sequence_ = meta.last_commit_sequence() + 1;
-  last_time_us_ = meta.last_commit_time_us();
-  {
-    // A store written before format 4 keeps no low edge in its meta; its tree's edge then
-    // comes from the low nodes it stored.
-    const uint64_t size = meta.audit_size();
-    if (meta.audit_low_frontier_size() == absl::popcount(size & kLowLevelsMask)) {
-      std::vector<audit::Hash> hashes(meta.audit_low_frontier_size());
-      for (size_t k = 0; k < hashes.size(); ++k) {
-        const std::string& h = meta.audit_low_frontier(static_cast<int>(k));
-        if (h.size() != sizeof(audit::Hash)) {
-          return absl::DataLossError("store meta holds a malformed audit hash");
-        }
-        std::copy(h.begin(), h.end(), hashes[k].begin());
-      }
-      node_reader_->SetLowEdge(MakeLowEdge(size, hashes.data()));
-    }
-    ASSIGN_OR_RETURN(appender_, audit::MerkleAppender::Load(*node_reader_, size));
-  }
-  {
+  ASSIGN_OR_RETURN(sv1::StoreMeta meta, ReadMeta());
+  RETURN_IF_ERROR(RecoverPublished(meta));
+  RETURN_IF_ERROR(RecoverCommitter(meta));
+  if (options_.start_following) {
     absl::MutexLock lock(&state_mu_);
-    last_sequence_ = meta.last_commit_sequence();
-    audit_size_ = meta.audit_size();
-    published_time_us_ = meta.last_commit_time_us();
-  }
-
-  for (v1::SubjectKind kind : {v1::ENTERPRISE, v1::PERSON}) {
-    std::string bytes;
-    s = db_->Get(rocksdb::ReadOptions(), handles_[kGovernance],
-                 keys::Governance(kCatalogType, catalog::KindName(kind)), &bytes);
-    if (s.IsNotFound()) continue;
-    if (!s.ok()) return FromRocks(s, "reading a catalog");
-    sv1::GovernanceObject obj;
-    v1::Catalog proto;
-    if (!obj.ParseFromString(bytes) || !proto.ParseFromString(obj.payload())) {
-      return absl::DataLossError("a stored catalog is unreadable");
-    }
-    auto compiled = catalog::Catalog::Compile(proto);
-    if (!compiled.ok()) return compiled.status();
-    absl::MutexLock lock(&state_mu_);
-    catalogs_[kind] = *std::move(compiled);
+    role_ = Role::kFollowing;
+    following_because_ = absl::FailedPreconditionError("the replica starts as a follower");
   }
 
   completer_ = std::thread([this] {
@@ -188,6 +138,91 @@ absl::Status RocksDbStoreImpl::Init() {
     pthread_setname_np(pthread_self(), "committer");  // names it in top, perf and /proc
     CommitLoop();
   });
+  return absl::OkStatus();
+}
+
+absl::StatusOr<sv1::StoreMeta> RocksDbStoreImpl::ReadMeta() {
+  std::string meta_bytes;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), handles_[kMeta], keys::kMetaKey, &meta_bytes);
+  sv1::StoreMeta meta;
+  if (s.ok()) {
+    if (!meta.ParseFromString(meta_bytes)) return absl::DataLossError("store meta is unreadable");
+    if (meta.format_version() > kFormatVersion) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the store has format version ", meta.format_version(),
+                       "; this build reads up to ", kFormatVersion));
+    }
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading store meta");
+  }
+  if (!meta.index_key_check().empty() && meta.index_key_check() != index_key_check_) {
+    return WithReason(
+        absl::FailedPreconditionError(
+            "the index key is not the key this store's person index was built with; start "
+            "with the key file of the store's first start (a backup keeps it beside the "
+            "data: registryctl backup restore --index-key)"),
+        "INDEX_KEY_MISMATCH");
+  }
+  return meta;
+}
+
+absl::Status RocksDbStoreImpl::RecoverPublished(const sv1::StoreMeta& meta) {
+  // A store written before format 4 keeps no low edge in its meta; its tree's edge then
+  // comes from the low nodes it stored.
+  const uint64_t size = meta.audit_size();
+  if (meta.audit_low_frontier_size() == absl::popcount(size & kLowLevelsMask)) {
+    std::vector<audit::Hash> hashes(meta.audit_low_frontier_size());
+    for (size_t k = 0; k < hashes.size(); ++k) {
+      const std::string& h = meta.audit_low_frontier(static_cast<int>(k));
+      if (h.size() != sizeof(audit::Hash)) {
+        return absl::DataLossError("store meta holds a malformed audit hash");
+      }
+      std::copy(h.begin(), h.end(), hashes[k].begin());
+    }
+    node_reader_->SetLowEdge(MakeLowEdge(size, hashes.data()));
+  }
+  {
+    absl::MutexLock lock(&state_mu_);
+    last_sequence_ = meta.last_commit_sequence();
+    audit_size_ = meta.audit_size();
+    published_time_us_ = meta.last_commit_time_us();
+    applied_log_index_ = meta.last_log_index();
+  }
+  return LoadCatalogs();
+}
+
+absl::Status RocksDbStoreImpl::RecoverCommitter(const sv1::StoreMeta& meta) {
+  next_sequence_ = meta.last_commit_sequence() + 1;
+  last_time_us_ = meta.last_commit_time_us();
+  next_log_index_ = meta.last_log_index() + 1;
+  ASSIGN_OR_RETURN(appender_, audit::MerkleAppender::Load(*node_reader_, meta.audit_size()));
+  return absl::OkStatus();
+}
+
+absl::Status RocksDbStoreImpl::LoadCatalogs() {
+  for (v1::SubjectKind kind : {v1::ENTERPRISE, v1::PERSON}) {
+    std::string bytes;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kGovernance],
+                                 keys::Governance(kCatalogType, catalog::KindName(kind)), &bytes);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return FromRocks(s, "reading a catalog");
+    sv1::GovernanceObject obj;
+    if (!obj.ParseFromString(bytes)) return absl::DataLossError("a stored catalog is unreadable");
+    {
+      absl::MutexLock lock(&state_mu_);
+      auto it = catalogs_.find(kind);
+      if (it != catalogs_.end() && it->second->version() == obj.version()) continue;
+    }
+    v1::Catalog proto;
+    if (!proto.ParseFromString(obj.payload())) {
+      return absl::DataLossError("a stored catalog is unreadable");
+    }
+    auto compiled = catalog::Catalog::Compile(proto);
+    if (!compiled.ok()) return compiled.status();
+    absl::MutexLock lock(&state_mu_);
+    catalogs_[kind] = *std::move(compiled);
+  }
   return absl::OkStatus();
 }
 

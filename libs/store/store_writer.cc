@@ -18,7 +18,16 @@ void RocksDbStoreImpl::WriteLoop() {
       g = std::exchange(to_write_, nullptr);
     }
     absl::Status written;
-    if (g->batch.Count() > 0) {
+    // Leading, the commit log refused the group: the store is not failed, only the group.
+    bool refused_by_log = false;
+    // Held from the append to the publication, so that an entry is applied once whether the
+    // writer or ApplyLogEntry gets there (a leader told to follow may still be appending).
+    apply_mu_.Lock();
+    if (g->batch.Count() > 0 && g->log != nullptr) {
+      written = AppendToLog(*g);
+      refused_by_log = !written.ok();
+    }
+    if (g->batch.Count() > 0 && written.ok()) {
       rocksdb::WriteOptions wo;
       wo.sync = options_.sync;
       written = FromRocks(db_->Write(wo, &g->batch), "committing");
@@ -32,12 +41,15 @@ void RocksDbStoreImpl::WriteLoop() {
         audit_size_ = g->audit_size;
         published_time_us_ = g->time_after_us;
         if (g->batch.Count() > 0) node_reader_->SetLowEdge(std::move(g->low_edge));
+        if (g->log_index != 0) applied_log_index_ = g->log_index;
         for (auto& [kind, cat] : g->catalogs) catalogs_[kind] = cat;
       }
       if (g->batch.Count() > 0) {
         absl::MutexLock lock(&listeners_mu_);
         for (auto& [id, listener] : listeners_) listener(g->last_sequence);
       }
+    } else if (refused_by_log) {
+      FailGroup(*g, written);
     } else {
       {
         absl::MutexLock lock(&state_mu_);
@@ -48,6 +60,7 @@ void RocksDbStoreImpl::WriteLoop() {
       }
       FailGroup(*g, written);
     }
+    apply_mu_.Unlock();
     PostCompletions(std::move(g->ops));
     absl::MutexLock lock(&writer_mu_);
     g->write_status = written;

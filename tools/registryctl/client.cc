@@ -3,10 +3,15 @@
 #include <chrono>
 #include <iostream>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/catalog/subject.h"
 #include "libs/rpc/errors.h"
 #include "libs/rpc/tls.h"
@@ -39,16 +44,49 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Globals& globals, const std::st
   return grpc::CreateCustomChannel(address, rpc::MutualTlsChannelCredentials(files, 3600), args);
 }
 
+// grpc.health.v1 `service` on `channel`: SERVING within a second.
+bool Serving(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service(service);
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  return grpc::health::v1::Health::NewStub(channel)->Check(&ctx, req, &resp).ok() &&
+         resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+}
+
+// The replicas of a replicated registry, given as HOST:PORT,HOST:PORT,...: the one whose
+// health says it leads (service collectonce.registry.Leader), else the first that serves,
+// else the first. A single address is taken as it is, unasked.
+std::pair<std::string, std::shared_ptr<grpc::Channel>> PickReplica(const Globals& globals,
+                                                                   const std::string& list) {
+  std::vector<std::string> addresses = absl::StrSplit(list, ',', absl::SkipWhitespace());
+  for (auto& a : addresses) a = std::string(absl::StripAsciiWhitespace(a));
+  if (addresses.size() <= 1) {
+    const std::string one = addresses.empty() ? list : addresses.front();
+    return {one, MakeChannel(globals, one)};
+  }
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (const auto& a : addresses) channels.push_back(MakeChannel(globals, a));
+  for (size_t i = 0; i < channels.size(); ++i) {
+    if (Serving(channels[i], "collectonce.registry.Leader")) return {addresses[i], channels[i]};
+  }
+  for (size_t i = 0; i < channels.size(); ++i) {
+    if (Serving(channels[i], "")) return {addresses[i], channels[i]};
+  }
+  return {addresses.front(), channels.front()};
+}
+
 }  // namespace
 
-Client::Client(const Globals& globals, const std::string& address)
-    : globals_(globals),
-      channel_(MakeChannel(globals, address)),
-      records_(v1::RecordService::NewStub(channel_)),
-      governance_(v1::GovernanceService::NewStub(channel_)) {
+Client::Client(const Globals& globals, const std::string& address) : globals_(globals) {
+  auto [chosen, channel] = PickReplica(globals, address);
+  channel_ = std::move(channel);
+  records_ = v1::RecordService::NewStub(channel_);
+  governance_ = v1::GovernanceService::NewStub(channel_);
   ConnectionNote& note = LastConnection();
   std::lock_guard<std::mutex> lock(note.mu);
-  note.address = address;
+  note.address = chosen;
   note.tls = !globals.tls_cert.empty();
 }
 

@@ -18,7 +18,10 @@ namespace v1 = ::collectonce::registry::v1;
 
 class Client {
  public:
-  // Connects lazily to `address` (the registry, or the gateway for `prefill`).
+  // Connects lazily to `address` (the registry, or the gateway for `prefill`). Several
+  // comma-separated addresses are the replicas of a replicated registry: the one that leads
+  // is asked (a second at most per replica), so that writes go there; a follower would
+  // refuse them with NOT_LEADER and name the leader.
   Client(const Globals& globals, const std::string& address);
 
   v1::RecordService::Stub& records() { return *records_; }

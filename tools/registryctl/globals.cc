@@ -16,7 +16,8 @@ namespace collectonce::registryctl {
 const std::vector<GlobalFlag>& GlobalFlags() {
   static const auto* flags = new std::vector<GlobalFlag>{
       {"--registry", "registry", "REGISTRYCTL_REGISTRY", "HOST:PORT",
-       "registry gRPC address (default 127.0.0.1:7400)"},
+       "registry gRPC address, or a replicated registry's replicas HOST:PORT,HOST:PORT,... "
+       "(the leader is used; default 127.0.0.1:7400)"},
       {"--gateway", "gateway", "REGISTRYCTL_GATEWAY", "HOST:PORT",
        "reuse gateway gRPC address, for prefill (default 127.0.0.1:7410)"},
       {"--as", "as", "REGISTRYCTL_AS", "PRINCIPAL",

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -35,11 +36,13 @@ pid_t SpawnProcess(const std::string& binary, std::vector<std::string> argv_with
 
 absl::StatusOr<Daemon> Daemon::Start(const std::string& binary, std::vector<std::string> args,
                                      const std::string& log_path, std::chrono::seconds timeout) {
+  auto given = [&args](const char* flag) {
+    return std::find(args.begin(), args.end(), flag) != args.end();
+  };
+  const bool listen_given = given("--listen"), admin_given = given("--admin-listen");
   args.insert(args.begin(), binary);
-  args.push_back("--listen");
-  args.push_back("127.0.0.1:0");
-  args.push_back("--admin-listen");
-  args.push_back("127.0.0.1:0");
+  if (!listen_given) args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+  if (!admin_given) args.insert(args.end(), {"--admin-listen", "127.0.0.1:0"});
   Daemon d;
   d.log_path_ = log_path;
   // Truncate here, not in the child, so that an earlier run's lines are never read.

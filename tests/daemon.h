@@ -15,7 +15,8 @@ namespace collectonce::testing {
 
 class Daemon {
  public:
-  // Runs `binary args...` with --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 appended and
+  // Runs `binary args...` with --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 appended (each
+  // unless `args` gives it) and
   // waits (at most `timeout`) for its "serving gRPC on HOST:PORT, admin on HOST:PORT" line.
   static absl::StatusOr<Daemon> Start(const std::string& binary, std::vector<std::string> args,
                                       const std::string& log_path,

@@ -5,8 +5,9 @@
 namespace collectonce::rpc {
 
 HealthFollower::HealthFollower(grpc::HealthCheckServiceInterface* health,
-                               std::function<absl::Status()> probe, absl::Duration period)
-    : health_(health), probe_(std::move(probe)), period_(period) {
+                               std::function<absl::Status()> probe, absl::Duration period,
+                               std::string service)
+    : health_(health), probe_(std::move(probe)), period_(period), service_(std::move(service)) {
   Update();
   thread_ = std::thread([this] {
     while (!stop_.WaitForNotificationWithTimeout(period_)) Update();
@@ -33,7 +34,8 @@ void HealthFollower::Update() {
   // Only changes are passed on: watchers of the health service hear each one once.
   if (serving == last_) return;
   last_ = serving;
-  health_->SetServingStatus(serving == 1);
+  // The named service only ("" is the overall status): another follower may own another.
+  health_->SetServingStatus(service_, serving == 1);
 }
 
 }  // namespace collectonce::rpc

@@ -5,6 +5,7 @@
 #define COLLECTONCE_LIBS_RPC_HEALTH_FOLLOWER_H_
 
 #include <functional>
+#include <string>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -17,10 +18,11 @@ namespace collectonce::rpc {
 
 class HealthFollower {
  public:
-  // Sets the overall serving status from `probe` now and then every `period` on a thread of
-  // its own, until destroyed. `health` must outlive this object.
+  // Sets the overall serving status (or that of `service`, when given) from `probe` now and
+  // then every `period` on a thread of its own, until destroyed. `health` must outlive this
+  // object.
   HealthFollower(grpc::HealthCheckServiceInterface* health, std::function<absl::Status()> probe,
-                 absl::Duration period = absl::Milliseconds(100));
+                 absl::Duration period = absl::Milliseconds(100), std::string service = "");
   // Stops following; the status stays as last set.
   ~HealthFollower();
   // The probe's last result (for an HTTP readiness check that must not wait for the probe).
@@ -33,6 +35,7 @@ class HealthFollower {
   grpc::HealthCheckServiceInterface* health_;
   std::function<absl::Status()> probe_;
   absl::Duration period_;
+  std::string service_;
   int last_ = -1;  // only the following thread touches it after construction
   mutable absl::Mutex mu_;
   absl::Status last_status_ ABSL_GUARDED_BY(mu_);

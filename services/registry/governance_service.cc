@@ -440,13 +440,15 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::CreateBackup(
                                      "BACKUP_RUNNING"));
   }
   auto* reactor = context->DefaultReactor();
-  std::thread([reactor, response, store = ctx_->store(), dir = request->directory()] {
+  std::thread([reactor, response, store = ctx_->store(), dir = request->directory(),
+               recorder = ctx_->backup_recorder()] {
     auto info = store->CreateBackup(dir);
     running = false;
     if (!info.ok()) {
       reactor->Finish(rpc::ToGrpc(info.status()));
       return;
     }
+    if (recorder) recorder(dir, *info);
     response->set_backup_id(info->backup_id);
     response->set_size_bytes(info->size_bytes);
     response->set_files(info->files);

@@ -54,6 +54,12 @@ class RegistryContext {
   // registryd): it always does. Set before serving.
   void set_leading(std::function<bool()> leading) { leading_ = std::move(leading); }
   bool leading() const { return !leading_ || leading_(); }
+  // Replicated mode: told of every verified backup this replica made (so that the log may be
+  // trimmed down to it). Set before serving.
+  using BackupRecorder =
+      std::function<void(const std::string& directory, const store::BackupInfo&)>;
+  void set_backup_recorder(BackupRecorder r) { backup_recorder_ = std::move(r); }
+  const BackupRecorder& backup_recorder() const { return backup_recorder_; }
   // Whether this replica may answer a read as of `as_of`: always on the leader; on a
   // follower, reads by revision and by a commit time it has applied (what cannot go stale),
   // else FAILED_PRECONDITION, reason NOT_LEADER (the leader's address is added on the way
@@ -74,6 +80,7 @@ class RegistryContext {
   std::string bootstrap_governance_;
   const rpc::Admission* admission_ = nullptr;
   std::function<bool()> leading_;
+  BackupRecorder backup_recorder_;
   std::string data_dir_;
   PageTokens page_tokens_ = PageTokens::WithRandomKey();
   mutable absl::Mutex mu_;

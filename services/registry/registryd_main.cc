@@ -4,14 +4,17 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "libs/rpc/admin_server.h"
@@ -19,6 +22,7 @@
 #include "libs/rpc/call_observer.h"
 #include "libs/rpc/daemon.h"
 #include "libs/rpc/health_follower.h"
+#include "libs/rpc/leader_hint.h"
 #include "libs/rpc/log.h"
 #include "libs/rpc/metrics.h"
 #include "libs/rpc/parse_guard.h"
@@ -28,7 +32,9 @@
 #include "services/registry/audit_service.h"
 #include "services/registry/governance_service.h"
 #include "services/registry/record_service.h"
+#include "services/registry/replication_mode.h"
 #include "services/registry/reuse_service.h"
+#include "services/registry/rocksdb_replicated_store.h"
 
 namespace {
 
@@ -49,7 +55,53 @@ struct Flags {
   int max_message_mb = 16;
   int max_concurrent_calls = 256;
   std::string log_format = "json";
+  collectonce::registry::ReplicationFlags replication;
 };
+
+// grpc.health.v1 service name that is SERVING on the replica that leads only (and on a
+// single registryd): what a client or probe that needs the leader asks.
+constexpr char kLeaderHealthService[] = "collectonce.registry.Leader";
+
+void AddReplicationFlags(CLI::App& app, collectonce::registry::ReplicationFlags* r) {
+  app.add_option("--replication", r->mode,
+                 "none: one registryd on its own RocksDB; etcd: one replica of a group that "
+                 "commits through an etcd log (docs/replication.md)")
+      ->check(CLI::IsMember({"none", "etcd"}))
+      ->envname("REGISTRYD_REPLICATION");
+  app.add_option("--etcd-endpoints", r->etcd_endpoints,
+                 "with --replication etcd: the etcd members, HOST:PORT,HOST:PORT,...")
+      ->envname("REGISTRYD_ETCD_ENDPOINTS");
+  app.add_option("--replica-id", r->replica_id,
+                 "with --replication etcd: this replica's stable name (registry-0, ...)")
+      ->envname("REGISTRYD_REPLICA_ID");
+  app.add_option("--advertise-address", r->advertise_address,
+                 "with --replication etcd: HOST:PORT callers reach this replica at, named to "
+                 "them by followers while it leads (default: the bound --listen address)")
+      ->envname("REGISTRYD_ADVERTISE_ADDRESS");
+  app.add_option("--etcd-prefix", r->etcd_prefix, "the replica group's keys in etcd")
+      ->envname("REGISTRYD_ETCD_PREFIX");
+  app.add_option("--lease-seconds", r->lease_seconds,
+                 "the leader lease: a leader that cannot renew it for this long stops leading, "
+                 "and another replica takes over")
+      ->check(CLI::Range(2, 60))
+      ->envname("REGISTRYD_LEASE_SECONDS");
+  app.add_option("--etcd-ca", r->etcd_ca, "TLS towards etcd: CA bundle (PEM)")
+      ->envname("REGISTRYD_ETCD_CA");
+  app.add_option("--etcd-cert", r->etcd_cert, "TLS towards etcd: client certificate (PEM)")
+      ->envname("REGISTRYD_ETCD_CERT");
+  app.add_option("--etcd-key", r->etcd_key, "TLS towards etcd: client key (PEM)")
+      ->envname("REGISTRYD_ETCD_KEY");
+  app.add_flag("--no-campaign", r->no_campaign,
+               "follow only, never lead (a replica being drained or checked after a restore)")
+      ->envname("REGISTRYD_NO_CAMPAIGN");
+  app.add_option("--trim-interval-seconds", r->trim_interval_seconds,
+                 "how often the leader trims log entries every replica applied; 0: never")
+      ->check(CLI::Range(0, 86400))
+      ->envname("REGISTRYD_TRIM_INTERVAL_SECONDS");
+  app.add_flag("--trim-without-backup", r->trim_without_backup,
+               "trim what every replica applied even when no verified backup covers it")
+      ->envname("REGISTRYD_TRIM_WITHOUT_BACKUP");
+}
 
 // Store and RocksDB figures, read at scrape time. The names are documented in
 // docs/operations.md.
@@ -170,6 +222,7 @@ int main(int argc, char** argv) {
                  "json: one JSON object per line on stderr; text: for a terminal")
       ->check(CLI::IsMember({"json", "text"}))
       ->envname("REGISTRYD_LOG_FORMAT");
+  AddReplicationFlags(app, &f.replication);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -191,6 +244,10 @@ int main(int argc, char** argv) {
   if (!listen.ok()) return Fail(std::string(listen.status().message()));
   if (auto s = collectonce::rpc::CheckDaemonSecurityFlags(insecure, f.insecure_allow_remote, f.tls);
       !s.ok()) {
+    return UsageError(std::string(s.message()));
+  }
+  const bool replicated = f.replication.mode == "etcd";
+  if (auto s = collectonce::registry::CheckReplicationFlags(&f.replication, f.listen); !s.ok()) {
     return UsageError(std::string(s.message()));
   }
   std::shared_ptr<grpc::ServerCredentials> credentials;
@@ -250,6 +307,8 @@ int main(int argc, char** argv) {
   options.block_cache_bytes = static_cast<size_t>(f.block_cache_mb) << 20;
   options.write_buffer_bytes = static_cast<size_t>(f.write_buffer_mb) << 20;
   options.index_hash = *std::move(index_hash);
+  // A replica starts following: it writes nothing of its own until it leads.
+  options.start_following = replicated;
   auto store = collectonce::store::RocksDbStore::Open(std::move(options));
   if (!store.ok()) return Fail(std::string(store.status().message()));
 
@@ -259,6 +318,19 @@ int main(int argc, char** argv) {
   if (auto s = context.ReloadPolicy(); !s.ok()) return Fail(std::string(s.message()));
   collectonce::rpc::Admission admission(f.max_concurrent_calls);
   context.set_admission(&admission);
+  // Set once the replicated mode runs (after the server listens, so that it can advertise
+  // the bound address); until then a replica leads nothing.
+  std::atomic<collectonce::registry::ReplicationMode*> replication_mode{nullptr};
+  if (replicated) {
+    context.set_leading([&replication_mode] {
+      auto* m = replication_mode.load();
+      return m != nullptr && m->Leading();
+    });
+    context.set_backup_recorder(
+        [&replication_mode](const std::string& dir, const collectonce::store::BackupInfo& info) {
+          if (auto* m = replication_mode.load()) m->RecordBackup(dir, info);
+        });
+  }
   auto hub = std::make_unique<collectonce::registry::WatchHub>(store->get());
   collectonce::registry::RecordServiceImpl records(&context, hub.get());
   collectonce::registry::GovernanceServiceImpl governance(&context);
@@ -284,6 +356,12 @@ int main(int argc, char** argv) {
   interceptors.push_back(admission.InterceptorFactory());
   // Before the call observer, so that the access log shows the status the caller gets.
   interceptors.push_back(collectonce::rpc::ParseGuardFactory("registry.collectonce"));
+  if (replicated) {
+    interceptors.push_back(collectonce::rpc::LeaderHintFactory([&replication_mode] {
+      auto* m = replication_mode.load();
+      return m != nullptr ? m->Hint() : collectonce::rpc::LeaderHint{};
+    }));
+  }
   interceptors.push_back(collectonce::rpc::CallObserverFactory({&metrics, &log, insecure}));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -291,9 +369,45 @@ int main(int argc, char** argv) {
     return Fail(collectonce::rpc::ListenFailure("gRPC address", listen->first, listen->second));
   }
 
+  const std::string grpc_address = absl::StrCat(listen->first, ":", port);
+  std::unique_ptr<collectonce::registry::RocksDbReplicatedStore> replicated_store;
+  std::unique_ptr<collectonce::registry::ReplicationMode> replication;
+  std::atomic<bool> policy_stale{false};
+  absl::Notification stopping_reloader;
+  std::thread policy_reloader;
+  if (replicated) {
+    if (f.replication.advertise_address.empty()) f.replication.advertise_address = grpc_address;
+    // A follower takes the governance objects it applies into its access policy (at most
+    // every 200 ms); a replica about to lead, at once.
+    replicated_store = std::make_unique<collectonce::registry::RocksDbReplicatedStore>(
+        store->get(), [&policy_stale] { policy_stale = true; },
+        [&context, &log] {
+          if (auto s = context.ReloadPolicy(); !s.ok()) log.Error(std::string(s.message()));
+        });
+    policy_reloader = std::thread([&] {
+      while (!stopping_reloader.WaitForNotificationWithTimeout(absl::Milliseconds(200))) {
+        if (!policy_stale.exchange(false)) continue;
+        if (auto s = context.ReloadPolicy(); !s.ok()) log.Error(std::string(s.message()));
+      }
+    });
+    auto m = collectonce::registry::ReplicationMode::Start(f.replication, replicated_store.get());
+    if (!m.ok()) return Fail(std::string(m.status().message()));
+    replication = *std::move(m);
+    replication->AddMetrics(&metrics);
+    replication_mode = replication.get();
+    log.Info(
+        absl::StrCat("replica ", f.replication.replica_id, " of the group at ",
+                     f.replication.etcd_prefix, " in etcd ", f.replication.etcd_endpoints,
+                     "; callers are sent to ", f.replication.advertise_address, " while it leads"),
+        {{"replica_id", f.replication.replica_id},
+         {"advertise_address", f.replication.advertise_address}});
+  }
+
   collectonce::rpc::AdminServer::Handlers handlers;
   handlers.health = [s = store->get()] { return s->Health(); };
-  handlers.metrics = [&metrics] { return metrics.Render(); };
+  handlers.metrics = [&metrics, &replication] {
+    return metrics.Render() + (replication ? replication->etcd_calls().Render() : "");
+  };
   auto admin = collectonce::rpc::AdminServer::Start(f.admin_listen, handlers);
   if (!admin.ok()) return Fail(std::string(admin.status().message()));
 
@@ -301,7 +415,14 @@ int main(int argc, char** argv) {
   // NOT_SERVING once the store has failed a write (it then takes none until restarted).
   auto follower = std::make_unique<collectonce::rpc::HealthFollower>(
       health, [s = store->get()] { return s->Health(); });
-  const std::string grpc_address = absl::StrCat(listen->first, ":", port);
+  // The leader's own service name follows the role (always SERVING on a single registryd).
+  auto leader_follower = std::make_unique<collectonce::rpc::HealthFollower>(
+      health,
+      [s = store->get(), &context] {
+        if (!context.leading()) return absl::FailedPreconditionError("follows");
+        return s->Health();
+      },
+      absl::Milliseconds(100), kLeaderHealthService);
   const std::string admin_address =
       absl::StrCat(collectonce::rpc::SplitHostPort(f.admin_listen)->first, ":", (*admin)->port());
   // tests/daemon.cc and operators' scripts read the two addresses from this message.
@@ -315,11 +436,17 @@ int main(int argc, char** argv) {
   const int sig = collectonce::rpc::WaitForTerminationSignal();
   log.Info("draining", {{"signal", sig}});
   follower.reset();
+  leader_follower.reset();
   health->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   server->Wait();
   admin->reset();
   hub.reset();
+  replication_mode = nullptr;
+  replication.reset();  // resigns if it leads, so that another replica need not wait
+  stopping_reloader.Notify();
+  if (policy_reloader.joinable()) policy_reloader.join();
+  replicated_store.reset();
   store->reset();  // the committer finishes what is queued; RocksDB closes cleanly
   log.Info("stopped");
   return 0;

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "collectonce/replication/v1/replication.pb.h"
 #include "libs/rpc/admin_server.h"
 #include "libs/rpc/leader_router.h"
 
@@ -92,12 +93,25 @@ absl::StatusOr<std::unique_ptr<ReplicationMode>> ReplicationMode::Start(
         calls->Record("LogAppend", static_cast<int>(code), absl::ToDoubleSeconds(took));
       });
   m->controller_->Start();
+  m->replica_id_ = f.replica_id;
+  m->prefix_ = f.etcd_prefix;
   return m;
 }
 
 ReplicationMode::~ReplicationMode() {
   controller_.reset();  // before the client it calls
   client_.reset();
+}
+
+void ReplicationMode::RecordBackup(const std::string& directory, const store::BackupInfo& info) {
+  replication::v1::BackupMark mark;
+  mark.set_log_index(info.last_log_index);
+  mark.set_last_commit_sequence(info.last_commit_sequence);
+  mark.set_replica_id(replica_id_);
+  mark.set_directory(directory);
+  mark.set_backup_id(info.backup_id);
+  mark.set_time_us(absl::ToUnixMicros(absl::Now()));
+  client_->Put(replication::Layout(prefix_).BackupKey(), mark.SerializeAsString()).IgnoreError();
 }
 
 rpc::LeaderHint ReplicationMode::Hint() const {

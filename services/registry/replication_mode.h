@@ -15,6 +15,7 @@
 #include "libs/replication/replicated_store.h"
 #include "libs/rpc/leader_hint.h"
 #include "libs/rpc/metrics.h"
+#include "libs/store/store.h"
 
 namespace collectonce::registry {
 
@@ -58,6 +59,10 @@ class ReplicationMode {
   ~ReplicationMode();
 
   replication::ReplicaController& controller() { return *controller_; }
+  // Records a verified backup of this replica as the group's backup mark (PREFIX/backup):
+  // the leader trims the log only below what the mark covers. Best effort (logged by the
+  // caller's metrics, not failed): a missing mark only keeps more of the log.
+  void RecordBackup(const std::string& directory, const store::BackupInfo& info);
   // The leader as this replica knows it, for NOT_LEADER refusals.
   rpc::LeaderHint Hint() const;
   // Whether this replica leads now with its lease certainly valid.
@@ -72,6 +77,8 @@ class ReplicationMode {
   std::unique_ptr<rpc::RpcMetrics> etcd_calls_;
   std::unique_ptr<etcd::Client> client_;
   std::unique_ptr<replication::ReplicaController> controller_;
+  std::string replica_id_;
+  std::string prefix_;
 };
 
 }  // namespace collectonce::registry

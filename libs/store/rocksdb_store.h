@@ -43,6 +43,10 @@ struct RocksDbStoreOptions {
   // ONLY for measuring what the audit log costs (tools/bench/audit_cost): appends no audit
   // entries, so nothing written is tamper-evident. Never set in a daemon.
   bool benchmark_without_audit_log = false;
+  // Where RocksDB's own log lines go (WARN and above; `error` for ERROR and FATAL), one line
+  // per call, from any thread; null: stderr. Never a file on the data disk, where RocksDB's
+  // file logger aborts the process once that disk is full.
+  std::function<void(bool error, std::string line)> info_log;
   // A RocksDB Env to run on (fault-injection tests); null for the default.
   rocksdb::Env* env = nullptr;
   // Replicated mode: open as a follower (refusing writes with NOT_LEADER) until Lead.

@@ -1,6 +1,9 @@
 #include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 
 #include "absl/numeric/bits.h"
 #include "absl/strings/str_cat.h"
@@ -19,6 +22,42 @@
 namespace collectonce::store::internal {
 
 namespace {
+
+// RocksDB's info log, from WARN up, handed to the daemon's logger (or stderr) instead of a
+// LOG file on the data disk: Debian's RocksDB is built with assertions on, and its file
+// logger aborts the process when it fails to write that file on a full disk.
+class InfoLog : public rocksdb::Logger {
+ public:
+  explicit InfoLog(std::function<void(bool, std::string)> sink)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), sink_(std::move(sink)) {}
+
+  void Logv(const char* format, va_list ap) override {
+    Emit(rocksdb::InfoLogLevel::WARN_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    Emit(level, format, ap);
+  }
+
+ private:
+  void Emit(rocksdb::InfoLogLevel level, const char* format, va_list ap) {
+    char buf[1024];
+    va_list copy;
+    va_copy(copy, ap);
+    const int n = std::vsnprintf(buf, sizeof buf, format, copy);
+    va_end(copy);
+    if (n <= 0) return;
+    std::string line(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1));
+    const bool error = level >= rocksdb::InfoLogLevel::ERROR_LEVEL;
+    if (sink_) return sink_(error, std::move(line));
+    line = absl::StrCat("rocksdb: ", line, "\n");
+    // One write(2), so that lines of several threads do not interleave; nothing to do if
+    // stderr is gone.
+    [[maybe_unused]] ssize_t written = ::write(2, line.data(), line.size());
+  }
+
+  std::function<void(bool, std::string)> sink_;
+};
 
 // Hears RocksDB's background errors (a failed flush or compaction, say on a full disk), which
 // stop writes before any write of ours has failed, so that health says so at once.
@@ -43,6 +82,7 @@ absl::Status RocksDbStoreImpl::Init() {
   opts.max_background_jobs = 2;
   opts.bytes_per_sync = 1 << 20;
   if (options_.env) opts.env = options_.env;
+  opts.info_log = std::make_shared<InfoLog>(options_.info_log);
   opts.listeners.push_back(
       std::make_shared<BackgroundErrorListener>([this](const rocksdb::Status& e) {
         absl::MutexLock lock(&state_mu_);

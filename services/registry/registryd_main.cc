@@ -309,6 +309,15 @@ int main(int argc, char** argv) {
   options.index_hash = *std::move(index_hash);
   // A replica starts following: it writes nothing of its own until it leads.
   options.start_following = replicated;
+  // RocksDB's warnings and errors as the daemon's own log lines, never a file on the data
+  // disk (whose logger aborts the process when that disk fills).
+  options.info_log = [&log](bool error, std::string line) {
+    if (error) {
+      log.Error(absl::StrCat("rocksdb: ", line));
+    } else {
+      log.Warning(absl::StrCat("rocksdb: ", line));
+    }
+  };
   auto store = collectonce::store::RocksDbStore::Open(std::move(options));
   if (!store.ok()) return Fail(std::string(store.status().message()));
 

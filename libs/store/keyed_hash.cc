@@ -102,13 +102,15 @@ KeyedHash::KeyedHash(std::string key) {
   keyed_ = std::move(k);
 }
 
-std::string KeyedHash::Hash(absl::string_view text) const {
+std::string KeyedHash::Hash(absl::string_view text) const { return Hash({text}); }
+
+std::string KeyedHash::Hash(std::initializer_list<absl::string_view> parts) const {
   EVP_MD_CTX* ctx = Scratch();
   unsigned char inner[kDigest];
   unsigned char out[kDigest];
   unsigned int n = 0;
   EVP_MD_CTX_copy_ex(ctx, keyed_->inner);
-  EVP_DigestUpdate(ctx, text.data(), text.size());
+  for (absl::string_view text : parts) EVP_DigestUpdate(ctx, text.data(), text.size());
   EVP_DigestFinal_ex(ctx, inner, &n);
   EVP_MD_CTX_copy_ex(ctx, keyed_->outer);
   EVP_DigestUpdate(ctx, inner, sizeof inner);

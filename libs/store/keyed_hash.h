@@ -4,6 +4,7 @@
 #ifndef COLLECTONCE_LIBS_STORE_KEYED_HASH_H_
 #define COLLECTONCE_LIBS_STORE_KEYED_HASH_H_
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,8 @@ class KeyedHash {
 
   // 32 bytes: HMAC-SHA256(key, text). Safe to call from any number of threads.
   std::string Hash(absl::string_view text) const;
+  // HMAC-SHA256 of the concatenation of `parts`, without building it.
+  std::string Hash(std::initializer_list<absl::string_view> parts) const;
 
  private:
   // The SHA-256 states after the key's inner and outer pads, computed once: every lookup of

@@ -122,5 +122,52 @@ TEST_F(AuditVerifyTest, DeletedAndReorderedEntriesAreNamed) {
   EXPECT_THAT(v.out, HasSubstr("entry 1 is missing"));
 }
 
+// The newest signed head the registry handed out is kept beside its signing key (here
+// DATA_DIR/keys, the local mode's default), outside RocksDB: a data directory put back to an
+// older copy is refused at start with exit 3, the database's own files being consistent.
+TEST_F(AuditVerifyTest, ADataDirectoryRolledBackToAnOlderCopyIsRefusedAtStart) {
+  const std::string data = dir_ + "/data";
+  ASSERT_TRUE(daemon_->Stop(SIGTERM).ok());
+  daemon_.reset();
+  EXPECT_TRUE(std::filesystem::exists(data + "/keys/published-tree-head"));
+  // The copy an attacker (or a careless restore) puts back later: everything but the keys.
+  ASSERT_EQ(testing::RunShell(absl::StrCat("mkdir ", dir_, "/old && cd ", data,
+                                           " && tar --exclude=./keys -cf - . | tar -xf - -C ", dir_,
+                                           "/old"))
+                .exit_code,
+            0);
+  Start();
+  ASSERT_EQ(Ctl("record put enterprises/91350404MA31GY5T0Y --set name=后来的企业有限公司 "
+                "--source market-regulation --reason 登记")
+                .exit_code,
+            0);
+  CmdResult head = Ctl("audit head");
+  ASSERT_EQ(head.exit_code, 0) << head.out;
+  ASSERT_TRUE(daemon_->Stop(SIGTERM).ok());
+  daemon_.reset();
+  ASSERT_EQ(testing::RunShell(absl::StrCat("cd ", data,
+                                           " && find . -mindepth 1 -maxdepth 1 ! -name "
+                                           "keys -exec rm -rf {} + && cp -a ",
+                                           dir_, "/old/. ", data, "/"))
+                .exit_code,
+            0);
+
+  const std::string start = absl::StrCat(
+      "timeout 30 ", REGISTRYD_BINARY, " --insecure --no-sync --data-dir ", data,
+      " --bootstrap-governance registryctl --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 2>&1");
+  CmdResult refused = testing::RunShell(start);
+  EXPECT_EQ(refused.exit_code, 3) << refused.out;
+  EXPECT_THAT(refused.out, HasSubstr("refusing to start"));
+  EXPECT_THAT(refused.out, HasSubstr("has 5 entries, but this registry has published a signed "
+                                     "tree head of 6 entries"));
+  EXPECT_THAT(refused.out, HasSubstr("STORE_BEHIND_PUBLISHED_HEAD"));
+
+  // Put back on purpose: with the file moved aside the older copy starts (and a client holding
+  // the newer head would see the fork).
+  std::filesystem::rename(data + "/keys/published-tree-head", dir_ + "/published-tree-head.old");
+  Start();
+  EXPECT_EQ(Ctl("audit verify").exit_code, 0);
+}
+
 }  // namespace
 }  // namespace collectonce

@@ -63,10 +63,18 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetTreeHead(grpc::CallbackServerCont
   if (!root.ok()) return Reply(context, root.status());
   head.root = *root;
   head.timestamp_us = absl::ToUnixMicros(absl::Now());
+  std::string signature;
+  if (publisher_ != nullptr) {
+    auto published = publisher_->Publish(head);
+    if (!published.ok()) return Reply(context, published.status());
+    signature = std::move(published->signature);
+  } else {
+    signature = signer_->Sign(audit::SigningInput(head));
+  }
   response->set_tree_size(head.size);
   response->set_root_hash(HashBytes(head.root));
   response->set_timestamp_us(head.timestamp_us);
-  response->set_signature(signer_->Sign(audit::SigningInput(head)));
+  response->set_signature(std::move(signature));
   response->set_public_key(signer_->PublicKeyRaw());
   return Reply(context, absl::OkStatus());
 }

@@ -5,6 +5,7 @@
 #define COLLECTONCE_SERVICES_REGISTRY_AUDIT_SERVICE_H_
 
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
+#include "libs/audit/published_head.h"
 #include "libs/audit/signer.h"
 #include "services/registry/registry_context.h"
 
@@ -12,8 +13,11 @@ namespace collectonce::registry {
 
 class AuditServiceImpl final : public v1::AuditService::CallbackService {
  public:
-  AuditServiceImpl(RegistryContext* ctx, const audit::Signer* signer)
-      : ctx_(ctx), signer_(signer) {}
+  // With a `publisher`, every head GetTreeHead hands out is signed by it, and a newer one is
+  // in its published-head file before the reply; without, heads are signed by `signer` only.
+  AuditServiceImpl(RegistryContext* ctx, const audit::Signer* signer,
+                   audit::HeadPublisher* publisher = nullptr)
+      : ctx_(ctx), signer_(signer), publisher_(publisher) {}
 
   grpc::ServerUnaryReactor* GetTreeHead(grpc::CallbackServerContext*, const v1::GetTreeHeadRequest*,
                                         v1::SignedTreeHead*) override;
@@ -35,6 +39,7 @@ class AuditServiceImpl final : public v1::AuditService::CallbackService {
  private:
   RegistryContext* ctx_;
   const audit::Signer* signer_;
+  audit::HeadPublisher* publisher_;
 };
 
 }  // namespace collectonce::registry

@@ -15,8 +15,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "libs/audit/published_head.h"
+#include "libs/base/error_reason.h"
+#include "libs/base/status_macros.h"
 #include "libs/rpc/admin_server.h"
 #include "libs/rpc/admission.h"
 #include "libs/rpc/call_observer.h"
@@ -49,6 +53,7 @@ struct Flags {
   std::string bootstrap_governance;
   std::string index_key_file;
   std::string audit_key_file;
+  std::string published_head_file;
   bool sync = true;
   int block_cache_mb = 256;
   int write_buffer_mb = 128;
@@ -151,6 +156,10 @@ void AddStoreMetrics(collectonce::store::RocksDbStore* store,
       [store] { return static_cast<double>(store->Engine().background_errors); });
 }
 
+// Exit code of a start refused because the store is older than (or diverges from) the newest
+// tree head this registry has published: docs/operations.md.
+constexpr int kExitStoreBehindPublishedHead = 3;
+
 int UsageError(const std::string& message) {
   std::cerr << "registryd: " << message << " (see --help)\n";
   return 2;
@@ -201,6 +210,11 @@ int main(int argc, char** argv) {
                  "Ed25519 key (PKCS#8 PEM) that signs audit tree heads (default "
                  "DATA_DIR/keys/audit-signing.pem, created only with --insecure)")
       ->envname("REGISTRYD_AUDIT_KEY_FILE");
+  app.add_option("--published-head-file", f.published_head_file,
+                 "where the newest signed tree head handed out is kept, outside the data "
+                 "directory's database (default: published-tree-head beside the audit key); a "
+                 "store behind it is refused at start (exit 3)")
+      ->envname("REGISTRYD_PUBLISHED_HEAD_FILE");
   app.add_flag("--sync,!--no-sync", f.sync,
                "sync the WAL before acknowledging a write (default on)")
       ->envname("REGISTRYD_SYNC");
@@ -321,6 +335,49 @@ int main(int argc, char** argv) {
   auto store = collectonce::store::RocksDbStore::Open(std::move(options));
   if (!store.ok()) return Fail(std::string(store.status().message()));
 
+  // The newest tree head this registry handed out, kept beside the signing key: a store
+  // behind it (a data directory rolled back, an older backup restored) or one whose log
+  // hashes to another root is refused before it serves anything.
+  const std::string head_file =
+      !f.published_head_file.empty()
+          ? f.published_head_file
+          : std::filesystem::path(audit_key).replace_filename("published-tree-head").string();
+  auto published = collectonce::audit::ReadPublishedHead(head_file);
+  if (!published.ok()) return Fail(std::string(published.status().message()));
+  const uint64_t audit_size = (*store)->Stats().audit_size;
+  if (published->has_value()) {
+    if (auto s = collectonce::audit::CheckAgainstPublishedHead(**published, signer->PublicKeyRaw(),
+                                                               audit_size, (*store)->AuditNodes());
+        !s.ok()) {
+      log.Error(absl::StrCat("refusing to start: ", s.message(),
+                             " (to start from an older copy on purpose, move ", head_file,
+                             " aside first: clients holding newer heads will see a fork)"),
+                {{"published_head_file", head_file},
+                 {"published_size", static_cast<int64_t>((*published)->head.size)},
+                 {"store_audit_size", static_cast<int64_t>(audit_size)},
+                 {"reason", collectonce::ReasonOf(s)}});
+      return kExitStoreBehindPublishedHead;
+    }
+  } else if (audit_size > 0) {
+    log.Warning(absl::StrCat("no published tree head at ", head_file,
+                             "; keeping one from now on (a rollback before this start cannot be "
+                             "told from here)"),
+                {{"published_head_file", head_file}});
+  }
+  collectonce::audit::HeadPublisher publisher(&*signer, head_file,
+                                              published->has_value() ? (*published)->head.size : 0);
+  // Publish the head the store starts from, and again at a clean stop: a later rollback to
+  // any state before either is refused even if no client asked for a head in between.
+  auto publish_current = [&]() -> absl::Status {
+    collectonce::audit::TreeHead head;
+    head.size = (*store)->Stats().audit_size;
+    if (head.size == 0) return absl::OkStatus();
+    ASSIGN_OR_RETURN(head.root, collectonce::audit::RootAt((*store)->AuditNodes(), head.size));
+    head.timestamp_us = absl::ToUnixMicros(absl::Now());
+    return publisher.Publish(head).status();
+  };
+  if (auto s = publish_current(); !s.ok()) return Fail(std::string(s.message()));
+
   collectonce::registry::RegistryContext context(store->get(), insecure, f.bootstrap_governance);
   context.set_data_dir(data_dir);
   context.set_page_token_key(std::move(page_token_key));
@@ -344,7 +401,7 @@ int main(int argc, char** argv) {
   collectonce::registry::RecordServiceImpl records(&context, hub.get());
   collectonce::registry::GovernanceServiceImpl governance(&context);
   collectonce::registry::ReuseLedgerImpl reuse(&context);
-  collectonce::registry::AuditServiceImpl audit_service(&context, &*signer);
+  collectonce::registry::AuditServiceImpl audit_service(&context, &*signer, &publisher);
   collectonce::rpc::RpcMetrics metrics;
   AddStoreMetrics(store->get(), &metrics);
   collectonce::rpc::AddAdmissionMetrics(&metrics, &admission);
@@ -456,6 +513,9 @@ int main(int argc, char** argv) {
   stopping_reloader.Notify();
   if (policy_reloader.joinable()) policy_reloader.join();
   replicated_store.reset();
+  if (auto s = publish_current(); !s.ok()) {
+    log.Warning(absl::StrCat("could not keep the final tree head: ", s.message()));
+  }
   store->reset();  // the committer finishes what is queued; RocksDB closes cleanly
   log.Info("stopped");
   return 0;

@@ -9,10 +9,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
+#include "collectonce/storage/v1/storage.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/catalog/subject.h"
 #include "libs/store/keys.h"
 #include "libs/store/test_util.h"
 #include "rocksdb/db.h"
@@ -22,6 +24,7 @@ namespace collectonce {
 namespace {
 
 namespace v1 = ::collectonce::registry::v1;
+using catalog::SubjectName;
 using ::testing::HasSubstr;
 
 using CmdResult = testing::ShellResult;
@@ -167,6 +170,72 @@ TEST_F(AuditVerifyTest, ADataDirectoryRolledBackToAnOlderCopyIsRefusedAtStart) {
   std::filesystem::rename(data + "/keys/published-tree-head", dir_ + "/published-tree-head.old");
   Start();
   EXPECT_EQ(Ctl("audit verify").exit_code, 0);
+}
+
+// Stored states edited on the stopped registry's disk, as a tester with RocksDB would: the
+// API refuses them with DATA_LOSS (never the edited bytes), the metric counts them, and
+// `audit verify --states` names the first one. The log itself still verifies: it never
+// committed to the states, only to the change sets.
+TEST_F(AuditVerifyTest, AlteredStatesAreRefusedOverTheApiAndNamedByVerifyStates) {
+  // registryctl reads under the governance matters its principal is granted.
+  for (const std::string& apply :
+       {std::string("catalog apply -f ") + COLLECTONCE_SOURCE_DIR +
+            "/deploy/examples/catalog/person.txtpb",
+        std::string("matter apply -f ") + COLLECTONCE_SOURCE_DIR +
+            "/deploy/examples/matters/data-governance-review-enterprise.txtpb",
+        std::string("matter apply -f ") + COLLECTONCE_SOURCE_DIR +
+            "/deploy/examples/matters/data-governance-review-person.txtpb",
+        std::string("principal apply -f ") + COLLECTONCE_SOURCE_DIR +
+            "/deploy/examples/principals/registryctl.txtpb"}) {
+    CmdResult r = Ctl(apply);
+    ASSERT_EQ(r.exit_code, 0) << apply << ": " << r.out;
+  }
+  const std::string steel = "enterprises/91350400MA2YQ8KX1E";
+  CmdResult intact = Ctl("audit verify --states");
+  EXPECT_EQ(intact.exit_code, 0) << intact.out;
+  EXPECT_THAT(intact.out, HasSubstr("4 stored states of 1 subjects"));
+
+  const SubjectName subject = *catalog::ParseSubjectName(steel);
+  auto rename = [](storage::v1::RecordState* s) {
+    for (auto& f : *s->mutable_fields()) {
+      if (f.field() == "name") f.mutable_value()->set_string_value("改过的名称有限公司");
+    }
+  };
+  TamperWhileStopped([&](store::testing::RawDb& raw) {
+    raw.EditSealed<storage::v1::RecordState>(store::keys::kSnapshotsCf,
+                                             store::keys::SubjectRevision(subject, 3), rename);
+  });
+  CmdResult verify = Ctl("audit verify --states");
+  EXPECT_EQ(verify.exit_code, 3) << verify.out;
+  EXPECT_THAT(verify.out,
+              HasSubstr(absl::StrCat(steel, " revision 3: the snapshot does not match its seal")));
+
+  TamperWhileStopped([&](store::testing::RawDb& raw) {
+    raw.EditSealed<storage::v1::RecordState>(store::keys::kCurrentCf, store::keys::Subject(subject),
+                                             rename);
+    raw.EditSealed<v1::ChangeSet>(store::keys::kHistoryCf, store::keys::SubjectRevision(subject, 2),
+                                  [](v1::ChangeSet* cs) { cs->set_reason("nothing happened"); });
+  });
+  constexpr int kExitDataLoss = 64 + 15;
+  for (const std::string& read :
+       {std::string("record get ") + steel, absl::StrCat("record get ", steel, " --revision 4"),
+        absl::StrCat("record get ", steel, " --revision 3")}) {
+    CmdResult r = Ctl(read);
+    EXPECT_EQ(r.exit_code, kExitDataLoss) << read << ": " << r.out;
+    EXPECT_THAT(r.out, HasSubstr("STORED_DATA_ALTERED")) << read;
+    EXPECT_THAT(r.out, HasSubstr(steel)) << read;
+    EXPECT_THAT(r.out, ::testing::Not(HasSubstr("改过的名称"))) << read;
+  }
+  CmdResult history = Ctl(absl::StrCat("record history ", steel));
+  EXPECT_EQ(history.exit_code, kExitDataLoss) << history.out;
+  EXPECT_THAT(history.out, HasSubstr("change set of " + steel + " at revision 2"));
+  auto metrics = testing::HttpGet(daemon_->admin_address(), "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_THAT(*metrics, HasSubstr("collectonce_store_altered_values_refused_total "));
+  EXPECT_THAT(*metrics,
+              ::testing::Not(HasSubstr("collectonce_store_altered_values_refused_total 0\n")));
+  // The edited change set no longer matches the digest the log holds.
+  EXPECT_EQ(Ctl("audit verify").exit_code, 3);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #ifndef COLLECTONCE_LIBS_STORE_ROCKSDB_STORE_IMPL_H_
 #define COLLECTONCE_LIBS_STORE_ROCKSDB_STORE_IMPL_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -31,6 +32,7 @@
 #include "libs/audit/merkle.h"
 #include "libs/store/change_builder.h"
 #include "libs/store/rocksdb_store.h"
+#include "libs/store/state_mac.h"
 #include "rocksdb/db.h"
 #include "rocksdb/statistics.h"
 #include "rocksdb/write_batch.h"
@@ -47,7 +49,7 @@ namespace sv1 = ::collectonce::storage::v1;
 // 2: a revision's state goes to `snapshots` when a later revision supersedes it; the
 // current revision's state is only in `current` (1 wrote it to both on every write).
 // Older stores read correctly here; a build refuses a store newer than it knows.
-constexpr int32_t kFormatVersion = 5;
+constexpr int32_t kFormatVersion = 6;
 // Merkle subtrees of fewer than 2^4 leaves are not stored: they are hashed from the leaf
 // hashes kept with the entries (at most 16 reads), which spares every entry about two puts.
 constexpr int kLowestStoredAuditLevel = 4;
@@ -150,7 +152,8 @@ using Op = std::variant<WriteOp, AccessOp, CatalogOp, ObjectOp, ReuseOp>;
 
 class RocksDbStoreImpl final : public RocksDbStore {
  public:
-  explicit RocksDbStoreImpl(RocksDbStoreOptions options) : options_(std::move(options)) {}
+  explicit RocksDbStoreImpl(RocksDbStoreOptions options)
+      : options_(std::move(options)), mac_(StateMac::FromIndexKey(options_.index_hash)) {}
 
   ~RocksDbStoreImpl() override {
     {
@@ -223,10 +226,13 @@ class RocksDbStoreImpl final : public RocksDbStore {
     listeners_.erase(id);
   }
   absl::StatusOr<BackupInfo> CreateBackup(const std::string& directory) override;
+  absl::StatusOr<StateCheck> VerifyStates(const std::string& after, int limit) override;
   StoreStats Stats() override {
     absl::MutexLock lock(&state_mu_);
-    return {last_sequence_, audit_size_, published_time_us_, applied_log_index_,
-            role_ == Role::kLeading};
+    StoreStats stats{last_sequence_, audit_size_, published_time_us_, applied_log_index_,
+                     role_ == Role::kLeading};
+    stats.altered_values_refused = altered_refused_.load(std::memory_order_relaxed);
+    return stats;
   }
   absl::Status ApplyLogEntry(const CommitEntry& entry) override;
   void Follow(absl::Status why) override;
@@ -354,6 +360,20 @@ class RocksDbStoreImpl final : public RocksDbStore {
                                                             const std::string& key);
   // Parses the current state of `key` into *state; false if there is none. With `bytes`,
   // also keeps the stored bytes there.
+  // ---- sealed values (store_integrity.cc) ----
+  // DATA_LOSS, reason STORED_DATA_ALTERED, naming `what`, the subject and the revision;
+  // counted in altered_values_refused.
+  absl::Status Altered(absl::string_view what, absl::string_view subject_key, int64_t revision);
+  // Opens a stored state of `subject_key` (revision 0: the current one, from `current`; else
+  // that revision's snapshot) into *state, and its unsealed bytes into *inner_bytes if given.
+  absl::Status OpenState(absl::string_view subject_key, int64_t revision, absl::string_view stored,
+                         sv1::RecordState* state, std::string* inner_bytes);
+  absl::Status OpenChangeSet(absl::string_view subject_key, int64_t revision,
+                             absl::string_view stored, v1::ChangeSet* cs, std::string* inner_bytes);
+  absl::Status OpenAssertion(absl::string_view key, absl::string_view stored, sv1::Assertion* a);
+  // Seals every value of a store written before format 6; updates and writes *meta.
+  absl::Status SealOlderValues(sv1::StoreMeta* meta);
+
   absl::StatusOr<bool> ReadState(const rocksdb::ReadOptions& ro, const std::string& key,
                                  sv1::RecordState* state, std::string* bytes = nullptr);
   // One get in `snapshots` for a superseded revision; for the current one, a miss there and
@@ -441,6 +461,9 @@ class RocksDbStoreImpl final : public RocksDbStore {
   int64_t NextCommitTime();
 
   RocksDbStoreOptions options_;
+  // Seals and opens every value reads serve (derived from the index key).
+  const StateMac mac_;
+  std::atomic<uint64_t> altered_refused_{0};
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::shared_ptr<rocksdb::Statistics> stats_;

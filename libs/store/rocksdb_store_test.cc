@@ -10,6 +10,7 @@
 #include "libs/base/status_matchers.h"
 #include "libs/store/change_builder.h"
 #include "libs/store/keys.h"
+#include "libs/store/state_mac.h"
 #include "libs/store/test_util.h"
 #include "rocksdb/db.h"
 #include "rocksdb/utilities/backup_engine.h"
@@ -184,11 +185,11 @@ TEST_F(RocksDbStoreTest, OnlySupersededStatesAreSnapshotsAndVersionOneStoresStil
   store_.reset();
   {
     RawDb raw(dir_);
-    raw.SetFormatVersion(6);
+    raw.SetFormatVersion(7);
   }
   auto newer = RocksDbStore::Open(Options());
   EXPECT_THAT(newer.status(),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("format version 6")));
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("format version 7")));
 }
 
 // Since format 5 revision 1 writes no timeline entry: reads as of a time find it by the
@@ -252,7 +253,8 @@ TEST_F(RocksDbStoreTest, StatesKeepEachProvenanceOnceAndVersionTwoStatesStillRea
             ->Get(rocksdb::ReadOptions(), raw.cf(keys::kCurrentCf), keys::Subject(steel), &bytes)
             .ok());
     storage::v1::RecordState state;
-    ASSERT_TRUE(state.ParseFromString(bytes));
+    ASSERT_TRUE(StateMac::IsSealed(bytes));  // format 6; what format 2 wrote was bare
+    ASSERT_TRUE(state.ParseFromString(bytes.substr(StateMac::kOverhead)));
     ASSERT_EQ(state.fields_size(), 4);
     ASSERT_EQ(state.provenances_size(), 1);
     EXPECT_EQ(state.provenances(0).source(), "market-regulation");

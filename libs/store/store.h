@@ -143,6 +143,8 @@ struct StoreStats {
   // that it appends to a commit log). Both false/0 in local mode.
   uint64_t applied_log_index = 0;
   bool leading = false;
+  // Reads refused because a stored value did not match its seal (since open).
+  uint64_t altered_values_refused = 0;
 };
 
 // The registry's durable state. Thread-safe: reads run concurrently; writes are ordered by
@@ -257,6 +259,26 @@ class Store {
   // newest). Returns the audit indexes and the key to continue from (empty at the end).
   [[nodiscard]] virtual absl::StatusOr<std::pair<std::vector<uint64_t>, std::string>>
   ListAccessEvents(const SubjectName& subject, const std::string& before_key, int limit) = 0;
+
+  // ---- integrity ----
+  struct StateCheck {
+    int64_t subjects = 0;
+    int64_t states = 0;
+    // Set at the first state that is not the fold of its subject's change sets (or whose
+    // seal, history or snapshot does not hold); checking stops there.
+    std::string bad_subject;
+    int64_t bad_revision = 0;
+    std::string problem;
+    // The subject key to continue after; empty when every subject was checked.
+    std::string next_after;
+  };
+  // Checks up to `limit` subjects in key order after `after` (empty: from the first): each
+  // change set opens under its seal and they are revisions 1..n without a gap, and every
+  // state (each snapshot and the current one) opens and serves what the fold of the change
+  // sets up to its revision gives (libs/store/state_fold.h). INVALID_ARGUMENT if `after` is
+  // not a subject key.
+  [[nodiscard]] virtual absl::StatusOr<StateCheck> VerifyStates(const std::string& after,
+                                                                int limit) = 0;
 
   // Writes a RocksDB backup (BackupEngine) of the live store into `directory` (created if
   // missing; earlier backups there are kept) and verifies its checksums.

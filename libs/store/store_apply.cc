@@ -191,12 +191,13 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
 
   std::string cs_bytes = cs.SerializeAsString();
   std::string state_bytes = built.next.SerializeAsString();
-  g.batch.Put(handles_[kCurrent], key, state_bytes);
+  g.batch.Put(handles_[kCurrent], key, mac_.Seal(SealedKind::kState, key, state_bytes));
   // The state this write supersedes becomes a snapshot; the new one lives in `current` only,
   // so a subject that never changes (most of a bulk load) is stored once.
   if (current) {
     std::string snapshot_key = keys::SubjectRevision(subject, current_revision);
-    g.batch.Put(handles_[kSnapshots], snapshot_key, *current_bytes);
+    g.batch.Put(handles_[kSnapshots], snapshot_key,
+                mac_.Seal(SealedKind::kState, key, *current_bytes));
     g.superseded[std::move(snapshot_key)] = *current_bytes;
     // Revision 1 needs no timeline entry: the state's create time is its commit time.
     g.batch.Put(handles_[kTimeline], keys::Timeline(subject, commit_time, revision), "");
@@ -205,13 +206,14 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
       sv1::Assertion entry;
       *entry.mutable_field() = a;
       entry.set_cleared(!a.has_value());
-      g.batch.Put(
-          handles_[kValidTime],
-          keys::ValidTime(subject, a.field(), ToCivilDay(a.provenance().valid_from()), revision),
-          entry.SerializeAsString());
+      const std::string vkey =
+          keys::ValidTime(subject, a.field(), ToCivilDay(a.provenance().valid_from()), revision);
+      g.batch.Put(handles_[kValidTime], vkey,
+                  mac_.Seal(SealedKind::kAssertion, vkey, entry.SerializeAsString()));
     }
   }
-  g.batch.Put(handles_[kHistory], keys::SubjectRevision(subject, revision), cs_bytes);
+  g.batch.Put(handles_[kHistory], keys::SubjectRevision(subject, revision),
+              mac_.Seal(SealedKind::kChangeSet, key, cs_bytes));
   sv1::SequenceEntry se;
   se.set_subject(subject.ToString());
   se.set_revision(revision);

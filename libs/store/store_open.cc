@@ -158,6 +158,12 @@ absl::Status RocksDbStoreImpl::Init() {
   // the check has none; it is written with the next commit.)
   index_key_check_ = IndexKeyCheck();
   ASSIGN_OR_RETURN(sv1::StoreMeta meta, ReadMeta());
+  // Format 6 seals every value reads serve; an older store's values are sealed now, under
+  // the index key ReadMeta just checked, before anything reads them. (A new store's meta
+  // says 0.)
+  if (meta.format_version() > 0 && meta.format_version() < kFormatVersion) {
+    RETURN_IF_ERROR(SealOlderValues(&meta));
+  }
   RETURN_IF_ERROR(RecoverPublished(meta));
   RETURN_IF_ERROR(RecoverCommitter(meta));
   if (options_.start_following) {

@@ -17,10 +17,7 @@ absl::StatusOr<bool> RocksDbStoreImpl::ReadState(const rocksdb::ReadOptions& ro,
   rocksdb::Status s = db_->Get(ro, handles_[kCurrent], key, &pinned);
   if (s.IsNotFound()) return false;
   if (!s.ok()) return FromRocks(s, "reading a record");
-  if (!state->ParseFromArray(pinned.data(), static_cast<int>(pinned.size()))) {
-    return absl::DataLossError("a stored record is unreadable");
-  }
-  if (bytes != nullptr) bytes->assign(pinned.data(), pinned.size());
+  RETURN_IF_ERROR(OpenState(key, 0, absl::string_view(pinned.data(), pinned.size()), state, bytes));
   return true;
 }
 
@@ -48,9 +45,8 @@ absl::StatusOr<sv1::RecordState> RocksDbStoreImpl::StateAtRevision(const rocksdb
   }
   if (!s.ok()) return FromRocks(s, absl::StrCat("reading revision ", revision));
   sv1::RecordState state;
-  if (!state.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError("a stored revision is unreadable");
-  }
+  RETURN_IF_ERROR(OpenState(keys::Subject(subject), revision,
+                            absl::string_view(bytes.data(), bytes.size()), &state, nullptr));
   return state;
 }
 
@@ -147,9 +143,8 @@ absl::StatusOr<v1::Record> RocksDbStoreImpl::ValidTimeView(const rocksdb::ReadOp
     it->SeekForPrev(keys::ValidTime(subject, field, day, INT64_MAX));
     if (it->Valid() && it->key().starts_with(prefix)) {
       sv1::Assertion a;
-      if (!a.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-        return absl::DataLossError("a valid-time entry is unreadable");
-      }
+      RETURN_IF_ERROR(OpenAssertion(absl::string_view(it->key().data(), it->key().size()),
+                                    absl::string_view(it->value().data(), it->value().size()), &a));
       best_day = ToCivilDay(a.field().provenance().valid_from()) - absl::CivilDay(1970, 1, 1);
       best_rev = a.field().provenance().revision();
       best = a.field();
@@ -223,9 +218,9 @@ absl::StatusOr<HistoryPage> RocksDbStoreImpl::ListHistory(const SubjectName& sub
   int scanned = 0;
   for (; it->Valid() && it->key().starts_with(prefix); it->Prev()) {
     v1::ChangeSet cs;
-    if (!cs.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("a stored change set is unreadable");
-    }
+    RETURN_IF_ERROR(OpenChangeSet(
+        prefix, keys::RevisionSuffix(absl::string_view(it->key().data(), it->key().size())),
+        absl::string_view(it->value().data(), it->value().size()), &cs, nullptr));
     int64_t t = cs.commit_time().seconds() * 1000000 + cs.commit_time().nanos() / 1000;
     if (query.since_us != 0 && t < query.since_us) break;  // older ones are older still
     bool match = query.until_us == 0 || t <= query.until_us;
@@ -280,10 +275,9 @@ absl::StatusOr<std::vector<v1::ChangeSet>> RocksDbStoreImpl::ReadChangesAfter(
       break;
     }
     v1::ChangeSet& cs = out.emplace_back();
-    if (!cs.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      status = absl::DataLossError("a stored change set is unreadable");
-      break;
-    }
+    status = OpenChangeSet(keys::Subject(*subject), e.revision(),
+                           absl::string_view(bytes.data(), bytes.size()), &cs, nullptr);
+    if (!status.ok()) break;
   }
   if (status.ok() && !it->status().ok()) status = FromRocks(it->status(), "reading sequence");
   it.reset();
@@ -364,7 +358,11 @@ absl::StatusOr<std::vector<Store::RawAuditEntry>> RocksDbStoreImpl::ReadAuditEnt
       if (subject.ok() && db_->Get(ro, handles_[kHistory],
                                    keys::SubjectRevision(*subject, parsed.change().revision()), &cs)
                               .ok()) {
-        e.stored_change_set_sha256 = Sha256(cs);
+        // The digest of the change set's bytes, its seal left aside: an edit of either is
+        // found (the log's digest, the read's seal).
+        e.stored_change_set_sha256 =
+            Sha256(StateMac::IsSealed(cs) ? absl::string_view(cs).substr(StateMac::kOverhead)
+                                          : absl::string_view(cs));
       }
     }
     out.push_back(std::move(e));

@@ -196,6 +196,29 @@ class RawDb {
                          EncodeAuditValue(logged, e.SerializeAsString()))
                     .ok());
   }
+  // The value at `key` of column family `cf`, as it is stored.
+  std::string Get(const std::string& cf_name, const std::string& key) {
+    std::string value;
+    EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), cf(cf_name), key, &value).ok()) << cf_name;
+    return value;
+  }
+  void Put(const std::string& cf_name, const std::string& key, const std::string& value) {
+    ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf(cf_name), key, value).ok());
+  }
+  // Parses the message inside a sealed value (format 6: 18 bytes of seal, then the
+  // message), lets `edit` change it and puts it back behind the same seal: what someone
+  // editing a value on the data disk, without the key, would leave.
+  template <typename Message>
+  void EditSealed(const std::string& cf_name, const std::string& key,
+                  const std::function<void(Message*)>& edit) {
+    const std::string value = Get(cf_name, key);
+    ASSERT_GE(value.size(), 18u);
+    ASSERT_EQ(value[0], '\0');
+    Message m;
+    ASSERT_TRUE(m.ParseFromString(value.substr(18)));
+    edit(&m);
+    Put(cf_name, key, value.substr(0, 18) + m.SerializeAsString());
+  }
   void SetFormatVersion(int32_t version) {
     std::string bytes;
     EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), cf("default"), keys::kMetaKey, &bytes).ok());

@@ -21,6 +21,9 @@ constexpr int kDefaultEntriesPage = 500;
 // A page of ListChanges scans at most this many log entries, so that a rare filter still
 // answers in bounded time; the token continues the scan.
 constexpr int kMaxChangesScan = 20000;
+// VerifyStoredStates: subjects per call (at most kMaxPageSize), so that a call reads a
+// bounded part of the store.
+constexpr int kDefaultStatesPage = 1000;
 
 grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status,
                                 const catalog::Violations& violations = {}) {
@@ -258,6 +261,37 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
   if (!listed->second.empty()) {
     response->set_next_page_token(
         ctx_->page_tokens().EncodeKey(PageList::kAccessEvents, listed->second));
+  }
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::VerifyStoredStates(
+    grpc::CallbackServerContext* context, const v1::VerifyStoredStatesRequest* request,
+    v1::VerifyStoredStatesResponse* response) {
+  auto caller = ctx_->Resolve(*context);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  catalog::Violations violations;
+  auto page = PageSize(request->page_size(), kDefaultStatesPage, &violations);
+  if (!page.ok()) return Reply(context, page.status(), violations);
+  std::string after;
+  if (!request->page_token().empty()) {
+    auto decoded = ctx_->page_tokens().DecodeKey(PageList::kStoredStates, request->page_token());
+    if (!decoded.ok()) {
+      return Reply(context, TokenRefused(decoded.status(), &violations), violations);
+    }
+    after = *std::move(decoded);
+  }
+  auto checked = ctx_->store()->VerifyStates(after, *page);
+  if (!checked.ok()) return Reply(context, checked.status());
+  response->set_subjects_checked(checked->subjects);
+  response->set_states_checked(checked->states);
+  response->set_first_bad_subject(checked->bad_subject);
+  response->set_first_bad_revision(checked->bad_revision);
+  response->set_problem(checked->problem);
+  if (!checked->next_after.empty()) {
+    response->set_next_page_token(
+        ctx_->page_tokens().EncodeKey(PageList::kStoredStates, checked->next_after));
   }
   return Reply(context, absl::OkStatus());
 }

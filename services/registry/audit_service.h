@@ -35,6 +35,9 @@ class AuditServiceImpl final : public v1::AuditService::CallbackService {
   grpc::ServerUnaryReactor* ListAccessEvents(grpc::CallbackServerContext*,
                                              const v1::ListAccessEventsRequest*,
                                              v1::ListAccessEventsResponse*) override;
+  grpc::ServerUnaryReactor* VerifyStoredStates(grpc::CallbackServerContext*,
+                                               const v1::VerifyStoredStatesRequest*,
+                                               v1::VerifyStoredStatesResponse*) override;
 
  private:
   RegistryContext* ctx_;

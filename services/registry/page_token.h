@@ -31,6 +31,7 @@ enum class PageList : char {
   kBundles = 'b',
   kPrincipals = 'p',
   kAccessEvents = 'a',
+  kStoredStates = 's',
 };
 
 // ListRecords: the subject id to continue after and the commit time the whole listing is

@@ -117,6 +117,11 @@ void AddStoreMetrics(collectonce::store::RocksDbStore* store,
                     [store] { return static_cast<double>(store->Stats().last_commit_sequence); });
   metrics->AddGauge("collectonce_audit_log_size", "Entries in the audit log.",
                     [store] { return static_cast<double>(store->Stats().audit_size); });
+  metrics->AddCounterFunction(
+      "collectonce_store_altered_values_refused_total",
+      "Reads refused because a stored value did not match its seal (changed outside the "
+      "registry) since start.",
+      [store] { return static_cast<double>(store->Stats().altered_values_refused); });
   metrics->AddGauge("collectonce_store_healthy",
                     "1 while the store accepts writes; 0 after a failed write until restart.",
                     [store] { return store->Health().ok() ? 1.0 : 0.0; });

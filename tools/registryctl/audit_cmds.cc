@@ -50,7 +50,37 @@ int Head(const Globals& g) {
   return EmitMessage(g, head);
 }
 
-int Verify(const Globals& g, const std::string& since_head_file) {
+// `audit verify --states`: after the log holds, every subject's stored states must be the
+// fold of its change sets (whose digests the log holds), a page of subjects per call.
+int VerifyStates(Client& client) {
+  auto stub = v1::AuditService::NewStub(client.channel());
+  Progress progress("verifying stored states of subjects", 0);
+  v1::VerifyStoredStatesRequest req;
+  int64_t subjects = 0, states = 0;
+  do {
+    v1::VerifyStoredStatesResponse page;
+    grpc::ClientContext ctx;
+    client.Prepare(&ctx);
+    grpc::Status s = stub->VerifyStoredStates(&ctx, req, &page);
+    if (!s.ok()) return ReportRpcError(s);
+    subjects += page.subjects_checked();
+    states += page.states_checked();
+    progress.Update(subjects);
+    if (!page.first_bad_subject().empty()) {
+      progress.Done();
+      std::cerr << "error: " << page.first_bad_subject() << " revision "
+                << page.first_bad_revision() << ": " << page.problem() << "\n";
+      return kExitVerifyFailed;
+    }
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  progress.Done();
+  std::cout << "ok: " << states << " stored states of " << subjects
+            << " subjects are the fold of their logged change sets\n";
+  return kExitOk;
+}
+
+int Verify(const Globals& g, const std::string& since_head_file, bool states) {
   std::optional<v1::SignedTreeHead> earlier;
   if (!since_head_file.empty()) {
     std::ifstream in(since_head_file);
@@ -133,6 +163,7 @@ int Verify(const Globals& g, const std::string& since_head_file) {
                                        " entries")
                         : std::string())
             << "\n";
+  if (states) return VerifyStates(client);
   return kExitOk;
 }
 
@@ -271,9 +302,13 @@ void AddAuditCommands(CLI::App& app, const Globals& globals, Action* action) {
       "the first bad entry if it does not hold");
   verify->add_option("--since-head", *since_head,
                      "a head saved earlier with `audit head`: the log must still extend it");
-  verify->footer("Example: registryctl audit verify --since-head head.json");
-  verify->callback([&globals, action, since_head] {
-    *action = [&globals, since_head] { return Verify(globals, *since_head); };
+  auto states = std::make_shared<bool>(false);
+  verify->add_flag("--states", *states,
+                   "also prove that every subject's stored states are the fold of its logged "
+                   "change sets (reads the whole store)");
+  verify->footer("Example: registryctl audit verify --states --since-head head.json");
+  verify->callback([&globals, action, since_head, states] {
+    *action = [&globals, since_head, states] { return Verify(globals, *since_head, *states); };
   });
 
   auto c = std::make_shared<ChangesOpts>();

@@ -1,0 +1,233 @@
+// Stored values edited, swapped or put back with the store closed, as a tester with the data
+// disk (and RocksDB, or ldb) would: reads refuse them with DATA_LOSS, never serving the
+// altered bytes, and VerifyStates names the first state that is not the fold of its change
+// sets.
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/base/error_reason.h"
+#include "libs/base/status_matchers.h"
+#include "libs/store/state_mac.h"
+#include "libs/store/test_util.h"
+
+namespace collectonce::store {
+namespace {
+
+namespace sv1 = ::collectonce::storage::v1;
+using ::collectonce::testing::IsOk;
+using ::collectonce::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using namespace ::collectonce::store::testing;  // NOLINT
+
+class IntegrityTest : public StoreFixture {
+ protected:
+  void Put(const char* name, const std::string& value) {
+    WriteRequest r = Req(name);
+    r.changes.push_back({"name", Str(value)});
+    ASSERT_THAT(store_->WriteAndWait(std::move(r)), IsOk());
+    Advance(absl::Seconds(10));
+  }
+  // Closes the store, lets `f` edit its directory, opens it again.
+  void Tamper(const std::function<void(RawDb&)>& f) {
+    store_.reset();
+    {
+      RawDb raw(dir_);
+      f(raw);
+    }
+    Reopen();
+  }
+  static std::string Key(const char* name) {
+    return keys::Subject(*catalog::ParseSubjectName(name));
+  }
+  static std::string KeyAt(const char* name, int64_t revision) {
+    return keys::SubjectRevision(*catalog::ParseSubjectName(name), revision);
+  }
+  static void RenameTo(sv1::RecordState* s, const std::string& value) {
+    for (auto& f : *s->mutable_fields()) {
+      if (f.field() == "name") *f.mutable_value() = Str(value);
+    }
+  }
+  uint64_t Refused() { return store_->Stats().altered_values_refused; }
+  Store::StateCheck Verify() {
+    auto c = store_->VerifyStates("", 1000);
+    EXPECT_THAT(c, IsOk());
+    return c.ok() ? *c : Store::StateCheck{};
+  }
+};
+
+MATCHER_P2(AlteredAt, subject, revision, "is DATA_LOSS STORED_DATA_ALTERED naming it") {
+  const absl::Status& s = ::collectonce::testing::GetStatus(arg);
+  *result_listener << "status is " << s;
+  return s.code() == absl::StatusCode::kDataLoss && ReasonOf(s) == "STORED_DATA_ALTERED" &&
+         absl::StrContains(s.message(), subject) &&
+         absl::StrContains(s.message(), absl::StrCat("revision ", revision));
+}
+
+TEST_F(IntegrityTest, AnEditedCurrentStateIsRefusedByEveryReadOfIt) {
+  Put(kSteel, "三明钢源有限公司");
+  const int64_t t1 = now_us_;
+  Tamper([](RawDb& raw) {
+    raw.EditSealed<sv1::RecordState>(keys::kCurrentCf, Key(kSteel),
+                                     [](sv1::RecordState* s) { RenameTo(s, "改过的名称"); });
+  });
+  const SubjectName steel = *catalog::ParseSubjectName(kSteel);
+  EXPECT_THAT(store_->GetRecord(steel, AsOf::Current()), AlteredAt(kSteel, 1));
+  EXPECT_THAT(store_->GetRecord(steel, AsOf::Revision(1)), AlteredAt(kSteel, 1));
+  EXPECT_THAT(store_->GetRecord(steel, AsOf::CommitTime(t1)), AlteredAt(kSteel, 1));
+  EXPECT_THAT(store_->GetRecord(steel, AsOf::ValidDay(absl::CivilDay(2026, 3, 1))),
+              AlteredAt(kSteel, 1));
+  EXPECT_EQ(Refused(), 4u);
+  // Nothing is built on it either: a write to the subject is refused the same way.
+  WriteRequest r = Req(kSteel);
+  r.changes.push_back({"name", Str("新名称有限公司")});
+  EXPECT_THAT(store_->WriteAndWait(std::move(r)), AlteredAt(kSteel, 1));
+  const Store::StateCheck c = Verify();
+  EXPECT_EQ(c.bad_subject, kSteel);
+  EXPECT_EQ(c.problem, "the current state does not match its seal");
+}
+
+TEST_F(IntegrityTest, AnEditedSnapshotIsRefusedByReadsAsOfItsRevision) {
+  Put(kSteel, "一号名称有限公司");
+  const int64_t t1 = now_us_ - 1;  // before revision 2's commit time
+  Put(kSteel, "二号名称有限公司");
+  Tamper([](RawDb& raw) {
+    raw.EditSealed<sv1::RecordState>(keys::kSnapshotsCf, KeyAt(kSteel, 1),
+                                     [](sv1::RecordState* s) { RenameTo(s, "改过的名称"); });
+  });
+  const SubjectName steel = *catalog::ParseSubjectName(kSteel);
+  EXPECT_THAT(store_->GetRecord(steel, AsOf::Current()), IsOk());
+  EXPECT_THAT(store_->GetRecord(steel, AsOf::Revision(1)), AlteredAt(kSteel, 1));
+  EXPECT_THAT(store_->GetRecord(steel, AsOf::CommitTime(t1)), AlteredAt(kSteel, 1));
+  EXPECT_EQ(Refused(), 2u);
+  const Store::StateCheck c = Verify();
+  EXPECT_EQ(c.bad_subject, kSteel);
+  EXPECT_EQ(c.bad_revision, 1);
+  EXPECT_EQ(c.problem, "the snapshot does not match its seal");
+}
+
+TEST_F(IntegrityTest, AnEditedChangeSetIsRefusedByHistoryAndTheChangeFeed) {
+  Put(kSteel, "一号名称有限公司");
+  Put(kSteel, "二号名称有限公司");
+  Tamper([](RawDb& raw) {
+    raw.EditSealed<v1::ChangeSet>(keys::kHistoryCf, KeyAt(kSteel, 2), [](v1::ChangeSet* cs) {
+      *cs->mutable_changes(0)->mutable_new_value() = Str("改过的名称");
+    });
+  });
+  const SubjectName steel = *catalog::ParseSubjectName(kSteel);
+  EXPECT_THAT(store_->ListHistory(steel, HistoryQuery()), AlteredAt(kSteel, 2));
+  EXPECT_THAT(store_->ReadChangesAfter(0, 100), AlteredAt(kSteel, 2));
+  const Store::StateCheck c = Verify();
+  EXPECT_EQ(c.bad_revision, 2);
+  EXPECT_EQ(c.problem, "the change set does not match its seal");
+}
+
+// Each value is bound to its subject: two subjects' values exchanged are both refused.
+TEST_F(IntegrityTest, SwappedCurrentStatesOfTwoSubjectsAreRefused) {
+  Put(kSteel, "钢源有限公司");
+  Put(kPowder, "粉体有限公司");
+  Tamper([](RawDb& raw) {
+    const std::string a = raw.Get(keys::kCurrentCf, Key(kSteel));
+    const std::string b = raw.Get(keys::kCurrentCf, Key(kPowder));
+    raw.Put(keys::kCurrentCf, Key(kSteel), b);
+    raw.Put(keys::kCurrentCf, Key(kPowder), a);
+  });
+  EXPECT_THAT(store_->GetRecord(*catalog::ParseSubjectName(kSteel), AsOf::Current()),
+              AlteredAt(kSteel, 1));
+  EXPECT_THAT(store_->GetRecord(*catalog::ParseSubjectName(kPowder), AsOf::Current()),
+              AlteredAt(kPowder, 1));
+}
+
+// A state moved to another revision of the same subject does not pass either.
+TEST_F(IntegrityTest, ASnapshotMovedToAnotherRevisionIsRefused) {
+  Put(kSteel, "一号名称有限公司");
+  Put(kSteel, "二号名称有限公司");
+  Put(kSteel, "三号名称有限公司");
+  Tamper([](RawDb& raw) {
+    raw.Put(keys::kSnapshotsCf, KeyAt(kSteel, 2), raw.Get(keys::kSnapshotsCf, KeyAt(kSteel, 1)));
+  });
+  EXPECT_THAT(store_->GetRecord(*catalog::ParseSubjectName(kSteel), AsOf::Revision(2)),
+              AlteredAt(kSteel, 2));
+}
+
+// What a seal cannot tell: an older state of the same subject put back as the current one
+// opens. The fold of the change sets names it.
+TEST_F(IntegrityTest, AnOlderStatePutBackAsCurrentIsNamedByTheFold) {
+  Put(kPowder, "粉体有限公司");
+  Put(kSteel, "一号名称有限公司");
+  Put(kSteel, "二号名称有限公司");
+  EXPECT_EQ(Verify().bad_subject, "");
+  EXPECT_EQ(Verify().states, 3);
+  Tamper([](RawDb& raw) {
+    // The bytes revision 1 had as the current state: sealed, for this subject.
+    raw.Put(keys::kCurrentCf, Key(kSteel), raw.Get(keys::kSnapshotsCf, KeyAt(kSteel, 1)));
+  });
+  const Store::StateCheck c = Verify();
+  EXPECT_EQ(c.bad_subject, kSteel);
+  EXPECT_THAT(c.problem, HasSubstr("the current state is at revision 1 but the change sets go on "
+                                   "to revision 2"));
+}
+
+TEST_F(IntegrityTest, VerifyStatesPagesThroughSubjectsInKeyOrder) {
+  for (int i = 0; i < 5; ++i) Put(Enterprise(i).c_str(), absl::StrCat("企业", i, "有限公司"));
+  Put(Enterprise(3).c_str(), "改名后的企业有限公司");
+  std::string after;
+  int64_t subjects = 0, states = 0;
+  for (int calls = 0; calls < 10; ++calls) {
+    auto c = store_->VerifyStates(after, 2);
+    ASSERT_THAT(c, IsOk());
+    EXPECT_EQ(c->bad_subject, "");
+    subjects += c->subjects;
+    states += c->states;
+    after = c->next_after;
+    if (after.empty()) break;
+  }
+  EXPECT_TRUE(after.empty());
+  EXPECT_EQ(subjects, 5);
+  EXPECT_EQ(states, 6);
+  EXPECT_THAT(store_->VerifyStates("not a key", 2), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// A store of format 5 or older holds bare values: they are sealed when it is opened, and
+// read as before.
+TEST_F(IntegrityTest, AnOlderStoresValuesAreSealedAtOpen) {
+  Put(kSteel, "一号名称有限公司");
+  Put(kSteel, "二号名称有限公司");
+  Tamper([](RawDb& raw) {
+    for (const char* cf :
+         {keys::kCurrentCf, keys::kSnapshotsCf, keys::kHistoryCf, keys::kValidTimeCf}) {
+      for (const std::string& key : raw.Keys(cf)) {
+        const std::string v = raw.Get(cf, key);
+        ASSERT_TRUE(StateMac::IsSealed(v));
+        raw.Put(cf, key, v.substr(StateMac::kOverhead));
+      }
+    }
+    raw.SetFormatVersion(5);
+  });
+  const SubjectName steel = *catalog::ParseSubjectName(kSteel);
+  auto current = store_->GetRecord(steel, AsOf::Current());
+  ASSERT_THAT(current, IsOk());
+  EXPECT_EQ(FieldText(*current, "name"), "二号名称有限公司");
+  auto first = store_->GetRecord(steel, AsOf::Revision(1));
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(FieldText(*first, "name"), "一号名称有限公司");
+  auto history = store_->ListHistory(steel, HistoryQuery());
+  ASSERT_THAT(history, IsOk());
+  EXPECT_EQ(history->change_sets.size(), 2u);
+  EXPECT_EQ(Verify().states, 2);
+  EXPECT_EQ(Refused(), 0u);
+  store_.reset();
+  RawDb raw(dir_);
+  for (const char* cf : {keys::kCurrentCf, keys::kSnapshotsCf, keys::kHistoryCf}) {
+    for (const std::string& key : raw.Keys(cf)) EXPECT_TRUE(StateMac::IsSealed(raw.Get(cf, key)));
+  }
+  sv1::StoreMeta meta;
+  ASSERT_TRUE(meta.ParseFromString(raw.Get("default", keys::kMetaKey)));
+  EXPECT_EQ(meta.format_version(), 6);
+}
+
+}  // namespace
+}  // namespace collectonce::store

@@ -325,6 +325,19 @@ TEST_F(RegistryctlTest, PersonalNumbersStayMaskedInDiagnosticsAndFreeText) {
   EXPECT_THAT(changes.out, HasSubstr(masked_id));
   EXPECT_THAT(changes.out, Not(HasSubstr(id)));
   EXPECT_THAT(changes.out, Not(HasSubstr(mobile)));
+  // An auditor finds a person's file by ID number, and that lookup is itself recorded.
+  CtlRun found =
+      Ctl(reg, {"--as", "auditor", "audit", "access", "--id-number-file", dir_ + "/id.txt"});
+  ASSERT_EQ(found.exit_code, 0) << Describe(found);
+  EXPECT_THAT(found.out, ::testing::ContainsRegex("^persons/[a-z0-9]+\n"));
+  EXPECT_THAT(found.out + found.err, Not(HasSubstr(id)));
+  CtlRun looked_up =
+      Ctl(reg, {"--as", "auditor", "audit", "access", "--id-number-file", dir_ + "/id.txt"});
+  ASSERT_EQ(looked_up.exit_code, 0) << Describe(looked_up);
+  EXPECT_THAT(looked_up.out, HasSubstr("principals/auditor"));
+  CtlRun not_auditor = Ctl(reg, {"--as", "spiffe://sanming.gov.cn/approval/tax", "audit", "access",
+                                 "--id-number-file", dir_ + "/id.txt"});
+  EXPECT_EQ(not_auditor.exit_code, 64 + 7) << Describe(not_auditor);
   CtlRun revealed =
       Ctl(reg, {"--reveal", "record", "history", "--id-number-file", dir_ + "/id.txt"});
   ASSERT_EQ(revealed.exit_code, 0) << Describe(revealed);

@@ -7,6 +7,7 @@
 #include "libs/audit/merkle.h"
 #include "libs/audit/tree_head.h"
 #include "libs/base/error_reason.h"
+#include "libs/ident/resident_id.h"
 #include "libs/rpc/errors.h"
 #include "libs/rpc/timestamps.h"
 #include "services/registry/limits.h"
@@ -40,6 +41,25 @@ absl::Status RequireAuditor(const Caller& caller) {
   return WithReason(absl::PermissionDeniedError(
                         absl::StrCat(caller.principal.name(), " may not read the audit log")),
                     "ROLE_MAY_NOT_AUDIT");
+}
+
+// The person an auditor names by ID number (auditors and governance only, checked before
+// the number is looked at): INVALID_ARGUMENT for a number that is not one, NOT_FOUND when
+// no person has it.
+absl::StatusOr<catalog::SubjectName> FindPersonForAudit(const Caller& caller,
+                                                        const v1::ListAccessEventsRequest& r,
+                                                        store::Store* store) {
+  if (auto s = RequireAuditor(caller); !s.ok()) return s;
+  if (!r.subject().empty()) {
+    return WithReason(absl::InvalidArgumentError("give a subject or an id_number, not both"),
+                      "INVALID_VALUES");
+  }
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  auto id = ident::ParseResidentId(r.id_number(), today);
+  if (!id.ok()) {
+    return WithReason(absl::InvalidArgumentError(id.status().message()), "INVALID_VALUES");
+  }
+  return store->FindPerson(id->number);
 }
 
 std::string HashBytes(const audit::Hash& h) {
@@ -215,7 +235,16 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
     v1::ListAccessEventsResponse* response) {
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return Reply(context, caller.status());
-  auto subject = catalog::ParseSubjectName(request->subject());
+  const bool by_id_number = !request->id_number().empty();
+  auto subject = by_id_number ? FindPersonForAudit(*caller, *request, ctx_->store())
+                              : catalog::ParseSubjectName(request->subject());
+  if (by_id_number && !subject.ok()) {
+    catalog::Violations v;
+    if (absl::IsInvalidArgument(subject.status())) {
+      v.push_back({"id_number", "FORMAT", std::string(subject.status().message())});
+    }
+    return Reply(context, subject.status(), v);
+  }
   if (!subject.ok()) {
     return Reply(
         context,
@@ -262,7 +291,20 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
     response->set_next_page_token(
         ctx_->page_tokens().EncodeKey(PageList::kAccessEvents, listed->second));
   }
-  return Reply(context, absl::OkStatus());
+  response->set_subject(subject->ToString());
+  if (!by_id_number) return Reply(context, absl::OkStatus());
+  // The answer names the person's file: it leaves only once the lookup is durably recorded.
+  store::AccessRecord lookup;
+  lookup.principal = caller->principal.name();
+  lookup.event.set_subject(subject->ToString());
+  lookup.event.set_via(caller->via);
+  lookup.event.set_lookup("id_number");
+  auto* reactor = context->DefaultReactor();
+  ctx_->store()->RecordAccess(std::move(lookup), [reactor, response](absl::Status s) {
+    if (!s.ok()) response->Clear();
+    reactor->Finish(rpc::ToGrpc(s));
+  });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::VerifyStoredStates(

@@ -10,6 +10,7 @@
 #include "libs/audit/tree_head.h"
 #include "tools/registryctl/client.h"
 #include "tools/registryctl/commands.h"
+#include "tools/registryctl/files.h"
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/globals.h"
 #include "tools/registryctl/output.h"
@@ -263,14 +264,23 @@ int RunChanges(const Globals& g, const ChangesOpts& o) {
 }
 
 struct AccessOpts {
-  std::string subject, page_token;
+  std::string subject, id_file, page_token;
   int32_t page_size = 0;
   int64_t limit = 0;
 };
 
 int RunAccess(const Globals& g, const AccessOpts& o) {
+  if (o.subject.empty() == o.id_file.empty()) {
+    return UsageError(
+        "give NAME (enterprises/... or persons/...) or --id-number-file, one of them");
+  }
   v1::ListAccessEventsRequest req;
   req.set_subject(o.subject);
+  if (!o.id_file.empty()) {
+    auto id = ReadIdNumber(o.id_file, CityToday());
+    if (!id.ok()) return UsageError(id.status().message());
+    req.set_id_number(*id);
+  }
   req.set_page_token(o.page_token);
   Client client(g, g.registry);
   auto stub = v1::AuditService::NewStub(client.channel());
@@ -279,9 +289,15 @@ int RunAccess(const Globals& g, const AccessOpts& o) {
                    [&](const v1::ListAccessEventsRequest& q, v1::ListAccessEventsResponse* page) {
                      grpc::ClientContext ctx;
                      client.Prepare(&ctx);
-                     return stub->ListAccessEvents(&ctx, q, page);
+                     grpc::Status s = stub->ListAccessEvents(&ctx, q, page);
+                     // Later pages name the subject found on the first.
+                     if (s.ok() && !q.id_number().empty()) all.set_subject(page->subject());
+                     return s;
                    });
-  return rc != kExitOk ? rc : PrintEntries(g, all, o.limit);
+  if (rc != kExitOk) return rc;
+  // Found by ID number: the file's name is the answer an auditor needs first.
+  if (!o.id_file.empty() && !g.structured()) std::cout << all.subject() << "\n\n";
+  return PrintEntries(g, all, o.limit);
 }
 
 }  // namespace
@@ -333,13 +349,17 @@ void AddAuditCommands(CLI::App& app, const Globals& globals, Action* action) {
 
   auto a = std::make_shared<AccessOpts>();
   CLI::App* access = audit->add_subcommand("access", "who read which fields of one subject");
-  access->add_option("NAME", a->subject, "enterprises/... or persons/...")->required();
+  access->add_option("NAME", a->subject, "enterprises/... or persons/...");
+  access->add_option("--id-number-file", a->id_file,
+                     "a person by the ID number in FILE ('-': stdin); the lookup is recorded");
   access->add_option("--limit", a->limit, "stop after N entries (default: all of them)")
       ->check(IntRange(1, INT32_MAX));
   access->add_option("--page-size", a->page_size, "entries per call (at most 1000)")
       ->check(IntRange(1, 1000));
   access->add_option("--page-token", a->page_token, "continue a listing from a token");
-  access->footer("Example: registryctl audit access enterprises/91350400MA2YQ8KX1E --limit 20");
+  access->footer(
+      "Example: registryctl audit access enterprises/91350400MA2YQ8KX1E --limit 20\n"
+      "         registryctl --as auditor audit access --id-number-file id.txt");
   access->callback(
       [&globals, action, a] { *action = [&globals, a] { return RunAccess(globals, *a); }; });
 }

@@ -146,8 +146,8 @@ TEST_F(EvidenceInteropTest, NodeRefusesOurTamperedOrExpiredCredential) {
   Result tampered = NodeVerify(FlipInSignature(credential));
   EXPECT_EQ(tampered.exit_code, 3) << tampered.err;
   WriteFile(dir_ + "/credential.sdjwt", credential);
-  Result expired = Node({"verify", dir_ + "/credential.sdjwt", dir_ + "/jwks.json",
-                         std::to_string(kNow + 7200)});
+  Result expired = Node(
+      {"verify", dir_ + "/credential.sdjwt", dir_ + "/jwks.json", std::to_string(kNow + 7200)});
   EXPECT_EQ(expired.exit_code, 3) << expired.err;
 }
 

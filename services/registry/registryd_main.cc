@@ -326,8 +326,6 @@ int main(int argc, char** argv) {
   options.block_cache_bytes = static_cast<size_t>(f.block_cache_mb) << 20;
   options.write_buffer_bytes = static_cast<size_t>(f.write_buffer_mb) << 20;
   options.index_hash = *std::move(index_hash);
-  // A replica starts following: it writes nothing of its own until it leads.
-  options.start_following = replicated;
   // RocksDB's warnings and errors as the daemon's own log lines, never a file on the data
   // disk (whose logger aborts the process when that disk fills).
   options.info_log = [&log](bool error, std::string line) {
@@ -337,6 +335,8 @@ int main(int argc, char** argv) {
       log.Warning(absl::StrCat("rocksdb: ", line));
     }
   };
+  // A replica starts following: it writes nothing of its own until it leads.
+  options.start_following = replicated;
   auto store = collectonce::store::RocksDbStore::Open(std::move(options));
   if (!store.ok()) return Fail(std::string(store.status().message()));
 
@@ -350,7 +350,16 @@ int main(int argc, char** argv) {
   auto published = collectonce::audit::ReadPublishedHead(head_file);
   if (!published.ok()) return Fail(std::string(published.status().message()));
   const uint64_t audit_size = (*store)->Stats().audit_size;
-  if (published->has_value()) {
+  if (published->has_value() && replicated) {
+    // A replica behind the head it published (restored from a backup, or wiped) catches up
+    // from the group's log, which is the authority here; a rollback of the whole group is
+    // still seen by any client holding a later signed head.
+    if (audit_size < (*published)->head.size) {
+      log.Info("the store is behind the tree head this replica published; following the log",
+               {{"published_size", static_cast<int64_t>((*published)->head.size)},
+                {"store_audit_size", static_cast<int64_t>(audit_size)}});
+    }
+  } else if (published->has_value()) {
     if (auto s = collectonce::audit::CheckAgainstPublishedHead(**published, signer->PublicKeyRaw(),
                                                                audit_size, (*store)->AuditNodes());
         !s.ok()) {
@@ -513,14 +522,14 @@ int main(int argc, char** argv) {
   server->Wait();
   admin->reset();
   hub.reset();
+  if (auto s = publish_current(); !s.ok()) {
+    log.Warning(absl::StrCat("could not keep the final tree head: ", s.message()));
+  }
   replication_mode = nullptr;
   replication.reset();  // resigns if it leads, so that another replica need not wait
   stopping_reloader.Notify();
   if (policy_reloader.joinable()) policy_reloader.join();
   replicated_store.reset();
-  if (auto s = publish_current(); !s.ok()) {
-    log.Warning(absl::StrCat("could not keep the final tree head: ", s.message()));
-  }
   store->reset();  // the committer finishes what is queued; RocksDB closes cleanly
   log.Info("stopped");
   return 0;

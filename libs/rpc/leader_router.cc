@@ -34,6 +34,12 @@ int LeaderRouter::IndexOf(absl::string_view address) const {
   return -1;
 }
 
+absl::Time LeaderRouter::AttemptDeadline(absl::Time now, absl::Time call_deadline) const {
+  if (size() == 1 || call_deadline <= now) return call_deadline;
+  const absl::Duration share = std::max((call_deadline - now) / 2, absl::Seconds(1));
+  return std::min(call_deadline, now + share);
+}
+
 std::optional<LeaderRouter::Retry> LeaderRouter::OnFailure(int tried, const RpcError& error,
                                                            bool repeatable, int attempt) {
   if (attempt >= max_attempts()) return std::nullopt;
@@ -51,7 +57,9 @@ std::optional<LeaderRouter::Retry> LeaderRouter::OnFailure(int tried, const RpcE
       // No leader known, or one outside the list, or the replica that just refused.
       retry = Retry{size() > 1 ? next : tried, backoff};
     }
-  } else if (error.status.code() == absl::StatusCode::kUnavailable && repeatable) {
+  } else if ((error.status.code() == absl::StatusCode::kUnavailable ||
+              error.status.code() == absl::StatusCode::kDeadlineExceeded) &&
+             repeatable) {
     // Several replicas: the next one at once; one replica: the channel retried already.
     if (size() > 1) retry = Retry{next, attempt > size() ? backoff : absl::ZeroDuration()};
   } else if (error.reason == "COMMIT_OUTCOME_UNKNOWN" && repeatable) {

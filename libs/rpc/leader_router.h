@@ -9,6 +9,9 @@
 //                               after a short pause (an election is under way).
 //   UNAVAILABLE                 the replica is down or unreachable: sent to the next replica,
 //                               only if the call is repeatable.
+//   DEADLINE_EXCEEDED           the replica did not answer within the attempt's deadline
+//                               (AttemptDeadline): stopped, stalled or cut off without a reset.
+//                               Treated as UNAVAILABLE; the call's own deadline still ends it.
 //   COMMIT_OUTCOME_UNKNOWN      the leader lost its lease while committing: sent again (to the
 //                               next leader) only if repeatable.
 //   anything else               returned to the caller.
@@ -62,6 +65,13 @@ class LeaderRouter {
   // `error`: where to send it again, or nullopt to return the error. Moves current() to the
   // chosen replica. The caller still checks that the pause fits its deadline.
   std::optional<Retry> OnFailure(int tried, const RpcError& error, bool repeatable, int attempt);
+
+  // The deadline of one attempt of a call that must end by `call_deadline`: half of what
+  // remains, at least one second, never past the call's. A replica that accepted the
+  // connection but does not answer (a leader stopped past its lease, a host gone without a
+  // reset) then costs a caller part of its deadline, not all of it, and the call goes on to
+  // the next replica. One replica: the call's deadline.
+  absl::Time AttemptDeadline(absl::Time now, absl::Time call_deadline) const;
 
   // Attempts of one call at most (the first included).
   int max_attempts() const { return 2 * size() + 2; }

@@ -123,7 +123,7 @@ void RegistryClient::Prepare(grpc::ClientContext* ctx, const Origin& origin, abs
   if (insecure_) ctx->AddMetadata(rpc::kPrincipalHeader, identity_);
   if (!origin.on_behalf_of.empty()) ctx->AddMetadata(rpc::kOnBehalfOfHeader, origin.on_behalf_of);
   if (!origin.traceparent.empty()) ctx->AddMetadata(rpc::kTraceparentHeader, origin.traceparent);
-  ctx->set_deadline(absl::ToChronoTime(deadline));
+  ctx->set_deadline(absl::ToChronoTime(router_.AttemptDeadline(absl::Now(), deadline)));
 }
 
 void RegistryClient::Observe(const char* method, std::chrono::steady_clock::time_point start,

@@ -13,6 +13,9 @@ namespace collectonce::rpc {
 
 inline constexpr char kPrincipalHeader[] = "x-principal";
 inline constexpr char kOnBehalfOfHeader[] = "x-on-behalf-of";
+// Read-your-writes on a replicated registry: the commit sequence of the caller's write that a
+// read must see (services/registry/registry_context.h, WaitForCommitSequence).
+inline constexpr char kMinCommitSequenceHeader[] = "collectonce-min-commit-sequence";
 
 struct CallerIdentity {
   // The identity that authenticated the call.

@@ -1,6 +1,10 @@
 #include "services/registry/registry_context.h"
 
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "libs/base/error_reason.h"
 #include "libs/base/status_macros.h"
 #include "libs/rpc/caller.h"
@@ -13,7 +17,9 @@ RegistryContext::RegistryContext(store::Store* store, bool insecure,
   policy_ = authz::Policy::Build({}, {}, {}, bootstrap_governance_);
 }
 
-absl::Status RegistryContext::ReloadPolicy() {
+absl::Status RegistryContext::ReloadPolicy() const {
+  // Everything committed up to here is in what is read below.
+  const int64_t sequence = store_->Stats().last_commit_sequence;
   std::vector<v1::Principal> principals;
   std::vector<v1::Matter> matters;
   std::vector<v1::Bundle> bundles;
@@ -37,6 +43,7 @@ absl::Status RegistryContext::ReloadPolicy() {
   auto policy = authz::Policy::Build(principals, matters, bundles, bootstrap_governance_);
   absl::MutexLock lock(&mu_);
   policy_ = std::move(policy);
+  policy_sequence_ = std::max(policy_sequence_, sequence);
   return absl::OkStatus();
 }
 
@@ -71,6 +78,22 @@ absl::Status RegistryContext::FollowerMiss(absl::Status status, const store::AsO
                     "NOT_LEADER");
 }
 
+absl::Status RegistryContext::WaitForCommitSequence(int64_t sequence, absl::Time deadline) const {
+  const absl::Time until = std::min(deadline, absl::Now() + kMaxSequenceWait);
+  int64_t applied = store_->Stats().last_commit_sequence;
+  // The wait is short and rare (a follower a few entries behind the write it is asked
+  // about): a poll keeps the store's interface as it is.
+  while (applied < sequence && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(2));
+    applied = store_->Stats().last_commit_sequence;
+  }
+  if (applied >= sequence) return absl::OkStatus();
+  return WithReason(absl::UnavailableError(absl::StrCat(
+                        "this replica has applied commits up to sequence ", applied,
+                        ", not yet ", sequence, "; try again or ask another replica")),
+                    "REPLICA_BEHIND");
+}
+
 std::shared_ptr<const authz::Policy> RegistryContext::policy() const {
   absl::MutexLock lock(&mu_);
   return policy_;
@@ -81,6 +104,26 @@ absl::StatusOr<Caller> RegistryContext::Resolve(const grpc::ServerContextBase& c
   if (admission_ != nullptr) RETURN_IF_ERROR(admission_->Admit(ctx));
   auto id = rpc::IdentifyCaller(ctx, insecure_);
   if (!id.ok()) return id.status();
+  if (auto it = ctx.client_metadata().find(rpc::kMinCommitSequenceHeader);
+      it != ctx.client_metadata().end()) {
+    int64_t sequence;
+    if (!absl::SimpleAtoi(absl::string_view(it->second.data(), it->second.size()), &sequence) ||
+        sequence < 0) {
+      return WithReason(absl::InvalidArgumentError(absl::StrCat(
+                            rpc::kMinCommitSequenceHeader,
+                            " must be a commit sequence from a write's reply (a number >= 0)")),
+                        "INVALID_MIN_COMMIT_SEQUENCE");
+    }
+    RETURN_IF_ERROR(WaitForCommitSequence(sequence, absl::FromChrono(ctx.deadline())));
+    // The caller may have changed governance objects at that sequence: a follower's policy
+    // (reloaded in the background) must be as new as what the caller wrote.
+    bool stale;
+    {
+      absl::MutexLock lock(&mu_);
+      stale = policy_sequence_ < sequence;
+    }
+    if (stale) RETURN_IF_ERROR(ReloadPolicy());
+  }
   Caller caller;
   caller.policy = policy();
   const v1::Principal* peer = caller.policy->FindIdentity(id->peer);

@@ -35,7 +35,9 @@ class RegistryContext {
   store::Store* store() const { return store_; }
 
   // Rebuilds the policy from the stored principals and matters.
-  [[nodiscard]] absl::Status ReloadPolicy();
+  // const: the policy is a cache of what the store holds (Resolve refreshes it for a caller
+  // that names a newer commit sequence).
+  [[nodiscard]] absl::Status ReloadPolicy() const;
   std::shared_ptr<const authz::Policy> policy() const;
 
   // Bounds the calls in progress (Resolve refuses past the limit); null: no bound. Set
@@ -69,9 +71,20 @@ class RegistryContext {
   // leader, not applied here yet (NOT_LEADER); `status` unchanged otherwise.
   [[nodiscard]] absl::Status FollowerMiss(absl::Status status, const store::AsOf& as_of) const;
 
+  // Read-your-writes on a follower: a call may carry the commit sequence of a write it made
+  // (header collectonce-min-commit-sequence, from the write's reply); it is answered once
+  // this replica has applied that sequence, waiting for it at most kMaxSequenceWait (and
+  // never past the call's deadline), else refused with UNAVAILABLE, reason REPLICA_BEHIND,
+  // which clients send to another replica. Always at once on the leader, which has applied
+  // every write it acknowledged. The access policy is then read again if it is older than
+  // that sequence (a governance change the caller made is in force for its next call).
+  static constexpr absl::Duration kMaxSequenceWait = absl::Seconds(1);
+  [[nodiscard]] absl::Status WaitForCommitSequence(int64_t sequence, absl::Time deadline) const;
+
   // RESOURCE_EXHAUSTED (OVERLOADED) when the server is at its limit of calls. Authenticates
   // the call and finds its principal. UNAUTHENTICATED without an identity;
-  // PERMISSION_DENIED for an unknown identity or x-on-behalf-of from a non-gateway.
+  // PERMISSION_DENIED for an unknown identity or x-on-behalf-of from a non-gateway. Then
+  // waits for the call's minimum commit sequence, if it gives one (WaitForCommitSequence).
   [[nodiscard]] absl::StatusOr<Caller> Resolve(const grpc::ServerContextBase& ctx) const;
 
  private:
@@ -84,7 +97,9 @@ class RegistryContext {
   std::string data_dir_;
   PageTokens page_tokens_ = PageTokens::WithRandomKey();
   mutable absl::Mutex mu_;
-  std::shared_ptr<const authz::Policy> policy_ ABSL_GUARDED_BY(mu_);
+  mutable std::shared_ptr<const authz::Policy> policy_ ABSL_GUARDED_BY(mu_);
+  // The store's commit sequence that policy_ was read at (at least).
+  mutable int64_t policy_sequence_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace collectonce::registry

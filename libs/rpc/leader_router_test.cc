@@ -70,6 +70,23 @@ TEST(LeaderRouterTest, AnUnreachableReplicaIsLeftOnlyByRepeatableCalls) {
   EXPECT_FALSE(r.OnFailure(1, Code(absl::StatusCode::kNotFound), true, 1));
 }
 
+TEST(LeaderRouterTest, AReplicaThatDoesNotAnswerCostsOneAttemptNotTheCall) {
+  LeaderRouter r({"a:1", "b:1", "c:1"});
+  const absl::Time now = absl::FromUnixSeconds(1767225600);
+  EXPECT_EQ(r.AttemptDeadline(now, now + absl::Seconds(10)), now + absl::Seconds(5));
+  EXPECT_EQ(r.AttemptDeadline(now, now + absl::Seconds(1)), now + absl::Seconds(1));
+  EXPECT_EQ(r.AttemptDeadline(now, now + absl::Milliseconds(1500)), now + absl::Seconds(1));
+  EXPECT_EQ(r.AttemptDeadline(now, now - absl::Seconds(1)), now - absl::Seconds(1));
+  // An attempt that ran out on a stalled leader goes to the next replica if repeatable.
+  auto next = r.OnFailure(0, Code(absl::StatusCode::kDeadlineExceeded), true, 1);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->replica, 1);
+  EXPECT_FALSE(r.OnFailure(1, Code(absl::StatusCode::kDeadlineExceeded), false, 1).has_value());
+  // One replica: nowhere else to go, the attempt has the call's deadline.
+  LeaderRouter one({"a:1"});
+  EXPECT_EQ(one.AttemptDeadline(now, now + absl::Seconds(10)), now + absl::Seconds(10));
+}
+
 TEST(LeaderRouterTest, RetriesAreBounded) {
   LeaderRouter r({"a:1", "b:1", "c:1"});
   int attempt = 1;

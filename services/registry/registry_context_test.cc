@@ -67,5 +67,22 @@ TEST_F(FollowerReadsTest, AFollowerServesOnlyWhatCannotGoStale) {
             absl::StatusCode::kNotFound);
 }
 
+TEST_F(FollowerReadsTest, AMinimumCommitSequenceIsWaitedForThenRefusedAsRetryable) {
+  const int64_t applied = store_->Stats().last_commit_sequence;
+  EXPECT_TRUE(context_->WaitForCommitSequence(applied, absl::Now()).ok());
+  EXPECT_TRUE(context_->WaitForCommitSequence(0, absl::InfinitePast()).ok());
+  // Not applied here (yet): refused once the call's deadline is near, with a reason that
+  // sends the client elsewhere.
+  const absl::Time start = absl::Now();
+  absl::Status s = context_->WaitForCommitSequence(applied + 1, start + absl::Milliseconds(30));
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ReasonOf(s), "REPLICA_BEHIND");
+  EXPECT_LT(absl::Now() - start, RegistryContext::kMaxSequenceWait);
+  // A far deadline waits at most kMaxSequenceWait.
+  s = context_->WaitForCommitSequence(applied + 1, absl::InfiniteFuture());
+  EXPECT_EQ(ReasonOf(s), "REPLICA_BEHIND");
+  EXPECT_GE(absl::Now() - start, RegistryContext::kMaxSequenceWait);
+}
+
 }  // namespace
 }  // namespace collectonce::registry

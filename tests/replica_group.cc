@@ -124,7 +124,8 @@ absl::Status ReplicaGroup::Launch(int i) {
 
 absl::Status ReplicaGroup::Kill(int i) {
   Replica& r = replicas_[i];
-  if (r.daemon == nullptr) return absl::FailedPreconditionError(absl::StrCat(r.id, " is not running"));
+  if (r.daemon == nullptr)
+    return absl::FailedPreconditionError(absl::StrCat(r.id, " is not running"));
   kill(r.daemon->pid(), SIGCONT);  // a stopped process dies as well, but say it plainly
   auto st = r.daemon->Stop(SIGKILL);
   if (!st.ok()) return st.status();

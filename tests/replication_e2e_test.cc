@@ -75,8 +75,8 @@ grpc::ClientContext* Prepare(grpc::ClientContext* ctx, const std::string& princi
 struct Ack {
   std::string request_id, subject, value;
   int64_t revision = 0;
-  int replica = -1;            // which replica answered
-  absl::Time sent, answered;   // the first attempt, the answer
+  int replica = -1;           // which replica answered
+  absl::Time sent, answered;  // the first attempt, the answer
 };
 
 // Calls the replicated registry as its clients do (libs/rpc/leader_router.h).
@@ -84,8 +84,8 @@ class RoutedRegistry {
  public:
   explicit RoutedRegistry(const std::vector<std::string>& addresses) : router_(addresses) {
     for (const auto& a : addresses) {
-      stubs_.push_back(v1::RecordService::NewStub(
-          grpc::CreateChannel(a, grpc::InsecureChannelCredentials())));
+      stubs_.push_back(
+          v1::RecordService::NewStub(grpc::CreateChannel(a, grpc::InsecureChannelCredentials())));
     }
   }
   // One UpdateRecord with its retries; the replica that answered in *replica.
@@ -139,9 +139,8 @@ class NemesisTest : public ::testing::Test {
   }
 
   std::string Subject(int writer, int i) const {
-    return absl::StrCat("enterprises/",
-                        ident::MakeUscc(absl::StrFormat("91350400MB%07d",
-                                                        writer * kSubjectsPerWriter + i)));
+    return absl::StrCat("enterprises/", ident::MakeUscc(absl::StrFormat(
+                                            "91350400MB%07d", writer * kSubjectsPerWriter + i)));
   }
 
   // Governance as shipped, and 宋文富's file for the readers to pre-fill.
@@ -193,8 +192,8 @@ class NemesisTest : public ::testing::Test {
       grpc::ClientContext rctx;
       rctx.AddMetadata(rpc::kMinCommitSequenceHeader,
                        absl::StrCat(written.record().commit_sequence()));
-      s = v1::RecordService::NewStub(grpc::CreateChannel(group_->address(i),
-                                                         grpc::InsecureChannelCredentials()))
+      s = v1::RecordService::NewStub(
+              grpc::CreateChannel(group_->address(i), grpc::InsecureChannelCredentials()))
               ->GetRecord(Prepare(&rctx, "registryctl", absl::Now() + absl::Seconds(10)), get,
                           &got);
       ASSERT_TRUE(s.ok()) << group_->replica_id(i) << ": " << s.error_message();
@@ -227,8 +226,8 @@ class NemesisTest : public ::testing::Test {
         }
         if (!Retryable(s)) {
           std::lock_guard<std::mutex> lock(mu_);
-          wrong_.push_back(absl::StrCat(up.request_id(), ": ", s.error_code(), " ",
-                                        s.error_message()));
+          wrong_.push_back(
+              absl::StrCat(up.request_id(), ": ", s.error_code(), " ", s.error_message()));
           break;
         }
         if (absl::Now() > give_up) {
@@ -253,8 +252,8 @@ class NemesisTest : public ::testing::Test {
       req.set_case_id("SM-2026-0001");
       gw::PrefillFormResponse resp;
       grpc::ClientContext ctx;
-      grpc::Status s = stub->PrefillForm(Prepare(&ctx, kTax, absl::Now() + absl::Seconds(6)),
-                                         req, &resp);
+      grpc::Status s =
+          stub->PrefillForm(Prepare(&ctx, kTax, absl::Now() + absl::Seconds(6)), req, &resp);
       if (s.ok()) {
         ++prefills_;
       } else if (!Retryable(s)) {
@@ -329,7 +328,7 @@ class NemesisTest : public ::testing::Test {
 
 // One replica's history of every writer's subject against what was acknowledged.
 void NemesisTest::CheckReplica(int i, const std::map<std::string, Ack>& acked,
-                                   int64_t* top_revisions) {
+                               int64_t* top_revisions) {
   SCOPED_TRACE(group_->replica_id(i));
   auto stub = v1::RecordService::NewStub(
       grpc::CreateChannel(group_->address(i), grpc::InsecureChannelCredentials()));
@@ -360,8 +359,8 @@ void NemesisTest::CheckReplica(int i, const std::map<std::string, Ack>& acked,
         const v1::ChangeSet& cs = history[r];
         ASSERT_EQ(cs.revision(), static_cast<int64_t>(r + 1)) << subject << ": a gap";
         EXPECT_TRUE(seen.insert(cs.request_id()).second)
-            << cs.request_id() << " was applied twice (" << subject << " revision "
-            << cs.revision() << ")";
+            << cs.request_id() << " was applied twice (" << subject << " revision " << cs.revision()
+            << ")";
         auto a = acked.find(cs.request_id());
         if (a != acked.end()) {
           EXPECT_EQ(a->second.subject, subject);
@@ -404,11 +403,11 @@ TEST_F(NemesisTest, NoAcknowledgedWriteIsLostAndEveryReplicaAgrees) {
   if (HasFatalFailure()) return;
   ReadYourWriteOnFollowers(*leader);
   if (HasFatalFailure()) return;
-  auto g = testing::Daemon::Start(GATEWAYD_BINARY,
-                                  {"--insecure", "--registry",
-                                   absl::StrJoin(group_->addresses(), ","),
-                                   "--form-cache-seconds", "0"},
-                                  dir_ + "/gateway.log");
+  auto g =
+      testing::Daemon::Start(GATEWAYD_BINARY,
+                             {"--insecure", "--registry", absl::StrJoin(group_->addresses(), ","),
+                              "--form-cache-seconds", "0"},
+                             dir_ + "/gateway.log");
   ASSERT_TRUE(g.ok()) << g.status();
   gateway_ = std::make_unique<testing::Daemon>(*std::move(g));
 
@@ -493,12 +492,12 @@ TEST_F(NemesisTest, NoAcknowledgedWriteIsLostAndEveryReplicaAgrees) {
         break;
       }
       case kWipeFollower: {
-        const int follower = (*lead + 1 + std::uniform_int_distribution<int>(0, 1)(rng)) %
-                             group_->size();
+        const int follower =
+            (*lead + 1 + std::uniform_int_distribution<int>(0, 1)(rng)) % group_->size();
         ASSERT_TRUE(group_->Wipe(follower).ok());
         ASSERT_TRUE(group_->Restart(follower).ok());
-        figures.push_back(absl::StrCat(kFaultNames[fault], ": ", group_->replica_id(follower),
-                                       " started empty"));
+        figures.push_back(
+            absl::StrCat(kFaultNames[fault], ": ", group_->replica_id(follower), " started empty"));
         break;
       }
     }
@@ -571,9 +570,9 @@ TEST_F(NemesisTest, NoAcknowledgedWriteIsLostAndEveryReplicaAgrees) {
     EXPECT_EQ(head.root_hash(), root) << group_->replica_id(i);
     EXPECT_EQ(head.public_key(), key) << group_->replica_id(i);
     for (const std::string& saved : heads_) {
-      testing::ShellResult r = testing::RunShell(absl::StrCat(
-          REGISTRYCTL_BINARY, " --registry ", group_->address(i), " audit verify --since-head ",
-          saved));
+      testing::ShellResult r =
+          testing::RunShell(absl::StrCat(REGISTRYCTL_BINARY, " --registry ", group_->address(i),
+                                         " audit verify --since-head ", saved));
       testing::KeepTestOutput("replication_audit_verify", r.out);
       EXPECT_EQ(r.exit_code, 0) << group_->replica_id(i) << " against " << saved << ": " << r.out;
     }

@@ -88,9 +88,9 @@ absl::Status RegistryContext::WaitForCommitSequence(int64_t sequence, absl::Time
     applied = store_->Stats().last_commit_sequence;
   }
   if (applied >= sequence) return absl::OkStatus();
-  return WithReason(absl::UnavailableError(absl::StrCat(
-                        "this replica has applied commits up to sequence ", applied,
-                        ", not yet ", sequence, "; try again or ask another replica")),
+  return WithReason(absl::UnavailableError(
+                        absl::StrCat("this replica has applied commits up to sequence ", applied,
+                                     ", not yet ", sequence, "; try again or ask another replica")),
                     "REPLICA_BEHIND");
 }
 

@@ -11,7 +11,9 @@
 // With --sync-append DIR it also appends one --append-bytes record per call to a RocksDB
 // in DIR, synced, with group commit on one thread and replies sent from a second: the
 // floor that a read which must be durably recorded before it answers cannot go below
-// (registryd records every release of personal data that way).
+// (registryd records every release of personal data that way). With --etcd-append
+// HOST:PORT,... the durable append is one etcd Txn per group instead, shaped as the
+// replicated registry's log append: the floor of a replicated durable operation.
 //
 // The reply is one record read from a running registry (--sample-target), or a synthetic
 // record of about --response-bytes bytes. Prints "echo_server: serving gRPC on HOST:PORT
@@ -29,9 +31,11 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/etcd/client.h"
 #include "libs/rpc/admission.h"
 #include "libs/rpc/call_observer.h"
 #include "libs/rpc/daemon.h"
@@ -96,11 +100,14 @@ class Worker {
   std::thread thread_;
 };
 
-// One synced RocksDB write per group of calls, then their replies on a second thread.
+// One durable append per group of calls (Durable::Write), then their replies on a second
+// thread: the floor of a server that records every call before it answers.
 class SyncAppender {
  public:
-  SyncAppender(std::unique_ptr<rocksdb::DB> db, size_t record_bytes)
-      : db_(std::move(db)),
+  // Writes the group's records durably; aborts the process if it cannot (a benchmark).
+  using Durable = std::function<void(const std::vector<std::string>& records)>;
+  SyncAppender(Durable durable, size_t record_bytes)
+      : durable_(std::move(durable)),
         record_(record_bytes, 'a'),
         replies_("echo-replies",
                  [](Worker::Batch& b) {
@@ -111,28 +118,57 @@ class SyncAppender {
 
  private:
   void Commit(Worker::Batch& replies) {
+    durable_(std::vector<std::string>(replies.size(), record_));
+    replies_.Post(std::move(replies));
+  }
+  const Durable durable_;
+  const std::string record_;
+  Worker replies_;  // declared before committer_: stops after it
+  Worker committer_;
+};
+
+std::string BigEndianKey(uint64_t key) {
+  char k[8];
+  for (int b = 0; b < 8; ++b) k[b] = static_cast<char>(key >> (56 - 8 * b));
+  return std::string(k, 8);
+}
+
+// A synced RocksDB WriteBatch of the group's records.
+SyncAppender::Durable RocksDbAppend(std::shared_ptr<rocksdb::DB> db) {
+  auto next = std::make_shared<uint64_t>(0);  // the committer thread only
+  return [db, next](const std::vector<std::string>& records) {
     rocksdb::WriteBatch batch;
-    for (size_t i = 0; i < replies.size(); ++i) {
-      const uint64_t key = next_++;
-      char k[8];
-      for (int b = 0; b < 8; ++b) k[b] = static_cast<char>(key >> (56 - 8 * b));
-      batch.Put(rocksdb::Slice(k, 8), record_);
-    }
+    for (const auto& r : records) batch.Put(BigEndianKey((*next)++), r);
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    rocksdb::Status s = db_->Write(wo, &batch);
+    rocksdb::Status s = db->Write(wo, &batch);
     if (!s.ok()) {
       std::cerr << "echo_server: append failed: " << s.ToString() << "\n";
       std::abort();
     }
-    replies_.Post(std::move(replies));
-  }
-  std::unique_ptr<rocksdb::DB> db_;
-  const std::string record_;
-  uint64_t next_ = 0;  // committer thread only
-  Worker replies_;     // declared before committer_: stops after it
-  Worker committer_;
-};
+  };
+}
+
+// One etcd Txn per group, shaped as the registry's log append (put log/N if it is absent):
+// the floor of a replicated durable operation.
+SyncAppender::Durable EtcdAppend(std::shared_ptr<collectonce::etcd::Client> client) {
+  auto next = std::make_shared<uint64_t>(0);
+  return [client, next](const std::vector<std::string>& records) {
+    namespace etcd = collectonce::etcd;
+    const std::string key = "/collectonce-echo/log/" + std::to_string(++*next);
+    std::string value;
+    for (const auto& r : records) value += r;
+    etcd::TxnRequest txn;
+    txn.compare.push_back(etcd::Compare::Absent(key));
+    txn.success.push_back(etcd::Op::Put(key, std::move(value)));
+    auto result = client->Txn(txn);
+    if (!result.ok() || !result->succeeded) {
+      std::cerr << "echo_server: etcd append failed: "
+                << (result.ok() ? "log key exists" : result.status().ToString()) << "\n";
+      std::abort();
+    }
+  };
+}
 
 class EchoRecords final : public v1::RecordService::CallbackService {
  public:
@@ -166,6 +202,7 @@ int main(int argc, char** argv) {
   int response_bytes = 600;
   int max_message_mb = 16;
   std::string sync_append_dir;
+  std::string etcd_append;
   int append_bytes = 300;
   CLI::App app{
       "echo_server: a trivial gRPC server with registryd's settings, answering "
@@ -179,6 +216,9 @@ int main(int argc, char** argv) {
   app.add_option("--max-message-mb", max_message_mb, "largest request message accepted");
   app.add_option("--sync-append", sync_append_dir,
                  "also append one synced record per call to a new RocksDB in this directory");
+  app.add_option("--etcd-append", etcd_append,
+                 "instead: one etcd Txn per group of calls to these etcd members (host:port,...), "
+                 "as the replicated registry appends its log");
   app.add_option("--append-bytes", append_bytes, "size of each appended record");
   CLI11_PARSE(app, argc, argv);
 
@@ -222,8 +262,19 @@ int main(int argc, char** argv) {
       std::cerr << "echo_server: --sync-append " << sync_append_dir << ": " << s.ToString() << "\n";
       return 2;
     }
-    appender = std::make_unique<SyncAppender>(std::unique_ptr<rocksdb::DB>(db),
+    appender = std::make_unique<SyncAppender>(RocksDbAppend(std::shared_ptr<rocksdb::DB>(db)),
                                               static_cast<size_t>(append_bytes));
+  } else if (!etcd_append.empty()) {
+    collectonce::etcd::ClientOptions eo;
+    eo.endpoints = absl::StrSplit(etcd_append, ',', absl::SkipEmpty());
+    auto client = collectonce::etcd::Client::Create(eo);
+    if (!client.ok()) {
+      std::cerr << "echo_server: --etcd-append: " << client.status() << "\n";
+      return 2;
+    }
+    appender = std::make_unique<SyncAppender>(
+        EtcdAppend(std::shared_ptr<collectonce::etcd::Client>(*std::move(client))),
+        static_cast<size_t>(append_bytes));
   }
   EchoRecords records(reply, appender.get());
   collectonce::rpc::RpcMetrics metrics;

@@ -1,0 +1,99 @@
+# tools/bench/suite-lib.sh — what the benchmark suites share (sourced, not run): daemons
+# started and stopped, measurements kept one line per run in $RESULTS, interleaved A B A B A
+# rounds and their ratios. The caller sets T0, RESULTS and $SUITE_NAME (for log lines).
+
+log() { printf '[%s %4ds] %s\n' "${SUITE_NAME:-suite}" "$(( $(date +%s) - T0 ))" "$*" >&2; }
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# start NAME LOGFILE CMD… : starts a daemon, waits for "serving gRPC on H:P", sets ADDR and PID.
+start() {
+  local name="$1" logf="$2"; shift 2
+  "$@" >"$logf" 2>&1 &
+  PID=$!
+  pids+=("$PID")
+  for _ in $(seq 1 1800); do  # a restart after the pre-load replays its WAL first
+    ADDR=$(sed -n 's/.*serving gRPC on \([^ ,]*:[0-9]*\).*/\1/p' "$logf" | head -1)
+    [ -n "$ADDR" ] && return 0
+    kill -0 "$PID" 2>/dev/null || { log "$name exited:"; cat "$logf" >&2; exit 1; }
+    sleep 0.1
+  done
+  log "$name did not start in 180 s"; cat "$logf" >&2; exit 1
+}
+
+stop() {  # PID
+  kill -TERM "$1"; wait "$1" 2>/dev/null || true
+  local keep=(); for p in "${pids[@]}"; do [ "$p" != "$1" ] && keep+=("$p"); done
+  pids=("${keep[@]}")
+}
+
+kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
+
+# run GOAL SIDE CMD… : runs one loadgen/rocks_baseline measurement and keeps its line.
+run() {
+  local goal="$1" side="$2"; shift 2
+  local line
+  line=$("$@" | grep -E '^(loadgen|rocks_baseline):' | tail -1)
+  echo "$goal $side $line" >>"$RESULTS"
+  log "$goal $side: $line"
+}
+
+# ABABA GOAL A_CMD… -- B_CMD… : baseline, registry, baseline, registry, baseline.
+ababa() {
+  local goal="$1"; shift
+  local a=() b=() in_b=0
+  for x in "$@"; do
+    if [ "$x" = "--" ]; then in_b=1; elif [ $in_b = 0 ]; then a+=("$x"); else b+=("$x"); fi
+  done
+  for side in A B A B A; do
+    if [ "$side" = A ]; then run "$goal" A "${a[@]}"; else run "$goal" B "${b[@]}"; fi
+  done
+}
+
+# ratio GOAL KEY HOW : median and spread over the B runs of KEY(B) against the mean of its two
+# neighbouring A runs; HOW "b/a" or "a/b".
+ratio() {
+  awk -v goal="$1" -v key="$2" -v how="$3" '
+    $1 == goal {
+      v = ""; for (i = 3; i <= NF; ++i) { split($i, kv, "="); if (kv[1] == key) v = kv[2] }
+      n++; side[n] = $2; val[n] = v + 0
+    }
+    END {
+      m = 0
+      for (i = 1; i <= n; ++i) if (side[i] == "B") {
+        s = 0; c = 0
+        if (i > 1 && side[i-1] == "A") { s += val[i-1]; c++ }
+        if (i < n && side[i+1] == "A") { s += val[i+1]; c++ }
+        if (c == 0 || val[i] == 0 || s == 0) continue
+        a = s / c; r[++m] = (how == "b/a") ? val[i] / a : a / val[i]
+      }
+      if (m == 0) { print "n/a n/a n/a"; exit }
+      for (i = 1; i <= m; ++i) for (j = i + 1; j <= m; ++j) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+      med = (m % 2) ? r[(m + 1) / 2] : (r[m / 2] + r[m / 2 + 1]) / 2
+      printf "%.2f %.2f %.2f\n", med, r[1], r[m]
+    }' "$RESULTS"
+}
+# median GOAL SIDE KEY
+median() {
+  awk -v goal="$1" -v s="$2" -v key="$3" '
+    $1 == goal && $2 == s { for (i = 3; i <= NF; ++i) { split($i, kv, "="); if (kv[1] == key) v[++n] = kv[2] + 0 } }
+    END {
+      if (n == 0) { print "n/a"; exit }
+      for (i = 1; i <= n; ++i) for (j = i + 1; j <= n; ++j) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+      printf "%.1f\n", (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }' "$RESULTS"
+}
+row() {  # GOAL SIDE label
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$3" \
+    "$(median "$1" "$2" rate)" "$(median "$1" "$2" p50_us)" "$(median "$1" "$2" p99_us)" \
+    "$(median "$1" "$2" p999_us)" "$(median "$1" "$2" max_us)" "$(median "$1" "$2" errors)" \
+    "$(median "$1" "$2" cpu_us_per_call)"
+}
+HDR='| run | calls/s | p50 µs | p99 µs | p99.9 µs | max µs | errors | server CPU µs/call |
+| --- | --- | --- | --- | --- | --- | --- | --- |'
+

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Checks deploy/kubernetes: every file parses, and what matters for running collect-once
 safely holds (kinds and replicas, probes on the admin port, non-root pods without
-privileges, volumes mounted where the flags point, Services that select real pods).
+privileges, volumes mounted where the flags point, Services that select real pods); then
+the same for the replicated form, deploy/kubernetes/replicated (the base with that
+kustomization's strategic merge patches applied and its resources added): three registryd
+replicas of one group on an etcd StatefulSet with an odd number of members.
 
 Usage: check_manifests.py DEPLOY_KUBERNETES_DIR
 Exit status 0 when every check passes; each failure is printed. The checks are first run
@@ -118,7 +121,94 @@ def check_pod(where, pod, admin_port_required=True):
                   f"{cw}: {probe} is not GET {path} on the admin port")
 
 
-def check_all(docs):
+def merge(base, patch):
+    """A strategic merge patch as kustomize applies these: maps merge, lists of named items
+    merge by name, any other list is replaced."""
+    if isinstance(base, dict) and isinstance(patch, dict):
+        out = dict(base)
+        for k, v in patch.items():
+            out[k] = merge(base[k], v) if k in base else v
+        return out
+    named = lambda xs: all(isinstance(x, dict) and "name" in x for x in xs)
+    if isinstance(base, list) and isinstance(patch, list) and base and named(base) and named(patch):
+        out = list(base)
+        for p in patch:
+            i = next((j for j, x in enumerate(out) if x["name"] == p["name"]), None)
+            if i is None:
+                out.append(p)
+            else:
+                out[i] = merge(out[i], p)
+        return out
+    return patch
+
+
+def load_overlay(directory, base_docs):
+    """The docs of the kustomization in `directory` whose resources are "../" (the base) and
+    files of its own, with its patches applied."""
+    with open(os.path.join(directory, "kustomization.yaml"), encoding="utf-8") as f:
+        k = yaml.safe_load(f)
+    docs = [(n, d) for n, d in base_docs if d.get("kind") != "Kustomization"]
+    for r in k.get("resources", []):
+        if r.rstrip("/") == "..":
+            continue
+        with open(os.path.join(directory, r), encoding="utf-8") as f:
+            docs += [(r, d) for d in yaml.safe_load_all(f) if d is not None]
+    for p in k.get("patches", []):
+        with open(os.path.join(directory, p["path"]), encoding="utf-8") as f:
+            patch = yaml.safe_load(f)
+        key = (patch["kind"], patch["metadata"]["name"])
+        hits = [i for i, (_, d) in enumerate(docs)
+                if (d.get("kind"), d.get("metadata", {}).get("name")) == key]
+        if check(len(hits) == 1, f"replicated: patch {p['path']} matches no single object"):
+            name, d = docs[hits[0]]
+            docs[hits[0]] = (name, merge(d, patch))
+    return docs
+
+
+def check_replicated(by_kind):
+    sts = by_kind.get("StatefulSet", {}).get("registryd")
+    etcd = by_kind.get("StatefulSet", {}).get("etcd")
+    if not check(sts is not None and etcd is not None, "replicated: no registryd or etcd StatefulSet"):
+        return
+    members = etcd["spec"].get("replicas", 1)
+    check(members >= 3 and members % 2 == 1,
+          f"replicated: etcd has {members} members (an odd number, at least 3, keeps a quorum)")
+    check(sts["spec"].get("replicas") == 3, "replicated: registryd does not have 3 replicas")
+    epod = dict(etcd["spec"]["template"]["spec"])
+    epod["_claims"] = {t["metadata"]["name"] for t in etcd["spec"].get("volumeClaimTemplates", [])}
+    check("data" in epod["_claims"], "replicated: etcd keeps no data volume")
+    check_pod("StatefulSet/etcd", epod, admin_port_required=False)
+    pod = sts["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    args = c.get("args", [])
+    check(flag(args, "--replication") == "etcd", "replicated: registryd runs without --replication=etcd")
+    endpoints = (flag(args, "--etcd-endpoints") or "").split(",")
+    svc = etcd["spec"].get("serviceName")
+    check(sorted(endpoints) == [f"etcd-{i}.{svc}.collectonce.svc:2379" for i in range(members)],
+          "replicated: --etcd-endpoints does not name every etcd member")
+    env = {e["name"]: e for e in c.get("env", [])}
+    pod_name = env.get("POD_NAME", {}).get("valueFrom", {}).get("fieldRef", {}).get("fieldPath")
+    check(flag(args, "--replica-id") == "$(POD_NAME)" and pod_name == "metadata.name",
+          "replicated: --replica-id is not the pod's name (a stable id per replica)")
+    check((flag(args, "--advertise-address") or "").startswith(
+              f"$(POD_NAME).{sts['spec'].get('serviceName')}."),
+          "replicated: --advertise-address is not the pod's stable DNS name")
+    for ca in ("--etcd-ca", "--etcd-cert", "--etcd-key"):
+        check(flag(args, ca) is not None, f"replicated: registryd reaches etcd without {ca}")
+    anti = pod.get("affinity", {}).get("podAntiAffinity", {})
+    check(anti.get("requiredDuringSchedulingIgnoredDuringExecution"),
+          "replicated: two registryd replicas may share a node")
+    cm = by_kind.get("ConfigMap", {}).get("reuse-gatewayd-config", {}).get("data", {})
+    registries = cm.get("REUSE_GATEWAYD_REGISTRY", "").split(",")
+    check(sorted(registries) == [f"registryd-{i}.{sts['spec'].get('serviceName')}.collectonce.svc:7400"
+                                 for i in range(3)],
+          "replicated: the gateways are not given every replica's own address")
+    pdbs = {d["spec"]["selector"]["matchLabels"].get("app.kubernetes.io/name")
+            for d in by_kind.get("PodDisruptionBudget", {}).values()}
+    check({"registryd", "etcd"} <= pdbs, "replicated: no PodDisruptionBudget for registryd or etcd")
+
+
+def check_all(docs, replicated=False):
     by_kind = {}
     for name, d in docs:
         where = f"{name}: {d.get('kind')}/{d.get('metadata', {}).get('name')}"
@@ -130,7 +220,9 @@ def check_all(docs):
     sts = by_kind.get("StatefulSet", {}).get("registryd")
     if check(sts is not None, "no StatefulSet registryd"):
         spec = sts["spec"]
-        check(spec.get("replicas") == 1, "registryd: replicas is not 1 (one RocksDB, one writer)")
+        if not replicated:
+            check(spec.get("replicas") == 1,
+                  "registryd: replicas is not 1 (one RocksDB, one writer)")
         claims = {t["metadata"]["name"] for t in spec.get("volumeClaimTemplates", [])}
         check("data" in claims, "registryd: no volume claim for data")
         pod = dict(spec["template"]["spec"])
@@ -155,7 +247,7 @@ def check_all(docs):
         cm = by_kind.get("ConfigMap", {})
         registry = flag(args, "--registry") or next(
             (cm[n]["data"].get("REUSE_GATEWAYD_REGISTRY") for n in envs if n in cm), None)
-        check(registry is not None and registry.startswith("registryd."),
+        check(registry is not None and (replicated or registry.startswith("registryd.")),
               "reuse-gatewayd: the registry address is not the registryd Service")
 
     cron = by_kind.get("CronJob", {}).get("registryd-backup")
@@ -186,6 +278,8 @@ def check_all(docs):
             check(all(p.get("targetPort") != "admin" for p in svc["spec"]["ports"]),
                   f"Service/{name}: exposes the plaintext admin port")
     check("PodDisruptionBudget" in by_kind, "no PodDisruptionBudget for the gateways")
+    if replicated:
+        check_replicated(by_kind)
 
 
 def find(docs, kind, name):
@@ -222,6 +316,32 @@ BREAKAGES = {
 }
 
 
+# Each breaks one thing the checks of the replicated form must catch.
+REPLICATED_BREAKAGES = {
+    "two etcd members": lambda d: find(d, "StatefulSet", "etcd")["spec"].update(replicas=2),
+    "a fixed replica id": lambda d: container(d, "StatefulSet", "registryd")["args"].__setitem__(
+        [a.startswith("--replica-id=") for a in container(d, "StatefulSet", "registryd")[
+            "args"]].index(True), "--replica-id=registry-0"),
+    "gateways on the Service": lambda d: find(d, "ConfigMap", "reuse-gatewayd-config")[
+        "data"].update(REUSE_GATEWAYD_REGISTRY="registryd.collectonce.svc:7400"),
+    "etcd member as root": lambda d: find(d, "StatefulSet", "etcd")["spec"]["template"]["spec"][
+        "securityContext"].update(runAsNonRoot=False),
+}
+
+
+def run_checks(docs, breakages, replicated):
+    for what, breakage in breakages.items():
+        broken = copy.deepcopy(docs)
+        breakage(broken)
+        check_all(broken, replicated)
+        if not failures:
+            print(f"FAIL: the checks pass {'replicated ' if replicated else ''}manifests with {what}")
+            return False
+        failures.clear()
+    check_all(docs, replicated)
+    return True
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -231,15 +351,16 @@ def main():
         for f in failures:
             print("FAIL:", f)
         return 1
-    for what, breakage in BREAKAGES.items():
-        broken = copy.deepcopy(docs)
-        breakage(broken)
-        check_all(broken)
-        if not failures:
-            print(f"FAIL: the checks pass manifests with {what}")
-            return 1
+    if not run_checks(docs, BREAKAGES, False):
+        return 1
+    overlay = os.path.join(sys.argv[1], "replicated")
+    if os.path.isdir(overlay):
+        base_failures = list(failures)
         failures.clear()
-    check_all(docs)
+        rdocs = load_overlay(overlay, docs)
+        if not run_checks(rdocs, REPLICATED_BREAKAGES, True):
+            return 1
+        failures[:0] = base_failures
     for f in failures:
         print("FAIL:", f)
     print(f"{len(docs)} documents, {len(failures)} failures")

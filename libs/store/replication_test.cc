@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
@@ -33,6 +34,11 @@ class MemoryLog : public CommitLog {
  public:
   absl::Status Append(const CommitEntry& entry) override {
     absl::MutexLock lock(&mu_);
+    if (held_) {
+      ++waiting_;
+      mu_.Await(absl::Condition(+[](bool* held) { return !*held; }, &held_));
+      --waiting_;
+    }
     if (!faults_.empty()) {
       absl::Status s = faults_.front();
       faults_.pop_front();
@@ -50,9 +56,24 @@ class MemoryLog : public CommitLog {
     absl::MutexLock lock(&mu_);
     return entries_;
   }
+  // Appends wait (as on a slow etcd) until Release(); AwaitHeld() returns once one does.
+  void Hold() {
+    absl::MutexLock lock(&mu_);
+    held_ = true;
+  }
+  void AwaitHeld() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(+[](int* w) { return *w > 0; }, &waiting_));
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    held_ = false;
+  }
 
  private:
   absl::Mutex mu_;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<absl::Status> faults_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> entries_ ABSL_GUARDED_BY(mu_);
 };
@@ -89,6 +110,7 @@ class ReplicationTest : public ::testing::Test {
     o.write_buffer_bytes = 16 << 20;
     o.start_following = true;
     o.max_entry_bytes = max_entry_bytes_;
+    o.max_group_size = max_group_size_;
     return o;
   }
   std::unique_ptr<RocksDbStore> OpenFollowing(const std::string& dir) {
@@ -158,6 +180,7 @@ class ReplicationTest : public ::testing::Test {
 
   std::atomic<int64_t> now_us_{0};
   size_t max_entry_bytes_ = 1 << 20;
+  int max_group_size_ = 1024;
   std::string leader_dir_, follower_dir_;
   MemoryLog log_;
   std::unique_ptr<RocksDbStore> leader_, follower_;
@@ -294,6 +317,45 @@ TEST_F(ReplicationTest, FencedAppendStepsDownAndShowsNothing) {
   EXPECT_EQ(ReasonOf(WriteSteel(*leader_, "陈建华").status()), "NOT_LEADER");
   EXPECT_THAT(step_downs(), SizeIs(1));  // once
   EXPECT_THAT(leader_->Health(), IsOk());
+}
+
+TEST_F(ReplicationTest, WritesQueuedWhileTheLeaderStepsDownAreRefusedAsNotLeader) {
+  // One write per group, so that the third is admitted only after the first was fenced.
+  leader_.reset();
+  std::filesystem::remove_all(leader_dir_);
+  max_group_size_ = 1;
+  leader_dir_ = MakeTempDir("leader");
+  leader_ = OpenFollowing(leader_dir_);
+  MemoryLog log;
+  ASSERT_THAT(leader_->Lead(&log, [](absl::Status) {}), IsOk());
+  catalog::Violations v;
+  ASSERT_THAT(leader_->ApplyCatalog(ExampleCatalog("enterprise"), "governance", false, &v),
+              IsOk());
+  log.Hold();
+  log.Fail(absl::AbortedError("leader key changed"));
+  std::vector<absl::StatusOr<WriteResult>> results(3, absl::UnknownError("no answer"));
+  std::vector<absl::Notification> done(3);
+  auto write = [&](int i) {
+    WriteRequest r = Req(kSteel);
+    r.changes = {{"name", Str("福建省钢源粉体材料有限公司")},
+                 {"legal_representative_name", Str(absl::StrCat("代表", i))},
+                 {"registered_capital", Dec("5000")},
+                 {"status", Code("1")}};
+    leader_->Write(std::move(r), [&, i](absl::StatusOr<WriteResult> res, catalog::Violations) {
+      results[i] = std::move(res);
+      done[i].Notify();
+    });
+  };
+  write(0);
+  log.AwaitHeld();  // the first group is being appended; the next two queue behind it
+  write(1);
+  write(2);
+  log.Release();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(done[i].WaitForNotificationWithTimeout(absl::Seconds(10))) << i;
+    EXPECT_EQ(ReasonOf(results[i].status()), "NOT_LEADER") << i << ": " << results[i].status();
+    EXPECT_EQ(results[i].status().code(), absl::StatusCode::kFailedPrecondition) << i;
+  }
 }
 
 TEST_F(ReplicationTest, UnknownAppendStepsDown) {

@@ -446,6 +446,9 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::Status AwaitWritten(const Group& g);
   // Fails every operation of `g` that has not failed already with `status`.
   static void FailGroup(Group& g, const absl::Status& status);
+  // Fails every operation of `g` with `status`: a group refused before it was prepared (the
+  // store follows, or has failed), whose operations hold no result of their own.
+  static void FailAll(Group& g, const absl::Status& status);
   // The catalog of `kind` as the committed and the not yet written groups leave it.
   std::shared_ptr<const catalog::Catalog> LatestCatalog(const Group& g, v1::SubjectKind kind);
   // Hands a committed group's operations to the completer thread, which runs their

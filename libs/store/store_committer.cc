@@ -159,9 +159,13 @@ void RocksDbStoreImpl::CommitLoop() {
       continue;
     }
     absl::Status refused = AdmitGroup(*g);
+    // Whether the group's operations hold results of their own (a validation error stands
+    // even when the group is refused afterwards); unprepared ones all get the refusal.
+    bool prepared = false;
     if (refused.ok()) {
       g->earlier = previous.get();
       PrepareGroup(*g);
+      prepared = true;
     }
     // Where the counters go back to if this group cannot be written.
     const Group* restore = refused.ok() ? g.get() : nullptr;
@@ -179,11 +183,13 @@ void RocksDbStoreImpl::CommitLoop() {
       restore = nullptr;
       previous.reset();
       refused = AdmitGroup(*g);
+      ClearGroup(*g);
+      ResetResults(*g);
+      prepared = false;
       if (refused.ok()) {
-        ClearGroup(*g);
-        ResetResults(*g);
         g->earlier = nullptr;
         PrepareGroup(*g);
+        prepared = true;
       }
     }
     if (!refused.ok()) {
@@ -192,7 +198,11 @@ void RocksDbStoreImpl::CommitLoop() {
       // beats guessing.
       if (restore != nullptr) RestoreCounters(*restore);
       previous.reset();
-      FailGroup(*g, refused);
+      if (prepared) {
+        FailGroup(*g, refused);
+      } else {
+        FailAll(*g, refused);
+      }
       PostCompletions(std::move(g->ops));
       continue;
     }

@@ -78,6 +78,12 @@ void RocksDbStoreImpl::FailGroup(Group& g, const absl::Status& status) {
   }
 }
 
+void RocksDbStoreImpl::FailAll(Group& g, const absl::Status& status) {
+  for (Op& op : g.ops) {
+    std::visit([&](auto& o) { o.result = status; }, op);
+  }
+}
+
 void RocksDbStoreImpl::PostCompletions(std::vector<Op> ops) {
   absl::MutexLock lock(&done_mu_);
   done_.push_back(std::move(ops));

@@ -54,6 +54,13 @@ absl::StatusOr<std::unique_ptr<ReplicaGroup>> ReplicaGroup::Start(ReplicaGroupOp
     if (!admin_port.ok()) return admin_port.status();
     r.grpc = absl::StrCat("127.0.0.1:", *grpc_port);
     r.admin = absl::StrCat("127.0.0.1:", *admin_port);
+    if (g->options_.etcd_through_proxies) {
+      for (const std::string& member : g->etcd_->endpoints()) {
+        auto proxy = TcpProxy::Start(member);
+        if (!proxy.ok()) return proxy.status();
+        r.etcd_proxies.push_back(*std::move(proxy));
+      }
+    }
     g->replicas_.push_back(std::move(r));
   }
   // Replica 0 first: it creates the group's keys that the others load.
@@ -87,6 +94,21 @@ pid_t ReplicaGroup::pid(int i) const {
 
 std::string ReplicaGroup::replica_id(int i) const { return replicas_[i].id; }
 
+std::string ReplicaGroup::EtcdEndpoints(const Replica& r) const {
+  if (r.etcd_proxies.empty()) return absl::StrJoin(etcd_->endpoints(), ",");
+  std::vector<std::string> out;
+  for (const auto& p : r.etcd_proxies) out.push_back(p->address());
+  return absl::StrJoin(out, ",");
+}
+
+void ReplicaGroup::Partition(int i) {
+  for (auto& p : replicas_[i].etcd_proxies) p->Partition();
+}
+
+void ReplicaGroup::Heal(int i) {
+  for (auto& p : replicas_[i].etcd_proxies) p->Heal();
+}
+
 absl::Status ReplicaGroup::Launch(int i) {
   Replica& r = replicas_[i];
   std::vector<std::string> args = {
@@ -108,7 +130,7 @@ absl::Status ReplicaGroup::Launch(int i) {
       "--replication",
       "etcd",
       "--etcd-endpoints",
-      absl::StrJoin(etcd_->endpoints(), ","),
+      EtcdEndpoints(r),
       "--replica-id",
       r.id,
       "--lease-seconds",

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "tests/daemon.h"
 #include "tests/etcd_cluster.h"
+#include "tests/tcp_proxy.h"
 
 namespace collectonce::testing {
 
@@ -26,6 +27,9 @@ struct ReplicaGroupOptions {
   int replicas = 3;
   int etcd_members = 3;
   int lease_seconds = 5;  // registryd's default
+  // Each replica reaches each etcd member through a TcpProxy of its own, so that the test
+  // can cut one replica off from etcd (Partition) while it still answers its callers.
+  bool etcd_through_proxies = true;
   std::vector<std::string> extra_args;
 };
 
@@ -57,6 +61,11 @@ class ReplicaGroup {
   // kept elsewhere).
   absl::Status Wipe(int i);
 
+  // Replica i can no longer reach any etcd member (and nothing reaches it from there); its
+  // callers still reach it. Heal: reachable again.
+  void Partition(int i);
+  void Heal(int i);
+
   // collectonce_* samples of a replica's /metrics (name with labels → value).
   absl::StatusOr<std::map<std::string, double>> Metrics(int i) const;
   // The replica that says it leads, once exactly one running replica does.
@@ -74,9 +83,11 @@ class ReplicaGroup {
     std::string grpc, admin;  // fixed host:port
     std::unique_ptr<Daemon> daemon;
     int starts = 0;
+    std::vector<std::unique_ptr<TcpProxy>> etcd_proxies;  // one per member
   };
   explicit ReplicaGroup(ReplicaGroupOptions options) : options_(std::move(options)) {}
   absl::Status Launch(int i);
+  std::string EtcdEndpoints(const Replica& r) const;
 
   ReplicaGroupOptions options_;
   std::unique_ptr<EtcdCluster> etcd_;

@@ -604,8 +604,8 @@ TEST_F(NemesisTest, NoAcknowledgedWriteIsLostAndEveryReplicaAgrees) {
       for (const Ack* a : by_subject[r.subject]) {
         if (a->answered < r.sent && a->revision > r.revision && ++stale <= 5) {
           ADD_FAILURE() << group_->replica_id(r.replica) << " answered " << r.subject
-                        << " at revision " << r.revision << ", but revision " << a->revision
-                        << " (" << a->request_id << ") was acknowledged before the read";
+                        << " at revision " << r.revision << ", but revision " << a->revision << " ("
+                        << a->request_id << ") was acknowledged before the read";
         }
       }
     }
@@ -690,8 +690,8 @@ TEST_F(NemesisTest, NoAcknowledgedWriteIsLostAndEveryReplicaAgrees) {
   EXPECT_GT(prefills_.load(), 0);
 
   std::cerr << "nemesis: " << acks_.size() << " writes acknowledged, " << prefills_.load()
-            << " pre-fills, " << reads_.size() << " current reads, " << unacknowledged_.size() << " never acknowledged, audit size "
-            << size << "\n";
+            << " pre-fills, " << reads_.size() << " current reads, " << unacknowledged_.size()
+            << " never acknowledged, audit size " << size << "\n";
   for (const auto& f : figures) std::cerr << "  " << f << "\n";
 }
 

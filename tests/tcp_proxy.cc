@@ -109,9 +109,9 @@ void TcpProxy::Loop() {
     if (partitioned) {
       for (Pair& p : pairs) p.cut = true;
     }
-    pairs.erase(std::remove_if(pairs.begin(), pairs.end(),
-                               [](const Pair& p) { return p.client < 0; }),
-                pairs.end());
+    pairs.erase(
+        std::remove_if(pairs.begin(), pairs.end(), [](const Pair& p) { return p.client < 0; }),
+        pairs.end());
     std::vector<pollfd> fds = {{wake_[0], POLLIN, 0}, {listen_fd_, POLLIN, 0}};
     if (!partitioned) {
       for (const Pair& p : pairs) {

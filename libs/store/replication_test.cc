@@ -36,7 +36,8 @@ class MemoryLog : public CommitLog {
     absl::MutexLock lock(&mu_);
     if (held_) {
       ++waiting_;
-      mu_.Await(absl::Condition(+[](bool* held) { return !*held; }, &held_));
+      mu_.Await(absl::Condition(
+          +[](bool* held) { return !*held; }, &held_));
       --waiting_;
     }
     if (!faults_.empty()) {
@@ -63,7 +64,8 @@ class MemoryLog : public CommitLog {
   }
   void AwaitHeld() {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(+[](int* w) { return *w > 0; }, &waiting_));
+    mu_.Await(absl::Condition(
+        +[](int* w) { return *w > 0; }, &waiting_));
   }
   void Release() {
     absl::MutexLock lock(&mu_);
@@ -329,8 +331,7 @@ TEST_F(ReplicationTest, WritesQueuedWhileTheLeaderStepsDownAreRefusedAsNotLeader
   MemoryLog log;
   ASSERT_THAT(leader_->Lead(&log, [](absl::Status) {}), IsOk());
   catalog::Violations v;
-  ASSERT_THAT(leader_->ApplyCatalog(ExampleCatalog("enterprise"), "governance", false, &v),
-              IsOk());
+  ASSERT_THAT(leader_->ApplyCatalog(ExampleCatalog("enterprise"), "governance", false, &v), IsOk());
   log.Hold();
   log.Fail(absl::AbortedError("leader key changed"));
   std::vector<absl::StatusOr<WriteResult>> results(3, absl::UnknownError("no answer"));

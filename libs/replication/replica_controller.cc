@@ -296,7 +296,7 @@ void ReplicaController::Report() {
   rv1::ReplicaRecord record;
   record.set_replica_id(options_.election.replica_id);
   record.set_address(options_.election.address);
-  record.set_applied_index(store_->applied_log_index());
+  record.set_applied_index(store_->durable_log_index());
   record.set_applied_commit_sequence(store_->applied_commit_sequence());
   record.set_report_time_us(NowMicros());
   const absl::Time deadline = absl::Now() + options_.report_interval;

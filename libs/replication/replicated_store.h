@@ -43,6 +43,10 @@ class ReplicatedStore {
   virtual uint64_t applied_log_index() const = 0;
   // The last commit sequence the store holds (reported to operators, not decided on).
   virtual int64_t applied_commit_sequence() const = 0;
+  // The highest log index this replica would still hold after a power cut (its local writes
+  // may be synced later than they are applied): what it reports, so that the log is never
+  // trimmed past what a replica could lose. By default everything applied.
+  virtual uint64_t durable_log_index() { return applied_log_index(); }
 
   // While following: applies entry `index`, which must be applied_log_index() + 1 (OK and
   // nothing done when it was applied already; FAILED_PRECONDITION for a later one). DATA_LOSS

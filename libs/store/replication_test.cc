@@ -24,6 +24,7 @@ namespace collectonce::store {
 namespace {
 
 using ::collectonce::testing::IsOk;
+using ::collectonce::testing::IsOkAndHolds;
 using ::collectonce::testing::StatusIs;
 using ::testing::SizeIs;
 using namespace ::collectonce::store::testing;  // NOLINT
@@ -300,6 +301,9 @@ TEST_F(ReplicationTest, EntriesApplyInOrderOnly) {
   EXPECT_THAT(CommitEntry::Decode("not an entry"), StatusIs(absl::StatusCode::kDataLoss));
   CatchUp(*follower_, log_);
   ExpectSameAuditLog();
+  // What is on each disk after a sync: everything applied.
+  EXPECT_THAT(follower_->SyncLog(), IsOkAndHolds(follower_->Stats().applied_log_index));
+  EXPECT_THAT(leader_->SyncLog(), IsOkAndHolds(leader_->Stats().applied_log_index));
 }
 
 TEST_F(ReplicationTest, FencedAppendStepsDownAndShowsNothing) {

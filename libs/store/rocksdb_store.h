@@ -94,7 +94,7 @@ class RocksDbStore : public Store {
   // While following: writes entry `entry.log_index`, which must be applied_log_index + 1
   // (OK and nothing done when it was applied already; FAILED_PRECONDITION, reason LOG_GAP,
   // for a later one; FAILED_PRECONDITION, reason NOT_FOLLOWING, when the store does not
-  // follow), synced, then reloads the in-memory state as opening does and tells
+  // follow), unsynced (SyncLog), then reloads the in-memory state as opening does and tells
   // subscribers. DATA_LOSS when the bytes are not a batch of this store's kind.
   [[nodiscard]] virtual absl::Status ApplyLogEntry(const CommitEntry& entry) = 0;
   // Stops taking writes: queued and new ones fail with NOT_LEADER (its message carries
@@ -108,6 +108,12 @@ class RocksDbStore : public Store {
   // must outlive the leadership. FAILED_PRECONDITION when the store does not follow.
   [[nodiscard]] virtual absl::Status Lead(CommitLog* log,
                                           std::function<void(absl::Status)> on_step_down) = 0;
+  // Replicated mode: syncs the WAL and returns the log index that is now on this disk.
+  // Replicated writes (a leader's groups after their append, a follower's entries) are
+  // written without a sync each: the commit log's quorum is what makes them durable, and a
+  // replica that loses its unsynced tail in a power cut reads it from the log again. What
+  // the log may be trimmed down to is therefore this index, not applied_log_index.
+  [[nodiscard]] virtual absl::StatusOr<uint64_t> SyncLog() = 0;
 
   virtual OperationCounts Counts() const = 0;
   // Thread-safe; cheap enough to call on every metrics scrape.

@@ -237,6 +237,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::Status ApplyLogEntry(const CommitEntry& entry) override;
   void Follow(absl::Status why) override;
   absl::Status Lead(CommitLog* log, std::function<void(absl::Status)> on_step_down) override;
+  absl::StatusOr<uint64_t> SyncLog() override;
   absl::Status Health() override {
     absl::MutexLock lock(&state_mu_);
     return failed_;

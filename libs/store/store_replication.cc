@@ -171,7 +171,7 @@ absl::Status RocksDbStoreImpl::ApplyLogEntry(const CommitEntry& entry) {
   }
   rocksdb::WriteBatch batch(entry.batch);
   rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
+  wo.sync = false;  // the log holds it; SyncLog makes it this disk's
   rocksdb::Status s = db_->Write(wo, &batch);
   if (s.IsCorruption() || s.IsInvalidArgument()) {
     return absl::DataLossError(
@@ -200,6 +200,16 @@ absl::Status RocksDbStoreImpl::ApplyLogEntry(const CommitEntry& entry) {
   absl::MutexLock lock(&listeners_mu_);
   for (auto& [id, listener] : listeners_) listener(meta->last_commit_sequence());
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> RocksDbStoreImpl::SyncLog() {
+  uint64_t index;
+  {
+    absl::MutexLock lock(&state_mu_);
+    index = applied_log_index_;  // everything up to it is in the WAL already
+  }
+  RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "syncing the write-ahead log"));
+  return index;
 }
 
 }  // namespace collectonce::store::internal

@@ -29,7 +29,8 @@ void RocksDbStoreImpl::WriteLoop() {
     }
     if (g->batch.Count() > 0 && written.ok()) {
       rocksdb::WriteOptions wo;
-      wo.sync = options_.sync;
+      // A group appended to the commit log is durable there (SyncLog syncs it here later).
+      wo.sync = options_.sync && g->log == nullptr;
       written = FromRocks(db_->Write(wo, &g->batch), "committing");
       // The writes of the failing group carry the same reason as every later one.
       if (!written.ok()) written = WithReason(std::move(written), "STORE_FAILED");

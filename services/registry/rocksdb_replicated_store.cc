@@ -5,6 +5,11 @@
 
 namespace collectonce::registry {
 
+uint64_t RocksDbReplicatedStore::durable_log_index() {
+  auto index = store_->SyncLog();
+  return index.ok() ? *index : 0;
+}
+
 uint64_t RocksDbReplicatedStore::applied_log_index() const {
   return store_->Stats().applied_log_index;
 }

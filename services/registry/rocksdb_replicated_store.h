@@ -28,6 +28,8 @@ class RocksDbReplicatedStore final : public replication::ReplicatedStore {
 
   uint64_t applied_log_index() const override;
   int64_t applied_commit_sequence() const override;
+  // Syncs the store's WAL (RocksDbStore::SyncLog); 0 if that fails, which holds trimming back.
+  uint64_t durable_log_index() override;
   absl::Status ApplyLogEntry(uint64_t index, absl::string_view bytes) override;
   void Follow(absl::Status why) override;
   absl::Status Lead(replication::LogAppender* log,

@@ -41,6 +41,7 @@ class ReplicaGroup {
   ~ReplicaGroup();
 
   EtcdCluster& etcd() { return *etcd_; }
+  const ReplicaGroupOptions& options() const { return options_; }
   int size() const { return static_cast<int>(replicas_.size()); }
   const std::string& address(int i) const { return replicas_[i].grpc; }
   const std::string& admin_address(int i) const { return replicas_[i].admin; }

@@ -440,6 +440,8 @@ TEST_F(NemesisTest, NoAcknowledgedWriteIsLostAndEveryReplicaAgrees) {
 
   testing::ReplicaGroupOptions o;
   o.dir = dir_ + "/group";
+  // Trim often, so that a replica restored from a backup follows a log trimmed below it.
+  o.extra_args = {"--trim-interval-seconds", "1"};
   auto group = testing::ReplicaGroup::Start(o);
   ASSERT_TRUE(group.ok()) << group.status();
   group_ = *std::move(group);
@@ -471,10 +473,10 @@ TEST_F(NemesisTest, NoAcknowledgedWriteIsLostAndEveryReplicaAgrees) {
   } join{&stop_, &threads};
 
   enum Fault { kKillLeader, kStopLeader, kKillEtcdLeader, kWipeFollower, kPartitionLeader };
-  const char* kFaultNames[] = {"kill -9 of the registry leader",
-                               "SIGSTOP of the registry leader past its lease",
-                               "kill -9 of the etcd leader", "a follower's data deleted",
-                               "the registry leader cut off from etcd"};
+  const char* kFaultNames[] = {
+      "kill -9 of the registry leader", "SIGSTOP of the registry leader past its lease",
+      "kill -9 of the etcd leader", "a follower's data lost, restored from a backup",
+      "the registry leader cut off from etcd"};
   std::vector<Fault> schedule = {kKillLeader, kStopLeader, kKillEtcdLeader, kWipeFollower,
                                  kPartitionLeader};
   std::shuffle(schedule.begin(), schedule.end(), rng);
@@ -483,6 +485,7 @@ TEST_F(NemesisTest, NoAcknowledgedWriteIsLostAndEveryReplicaAgrees) {
   }
   schedule.resize(rounds);
   std::vector<std::string> figures;
+  int restores = 0;
   WaitForProgress(20);
   if (HasFatalFailure()) return;
   SaveHead(*leader);
@@ -565,10 +568,27 @@ TEST_F(NemesisTest, NoAcknowledgedWriteIsLostAndEveryReplicaAgrees) {
       case kWipeFollower: {
         const int follower =
             (*lead + 1 + std::uniform_int_distribution<int>(0, 1)(rng)) % group_->size();
+        // As an operator recovers a lost disk: a verified backup of the follower (which
+        // also lets the leader trim the log below it), more writes, the directory lost, the
+        // backup restored, and the replica follows the log from the backup's index.
+        const std::string backup = absl::StrCat(dir_, "/backup-", round);
+        testing::ShellResult made =
+            testing::RunShell(absl::StrCat(REGISTRYCTL_BINARY, " --registry ",
+                                           group_->address(follower), " backup create ", backup));
+        ASSERT_EQ(made.exit_code, 0) << made.out;
+        WaitForProgress(10);
+        if (HasFatalFailure()) return;
         ASSERT_TRUE(group_->Wipe(follower).ok());
+        const std::string keys = group_->options().dir + "/keys";
+        testing::ShellResult restored = testing::RunShell(
+            absl::StrCat(REGISTRYCTL_BINARY, " backup restore ", backup, " --data-dir ",
+                         group_->data_dir(follower), " --index-key ", keys,
+                         "/index.key --audit-key ", keys, "/audit-signing.pem"));
+        ASSERT_EQ(restored.exit_code, 0) << restored.out;
         ASSERT_TRUE(group_->Restart(follower).ok());
-        figures.push_back(
-            absl::StrCat(kFaultNames[fault], ": ", group_->replica_id(follower), " started empty"));
+        figures.push_back(absl::StrCat(kFaultNames[fault], ": ", group_->replica_id(follower),
+                                       " restored from a backup"));
+        ++restores;
         break;
       }
     }
@@ -590,6 +610,20 @@ TEST_F(NemesisTest, NoAcknowledgedWriteIsLostAndEveryReplicaAgrees) {
   }
   ASSERT_TRUE(group_->WaitConverged(absl::Seconds(60)).ok()) << group_->LogTails(10);
   EXPECT_TRUE(wrong_.empty()) << absl::StrJoin(wrong_, "\n");
+  if (restores > 0) {
+    // Every replica applied the log past the backup's mark: the leader trims below it.
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    double first = 0;
+    while (absl::Now() < deadline) {
+      auto lead = group_->Leader();
+      ASSERT_TRUE(lead.ok()) << lead.status();
+      auto m = group_->Metrics(*lead);
+      if (m.ok()) first = (*m)["collectonce_replication_log_first_index"];
+      if (first > 1) break;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    EXPECT_GT(first, 1) << "the log was never trimmed below the backup";
+  }
 
   std::map<std::string, Ack> acked;
   for (const Ack& a : acks_) {

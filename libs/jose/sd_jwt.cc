@@ -222,40 +222,50 @@ std::string NewSalt() {
   return Base64UrlEncode(absl::string_view(reinterpret_cast<const char*>(salt), sizeof(salt)));
 }
 
-absl::StatusOr<std::string> IssueSdJwt(const audit::Signer& key, const SdJwtClaims& claims,
-                                       absl::string_view typ) {
+absl::StatusOr<PreparedSdJwt> PrepareSdJwt(const SdJwtClaims& claims) {
   if (!claims.visible.is_object() || !claims.disclosable.is_object()) {
     return absl::InvalidArgumentError("SD-JWT issue: claims are not JSON objects");
   }
-  nlohmann::json payload = claims.visible;
-  for (auto& [name, value] : payload.items()) {
+  PreparedSdJwt out;
+  out.payload = claims.visible;
+  for (auto& [name, value] : out.payload.items()) {
     if (IsReservedName(name))
       return absl::InvalidArgumentError("SD-JWT issue: reserved claim name");
   }
   std::vector<std::string> digests;
-  std::vector<std::string> disclosures;
   for (auto& [name, value] : claims.disclosable.items()) {
     if (IsReservedName(name))
       return absl::InvalidArgumentError("SD-JWT issue: reserved claim name");
-    if (payload.contains(name)) {
+    if (out.payload.contains(name)) {
       return absl::InvalidArgumentError("SD-JWT issue: a claim is both visible and disclosable");
     }
     ASSIGN_OR_RETURN(std::string disclosure, EncodeDisclosure(NewSalt(), name, value));
     digests.push_back(DisclosureDigest(disclosure));
-    disclosures.push_back(std::move(disclosure));
+    out.disclosures.push_back(std::move(disclosure));
   }
   // Sorted, so that the order of digests says nothing about the order of claims.
   std::sort(digests.begin(), digests.end());
-  payload["_sd"] = digests;
-  payload["_sd_alg"] = "sha-256";
-  ASSIGN_OR_RETURN(std::string payload_json, DumpJson(payload));
+  out.payload["_sd"] = digests;
+  out.payload["_sd_alg"] = "sha-256";
+  return out;
+}
+
+absl::StatusOr<std::string> SignSdJwt(const audit::Signer& key, const PreparedSdJwt& prepared,
+                                      absl::string_view typ) {
+  ASSIGN_OR_RETURN(std::string payload_json, DumpJson(prepared.payload));
   nlohmann::json header = {{"typ", std::string(typ)},
                            {"kid", Ed25519Thumbprint(key.PublicKeyRaw())}};
   ASSIGN_OR_RETURN(std::string jwt, SignCompact(key, std::move(header), payload_json));
   std::string out = std::move(jwt);
-  for (const std::string& disclosure : disclosures) absl::StrAppend(&out, "~", disclosure);
+  for (const std::string& disclosure : prepared.disclosures) absl::StrAppend(&out, "~", disclosure);
   out += "~";
   return out;
+}
+
+absl::StatusOr<std::string> IssueSdJwt(const audit::Signer& key, const SdJwtClaims& claims,
+                                       absl::string_view typ) {
+  ASSIGN_OR_RETURN(PreparedSdJwt prepared, PrepareSdJwt(claims));
+  return SignSdJwt(key, prepared, typ);
 }
 
 absl::StatusOr<std::string> PresentSdJwt(absl::string_view sd_jwt,

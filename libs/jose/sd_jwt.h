@@ -41,8 +41,25 @@ struct SdJwtClaims {
   nlohmann::json disclosable = nlohmann::json::object();
 };
 
-// Issues a credential holding every disclosure. INVALID_ARGUMENT if visible or disclosable is
-// not an object, a name is in both or is "_sd" / "_sd_alg" / "...", or a string is not UTF-8.
+// A credential before it is signed: the payload (visible claims, "_sd" and "_sd_alg") and
+// every disclosure, so that an issuer can commit to the payload (a digest in a log) and add
+// visible claims before signing.
+struct PreparedSdJwt {
+  nlohmann::json payload;
+  std::vector<std::string> disclosures;
+};
+
+// Builds the payload and disclosures (fresh salts, digests sorted). Errors as IssueSdJwt.
+absl::StatusOr<PreparedSdJwt> PrepareSdJwt(const SdJwtClaims& claims);
+
+// Signs a prepared credential: <JWS>~<disclosure>~...~. INVALID_ARGUMENT if the payload holds
+// text that is not UTF-8.
+absl::StatusOr<std::string> SignSdJwt(const audit::Signer& key, const PreparedSdJwt& prepared,
+                                      absl::string_view typ = kSdJwtVcTyp);
+
+// Issues a credential holding every disclosure (PrepareSdJwt, then SignSdJwt). INVALID_ARGUMENT if
+// visible or disclosable is not an object, a name is in both or is "_sd" / "_sd_alg" / "...", or a
+// string is not UTF-8.
 absl::StatusOr<std::string> IssueSdJwt(const audit::Signer& key, const SdJwtClaims& claims,
                                        absl::string_view typ = kSdJwtVcTyp);
 

@@ -121,6 +121,30 @@ std::string GovernanceVersion(absl::string_view type, absl::string_view name, in
   return k;
 }
 
+std::string EvidenceSubjectPrefix(const catalog::SubjectName& subject) {
+  return std::string(1, 'e') + Subject(subject);
+}
+
+std::string EvidenceBySubject(const catalog::SubjectName& subject, uint64_t index) {
+  std::string k = EvidenceSubjectPrefix(subject);
+  PutFixed64BE(&k, index);
+  return k;
+}
+
+uint64_t EvidenceIndexSuffix(absl::string_view key) {
+  if (key.size() < 8) return 0;
+  absl::string_view tail = key.substr(key.size() - 8);
+  uint64_t i = 0;
+  GetFixed64BE(&tail, &i);
+  return i;
+}
+
+std::string EvidenceInvalid(uint64_t index) {
+  std::string k(kEvidenceInvalidPrefix);
+  PutFixed64BE(&k, index);
+  return k;
+}
+
 std::string Reuse(absl::string_view form, int64_t time_us) {
   std::string k;
   PutTerminated(&k, form);

@@ -72,6 +72,15 @@ std::string Governance(absl::string_view type, absl::string_view name);
 // 'v' | type | 0x00 | object name | 0x00 | version (u64 BE): every version.
 std::string GovernanceVersion(absl::string_view type, absl::string_view name, int64_t version);
 
+// Governance column family, 'e' | subject | audit index (u64 BE): a credential about the
+// subject that is still valid. The prefix is every such key of one subject.
+std::string EvidenceBySubject(const catalog::SubjectName& subject, uint64_t index);
+std::string EvidenceSubjectPrefix(const catalog::SubjectName& subject);
+uint64_t EvidenceIndexSuffix(absl::string_view key);
+// Governance column family, 's' | audit index (u64 BE): a credential invalidated by a change.
+std::string EvidenceInvalid(uint64_t index);
+inline constexpr char kEvidenceInvalidPrefix[] = "s";
+
 // form | 0x00 | time µs (i64 ordered).
 std::string Reuse(absl::string_view form, int64_t time_us);
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
@@ -122,8 +123,9 @@ struct WriteOp {
 
 struct AccessOp {
   AccessRecord access;
-  std::function<void(absl::Status)> done;
-  absl::Status result;
+  // With the audit index of the access event's leaf once durable.
+  std::function<void(absl::StatusOr<uint64_t>)> done;
+  absl::StatusOr<uint64_t> result = absl::UnknownError("not committed");
 };
 
 struct CatalogOp {
@@ -195,6 +197,8 @@ class RocksDbStoreImpl final : public RocksDbStore {
                                                               int limit) override;
   void Write(WriteRequest request, WriteCallback done) override;
   void RecordAccess(AccessRecord access, std::function<void(absl::Status)> done) override;
+  void RecordAccessIndexed(AccessRecord access,
+                           std::function<void(absl::StatusOr<uint64_t>)> done) override;
   absl::StatusOr<std::shared_ptr<const catalog::Catalog>> GetCatalog(v1::SubjectKind kind) override;
   void ApplyCatalogAsync(
       v1::Catalog catalog, const std::string& principal, bool dry_run,
@@ -203,6 +207,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::StatusOr<std::vector<RawAuditEntry>> ReadAuditEntries(uint64_t start, int limit,
                                                               bool reverse) override;
   const audit::NodeReader& AuditNodes() override { return *node_reader_; }
+  absl::StatusOr<std::vector<uint64_t>> ListInvalidEvidence(uint64_t from, uint64_t to) override;
   absl::StatusOr<std::pair<std::vector<uint64_t>, std::string>> ListAccessEvents(
       const SubjectName& subject, const std::string& before_key, int limit) override;
   void PutObjectAsync(const std::string& type, const std::string& name, std::string payload,
@@ -313,6 +318,10 @@ class RocksDbStoreImpl final : public RocksDbStore {
     absl::flat_hash_map<std::string, std::string> person_index;  // hash -> pid ("" = removed)
     absl::flat_hash_map<std::string, sv1::RequestOutcome> requests;
     absl::flat_hash_map<std::string, std::string> objects;  // governance key -> stored bytes
+    // Subject key -> credentials about it this group recorded: audit index, entry.
+    absl::flat_hash_map<std::string, std::vector<std::pair<uint64_t, sv1::EvidenceEntry>>> evidence;
+    // Audit indexes of credentials this group invalidated.
+    absl::flat_hash_set<uint64_t> evidence_invalidated;
     std::vector<std::pair<v1::SubjectKind, std::shared_ptr<const catalog::Catalog>>> catalogs;
     // The group before, while it may still be in the writer's hands; null once it is written.
     const Group* earlier = nullptr;
@@ -458,6 +467,15 @@ class RocksDbStoreImpl final : public RocksDbStore {
   void CompleteLoop();
   void ApplyWrite(Group& g, WriteOp& op);
   void ApplyAccess(Group& g, AccessOp& op);
+  // ---- evidence status (store_evidence.cc) ----
+  // For an access that issues a credential: ABORTED (RECORD_CHANGED) if the subject is no
+  // longer at the revision the credential attests; else keeps the credential (at `index`)
+  // among the subject's valid ones.
+  absl::Status NoteEvidence(Group& g, const SubjectName& subject, const v1::AccessEvent& event,
+                            uint64_t index);
+  // Invalidates the subject's credentials that attest a field the change set changes.
+  absl::Status InvalidateEvidence(Group& g, const SubjectName& subject, const v1::ChangeSet& cs,
+                                  int64_t revision, int64_t commit_time_us);
   void ApplyCatalogOp(Group& g, CatalogOp& op);
   void ApplyObjectOp(Group& g, ObjectOp& op);
   // Appends an audit entry (its index and time filled in here) to the group.

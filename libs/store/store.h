@@ -188,6 +188,10 @@ class Store {
   // Durably records that personal data is being released; `done` runs once durable.
   virtual void RecordAccess(AccessRecord access, std::function<void(absl::Status)> done) = 0;
   [[nodiscard]] absl::Status RecordAccessAndWait(AccessRecord access);
+  // The same, and `done` is also told the audit index of the access event's leaf (which a
+  // credential or receipt built from the access names).
+  virtual void RecordAccessIndexed(AccessRecord access,
+                                   std::function<void(absl::StatusOr<uint64_t>)> done) = 0;
 
   // ---- catalog ----
   // The current catalog of a kind; NOT_FOUND before one is applied.
@@ -259,6 +263,15 @@ class Store {
   // newest). Returns the audit indexes and the key to continue from (empty at the end).
   [[nodiscard]] virtual absl::StatusOr<std::pair<std::vector<uint64_t>, std::string>>
   ListAccessEvents(const SubjectName& subject, const std::string& before_key, int limit) = 0;
+
+  // ---- evidence status (docs/evidence.md) ----
+  // Credentials are recorded by RecordAccessIndexed with an access event that carries
+  // `evidence`; the access is refused with ABORTED, reason RECORD_CHANGED, when the subject
+  // has moved on from the revision the credential attests (read it again and reissue). A
+  // later change set that changes a field the credential attests invalidates it in the same
+  // atomic write. The audit indexes of invalidated credentials in [from, to), ascending.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<uint64_t>> ListInvalidEvidence(uint64_t from,
+                                                                                  uint64_t to) = 0;
 
   // ---- integrity ----
   struct StateCheck {

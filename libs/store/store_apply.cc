@@ -182,6 +182,13 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
     }
   }
 
+  // Credentials attesting a value this change set replaces stop being valid with it (the
+  // last check: its puts are rolled back with the write's if it fails).
+  if (current) {
+    absl::Status s = InvalidateEvidence(g, subject, built.change_set, revision, commit_time);
+    if (!s.ok()) return fail(s);
+  }
+
   const int64_t sequence = next_sequence_++;
   built.next.set_commit_sequence(sequence);
   v1::ChangeSet& cs = built.change_set;
@@ -268,16 +275,22 @@ void RocksDbStoreImpl::ApplyAccess(Group& g, AccessOp& op) {
     op.result = subject.status();
     return;
   }
+  const uint64_t index = appender_.size();
+  if (op.access.event.has_evidence()) {
+    if (absl::Status s = NoteEvidence(g, *subject, op.access.event, index); !s.ok()) {
+      op.result = std::move(s);
+      return;
+    }
+  }
   v1::AuditEntry entry;
   const int64_t t = NextCommitTime();
   *entry.mutable_time() = MicrosToTimestamp(t);
   entry.set_principal(op.access.principal);
   entry.set_request_id(op.access.request_id);
   *entry.mutable_access() = op.access.event;
-  const uint64_t index = appender_.size();
   AppendAudit(g, std::move(entry));
   g.batch.Put(handles_[kAccessIndex], keys::AccessIndex(*subject, t, index), "");
-  op.result = absl::OkStatus();
+  op.result = index;
 }
 
 void RocksDbStoreImpl::ApplyCatalogOp(Group& g, CatalogOp& op) {

@@ -58,6 +58,13 @@ void RocksDbStoreImpl::Write(WriteRequest request, WriteCallback done) {
 }
 
 void RocksDbStoreImpl::RecordAccess(AccessRecord access, std::function<void(absl::Status)> done) {
+  RecordAccessIndexed(std::move(access), [done = std::move(done)](absl::StatusOr<uint64_t> index) {
+    done(index.status());
+  });
+}
+
+void RocksDbStoreImpl::RecordAccessIndexed(AccessRecord access,
+                                           std::function<void(absl::StatusOr<uint64_t>)> done) {
   AccessOp op;
   op.access = std::move(access);
   op.done = std::move(done);
@@ -379,6 +386,8 @@ void RocksDbStoreImpl::ClearGroup(Group& g) {
   g.requests.clear();
   g.objects.clear();
   g.catalogs.clear();
+  g.evidence.clear();
+  g.evidence_invalidated.clear();
 }
 
 void RocksDbStoreImpl::Requeue(std::vector<Op> ops) {

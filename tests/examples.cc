@@ -90,4 +90,22 @@ absl::Status ApplyExamples(v1::GovernanceService::Stub& gov, const std::string& 
   return absl::OkStatus();
 }
 
+absl::Status ApplyEvidenceTypeExamples(v1::EvidenceService::Stub& evidence,
+                                       const std::string& examples_dir,
+                                       const std::function<void(grpc::ClientContext*)>& prepare) {
+  for (const auto& f : Files(examples_dir + "/evidence-types")) {
+    absl::Status s = Apply<v1::ApplyEvidenceTypeRequest, v1::EvidenceType>(
+        f,
+        [](v1::ApplyEvidenceTypeRequest* r) -> google::protobuf::Message* {
+          return r->mutable_evidence_type();
+        },
+        prepare,
+        [&evidence](auto* ctx, const auto& req, auto* resp) {
+          return evidence.ApplyEvidenceType(ctx, req, resp);
+        });
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace collectonce::testing

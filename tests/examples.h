@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "collectonce/registry/v1/evidence.grpc.pb.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 
 namespace collectonce::testing {
@@ -18,6 +19,12 @@ namespace collectonce::testing {
 absl::Status ApplyExamples(registry::v1::GovernanceService::Stub& governance,
                            const std::string& examples_dir,
                            const std::function<void(grpc::ClientContext*)>& prepare);
+
+// Applies every file of evidence-types/ below `examples_dir`, in name order (after
+// ApplyExamples: evidence types name matters and principals).
+absl::Status ApplyEvidenceTypeExamples(registry::v1::EvidenceService::Stub& evidence,
+                                       const std::string& examples_dir,
+                                       const std::function<void(grpc::ClientContext*)>& prepare);
 
 }  // namespace collectonce::testing
 

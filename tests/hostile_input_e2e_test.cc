@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "collectonce/gateway/v1/gateway.grpc.pb.h"
+#include "collectonce/registry/v1/evidence.grpc.pb.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
@@ -149,6 +150,7 @@ class HostileInputTest : public ::testing::Test {
 TEST_F(HostileInputTest, EveryRegistryAndGatewayMethodRefusesBytesThatAreNotUtf8) {
   // Links the generated files in, so that their services are in the generated pool.
   (void)registry::v1::GetRecordRequest::descriptor();
+  (void)registry::v1::IssueEvidenceRequest::descriptor();
   (void)gateway::v1::PrefillFormRequest::descriptor();
   auto registry = testing::Daemon::Start(
       REGISTRYD_BINARY,
@@ -167,7 +169,8 @@ TEST_F(HostileInputTest, EveryRegistryAndGatewayMethodRefusesBytesThatAreNotUtf8
   ExpectEveryMethodRefuses(
       reg.get(),
       {"collectonce.registry.v1.RecordService", "collectonce.registry.v1.GovernanceService",
-       "collectonce.registry.v1.ReuseLedger", "collectonce.registry.v1.AuditService"},
+       "collectonce.registry.v1.ReuseLedger", "collectonce.registry.v1.AuditService",
+       "collectonce.registry.v1.EvidenceService"},
       "registry.collectonce", &checked);
   auto gw = grpc::CreateChannel(gateway->grpc_address(), grpc::InsecureChannelCredentials());
   ExpectEveryMethodRefuses(gw.get(), {"collectonce.gateway.v1.ReuseGateway"}, "gateway.collectonce",

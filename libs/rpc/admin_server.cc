@@ -58,6 +58,20 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::strin
   srv.Get("/metrics", [m = handlers.metrics](const httplib::Request&, httplib::Response& res) {
     res.set_content(m ? m() : "", "text/plain; version=0.0.4; charset=utf-8");
   });
+  for (auto& doc : handlers.documents) {
+    const bool numbered = !doc.path.empty() && doc.path.back() == '/';
+    const std::string pattern = numbered ? doc.path + R"((\d{1,19}))" : doc.path;
+    srv.Get(pattern, [doc, numbered](const httplib::Request& req, httplib::Response& res) {
+      const std::string number = numbered && req.matches.size() > 1 ? req.matches[1].str() : "";
+      absl::StatusOr<std::string> body = doc.body(number);
+      if (body.ok()) {
+        res.set_content(*body, doc.content_type);
+        return;
+      }
+      res.status = absl::IsNotFound(body.status()) ? 404 : 503;
+      res.set_content(std::string(body.status().message()) + "\n", "text/plain");
+    });
+  }
   int port = hp->second == 0 ? srv.bind_to_any_port(hp->first)
                              : (srv.bind_to_port(hp->first, hp->second) ? hp->second : -1);
   if (port <= 0) {

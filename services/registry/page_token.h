@@ -32,6 +32,7 @@ enum class PageList : char {
   kPrincipals = 'p',
   kAccessEvents = 'a',
   kStoredStates = 's',
+  kEvidenceTypes = 'e',
 };
 
 // ListRecords: the subject id to continue after and the commit time the whole listing is

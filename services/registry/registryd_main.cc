@@ -8,11 +8,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -21,6 +24,7 @@
 #include "libs/audit/published_head.h"
 #include "libs/base/error_reason.h"
 #include "libs/base/status_macros.h"
+#include "libs/jose/jwk.h"
 #include "libs/rpc/admin_server.h"
 #include "libs/rpc/admission.h"
 #include "libs/rpc/call_observer.h"
@@ -34,6 +38,7 @@
 #include "libs/rpc/tls.h"
 #include "libs/store/rocksdb_store.h"
 #include "services/registry/audit_service.h"
+#include "services/registry/evidence_service.h"
 #include "services/registry/governance_service.h"
 #include "services/registry/record_service.h"
 #include "services/registry/replication_mode.h"
@@ -53,6 +58,10 @@ struct Flags {
   std::string bootstrap_governance;
   std::string index_key_file;
   std::string audit_key_file;
+  std::string evidence_key_file;
+  std::string evidence_retired_jwks;
+  std::string evidence_issuer = "urn:collectonce:registry";
+  std::string evidence_status_base_url;
   std::string published_head_file;
   bool sync = true;
   int block_cache_mb = 256;
@@ -215,6 +224,21 @@ int main(int argc, char** argv) {
                  "Ed25519 key (PKCS#8 PEM) that signs audit tree heads (default "
                  "DATA_DIR/keys/audit-signing.pem, created only with --insecure)")
       ->envname("REGISTRYD_AUDIT_KEY_FILE");
+  app.add_option("--evidence-key-file", f.evidence_key_file,
+                 "Ed25519 key (PKCS#8 PEM) that signs evidence and status lists, separate from "
+                 "the audit key (default DATA_DIR/keys/evidence-signing.pem, created only with "
+                 "--insecure; without one no evidence is issued)")
+      ->envname("REGISTRYD_EVIDENCE_KEY_FILE");
+  app.add_option("--evidence-retired-jwks", f.evidence_retired_jwks,
+                 "a JWK Set of retired evidence keys' public keys, still published so that "
+                 "credentials they signed keep verifying")
+      ->envname("REGISTRYD_EVIDENCE_RETIRED_JWKS");
+  app.add_option("--evidence-issuer", f.evidence_issuer, "the iss of issued credentials")
+      ->envname("REGISTRYD_EVIDENCE_ISSUER");
+  app.add_option("--evidence-status-base-url", f.evidence_status_base_url,
+                 "credentials name their status list as URL/status-lists/N (default: "
+                 "http:// and the admin address)")
+      ->envname("REGISTRYD_EVIDENCE_STATUS_BASE_URL");
   app.add_option("--published-head-file", f.published_head_file,
                  "where the newest signed tree head handed out is kept, outside the data "
                  "directory's database (default: published-tree-head beside the audit key); a "
@@ -290,7 +314,7 @@ int main(int argc, char** argv) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Fail(absl::StrCat("cannot create ", data_dir, ": ", ec.message()));
-  if (f.index_key_file.empty() || f.audit_key_file.empty()) {
+  if (f.index_key_file.empty() || f.audit_key_file.empty() || f.evidence_key_file.empty()) {
     std::filesystem::create_directories(data_dir + "/keys", ec);
     chmod((data_dir + "/keys").c_str(), 0700);
   }
@@ -315,6 +339,40 @@ int main(int argc, char** argv) {
                              "; tree heads signed with any earlier key do not verify against it "
                              "(after a restore, copy the original key instead)"),
                 {{"key_file", audit_key}});
+  }
+
+  const std::string evidence_key =
+      f.evidence_key_file.empty() ? data_dir + "/keys/evidence-signing.pem" : f.evidence_key_file;
+  const bool had_evidence_key = std::filesystem::exists(evidence_key, ec);
+  auto evidence_signer = collectonce::audit::Signer::LoadOrCreate(evidence_key, insecure);
+  if (!evidence_signer.ok() &&
+      !(absl::IsNotFound(evidence_signer.status()) && !insecure && f.evidence_key_file.empty())) {
+    return Fail(std::string(evidence_signer.status().message()));
+  }
+  collectonce::registry::EvidenceSettings evidence_settings;
+  evidence_settings.issuer = f.evidence_issuer;
+  if (evidence_signer.ok()) {
+    evidence_settings.key = &*evidence_signer;
+    evidence_settings.jwks.Add(evidence_signer->PublicKeyRaw());
+    if (!had_evidence_key) {
+      log.Warning(absl::StrCat("created a new evidence signing key at ", evidence_key,
+                               "; publish it to verifiers (registryctl evidence keys)"),
+                  {{"key_file", evidence_key}});
+    }
+  } else {
+    log.Warning(absl::StrCat("no evidence signing key at ", evidence_key,
+                             "; this registry issues no evidence"),
+                {{"key_file", evidence_key}});
+  }
+  if (!f.evidence_retired_jwks.empty()) {
+    std::ifstream in(f.evidence_retired_jwks);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto retired = collectonce::jose::Jwks::Parse(text.str());
+    if (!in || !retired.ok()) {
+      return Fail(absl::StrCat(f.evidence_retired_jwks, ": not a readable JWK Set"));
+    }
+    for (const auto& k : retired->keys()) evidence_settings.jwks.Add(k.public_key_raw);
   }
 
   // Page tokens are sealed under a key derived from the index key: as secret, and the same
@@ -415,6 +473,7 @@ int main(int argc, char** argv) {
   collectonce::registry::RecordServiceImpl records(&context, hub.get());
   collectonce::registry::GovernanceServiceImpl governance(&context);
   collectonce::registry::ReuseLedgerImpl reuse(&context);
+  collectonce::registry::EvidenceServiceImpl evidence(&context, std::move(evidence_settings));
   collectonce::registry::AuditServiceImpl audit_service(&context, &*signer, &publisher);
   collectonce::rpc::RpcMetrics metrics;
   AddStoreMetrics(store->get(), &metrics);
@@ -430,6 +489,7 @@ int main(int argc, char** argv) {
   builder.RegisterService(&governance);
   builder.RegisterService(&reuse);
   builder.RegisterService(&audit_service);
+  builder.RegisterService(&evidence);
   builder.SetMaxReceiveMessageSize(f.max_message_mb << 20);
   builder.SetMaxSendMessageSize(64 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
@@ -488,6 +548,21 @@ int main(int argc, char** argv) {
   handlers.metrics = [&metrics, &replication] {
     return metrics.Render() + (replication ? replication->etcd_calls().Render() : "");
   };
+  // The evidence keys and status lists are public: verifiers fetch them without a client
+  // certificate (docs/evidence.md).
+  handlers.documents.push_back({"/.well-known/jwks.json", "application/jwk-set+json",
+                                [&evidence](const std::string&) -> absl::StatusOr<std::string> {
+                                  return evidence.settings().jwks.ToJson();
+                                }});
+  handlers.documents.push_back(
+      {"/status-lists/", "application/statuslist+jwt",
+       [&evidence](const std::string& number) -> absl::StatusOr<std::string> {
+         uint64_t list = 0;
+         if (!absl::SimpleAtoi(number, &list)) return absl::NotFoundError("no such status list");
+         auto token = evidence.StatusListToken(list);
+         if (!token.ok()) return token.status();
+         return token->token();
+       }});
   auto admin = collectonce::rpc::AdminServer::Start(f.admin_listen, handlers);
   if (!admin.ok()) return Fail(std::string(admin.status().message()));
 
@@ -505,6 +580,9 @@ int main(int argc, char** argv) {
       absl::Milliseconds(100), kLeaderHealthService);
   const std::string admin_address =
       absl::StrCat(collectonce::rpc::SplitHostPort(f.admin_listen)->first, ":", (*admin)->port());
+  evidence.set_status_base_url(f.evidence_status_base_url.empty()
+                                   ? absl::StrCat("http://", admin_address)
+                                   : f.evidence_status_base_url);
   // tests/daemon.cc and operators' scripts read the two addresses from this message.
   log.Info(absl::StrCat("serving gRPC on ", grpc_address, ", admin on ", admin_address),
            {{"grpc_address", grpc_address},

@@ -1,0 +1,79 @@
+// EvidenceService: evidence types (governance data like matters: readable by every
+// registered principal, applied by governance only), issuing credentials, their keys and
+// their status lists (docs/evidence.md).
+#ifndef COLLECTONCE_SERVICES_REGISTRY_EVIDENCE_SERVICE_H_
+#define COLLECTONCE_SERVICES_REGISTRY_EVIDENCE_SERVICE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "collectonce/registry/v1/evidence.grpc.pb.h"
+#include "libs/audit/signer.h"
+#include "libs/jose/jwk.h"
+#include "services/registry/registry_context.h"
+
+namespace collectonce::registry {
+
+// What issuing needs besides the store. The key is separate from the audit key.
+struct EvidenceSettings {
+  // Signs credentials and status lists; null: IssueEvidence and GetStatusList are refused
+  // (FAILED_PRECONDITION, EVIDENCE_KEY_MISSING).
+  const audit::Signer* key = nullptr;
+  // Every key a verifier should accept: the current one and retired ones.
+  jose::Jwks jwks;
+  // The credentials' iss.
+  std::string issuer = "urn:collectonce:registry";
+  // Status list URIs are "{status_base_url}/status-lists/{n}" (the admin port serves them at
+  // /status-lists/{n}).
+  std::string status_base_url = "http://127.0.0.1:7401";
+};
+
+class EvidenceServiceImpl final : public v1::EvidenceService::CallbackService {
+ public:
+  EvidenceServiceImpl(RegistryContext* ctx, EvidenceSettings settings)
+      : ctx_(ctx), settings_(std::move(settings)), status_base_url_(settings_.status_base_url) {}
+
+  // Replaces the status lists' base URL for credentials issued from now on (the admin
+  // port's address is known only once it listens).
+  void set_status_base_url(std::string url) ABSL_LOCKS_EXCLUDED(mu_);
+  std::string status_base_url() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  grpc::ServerUnaryReactor* ListEvidenceTypes(grpc::CallbackServerContext*,
+                                              const v1::ListEvidenceTypesRequest*,
+                                              v1::ListEvidenceTypesResponse*) override;
+  grpc::ServerUnaryReactor* GetEvidenceType(grpc::CallbackServerContext*,
+                                            const v1::GetEvidenceTypeRequest*,
+                                            v1::EvidenceType*) override;
+  grpc::ServerUnaryReactor* ApplyEvidenceType(grpc::CallbackServerContext*,
+                                              const v1::ApplyEvidenceTypeRequest*,
+                                              v1::EvidenceType*) override;
+  // In evidence_issue.cc.
+  grpc::ServerUnaryReactor* IssueEvidence(grpc::CallbackServerContext*,
+                                          const v1::IssueEvidenceRequest*,
+                                          v1::IssueEvidenceResponse*) override;
+  grpc::ServerUnaryReactor* GetEvidenceKeys(grpc::CallbackServerContext*,
+                                            const v1::GetEvidenceKeysRequest*,
+                                            v1::EvidenceKeys*) override;
+  grpc::ServerUnaryReactor* GetStatusList(grpc::CallbackServerContext*,
+                                          const v1::GetStatusListRequest*,
+                                          v1::StatusList*) override;
+  grpc::ServerUnaryReactor* WithdrawEvidence(grpc::CallbackServerContext*,
+                                             const v1::WithdrawEvidenceRequest*,
+                                             v1::EvidenceWithdrawal*) override;
+
+  // The signed status list `list` (also what the admin port serves). NOT_FOUND for a list
+  // beyond the audit log; FAILED_PRECONDITION without a key.
+  [[nodiscard]] absl::StatusOr<v1::StatusList> StatusListToken(uint64_t list) const;
+  const EvidenceSettings& settings() const { return settings_; }
+
+ private:
+  RegistryContext* ctx_;
+  const EvidenceSettings settings_;
+  mutable absl::Mutex mu_;
+  std::string status_base_url_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace collectonce::registry
+
+#endif  // COLLECTONCE_SERVICES_REGISTRY_EVIDENCE_SERVICE_H_

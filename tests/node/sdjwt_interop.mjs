@@ -5,6 +5,10 @@
 //       Verifies the SD-JWT (signature by the key the header's kid names in the JWKS, every
 //       disclosure, iat/nbf/exp at NOW_SECONDS, typ dc+sd-jwt) and prints the disclosed claims
 //       as JSON. Exit 0 valid, 3 refused (the reason on stderr), 2 usage.
+//   node sdjwt_interop.mjs status TOKEN_FILE JWKS_FILE URI IDX NOW_SECONDS
+//       Verifies a Token Status List JWT (EdDSA by the JWKS's key, typ statuslist+jwt, sub URI,
+//       exp after NOW) with jose, inflates its lst with node's zlib and prints entry IDX's
+//       status (0 valid, 1 invalid). Exit 0 when read, 3 refused, 2 usage.
 //   node sdjwt_interop.mjs issue OUT_DIR NOW_SECONDS
 //       Generates an Ed25519 key, issues a credential whose given_name, family_name and
 //       birthdate are selectively disclosable, and writes OUT_DIR/credential.sdjwt (every
@@ -12,14 +16,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { SDJwtInstance } from '@sd-jwt/core';
 import { digest, generateSalt } from '@sd-jwt/crypto-nodejs';
-import { importJWK, flattenedVerify, calculateJwkThumbprint, base64url } from 'jose';
+import {
+  importJWK, flattenedVerify, calculateJwkThumbprint, base64url, createLocalJWKSet, jwtVerify,
+} from 'jose';
 
 const TYP = 'dc+sd-jwt';
 
 function usage() {
-  process.stderr.write('usage: sdjwt_interop.mjs verify CREDENTIAL JWKS NOW | issue OUT_DIR NOW\n');
+  process.stderr.write('usage: sdjwt_interop.mjs verify CREDENTIAL JWKS NOW | status TOKEN JWKS URI IDX NOW | issue OUT_DIR NOW\n');
   process.exit(2);
 }
 
@@ -45,6 +52,21 @@ async function verify(credentialFile, jwksFile, now) {
   const { payload, header } = await sdjwt.verify(credential, { currentDate: now });
   if (header.typ !== TYP) throw new Error(`typ ${header.typ} is not ${TYP}`);
   process.stdout.write(JSON.stringify(payload) + '\n');
+}
+
+async function status(tokenFile, jwksFile, uri, idx, now) {
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  const jwks = createLocalJWKSet(JSON.parse(readFileSync(jwksFile, 'utf8')));
+  const { payload, protectedHeader } = await jwtVerify(token, jwks, {
+    algorithms: ['EdDSA'], typ: 'statuslist+jwt', subject: uri, currentDate: new Date(now * 1000),
+  });
+  if (!protectedHeader.kid) throw new Error('no kid');
+  const { bits, lst } = payload.status_list;
+  if (![1, 2, 4, 8].includes(bits)) throw new Error(`bits ${bits}`);
+  const list = inflateSync(Buffer.from(lst, 'base64url'));
+  const bit = idx * bits;
+  if (bit / 8 >= list.length) throw new Error('index beyond the list');
+  process.stdout.write(String((list[Math.floor(bit / 8)] >> (bit % 8)) & ((1 << bits) - 1)) + '\n');
 }
 
 async function issue(outDir, now) {
@@ -80,6 +102,8 @@ const [mode, ...args] = process.argv.slice(2);
 try {
   if (mode === 'verify' && args.length === 3) {
     await verify(args[0], args[1], Number(args[2]));
+  } else if (mode === 'status' && args.length === 5) {
+    await status(args[0], args[1], args[2], Number(args[3]), Number(args[4]));
   } else if (mode === 'issue' && args.length === 2) {
     await issue(args[0], Number(args[1]));
   } else {

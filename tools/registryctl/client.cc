@@ -84,6 +84,7 @@ Client::Client(const Globals& globals, const std::string& address) : globals_(gl
   channel_ = std::move(channel);
   records_ = v1::RecordService::NewStub(channel_);
   governance_ = v1::GovernanceService::NewStub(channel_);
+  evidence_ = v1::EvidenceService::NewStub(channel_);
   ConnectionNote& note = LastConnection();
   std::lock_guard<std::mutex> lock(note.mu);
   note.address = chosen;

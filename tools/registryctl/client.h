@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "collectonce/registry/v1/evidence.grpc.pb.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/catalog/catalog.h"
@@ -26,6 +27,7 @@ class Client {
 
   v1::RecordService::Stub& records() { return *records_; }
   v1::GovernanceService::Stub& governance() { return *governance_; }
+  v1::EvidenceService::Stub& evidence() { return *evidence_; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
   // Sets the x-principal header and the deadline (--timeout) on a unary call's context.
@@ -42,6 +44,7 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::RecordService::Stub> records_;
   std::unique_ptr<v1::GovernanceService::Stub> governance_;
+  std::unique_ptr<v1::EvidenceService::Stub> evidence_;
 };
 
 // Prints a refused call on stderr, "error: CODE (REASON): message" and one line per field

@@ -1,5 +1,5 @@
-// registryctl matter|bundle|principal list|get|apply: the governance objects, one template
-// over the three kinds.
+// registryctl matter|bundle|principal|evidence-type list|get|apply: the governance objects,
+// one template over the four kinds.
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -41,6 +41,8 @@ void PrintKeyValueTable(const Table& t, std::ostream& out) {
 }
 
 struct MatterKind {
+  using Stub = v1::GovernanceService::Stub;
+  static Stub& StubOf(Client& c) { return c.governance(); }
   using T = v1::Matter;
   using ListResponse = v1::ListMattersResponse;
   static constexpr const char* kNoun = "matter";
@@ -98,6 +100,8 @@ struct MatterKind {
 };
 
 struct BundleKind {
+  using Stub = v1::GovernanceService::Stub;
+  static Stub& StubOf(Client& c) { return c.governance(); }
   using T = v1::Bundle;
   using ListResponse = v1::ListBundlesResponse;
   static constexpr const char* kNoun = "bundle";
@@ -141,6 +145,8 @@ struct BundleKind {
 };
 
 struct PrincipalKind {
+  using Stub = v1::GovernanceService::Stub;
+  static Stub& StubOf(Client& c) { return c.governance(); }
   using T = v1::Principal;
   using ListResponse = v1::ListPrincipalsResponse;
   static constexpr const char* kNoun = "principal";
@@ -197,6 +203,67 @@ struct PrincipalKind {
   }
 };
 
+struct EvidenceTypeKind {
+  using Stub = v1::EvidenceService::Stub;
+  static Stub& StubOf(Client& c) { return c.evidence(); }
+  using T = v1::EvidenceType;
+  using ListResponse = v1::ListEvidenceTypesResponse;
+  static constexpr const char* kNoun = "evidence-type";
+  static constexpr const char* kCollection = "evidence-types";
+  static grpc::Status List(Stub& s, grpc::ClientContext* c, int32_t size, const std::string& token,
+                           ListResponse* r) {
+    v1::ListEvidenceTypesRequest q;
+    q.set_page_size(size);
+    q.set_page_token(token);
+    return s.ListEvidenceTypes(c, q, r);
+  }
+  static auto* Items(ListResponse* r) { return r->mutable_evidence_types(); }
+  static grpc::Status Get(Stub& s, grpc::ClientContext* c, const std::string& name, T* out) {
+    v1::GetEvidenceTypeRequest q;
+    q.set_name(name);
+    return s.GetEvidenceType(c, q, out);
+  }
+  static grpc::Status Apply(Stub& s, grpc::ClientContext* c, const T& t, bool dry, T* out) {
+    v1::ApplyEvidenceTypeRequest q;
+    *q.mutable_evidence_type() = t;
+    q.set_validate_only(dry);
+    return s.ApplyEvidenceType(c, q, out);
+  }
+  static std::string Validity(const T& t) {
+    const int64_t s = t.validity().seconds();
+    return s % 86400 == 0 ? absl::StrCat(s / 86400, "d") : absl::StrCat(s, "s");
+  }
+  static Table ListTable() {
+    return Table({"NAME", "TITLE", "KIND", "FIELDS", "VALIDITY", "VERSION"});
+  }
+  static std::vector<std::string> Row(const T& t) {
+    return {t.name(),
+            t.title(),
+            Lower(v1::SubjectKind_Name(t.subject_kind())),
+            absl::StrJoin(t.fields(), ","),
+            Validity(t),
+            absl::StrCat(t.version())};
+  }
+  static void Show(const T& t, std::ostream& out) {
+    Table head({"", ""});
+    head.AddRow({"name", t.name()});
+    head.AddRow({"title", t.title()});
+    head.AddRow({"subject kind", Lower(v1::SubjectKind_Name(t.subject_kind()))});
+    head.AddRow({"fields", absl::StrJoin(t.fields(), ",")});
+    head.AddRow({"legal basis", t.legal_basis()});
+    head.AddRow({"validity", Validity(t)});
+    head.AddRow({"selective disclosure", t.selective_disclosure() ? "yes" : "no"});
+    head.AddRow({"partial credentials", t.allow_partial() ? "yes" : "no"});
+    head.AddRow(
+        {"version", absl::StrCat(t.version(), "  updated ", FormatTimestamp(t.update_time()))});
+    PrintKeyValueTable(head, out);
+    out << "\n";
+    Table r({"PRINCIPAL", "MATTERS"});
+    for (const auto& q : t.requesters()) r.AddRow({q.principal(), absl::StrJoin(q.matters(), ",")});
+    r.Print(out);
+  }
+};
+
 // "data-governance-review-person" -> "matters/data-governance-review-person".
 template <typename K>
 std::string FullName(const std::string& name) {
@@ -213,7 +280,7 @@ int List(const Globals& g, int64_t limit) {
     typename K::ListResponse page;
     grpc::ClientContext context;
     client.Prepare(&context);
-    grpc::Status s = K::List(client.governance(), &context,
+    grpc::Status s = K::List(K::StubOf(client), &context,
                              PageSize(0, limit, K::Items(&all)->size()), token, &page);
     if (!s.ok()) return ReportRpcError(s);
     for (auto& item : *K::Items(&page)) *K::Items(&all)->Add() = std::move(item);
@@ -232,7 +299,7 @@ int Get(const Globals& g, const std::string& name) {
   typename K::T item;
   grpc::ClientContext context;
   client.Prepare(&context);
-  grpc::Status s = K::Get(client.governance(), &context, FullName<K>(name), &item);
+  grpc::Status s = K::Get(K::StubOf(client), &context, FullName<K>(name), &item);
   if (!s.ok()) return ReportRpcError(s);
   if (g.structured()) return EmitMessage(g, item);
   K::Show(item, std::cout);
@@ -262,7 +329,7 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
     {
       grpc::ClientContext context;
       client.Prepare(&context);
-      grpc::Status s = K::Get(client.governance(), &context, item.name(), &old);
+      grpc::Status s = K::Get(K::StubOf(client), &context, item.name(), &old);
       if (s.ok()) {
         before = old.version();
       } else if (s.error_code() != grpc::StatusCode::NOT_FOUND &&
@@ -276,7 +343,7 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
     typename K::T applied;
     grpc::ClientContext context;
     client.Prepare(&context);
-    grpc::Status s = K::Apply(client.governance(), &context, item, dry_run, &applied);
+    grpc::Status s = K::Apply(K::StubOf(client), &context, item, dry_run, &applied);
     if (!s.ok()) {
       std::cerr << RedactPersonalNumbers(file) << ": "
                 << (dry_run ? "validation rejects the " : "refused: the ") << K::kNoun << "\n";
@@ -367,6 +434,9 @@ void AddGovernanceCommands(CLI::App& app, const Globals& g, Action* action) {
                       "enterprise-info-change", "deploy/examples/bundles");
   AddKind<PrincipalKind>(app, g, action, "principals: calling systems, their roles and grants",
                          "registryctl", "deploy/examples/principals");
+  AddKind<EvidenceTypeKind>(
+      app, g, action, "evidence types (证明事项): signed evidence that replaces a certificate",
+      "marital-status", "deploy/examples/evidence-types");
 }
 
 REGISTRYCTL_COMMAND_GROUP(AddGovernanceCommands, 20);

@@ -15,12 +15,16 @@
 
 namespace collectonce::rpc {
 
+// The ErrorInfo domains of the two services.
+inline constexpr char kRegistryDomain[] = "registry.collectonce";
+inline constexpr char kGatewayDomain[] = "gateway.collectonce";
+
 // The reason used when a status carries none: the canonical code's name.
 std::string DefaultReason(absl::StatusCode code);
 
 // Converts for the wire. `violations` (may be empty) become BadRequest field violations.
 grpc::Status ToGrpc(const absl::Status& status, const catalog::Violations& violations = {},
-                    absl::string_view domain = "registry.collectonce");
+                    absl::string_view domain = kRegistryDomain);
 
 // What a client learns from an error: the status, the ErrorInfo reason and every violation.
 struct RpcError {

@@ -9,6 +9,7 @@
 #include "libs/base/error_reason.h"
 #include "libs/ident/resident_id.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/reply.h"
 #include "libs/rpc/timestamps.h"
 #include "services/registry/limits.h"
 #include "services/registry/page_token.h"
@@ -25,13 +26,6 @@ constexpr int kMaxChangesScan = 20000;
 // VerifyStoredStates: subjects per call (at most kMaxPageSize), so that a call reads a
 // bounded part of the store.
 constexpr int kDefaultStatesPage = 1000;
-
-grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status,
-                                const catalog::Violations& violations = {}) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(rpc::ToGrpc(status, violations));
-  return reactor;
-}
 
 absl::Status RequireAuditor(const Caller& caller) {
   if (authz::Policy::HasRole(caller.principal, v1::AUDITOR) ||
@@ -78,18 +72,18 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetTreeHead(grpc::CallbackServerCont
                                                         const v1::GetTreeHeadRequest*,
                                                         v1::SignedTreeHead* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
-  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return rpc::Reply(context, s);
   audit::TreeHead head;
   head.size = ctx_->store()->Stats().audit_size;
   auto root = audit::RootAt(ctx_->store()->AuditNodes(), head.size);
-  if (!root.ok()) return Reply(context, root.status());
+  if (!root.ok()) return rpc::Reply(context, root.status());
   head.root = *root;
   head.timestamp_us = absl::ToUnixMicros(absl::Now());
   std::string signature;
   if (publisher_ != nullptr) {
     auto published = publisher_->Publish(head);
-    if (!published.ok()) return Reply(context, published.status());
+    if (!published.ok()) return rpc::Reply(context, published.status());
     signature = std::move(published->signature);
   } else {
     signature = signer_->Sign(audit::SigningInput(head));
@@ -99,68 +93,68 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetTreeHead(grpc::CallbackServerCont
   response->set_timestamp_us(head.timestamp_us);
   response->set_signature(std::move(signature));
   response->set_public_key(signer_->PublicKeyRaw());
-  return Reply(context, absl::OkStatus());
+  return rpc::Reply(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(
     grpc::CallbackServerContext* context, const v1::GetInclusionProofRequest* request,
     v1::InclusionProof* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
-  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return rpc::Reply(context, s);
   const uint64_t size = ctx_->store()->Stats().audit_size;
   if (request->tree_size() > size || request->index() >= request->tree_size()) {
-    return Reply(context,
-                 WithReason(absl::OutOfRangeError(absl::StrCat("need index < tree_size <= ", size)),
+    return rpc::Reply(
+        context, WithReason(absl::OutOfRangeError(absl::StrCat("need index < tree_size <= ", size)),
                             "OUT_OF_RANGE"));
   }
   auto proof =
       audit::InclusionProof(ctx_->store()->AuditNodes(), request->index(), request->tree_size());
-  if (!proof.ok()) return Reply(context, proof.status());
+  if (!proof.ok()) return rpc::Reply(context, proof.status());
   auto leaf = ctx_->store()->AuditNodes().Subtree(0, request->index());
-  if (!leaf.ok()) return Reply(context, leaf.status());
+  if (!leaf.ok()) return rpc::Reply(context, leaf.status());
   response->set_index(request->index());
   response->set_tree_size(request->tree_size());
   response->set_leaf_hash(HashBytes(*leaf));
   for (const auto& h : *proof) response->add_hashes(HashBytes(h));
-  return Reply(context, absl::OkStatus());
+  return rpc::Reply(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetConsistencyProof(
     grpc::CallbackServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::ConsistencyProof* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
-  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return rpc::Reply(context, s);
   const uint64_t size = ctx_->store()->Stats().audit_size;
   if (request->new_size() > size || request->old_size() == 0 ||
       request->old_size() > request->new_size()) {
-    return Reply(
+    return rpc::Reply(
         context,
         WithReason(absl::OutOfRangeError(absl::StrCat("need 0 < old_size <= new_size <= ", size)),
                    "OUT_OF_RANGE"));
   }
   auto proof = audit::ConsistencyProof(ctx_->store()->AuditNodes(), request->old_size(),
                                        request->new_size());
-  if (!proof.ok()) return Reply(context, proof.status());
+  if (!proof.ok()) return rpc::Reply(context, proof.status());
   response->set_old_size(request->old_size());
   response->set_new_size(request->new_size());
   for (const auto& h : *proof) response->add_hashes(HashBytes(h));
-  return Reply(context, absl::OkStatus());
+  return rpc::Reply(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListAuditEntries(
     grpc::CallbackServerContext* context, const v1::ListAuditEntriesRequest* request,
     v1::ListAuditEntriesResponse* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
-  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return rpc::Reply(context, s);
   catalog::Violations violations;
   auto size = PageSize(request->page_size(), kDefaultEntriesPage, &violations);
-  if (!size.ok()) return Reply(context, size.status(), violations);
+  if (!size.ok()) return rpc::Reply(context, size.status(), violations);
   const uint64_t tree_size = ctx_->store()->Stats().audit_size;
   auto entries = ctx_->store()->ReadAuditEntries(request->start_index(), *size, false);
-  if (!entries.ok()) return Reply(context, entries.status());
+  if (!entries.ok()) return rpc::Reply(context, entries.status());
   response->set_tree_size(tree_size);
   for (auto& e : *entries) {
     if (e.index >= tree_size) break;  // committed after the size was read
@@ -170,35 +164,35 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAuditEntries(
     out->set_stored_leaf_hash(std::move(e.stored_leaf_hash));
     out->set_stored_change_set_sha256(std::move(e.stored_change_set_sha256));
   }
-  return Reply(context, absl::OkStatus());
+  return rpc::Reply(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerContext* context,
                                                         const v1::ListChangesRequest* request,
                                                         v1::ListChangesResponse* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
-  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return rpc::Reply(context, s);
   catalog::Violations violations;
   auto page_size = PageSize(request->page_size(), kDefaultPageSize, &violations);
-  if (!page_size.ok()) return Reply(context, page_size.status(), violations);
+  if (!page_size.ok()) return rpc::Reply(context, page_size.status(), violations);
   const int page = *page_size;
   uint64_t before = ctx_->store()->Stats().audit_size;
   if (!request->page_token().empty()) {
     auto decoded = ctx_->page_tokens().DecodeAuditIndex(request->page_token());
     if (!decoded.ok())
-      return Reply(context, TokenRefused(decoded.status(), &violations), violations);
+      return rpc::Reply(context, TokenRefused(decoded.status(), &violations), violations);
     before = *decoded;
   }
   rpc::TimeRange range;
   if (auto s = rpc::ReadTimeRange(*request, &range, &violations); !s.ok()) {
-    return Reply(context, s, violations);
+    return rpc::Reply(context, s, violations);
   }
   const int64_t since = range.since_us, until = range.until_us;
   int scanned = 0;
   while (before > 0 && response->entries_size() < page && scanned < kMaxChangesScan) {
     auto chunk = ctx_->store()->ReadAuditEntries(before, 500, /*reverse=*/true);
-    if (!chunk.ok()) return Reply(context, chunk.status());
+    if (!chunk.ok()) return rpc::Reply(context, chunk.status());
     if (chunk->empty()) {
       before = 0;
       break;
@@ -227,14 +221,14 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerCont
     }
   }
   if (before > 0) response->set_next_page_token(ctx_->page_tokens().EncodeAuditIndex(before));
-  return Reply(context, absl::OkStatus());
+  return rpc::Reply(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
     grpc::CallbackServerContext* context, const v1::ListAccessEventsRequest* request,
     v1::ListAccessEventsResponse* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
   const bool by_id_number = !request->id_number().empty();
   auto subject = by_id_number ? FindPersonForAudit(*caller, *request, ctx_->store())
                               : catalog::ParseSubjectName(request->subject());
@@ -243,10 +237,10 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
     if (absl::IsInvalidArgument(subject.status())) {
       v.push_back({"id_number", "FORMAT", std::string(subject.status().message())});
     }
-    return Reply(context, subject.status(), v);
+    return rpc::Reply(context, subject.status(), v);
   }
   if (!subject.ok()) {
-    return Reply(
+    return rpc::Reply(
         context,
         WithReason(absl::InvalidArgumentError(subject.status().message()), "INVALID_VALUES"),
         {{"subject", "NAME", std::string(subject.status().message())}});
@@ -257,34 +251,34 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
     // A portal answers "who looked at my data" for the citizen or enterprise it has
     // authenticated, and names that subject in x-subject.
     if (Header(*context, "x-subject") != subject->ToString()) {
-      return Reply(context,
-                   WithReason(absl::PermissionDeniedError(
+      return rpc::Reply(
+          context, WithReason(absl::PermissionDeniedError(
                                   "a subject portal reads only the subject it names in x-subject"),
                               "NOT_THIS_SUBJECT"));
     }
   } else {
-    return Reply(context, RequireAuditor(*caller));
+    return rpc::Reply(context, RequireAuditor(*caller));
   }
   catalog::Violations violations;
   auto page = PageSize(request->page_size(), kDefaultPageSize, &violations);
-  if (!page.ok()) return Reply(context, page.status(), violations);
+  if (!page.ok()) return rpc::Reply(context, page.status(), violations);
   std::string before;
   if (!request->page_token().empty()) {
     auto decoded = ctx_->page_tokens().DecodeKey(PageList::kAccessEvents, request->page_token());
     if (!decoded.ok())
-      return Reply(context, TokenRefused(decoded.status(), &violations), violations);
+      return rpc::Reply(context, TokenRefused(decoded.status(), &violations), violations);
     before = *std::move(decoded);
   }
   auto listed = ctx_->store()->ListAccessEvents(*subject, before, *page);
   if (absl::IsInvalidArgument(listed.status())) {
     // A token for another subject; a failed read keeps its own code and reason.
-    return Reply(context, WithReason(listed.status(), "INVALID_PAGE_TOKEN"),
-                 {{"page_token", "TOKEN", std::string(listed.status().message())}});
+    return rpc::Reply(context, WithReason(listed.status(), "INVALID_PAGE_TOKEN"),
+                      {{"page_token", "TOKEN", std::string(listed.status().message())}});
   }
-  if (!listed.ok()) return Reply(context, listed.status());
+  if (!listed.ok()) return rpc::Reply(context, listed.status());
   for (uint64_t index : listed->first) {
     auto e = ctx_->store()->ReadAuditEntry(index);
-    if (!e.ok()) return Reply(context, e.status());
+    if (!e.ok()) return rpc::Reply(context, e.status());
     *response->add_entries() = *std::move(e);
   }
   if (!listed->second.empty()) {
@@ -292,7 +286,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
         ctx_->page_tokens().EncodeKey(PageList::kAccessEvents, listed->second));
   }
   response->set_subject(subject->ToString());
-  if (!by_id_number) return Reply(context, absl::OkStatus());
+  if (!by_id_number) return rpc::Reply(context, absl::OkStatus());
   // The answer names the person's file: it leaves only once the lookup is durably recorded.
   store::AccessRecord lookup;
   lookup.principal = caller->principal.name();
@@ -311,21 +305,21 @@ grpc::ServerUnaryReactor* AuditServiceImpl::VerifyStoredStates(
     grpc::CallbackServerContext* context, const v1::VerifyStoredStatesRequest* request,
     v1::VerifyStoredStatesResponse* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
-  if (auto s = RequireAuditor(*caller); !s.ok()) return Reply(context, s);
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
+  if (auto s = RequireAuditor(*caller); !s.ok()) return rpc::Reply(context, s);
   catalog::Violations violations;
   auto page = PageSize(request->page_size(), kDefaultStatesPage, &violations);
-  if (!page.ok()) return Reply(context, page.status(), violations);
+  if (!page.ok()) return rpc::Reply(context, page.status(), violations);
   std::string after;
   if (!request->page_token().empty()) {
     auto decoded = ctx_->page_tokens().DecodeKey(PageList::kStoredStates, request->page_token());
     if (!decoded.ok()) {
-      return Reply(context, TokenRefused(decoded.status(), &violations), violations);
+      return rpc::Reply(context, TokenRefused(decoded.status(), &violations), violations);
     }
     after = *std::move(decoded);
   }
   auto checked = ctx_->store()->VerifyStates(after, *page);
-  if (!checked.ok()) return Reply(context, checked.status());
+  if (!checked.ok()) return rpc::Reply(context, checked.status());
   response->set_subjects_checked(checked->subjects);
   response->set_states_checked(checked->states);
   response->set_first_bad_subject(checked->bad_subject);
@@ -335,7 +329,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::VerifyStoredStates(
     response->set_next_page_token(
         ctx_->page_tokens().EncodeKey(PageList::kStoredStates, checked->next_after));
   }
-  return Reply(context, absl::OkStatus());
+  return rpc::Reply(context, absl::OkStatus());
 }
 
 }  // namespace collectonce::registry

@@ -14,6 +14,7 @@
 #include "libs/authz/validate.h"
 #include "libs/base/error_reason.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/reply.h"
 #include "services/registry/limits.h"
 #include "services/registry/page_token.h"
 #include "services/registry/registry_context.h"
@@ -22,13 +23,7 @@ namespace collectonce::registry::governance {
 
 using catalog::Violations;
 
-inline grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
-                                       const absl::Status& status,
-                                       const Violations& violations = {}) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(rpc::ToGrpc(status, violations));
-  return reactor;
-}
+using rpc::Reply;
 
 inline absl::Status RequireRole(const Caller& caller, std::initializer_list<v1::Role> roles,
                                 absl::string_view what) {

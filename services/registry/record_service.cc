@@ -14,6 +14,7 @@
 #include "libs/catalog/value_text.h"
 #include "libs/ident/resident_id.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/reply.h"
 #include "libs/rpc/timestamps.h"
 #include "libs/store/change_builder.h"
 #include "services/registry/limits.h"
@@ -25,13 +26,6 @@ namespace collectonce::registry {
 namespace {
 
 using catalog::Violations;
-
-grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status,
-                                const Violations& violations = {}) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(rpc::ToGrpc(status, violations));
-  return reactor;
-}
 
 google::protobuf::Timestamp MicrosToTimestamp(int64_t us) {
   google::protobuf::Timestamp t;
@@ -153,26 +147,26 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
                                                        const v1::GetRecordRequest* request,
                                                        v1::Record* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
   const v1::SubjectKind kind = KindOfRequest(request->name(), request->id_number());
   if (kind == v1::SUBJECT_KIND_UNSPECIFIED) {
-    return Reply(context,
-                 Invalid("name must be enterprises/{uscc} or persons/{pid}, or give "
-                         "id_number",
-                         "INVALID_VALUES"),
-                 {{"name", "NAME", "expected enterprises/{uscc} or persons/{pid}"}});
+    return rpc::Reply(context,
+                      Invalid("name must be enterprises/{uscc} or persons/{pid}, or give "
+                              "id_number",
+                              "INVALID_VALUES"),
+                      {{"name", "NAME", "expected enterprises/{uscc} or persons/{pid}"}});
   }
   ReadPlan plan;
   Violations violations;
   // Authorization comes first: a refused caller learns nothing about the subject.
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, request->options(), &plan, &violations);
-  if (!st.ok()) return Reply(context, st, violations);
-  if (st = ctx_->ServesRead(plan.as_of); !st.ok()) return Reply(context, st);
+  if (!st.ok()) return rpc::Reply(context, st, violations);
+  if (st = ctx_->ServesRead(plan.as_of); !st.ok()) return rpc::Reply(context, st);
   auto subject = ResolveSubject(ctx_->store(), request->name(), request->id_number(), &violations);
-  if (!subject.ok()) return Reply(context, subject.status(), violations);
+  if (!subject.ok()) return rpc::Reply(context, subject.status(), violations);
   auto record =
       ctx_->store()->GetRecord(*subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});
-  if (!record.ok()) return Reply(context, ctx_->FollowerMiss(record.status(), plan.as_of));
+  if (!record.ok()) return rpc::Reply(context, ctx_->FollowerMiss(record.status(), plan.as_of));
   v1::AccessEvent event;
   const bool personal = Release(plan, &*record, &event);
   *response = *std::move(record);
@@ -198,14 +192,14 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchGetRecords(
     grpc::CallbackServerContext* context, const v1::BatchGetRecordsRequest* request,
     v1::BatchGetRecordsResponse* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
   if (request->names_size() == 0 || request->names_size() > kMaxBatchGet) {
-    return Reply(context,
-                 WithReason(absl::InvalidArgumentError(absl::StrCat("a batch names 1 to ",
-                                                                    kMaxBatchGet, " subjects, got ",
-                                                                    request->names_size())),
-                            "BATCH_TOO_LARGE"),
-                 {{"names", "LENGTH", absl::StrCat("1 to ", kMaxBatchGet, " names")}});
+    return rpc::Reply(context,
+                      WithReason(absl::InvalidArgumentError(
+                                     absl::StrCat("a batch names 1 to ", kMaxBatchGet,
+                                                  " subjects, got ", request->names_size())),
+                                 "BATCH_TOO_LARGE"),
+                      {{"names", "LENGTH", absl::StrCat("1 to ", kMaxBatchGet, " names")}});
   }
   const v1::SubjectKind kind = KindOfRequest(request->names(0), "");
   Violations violations;
@@ -217,12 +211,12 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchGetRecords(
     }
   }
   if (!violations.empty()) {
-    return Reply(context, Invalid("the names are not valid", "INVALID_VALUES"), violations);
+    return rpc::Reply(context, Invalid("the names are not valid", "INVALID_VALUES"), violations);
   }
   ReadPlan plan;
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, request->options(), &plan, &violations);
-  if (!st.ok()) return Reply(context, st, violations);
-  if (st = ctx_->ServesRead(plan.as_of); !st.ok()) return Reply(context, st);
+  if (!st.ok()) return rpc::Reply(context, st, violations);
+  if (st = ctx_->ServesRead(plan.as_of); !st.ok()) return rpc::Reply(context, st);
   for (int i = 0; i < request->names_size(); ++i) {
     auto s = catalog::ParseSubjectName(request->names(i));
     if (!s.ok()) {
@@ -233,12 +227,12 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchGetRecords(
     }
   }
   if (!violations.empty()) {
-    return Reply(context, Invalid("the names are not valid", "INVALID_VALUES"), violations);
+    return rpc::Reply(context, Invalid("the names are not valid", "INVALID_VALUES"), violations);
   }
   std::vector<store::AccessRecord> accesses;
   absl::Status st2 = ReadForRelease(ctx_->store(), *caller, plan, subjects, /*skip_missing=*/false,
                                     response->mutable_records(), &accesses);
-  if (!st2.ok()) return Reply(context, st2);
+  if (!st2.ok()) return rpc::Reply(context, st2);
   auto* reactor = context->DefaultReactor();
   FinishAfterAccesses(ctx_->store(), std::move(accesses), reactor, response);
   return reactor;
@@ -248,13 +242,14 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
                                                          const v1::ListRecordsRequest* request,
                                                          v1::ListRecordsResponse* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
   // Listing enumerates a whole population: data governance only.
   if (!authz::Policy::HasRole(caller->principal, v1::GOVERNANCE)) {
-    return Reply(context, WithReason(absl::PermissionDeniedError(absl::StrCat(
-                                         caller->principal.name(),
-                                         " may not list records; listing is for data governance")),
-                                     "ROLE_MAY_NOT_LIST"));
+    return rpc::Reply(context,
+                      WithReason(absl::PermissionDeniedError(absl::StrCat(
+                                     caller->principal.name(),
+                                     " may not list records; listing is for data governance")),
+                                 "ROLE_MAY_NOT_LIST"));
   }
   Violations violations;
   v1::SubjectKind kind = v1::SUBJECT_KIND_UNSPECIFIED;
@@ -274,18 +269,18 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
     violations.push_back({"options.commit_time", "RANGE", kReadTimeRange});
   }
   if (!violations.empty()) {
-    return Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
+    return rpc::Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
   }
   if (!o.has_commit_time() && request->page_token().empty()) {
     // The listing would be pinned to the newest commit: on a follower, its own.
-    if (auto s = ctx_->ServesRead(store::AsOf::Current()); !s.ok()) return Reply(context, s);
+    if (auto s = ctx_->ServesRead(store::AsOf::Current()); !s.ok()) return rpc::Reply(context, s);
   }
   ListPosition token;
   const std::string filter_key = ListFilterKey(*request);
   if (!request->page_token().empty()) {
     auto decoded = ctx_->page_tokens().DecodeList(request->page_token(), filter_key);
     if (!decoded.ok()) {
-      return Reply(context, TokenRefused(decoded.status(), &violations), violations);
+      return rpc::Reply(context, TokenRefused(decoded.status(), &violations), violations);
     }
     token = *std::move(decoded);
   } else {
@@ -296,14 +291,14 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   *pinned.mutable_commit_time() = MicrosToTimestamp(token.read_time_us);
   ReadPlan plan;
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, pinned, &plan, &violations);
-  if (!st.ok()) return Reply(context, st, violations);
+  if (!st.ok()) return rpc::Reply(context, st, violations);
 
   auto subjects = ctx_->store()->ListSubjects(kind, token.after_id, *page_size);
-  if (!subjects.ok()) return Reply(context, subjects.status());
+  if (!subjects.ok()) return rpc::Reply(context, subjects.status());
   std::vector<store::AccessRecord> accesses;
   st = ReadForRelease(ctx_->store(), *caller, plan, *subjects, /*skip_missing=*/true,
                       response->mutable_records(), &accesses);
-  if (!st.ok()) return Reply(context, st);
+  if (!st.ok()) return rpc::Reply(context, st);
   if (static_cast<int>(subjects->size()) == *page_size) {
     token.after_id = subjects->back().id;
     response->set_next_page_token(ctx_->page_tokens().EncodeList(token, filter_key));
@@ -415,20 +410,20 @@ grpc::ServerUnaryReactor* RecordServiceImpl::UpdateRecord(grpc::CallbackServerCo
                                                           const v1::UpdateRecordRequest* request,
                                                           v1::UpdateRecordResponse* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
   store::WriteRequest w;
   Violations violations;
   absl::Status st = PrepareWrite(*caller, *request, &w, &violations);
-  if (!st.ok()) return Reply(context, st, violations);
+  if (!st.ok()) return rpc::Reply(context, st, violations);
   const bool governance = authz::Policy::HasRole(caller->principal, v1::GOVERNANCE);
   if (request->validate_only()) {
     auto cat = ctx_->store()->GetCatalog(w.kind);
     if (!cat.ok()) {
-      return Reply(context,
-                   WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
+      return rpc::Reply(
+          context, WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
     }
     store::CheckRequestValues(**cat, Today(), &w, &violations);
-    return Reply(context, catalog::ViolationsToStatus(violations, "the write"), violations);
+    return rpc::Reply(context, catalog::ViolationsToStatus(violations, "the write"), violations);
   }
   auto* reactor = context->DefaultReactor();
   ctx_->store()->Write(std::move(w), [reactor, response, governance](
@@ -447,20 +442,20 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchUpdateRecords(
     grpc::CallbackServerContext* context, const v1::BatchUpdateRecordsRequest* request,
     v1::BatchUpdateRecordsResponse* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
   const int n = request->requests_size();
   if (n == 0 || n > kMaxBatchGet) {
-    return Reply(context,
-                 WithReason(absl::InvalidArgumentError(absl::StrCat(
-                                "a batch holds 1 to ", kMaxBatchGet, " updates, got ", n)),
-                            "BATCH_TOO_LARGE"),
-                 {{"requests", "LENGTH", absl::StrCat("1 to ", kMaxBatchGet, " updates")}});
+    return rpc::Reply(context,
+                      WithReason(absl::InvalidArgumentError(absl::StrCat(
+                                     "a batch holds 1 to ", kMaxBatchGet, " updates, got ", n)),
+                                 "BATCH_TOO_LARGE"),
+                      {{"requests", "LENGTH", absl::StrCat("1 to ", kMaxBatchGet, " updates")}});
   }
   if (!v1::UpdateResponseView_IsValid(request->view())) {
-    return Reply(context,
-                 Invalid(absl::StrCat("unknown view ", request->view(), "; use FULL or BASIC"),
-                         "INVALID_VIEW"),
-                 {{"view", "ENUM", "FULL or BASIC"}});
+    return rpc::Reply(context,
+                      Invalid(absl::StrCat("unknown view ", request->view(), "; use FULL or BASIC"),
+                              "INVALID_VIEW"),
+                      {{"view", "ENUM", "FULL or BASIC"}});
   }
   const bool governance = authz::Policy::HasRole(caller->principal, v1::GOVERNANCE);
   for (int i = 0; i < n; ++i) {
@@ -518,23 +513,23 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
     grpc::CallbackServerContext* context, const v1::ListRecordRevisionsRequest* request,
     v1::ListRecordRevisionsResponse* response) {
   auto caller = ctx_->Resolve(*context);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return rpc::Reply(context, caller.status());
   if (!authz::Policy::MayReadHistory(caller->principal)) {
-    return Reply(context, WithReason(absl::PermissionDeniedError(absl::StrCat(
-                                         caller->principal.name(), " may not read history")),
-                                     "ROLE_MAY_NOT_READ_HISTORY"));
+    return rpc::Reply(context, WithReason(absl::PermissionDeniedError(absl::StrCat(
+                                              caller->principal.name(), " may not read history")),
+                                          "ROLE_MAY_NOT_READ_HISTORY"));
   }
   Violations violations;
   auto subject = catalog::ParseSubjectName(request->parent());
   if (!subject.ok()) {
     violations.push_back({"parent", "NAME", std::string(subject.status().message())});
-    return Reply(context, Invalid(std::string(subject.status().message()), "INVALID_VALUES"),
-                 violations);
+    return rpc::Reply(context, Invalid(std::string(subject.status().message()), "INVALID_VALUES"),
+                      violations);
   }
   auto cat = ctx_->store()->GetCatalog(subject->kind);
   if (!cat.ok())
-    return Reply(context,
-                 WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
+    return rpc::Reply(
+        context, WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
   // No purpose, no data: an approval system reads history for a purpose its grants cover,
   // released as GetRecord would release it. Governance and auditors may read it under their
   // roles instead, every value masked by its field's rule. Either way a release of personal
@@ -542,17 +537,17 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
   const bool role_view = authz::Policy::HasRole(caller->principal, v1::GOVERNANCE) ||
                          authz::Policy::HasRole(caller->principal, v1::AUDITOR);
   if (request->purpose().empty() && !role_view) {
-    return Reply(context,
-                 WithReason(absl::InvalidArgumentError(
-                                "an approval system reads history for a purpose its grants "
-                                "cover (purpose); no purpose, no data"),
-                            "PURPOSE_REQUIRED"));
+    return rpc::Reply(context,
+                      WithReason(absl::InvalidArgumentError(
+                                     "an approval system reads history for a purpose its grants "
+                                     "cover (purpose); no purpose, no data"),
+                                 "PURPOSE_REQUIRED"));
   }
   authz::FieldReleases releases;
   if (!request->purpose().empty()) {
     auto r =
         caller->policy->AuthorizeRead(caller->principal, request->purpose(), subject->kind, **cat);
-    if (!r.ok()) return Reply(context, r.status());
+    if (!r.ok()) return rpc::Reply(context, r.status());
     releases = *std::move(r);
   }
   auto page_size = PageSize(request->page_size(), kDefaultPageSize, &violations);
@@ -567,17 +562,17 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecordRevisions(
       rpc::CheckedMicros(request->has_end_time(), request->end_time(), "end_time", &violations);
   q.page_size = page_size.ok() ? *page_size : kDefaultPageSize;
   if (!violations.empty())
-    return Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
+    return rpc::Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
   const std::string filter_key = FilterKey(*request);
   if (!request->page_token().empty()) {
     auto before = ctx_->page_tokens().DecodeHistory(request->page_token(), filter_key);
     if (!before.ok()) {
-      return Reply(context, TokenRefused(before.status(), &violations), violations);
+      return rpc::Reply(context, TokenRefused(before.status(), &violations), violations);
     }
     q.before_revision = *before;
   }
   auto page = ctx_->store()->ListHistory(*subject, q);
-  if (!page.ok()) return Reply(context, page.status());
+  if (!page.ok()) return rpc::Reply(context, page.status());
   v1::AccessEvent event;
   absl::flat_hash_set<std::string> clear, masked;
   // As for GetRecord: any value of a person, and an enterprise's personal fields (its legal

@@ -29,6 +29,7 @@
 #include "libs/rpc/admission.h"
 #include "libs/rpc/call_observer.h"
 #include "libs/rpc/daemon.h"
+#include "libs/rpc/errors.h"
 #include "libs/rpc/health_follower.h"
 #include "libs/rpc/leader_hint.h"
 #include "libs/rpc/log.h"
@@ -495,7 +496,7 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(admission.InterceptorFactory());
   // Before the call observer, so that the access log shows the status the caller gets.
-  interceptors.push_back(collectonce::rpc::ParseGuardFactory("registry.collectonce"));
+  interceptors.push_back(collectonce::rpc::ParseGuardFactory(collectonce::rpc::kRegistryDomain));
   if (replicated) {
     interceptors.push_back(collectonce::rpc::LeaderHintFactory([&replication_mode] {
       auto* m = replication_mode.load();

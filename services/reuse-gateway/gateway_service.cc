@@ -7,19 +7,13 @@
 #include "libs/base/error_reason.h"
 #include "libs/rpc/caller.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/reply.h"
 #include "libs/rpc/trace.h"
 #include "openssl/rand.h"
 
 namespace collectonce::reuse {
 
 namespace {
-
-grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status,
-                                const catalog::Violations& violations = {}) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(rpc::ToGrpc(status, violations, "gateway.collectonce"));
-  return reactor;
-}
 
 absl::Status CheckSubject(const std::string& subject, const std::string& id_number,
                           catalog::Violations* v) {
@@ -61,18 +55,19 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
                                                           const gw::PrefillFormRequest* request,
                                                           gw::PrefillFormResponse* response) {
   if (options_.admission != nullptr) {
-    if (absl::Status s = options_.admission->Admit(*context); !s.ok()) return Reply(context, s);
+    if (absl::Status s = options_.admission->Admit(*context); !s.ok())
+      return rpc::Reply(context, s, {}, rpc::kGatewayDomain);
   }
   auto caller = rpc::IdentifyCaller(*context, options_.insecure);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return rpc::Reply(context, caller.status(), {}, rpc::kGatewayDomain);
   catalog::Violations v;
   if (auto s = CheckSubject(request->subject(), request->id_number(), &v); !s.ok()) {
-    return Reply(context, s, v);
+    return rpc::Reply(context, s, v, rpc::kGatewayDomain);
   }
   const absl::Time deadline = Deadline(*context);
   const RegistryClient::Origin origin{caller->peer, rpc::CallTrace(*context).Traceparent()};
   auto form = FormFor(request->form(), origin, deadline);
-  if (!form.ok()) return Reply(context, form.status());
+  if (!form.ok()) return rpc::Reply(context, form.status(), {}, rpc::kGatewayDomain);
 
   v1::GetRecordRequest get;
   get.set_name(request->subject());
@@ -91,7 +86,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
         const bool no_file =
             record.status().code() == absl::StatusCode::kNotFound && error.reason == "NOT_FOUND";
         if (!record.ok() && !no_file) {
-          reactor->Finish(rpc::ToGrpc(record.status(), error.violations, "gateway.collectonce"));
+          reactor->Finish(rpc::ToGrpc(record.status(), error.violations, rpc::kGatewayDomain));
           return;
         }
         response->set_form(f->name);
@@ -121,23 +116,24 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
                                                          const gw::SubmitFormRequest* request,
                                                          gw::SubmitFormResponse* response) {
   if (options_.admission != nullptr) {
-    if (absl::Status s = options_.admission->Admit(*context); !s.ok()) return Reply(context, s);
+    if (absl::Status s = options_.admission->Admit(*context); !s.ok())
+      return rpc::Reply(context, s, {}, rpc::kGatewayDomain);
   }
   auto caller = rpc::IdentifyCaller(*context, options_.insecure);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return rpc::Reply(context, caller.status(), {}, rpc::kGatewayDomain);
   catalog::Violations v;
   if (auto s = CheckSubject(request->subject(), request->id_number(), &v); !s.ok()) {
-    return Reply(context, s, v);
+    return rpc::Reply(context, s, v, rpc::kGatewayDomain);
   }
   if (request->values().empty()) {
-    return Reply(context,
-                 WithReason(absl::InvalidArgumentError("nothing was collected"), "INVALID_VALUES"),
-                 {{"values", "REQUIRED", "the newly collected values"}});
+    return rpc::Reply(
+        context, WithReason(absl::InvalidArgumentError("nothing was collected"), "INVALID_VALUES"),
+        {{"values", "REQUIRED", "the newly collected values"}}, rpc::kGatewayDomain);
   }
   const absl::Time deadline = Deadline(*context);
   const RegistryClient::Origin origin{caller->peer, rpc::CallTrace(*context).Traceparent()};
   auto form = FormFor(request->form(), origin, deadline);
-  if (!form.ok()) return Reply(context, form.status());
+  if (!form.ok()) return rpc::Reply(context, form.status(), {}, rpc::kGatewayDomain);
   // Only what this form collects goes back; the registry checks the grant again.
   for (const auto& [field, value] : request->values()) {
     const FormField* ff = (*form)->Find(field);
@@ -147,11 +143,11 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
     }
   }
   if (!v.empty()) {
-    return Reply(
+    return rpc::Reply(
         context,
         WithReason(absl::InvalidArgumentError("some values are not collected by this form"),
                    "INVALID_VALUES"),
-        v);
+        v, rpc::kGatewayDomain);
   }
   v1::UpdateRecordRequest up;
   up.set_name(request->subject());
@@ -185,7 +181,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
       [this, reactor, response, origin, form_name](absl::StatusOr<v1::UpdateRecordResponse> r,
                                                    rpc::RpcError error) {
         if (!r.ok()) {
-          reactor->Finish(rpc::ToGrpc(r.status(), error.violations, "gateway.collectonce"));
+          reactor->Finish(rpc::ToGrpc(r.status(), error.violations, rpc::kGatewayDomain));
           return;
         }
         response->set_subject(r->record().name());
@@ -209,10 +205,11 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(grpc::CallbackServer
                                                             const gw::GetReuseStatsRequest* request,
                                                             gw::GetReuseStatsResponse* response) {
   if (options_.admission != nullptr) {
-    if (absl::Status s = options_.admission->Admit(*context); !s.ok()) return Reply(context, s);
+    if (absl::Status s = options_.admission->Admit(*context); !s.ok())
+      return rpc::Reply(context, s, {}, rpc::kGatewayDomain);
   }
   auto caller = rpc::IdentifyCaller(*context, options_.insecure);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return rpc::Reply(context, caller.status(), {}, rpc::kGatewayDomain);
   v1::GetReuseStatsRequest req;
   req.set_form(request->form());
   *req.mutable_start_time() = request->start_time();
@@ -221,7 +218,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(grpc::CallbackServer
   if (!request->has_end_time()) req.clear_end_time();
   auto stats = registry_->GetReuseStats({caller->peer, rpc::CallTrace(*context).Traceparent()}, req,
                                         Deadline(*context));
-  if (!stats.ok()) return Reply(context, stats.status());
+  if (!stats.ok()) return rpc::Reply(context, stats.status(), {}, rpc::kGatewayDomain);
   response->set_form(stats->form());
   response->set_forms_served(stats->forms_served());
   response->set_fields_requested(stats->fields_requested());
@@ -231,7 +228,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(grpc::CallbackServer
                                ? 0.0
                                : static_cast<double>(stats->fields_prefilled()) /
                                      static_cast<double>(stats->fields_requested()));
-  return Reply(context, absl::OkStatus());
+  return rpc::Reply(context, absl::OkStatus(), {}, rpc::kGatewayDomain);
 }
 
 }  // namespace collectonce::reuse

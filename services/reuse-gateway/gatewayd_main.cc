@@ -10,6 +10,7 @@
 #include "libs/rpc/admission.h"
 #include "libs/rpc/call_observer.h"
 #include "libs/rpc/daemon.h"
+#include "libs/rpc/errors.h"
 #include "libs/rpc/health_follower.h"
 #include "libs/rpc/log.h"
 #include "libs/rpc/metrics.h"
@@ -182,7 +183,7 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(admission.InterceptorFactory());
   // Before the call observer, so that the access log shows the status the caller gets.
-  interceptors.push_back(collectonce::rpc::ParseGuardFactory("gateway.collectonce"));
+  interceptors.push_back(collectonce::rpc::ParseGuardFactory(collectonce::rpc::kGatewayDomain));
   interceptors.push_back(collectonce::rpc::CallObserverFactory({&metrics, &log, insecure}));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

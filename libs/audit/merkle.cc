@@ -1,7 +1,5 @@
 #include "libs/audit/merkle.h"
 
-#include <openssl/evp.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -9,41 +7,13 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/status_macros.h"
+#include "libs/crypto/sha256.h"
 
 namespace collectonce::audit {
 namespace {
 
-// Fetched once: OpenSSL 3 otherwise does an implicit (locked) fetch on every digest init.
-// EVP_MD objects are safe to share between threads. Never freed on purpose.
-const EVP_MD* Sha256() {
-  static const EVP_MD* md = [] {
-    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
-    return fetched != nullptr ? fetched : EVP_sha256();
-  }();
-  return md;
-}
-
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
-// SHA-256 over the concatenation of `parts`. Only fails if OpenSSL cannot allocate, after
-// which nothing sensible can be returned as a Hash, so that is fatal.
-Hash Sha256Of(std::initializer_list<absl::string_view> parts) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  Hash out;
-  unsigned int len = 0;
-  bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx.get(), Sha256(), nullptr) == 1;
-  for (absl::string_view p : parts) {
-    ok = ok && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) == 1;
-  }
-  ok = ok && EVP_DigestFinal_ex(ctx.get(), out.data(), &len) == 1 && len == out.size();
-  if (!ok) {
-    std::fprintf(stderr, "collectonce::audit: SHA-256 failed in OpenSSL\n");
-    std::abort();
-  }
-  return out;
-}
+// SHA-256 over the concatenation of `parts`.
+Hash Sha256Of(std::initializer_list<absl::string_view> parts) { return crypto::Sha256Of(parts); }
 
 absl::string_view AsView(const Hash& h) {
   return absl::string_view(reinterpret_cast<const char*>(h.data()), h.size());

@@ -27,18 +27,9 @@ constexpr size_t kSignatureSize = 64;
 // A PKCS#8 Ed25519 PEM is about 120 bytes; anything huge is not a key file.
 constexpr size_t kMaxKeyFileSize = 64 * 1024;
 
-struct BioDeleter {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-using BioPtr = std::unique_ptr<BIO, BioDeleter>;
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+using crypto::BioPtr;
+using MdCtxPtr = crypto::EvpMdCtxPtr;
+using PkeyPtr = crypto::EvpPkeyPtr;
 
 // Drains this thread's OpenSSL error queue into a message, so that a failure here does not
 // leak into an unrelated later ERR_get_error().
@@ -77,8 +68,6 @@ struct SecretString {
 };
 
 }  // namespace
-
-void Signer::KeyDeleter::operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
 
 Signer::Signer(Signer&&) noexcept = default;
 Signer& Signer::operator=(Signer&&) noexcept = default;

@@ -6,8 +6,6 @@
 #ifndef COLLECTONCE_LIBS_AUDIT_SIGNER_H_
 #define COLLECTONCE_LIBS_AUDIT_SIGNER_H_
 
-#include <openssl/types.h>
-
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/crypto/openssl_ptr.h"
 
 namespace collectonce::audit {
 
@@ -48,10 +47,7 @@ class Signer {
   const std::string& PublicKeyPem() const { return public_key_pem_; }
 
  private:
-  struct KeyDeleter {
-    void operator()(EVP_PKEY* key) const;
-  };
-  using KeyPtr = std::unique_ptr<EVP_PKEY, KeyDeleter>;
+  using KeyPtr = crypto::EvpPkeyPtr;
 
   static absl::StatusOr<Signer> FromKey(KeyPtr key);
   explicit Signer(KeyPtr key) : key_(std::move(key)) {}

@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
+#include "libs/crypto/sha256.h"
 #include "libs/jose/base64url.h"
-#include "libs/jose/sha256.h"
 
 namespace collectonce::jose {
 namespace {
@@ -17,7 +17,7 @@ std::string Ed25519Thumbprint(absl::string_view public_key_raw) {
   // RFC 7638 section 3.2: the required members in lexicographic order, no whitespace.
   std::string canonical =
       "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"" + Base64UrlEncode(public_key_raw) + "\"}";
-  return Base64UrlEncode(Sha256(canonical));
+  return Base64UrlEncode(crypto::Sha256(canonical));
 }
 
 absl::StatusOr<Jwks> Jwks::Parse(absl::string_view json_text) {

@@ -12,9 +12,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/base/status_macros.h"
+#include "libs/crypto/sha256.h"
 #include "libs/jose/base64url.h"
 #include "libs/jose/jws.h"
-#include "libs/jose/sha256.h"
 
 namespace collectonce::jose {
 namespace {
@@ -213,7 +213,7 @@ absl::StatusOr<std::string> EncodeDisclosure(absl::string_view salt, absl::strin
 }
 
 std::string DisclosureDigest(absl::string_view encoded_disclosure) {
-  return Base64UrlEncode(Sha256(encoded_disclosure));
+  return Base64UrlEncode(crypto::Sha256(encoded_disclosure));
 }
 
 std::string NewSalt() {

@@ -14,6 +14,7 @@
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_certificate_verifier.h"
 #include "grpcpp/security/tls_credentials_options.h"
+#include "libs/crypto/openssl_ptr.h"
 
 namespace collectonce::rpc {
 
@@ -28,18 +29,9 @@ bool ReadFile(const std::string& path, std::string* out) {
   return !in.bad();
 }
 
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using Bio = std::unique_ptr<BIO, BioFree>;
-using Cert = std::unique_ptr<X509, X509Free>;
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using Bio = crypto::BioPtr;
+using Cert = crypto::X509Ptr;
+using Pkey = crypto::EvpPkeyPtr;
 
 Bio MemBio(const std::string& pem) {
   return Bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));

@@ -15,6 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "libs/base/secret_file.h"
+#include "libs/crypto/openssl_ptr.h"
+#include "libs/crypto/sha256.h"
 #include "openssl/crypto.h"
 #include "openssl/evp.h"
 #include "openssl/rand.h"
@@ -57,14 +59,8 @@ absl::StatusOr<KeyedHash> KeyedHash::LoadOrCreate(const std::string& path, bool 
 }
 
 struct KeyedHash::Keyed {
-  EVP_MD* md = nullptr;
-  EVP_MD_CTX* inner = nullptr;  // SHA-256 after (key ^ ipad)
-  EVP_MD_CTX* outer = nullptr;  // SHA-256 after (key ^ opad)
-  ~Keyed() {
-    EVP_MD_CTX_free(inner);
-    EVP_MD_CTX_free(outer);
-    EVP_MD_free(md);
-  }
+  crypto::EvpMdCtxPtr inner;  // SHA-256 after (key ^ ipad)
+  crypto::EvpMdCtxPtr outer;  // SHA-256 after (key ^ opad)
 };
 
 namespace {
@@ -73,8 +69,7 @@ constexpr size_t kDigest = 32;
 
 // One scratch context per thread, reused for every hash.
 EVP_MD_CTX* Scratch() {
-  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                           &EVP_MD_CTX_free);
+  thread_local crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   return ctx.get();
 }
 }  // namespace
@@ -82,20 +77,19 @@ EVP_MD_CTX* Scratch() {
 // HMAC as RFC 2104 defines it, with the two padded-key blocks absorbed once here.
 KeyedHash::KeyedHash(std::string key) {
   auto k = std::make_shared<Keyed>();
-  k->md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char block[kBlock] = {0};
   if (key.size() > kBlock) {
-    unsigned int n = 0;
-    EVP_Digest(key.data(), key.size(), block, &n, k->md, nullptr);
+    const crypto::Sha256Digest d = crypto::Sha256Of({key});
+    std::memcpy(block, d.data(), d.size());
   } else {
     std::memcpy(block, key.data(), key.size());
   }
   unsigned char pad[kBlock];
   for (auto [ctx, byte] : {std::pair{&k->inner, 0x36}, std::pair{&k->outer, 0x5c}}) {
     for (size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ byte;
-    *ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(*ctx, k->md, nullptr);
-    EVP_DigestUpdate(*ctx, pad, kBlock);
+    ctx->reset(EVP_MD_CTX_new());
+    EVP_DigestInit_ex(ctx->get(), crypto::Sha256Md(), nullptr);
+    EVP_DigestUpdate(ctx->get(), pad, kBlock);
   }
   OPENSSL_cleanse(block, sizeof block);
   OPENSSL_cleanse(pad, sizeof pad);
@@ -109,10 +103,10 @@ std::string KeyedHash::Hash(std::initializer_list<absl::string_view> parts) cons
   unsigned char inner[kDigest];
   unsigned char out[kDigest];
   unsigned int n = 0;
-  EVP_MD_CTX_copy_ex(ctx, keyed_->inner);
+  EVP_MD_CTX_copy_ex(ctx, keyed_->inner.get());
   for (absl::string_view text : parts) EVP_DigestUpdate(ctx, text.data(), text.size());
   EVP_DigestFinal_ex(ctx, inner, &n);
-  EVP_MD_CTX_copy_ex(ctx, keyed_->outer);
+  EVP_MD_CTX_copy_ex(ctx, keyed_->outer.get());
   EVP_DigestUpdate(ctx, inner, sizeof inner);
   EVP_DigestFinal_ex(ctx, out, &n);
   return std::string(reinterpret_cast<const char*>(out), sizeof out);

@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "libs/base/status_macros.h"
+#include "libs/crypto/sha256.h"
 #include "libs/store/rocksdb_store_impl.h"
-#include "openssl/evp.h"
 
 namespace collectonce::store {
 
@@ -22,15 +22,6 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
     return absl::UnavailableError(msg);
   }
   return absl::InternalError(msg);
-}
-
-std::string Sha256(absl::string_view data) {
-  // Fetched once: the one-shot SHA256() fetches the implementation on every call.
-  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
-  unsigned char out[32];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, md, nullptr);
-  return std::string(reinterpret_cast<const char*>(out), sizeof out);
 }
 
 google::protobuf::Timestamp MicrosToTimestamp(int64_t us) {
@@ -101,7 +92,7 @@ std::string RequestDigest(const WriteRequest& r) {
   add(r.reason);
   add(r.expected_revision ? absl::StrCat(*r.expected_revision) : "-");
   add(r.expected_etag ? *r.expected_etag : "-");
-  return Sha256(buf);
+  return crypto::Sha256(buf);
 }
 
 }  // namespace internal

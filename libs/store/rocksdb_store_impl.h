@@ -61,7 +61,6 @@ constexpr char kCatalogType[] = "catalogs";
 constexpr int kMaxHistoryScan = 10000;
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what);
-std::string Sha256(absl::string_view data);
 google::protobuf::Timestamp MicrosToTimestamp(int64_t us);
 // A new person's id: "p", 11 characters of the creation time in microseconds, 8 random
 // characters, all from a base32 alphabet in ASCII order (see rocksdb_store.cc).

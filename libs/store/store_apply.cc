@@ -1,5 +1,6 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/error_reason.h"
+#include "libs/crypto/sha256.h"
 #include "libs/store/keys.h"
 #include "libs/store/rocksdb_store_impl.h"
 
@@ -259,7 +260,7 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
   ev->set_source(cs.source());
   ev->set_matter(cs.matter());
   ev->set_reason(cs.reason());
-  ev->set_change_set_sha256(Sha256(cs_bytes));
+  ev->set_change_set_sha256(crypto::Sha256(cs_bytes));
   AppendAudit(g, std::move(entry));
 
   WriteResult r;
@@ -340,7 +341,7 @@ void RocksDbStoreImpl::ApplyCatalogOp(Group& g, CatalogOp& op) {
   ev->set_resource(op.catalog.name());
   ev->set_version(version);
   ev->set_action("APPLY");
-  ev->set_object_sha256(Sha256(bytes));
+  ev->set_object_sha256(crypto::Sha256(bytes));
   AppendAudit(g, std::move(entry));
   g.catalogs.emplace_back(op.catalog.kind(), *compiled);
   op.result = op.catalog;
@@ -387,7 +388,7 @@ void RocksDbStoreImpl::ApplyObjectOp(Group& g, ObjectOp& op) {
   ev->set_resource(op.name);
   ev->set_version(version);
   ev->set_action("APPLY");
-  ev->set_object_sha256(Sha256(value));
+  ev->set_object_sha256(crypto::Sha256(value));
   AppendAudit(g, std::move(entry));
   op.result = StoredObject{op.name, version, t, op.payload};
 }

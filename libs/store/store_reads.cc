@@ -4,6 +4,7 @@
 #include "libs/base/coding.h"
 #include "libs/base/error_reason.h"
 #include "libs/base/status_macros.h"
+#include "libs/crypto/sha256.h"
 #include "libs/store/audit_value.h"
 #include "libs/store/keys.h"
 #include "libs/store/rocksdb_store_impl.h"
@@ -360,9 +361,9 @@ absl::StatusOr<std::vector<Store::RawAuditEntry>> RocksDbStoreImpl::ReadAuditEnt
                               .ok()) {
         // The digest of the change set's bytes, its seal left aside: an edit of either is
         // found (the log's digest, the read's seal).
-        e.stored_change_set_sha256 =
-            Sha256(StateMac::IsSealed(cs) ? absl::string_view(cs).substr(StateMac::kOverhead)
-                                          : absl::string_view(cs));
+        e.stored_change_set_sha256 = crypto::Sha256(
+            StateMac::IsSealed(cs) ? absl::string_view(cs).substr(StateMac::kOverhead)
+                                   : absl::string_view(cs));
       }
     }
     out.push_back(std::move(e));

@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/base/error_reason.h"
+#include "libs/crypto/sha256.h"
 #include "openssl/crypto.h"
-#include "openssl/hmac.h"
 #include "openssl/rand.h"
 #include "services/registry/limits.h"
 
@@ -51,11 +51,7 @@ PageTokens PageTokens::WithRandomKey() {
 
 std::string PageTokens::Mac(PageList list, absl::string_view payload) const {
   const std::string input = absl::StrCat(std::string(1, static_cast<char>(list)), payload);
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(input.data()), input.size(), out, &len);
-  return std::string(reinterpret_cast<const char*>(out), std::min<size_t>(len, kMacBytes));
+  return crypto::HmacSha256(key_, input).substr(0, kMacBytes);
 }
 
 std::string PageTokens::Seal(PageList list, absl::string_view payload) const {

@@ -483,7 +483,10 @@ TEST_F(RocksDbStoreTest, IdNumberOfAnotherPersonIsRefused) {
   ASSERT_THAT(w, IsOk());
   WriteRequest steal = Req(w->record.name(), "public-security.household");
   steal.changes = {{"id_number", Str(kSongId)}};
-  EXPECT_THAT(store_->WriteAndWait(steal), StatusIs(absl::StatusCode::kFailedPrecondition));
+  auto refused = store_->WriteAndWait(steal);
+  // ALREADY_EXISTS: the ID number exists in another file, whatever state this one is in.
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(ReasonOf(refused.status()), "ID_NUMBER_IN_USE");
   auto found = store_->FindPerson(kWuId);
   ASSERT_THAT(found, IsOk());
   EXPECT_EQ(found->ToString(), w->record.name());

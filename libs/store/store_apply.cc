@@ -177,7 +177,7 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
       op.violations.push_back({cat->proto().lookup_field(), "ID_NUMBER_IN_USE",
                                "another person already has this ID number"});
       return fail(WithReason(
-          absl::FailedPreconditionError(
+          absl::AlreadyExistsError(
               "the ID number already belongs to another person's file; correct that file first"),
           "ID_NUMBER_IN_USE"));
     }

@@ -151,7 +151,7 @@ absl::StatusOr<WriteAuthority> Policy::AuthorizeWrite(
     const v1::Principal& principal, absl::string_view matter_name, absl::string_view source,
     v1::SubjectKind kind, absl::Span<const absl::string_view> fields) const {
   if (HasRole(principal, v1::GOVERNANCE)) {
-    return WriteAuthority{std::string(source), std::string(matter_name)};
+    return WriteAuthority{std::string(source), std::string(matter_name), {}};
   }
   if (!HasRole(principal, v1::APPROVAL_SYSTEM)) {
     return Denied("ROLE_MAY_NOT_WRITE", absl::StrCat(principal.name(), " may not write records"));

@@ -87,7 +87,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::ApplyCatalog(
   // The store calls back once the new version is durable; no gRPC thread waits for it.
   ctx_->store()->ApplyCatalogAsync(
       request->catalog(), caller->principal.name(), dry_run,
-      [reactor, response, old, dry_run](absl::StatusOr<v1::Catalog> applied, Violations v) {
+      [reactor, response, old](absl::StatusOr<v1::Catalog> applied, Violations v) {
         if (!applied.ok()) {
           // A refusal of the catalog itself is INVALID_CATALOG; a store failure or a
           // shutdown keeps its own reason.

@@ -17,8 +17,6 @@
 
 namespace collectonce::registry {
 
-namespace v1 = ::collectonce::registry::v1;
-
 // The caller of one RPC after authentication.
 struct Caller {
   // The principal whose grants apply (the end caller when a gateway calls for one).

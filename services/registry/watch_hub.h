@@ -14,8 +14,6 @@
 
 namespace collectonce::registry {
 
-namespace v1 = ::collectonce::registry::v1;
-
 class WatchStream;
 
 // What one watcher is shown. Governance and auditors see the whole feed (no values); an

@@ -12,6 +12,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "libs/base/error_reason.h"
 #include "libs/catalog/catalog.h"
+#include "libs/catalog/timestamp.h"
 
 namespace collectonce::rpc {
 
@@ -20,11 +21,6 @@ inline bool IsValidTimestamp(const google::protobuf::Timestamp& t) {
   using google::protobuf::util::TimeUtil;
   return t.seconds() >= TimeUtil::kTimestampMinSeconds &&
          t.seconds() <= TimeUtil::kTimestampMaxSeconds && t.nanos() >= 0 && t.nanos() <= 999999999;
-}
-
-// Microseconds since the Unix epoch of a valid timestamp (nanoseconds truncated).
-inline int64_t TimestampMicros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
 }
 
 // For an optional time filter named `field`: its microseconds, or 0 when it is not set; a
@@ -36,7 +32,7 @@ inline int64_t CheckedMicros(bool has, const google::protobuf::Timestamp& t,
     violations->push_back({field, "RANGE", "is not a time between years 1 and 9999"});
     return 0;
   }
-  return TimestampMicros(t);
+  return catalog::TimestampToMicros(t);
 }
 
 // The start_time and end_time filters of a request: microseconds (0 when not set).

@@ -35,7 +35,7 @@ using ::collectonce::testing::StatusIs;
 using namespace ::collectonce::store::testing;  // NOLINT
 
 constexpr char kSource[] = "market-regulation";
-const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
+const absl::TimeZone kChina = DefaultCityZone();
 
 bool SameValueText(const v1::Value& a, const v1::Value& b) {
   return google::protobuf::util::MessageDifferencer::Equals(a, b);

@@ -7,24 +7,13 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/error_reason.h"
+#include "libs/catalog/timestamp.h"
 #include "libs/catalog/value_text.h"
 
 namespace collectonce::store {
 
 namespace {
 const absl::CivilDay kEpoch(1970, 1, 1);
-
-google::protobuf::Timestamp MicrosToTimestamp(int64_t us) {
-  google::protobuf::Timestamp t;
-  int64_t s = us / 1000000, rem = us % 1000000;
-  if (rem < 0) {
-    rem += 1000000;
-    --s;
-  }
-  t.set_seconds(s);
-  t.set_nanos(static_cast<int32_t>(rem * 1000));
-  return t;
-}
 
 int64_t DayNumber(const google::type::Date& d) { return ToCivilDay(d) - kEpoch; }
 
@@ -195,7 +184,7 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
   prov.set_operator_(request.provenance.operator_());
   prov.set_matter(request.provenance.matter());
   prov.set_evidence_ref(request.provenance.evidence_ref());
-  *prov.mutable_commit_time() = MicrosToTimestamp(commit_time_us);
+  *prov.mutable_commit_time() = catalog::MicrosToTimestamp(commit_time_us);
   *prov.mutable_valid_from() = valid_from;
   prov.set_revision(revision);
   prov.set_principal(request.principal);
@@ -390,7 +379,7 @@ absl::Status BuildChange(const catalog::Catalog& catalog, const storage::v1::Rec
   *cs.mutable_valid_from() = valid_from;
   cs.set_request_id(request.request_id);
   cs.set_revision(revision);
-  *cs.mutable_commit_time() = MicrosToTimestamp(commit_time_us);
+  *cs.mutable_commit_time() = catalog::MicrosToTimestamp(commit_time_us);
   cs.set_catalog_version(catalog.version());
   return absl::OkStatus();
 }

@@ -33,7 +33,7 @@ constexpr char kHousehold[] = "public-security.household";
 const absl::CivilDay kToday(2026, 3, 1);
 
 int64_t Micros(absl::CivilSecond t) {
-  return absl::ToUnixMicros(absl::FromCivil(t, absl::FixedTimeZone(8 * 3600)));
+  return absl::ToUnixMicros(absl::FromCivil(t, DefaultCityZone()));
 }
 const int64_t kT1 = Micros(absl::CivilSecond(2026, 3, 1, 9, 0, 0));
 

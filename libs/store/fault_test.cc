@@ -56,7 +56,9 @@ class FaultTest : public ::testing::Test {
     RocksDbStoreOptions o;
     o.data_dir = dir_;
     o.sync = sync;
-    o.now_us = std::move(now_us);
+    if (now_us) {
+      o.clock = Clock(DefaultCityZone(), [now_us] { return absl::FromUnixMicros(now_us()); });
+    }
     o.env = env_.get();
     o.index_hash = KeyedHash::FromKey("0123456789abcdef0123456789abcdef");
     o.block_cache_bytes = 8 << 20;

@@ -85,7 +85,7 @@ class ReplicationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     now_us_ = absl::ToUnixMicros(
-        absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0), absl::FixedTimeZone(8 * 3600)));
+        absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0), DefaultCityZone()));
     leader_dir_ = MakeTempDir("leader");
     follower_dir_ = MakeTempDir("follower");
     leader_ = OpenFollowing(leader_dir_);
@@ -108,7 +108,7 @@ class ReplicationTest : public ::testing::Test {
     o.data_dir = dir;
     o.sync = false;
     o.index_hash = KeyedHash::FromKey("0123456789abcdef0123456789abcdef");
-    o.now_us = [this] { return now_us_.load(); };
+    o.clock = Clock(DefaultCityZone(), [this] { return absl::FromUnixMicros(now_us_.load()); });
     o.block_cache_bytes = 8 << 20;
     o.write_buffer_bytes = 16 << 20;
     o.start_following = true;

@@ -24,18 +24,6 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   return absl::InternalError(msg);
 }
 
-google::protobuf::Timestamp MicrosToTimestamp(int64_t us) {
-  google::protobuf::Timestamp t;
-  int64_t s = us / 1000000, rem = us % 1000000;
-  if (rem < 0) {
-    rem += 1000000;
-    --s;
-  }
-  t.set_seconds(s);
-  t.set_nanos(static_cast<int32_t>(rem * 1000));
-  return t;
-}
-
 // A new person's id: "p", 11 characters of the creation time in microseconds, 8 random
 // characters, all from a base32 alphabet in ASCII order. Ids made later sort later, so a
 // bulk load appends to the per-subject column families instead of scattering across them

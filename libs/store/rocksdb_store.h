@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "libs/base/clock.h"
 #include "libs/store/commit_log.h"
 #include "libs/store/keyed_hash.h"
 #include "libs/store/store.h"
@@ -33,11 +34,9 @@ struct RocksDbStoreOptions {
   bool statistics = false;
   // The key of the person index.
   KeyedHash index_hash = KeyedHash::FromKey(std::string(32, '\0'));
-  // Microseconds since the Unix epoch; replaceable for tests.
-  std::function<int64_t()> now_us;
-  // Hours east of UTC of the city's calendar, for "today" (valid-from defaults, dates
-  // that may not be in the future). China Standard Time has no daylight saving.
-  int utc_offset_hours = 8;
+  // Commit times, and the city's calendar for "today" (valid-from defaults, dates that may
+  // not be in the future); tests give one they move.
+  Clock clock;
   // Where new person ids come from; replaceable for deterministic tests.
   std::function<std::string()> new_person_id;
   // ONLY for measuring what the audit log costs (tools/bench/audit_cost): appends no audit

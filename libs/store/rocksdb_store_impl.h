@@ -31,6 +31,7 @@
 #include "absl/time/time.h"
 #include "collectonce/storage/v1/storage.pb.h"
 #include "libs/audit/merkle.h"
+#include "libs/catalog/timestamp.h"
 #include "libs/store/change_builder.h"
 #include "libs/store/rocksdb_store.h"
 #include "libs/store/state_mac.h"
@@ -61,7 +62,7 @@ constexpr char kCatalogType[] = "catalogs";
 constexpr int kMaxHistoryScan = 10000;
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what);
-google::protobuf::Timestamp MicrosToTimestamp(int64_t us);
+using catalog::MicrosToTimestamp;
 // A new person's id: "p", 11 characters of the creation time in microseconds, 8 random
 // characters, all from a base32 alphabet in ASCII order (see rocksdb_store.cc).
 std::string NewPersonId(int64_t time_us);
@@ -357,12 +358,9 @@ class RocksDbStoreImpl final : public RocksDbStore {
   // IndexKeyCheck(), computed once at opening and written into every group's meta.
   std::string index_key_check_;
 
-  int64_t NowMicros() const {
-    return options_.now_us ? options_.now_us() : absl::ToUnixMicros(absl::Now());
-  }
+  int64_t NowMicros() const { return options_.clock.NowMicros(); }
   absl::CivilDay Today(int64_t now_us) const {
-    return absl::ToCivilDay(absl::FromUnixMicros(now_us),
-                            absl::FixedTimeZone(options_.utc_offset_hours * 3600));
+    return options_.clock.DayAt(absl::FromUnixMicros(now_us));
   }
 
   absl::StatusOr<std::optional<sv1::RecordState>> LoadState(const rocksdb::ReadOptions& ro,

@@ -2,16 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "libs/catalog/timestamp.h"
 #include "libs/store/change_builder.h"
 
 namespace collectonce::store {
 namespace {
 
 namespace v1 = ::collectonce::registry::v1;
-
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
-}
 
 }  // namespace
 
@@ -31,7 +28,7 @@ ServedState ServedView(const storage::v1::RecordState& state) {
 ServedState Fold(const ServedState* before, const v1::ChangeSet& cs) {
   ServedState out;
   if (before != nullptr) out = *before;
-  const int64_t time = Micros(cs.commit_time());
+  const int64_t time = catalog::TimestampToMicros(cs.commit_time());
   out.revision = cs.revision();
   out.commit_sequence = cs.commit_sequence();
   out.update_time_us = time;

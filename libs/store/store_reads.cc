@@ -222,7 +222,7 @@ absl::StatusOr<HistoryPage> RocksDbStoreImpl::ListHistory(const SubjectName& sub
     RETURN_IF_ERROR(OpenChangeSet(
         prefix, keys::RevisionSuffix(absl::string_view(it->key().data(), it->key().size())),
         absl::string_view(it->value().data(), it->value().size()), &cs, nullptr));
-    int64_t t = cs.commit_time().seconds() * 1000000 + cs.commit_time().nanos() / 1000;
+    const int64_t t = catalog::TimestampToMicros(cs.commit_time());
     if (query.since_us != 0 && t < query.since_us) break;  // older ones are older still
     bool match = query.until_us == 0 || t <= query.until_us;
     if (match && !query.field.empty()) {

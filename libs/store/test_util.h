@@ -100,7 +100,7 @@ class StoreFixture : public ::testing::Test {
   void SetUp() override {
     dir_ = MakeTempDir("store");
     now_us_ = absl::ToUnixMicros(
-        absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0), absl::FixedTimeZone(8 * 3600)));
+        absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0), DefaultCityZone()));
     Reopen();
     catalog::Violations v;
     ASSERT_TRUE(store_->ApplyCatalog(ExampleCatalog("enterprise"), "governance", false, &v).ok());
@@ -117,7 +117,7 @@ class StoreFixture : public ::testing::Test {
     o.statistics = true;
     o.sync = sync_;
     o.index_hash = KeyedHash::FromKey("0123456789abcdef0123456789abcdef");
-    o.now_us = [this] { return now_us_.load(); };
+    o.clock = Clock(DefaultCityZone(), [this] { return absl::FromUnixMicros(now_us_.load()); });
     o.block_cache_bytes = 16 << 20;
     o.write_buffer_bytes = 32 << 20;
     return o;

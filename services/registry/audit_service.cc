@@ -7,6 +7,7 @@
 #include "libs/audit/merkle.h"
 #include "libs/audit/tree_head.h"
 #include "libs/base/error_reason.h"
+#include "libs/catalog/timestamp.h"
 #include "libs/ident/resident_id.h"
 #include "libs/rpc/errors.h"
 #include "libs/rpc/reply.h"
@@ -42,13 +43,12 @@ absl::Status RequireAuditor(const Caller& caller) {
 // no person has it.
 absl::StatusOr<catalog::SubjectName> FindPersonForAudit(const Caller& caller,
                                                         const v1::ListAccessEventsRequest& r,
-                                                        store::Store* store) {
+                                                        store::Store* store, absl::CivilDay today) {
   if (auto s = RequireAuditor(caller); !s.ok()) return s;
   if (!r.subject().empty()) {
     return WithReason(absl::InvalidArgumentError("give a subject or an id_number, not both"),
                       "INVALID_VALUES");
   }
-  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
   auto id = ident::ParseResidentId(r.id_number(), today);
   if (!id.ok()) {
     return WithReason(absl::InvalidArgumentError(id.status().message()), "INVALID_VALUES");
@@ -79,7 +79,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetTreeHead(grpc::CallbackServerCont
   auto root = audit::RootAt(ctx_->store()->AuditNodes(), head.size);
   if (!root.ok()) return rpc::Reply(context, root.status());
   head.root = *root;
-  head.timestamp_us = absl::ToUnixMicros(absl::Now());
+  head.timestamp_us = ctx_->clock().NowMicros();
   std::string signature;
   if (publisher_ != nullptr) {
     auto published = publisher_->Publish(head);
@@ -202,7 +202,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListChanges(grpc::CallbackServerCont
       ++scanned;
       v1::AuditEntry entry;
       if (!entry.ParseFromString(e.bytes) || !entry.has_change()) continue;
-      const int64_t t = rpc::TimestampMicros(entry.time());
+      const int64_t t = catalog::TimestampToMicros(entry.time());
       if (since != 0 && t < since) {
         before = 0;  // older entries are older still
         break;
@@ -230,8 +230,9 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAccessEvents(
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return rpc::Reply(context, caller.status());
   const bool by_id_number = !request->id_number().empty();
-  auto subject = by_id_number ? FindPersonForAudit(*caller, *request, ctx_->store())
-                              : catalog::ParseSubjectName(request->subject());
+  auto subject = by_id_number
+                     ? FindPersonForAudit(*caller, *request, ctx_->store(), ctx_->clock().Today())
+                     : catalog::ParseSubjectName(request->subject());
   if (by_id_number && !subject.ok()) {
     catalog::Violations v;
     if (absl::IsInvalidArgument(subject.status())) {

@@ -13,6 +13,7 @@
 #include "grpcpp/support/server_callback.h"
 #include "libs/authz/validate.h"
 #include "libs/base/error_reason.h"
+#include "libs/catalog/timestamp.h"
 #include "libs/rpc/errors.h"
 #include "libs/rpc/reply.h"
 #include "services/registry/limits.h"
@@ -46,8 +47,7 @@ void ClearOutputOnly(T* m) {
 template <typename T>
 void FillOutputOnly(const store::StoredObject& o, T* m) {
   m->set_version(o.version);
-  m->mutable_update_time()->set_seconds(o.update_time_us / 1000000);
-  m->mutable_update_time()->set_nanos(static_cast<int32_t>(o.update_time_us % 1000000) * 1000);
+  *m->mutable_update_time() = catalog::MicrosToTimestamp(o.update_time_us);
   m->set_etag(absl::StrCat(o.version));
 }
 

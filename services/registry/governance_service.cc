@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/authz/validate.h"
 #include "libs/base/error_reason.h"
+#include "libs/catalog/timestamp.h"
 #include "libs/rpc/errors.h"
 #include "services/registry/governance_objects.h"
 #include "services/registry/limits.h"

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/base/error_reason.h"
+#include "libs/catalog/timestamp.h"
 #include "libs/catalog/value_text.h"
 #include "libs/ident/resident_id.h"
 #include "libs/rpc/timestamps.h"
@@ -22,7 +23,6 @@ bool IsReadTime(const google::protobuf::Timestamp& t) {
   return rpc::IsValidTimestamp(t) && t.seconds() >= 0;
 }
 
-absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600)); }
 
 absl::Status PlanRead(const Caller& caller, store::Store* store, v1::SubjectKind kind,
                       const v1::ReadOptions& o, ReadPlan* plan, Violations* violations) {
@@ -61,7 +61,7 @@ absl::Status PlanRead(const Caller& caller, store::Store* store, v1::SubjectKind
     plan->as_of = store::AsOf::Revision(o.revision());
   } else if (o.has_commit_time()) {
     if (IsReadTime(o.commit_time())) {
-      plan->as_of = store::AsOf::CommitTime(rpc::TimestampMicros(o.commit_time()));
+      plan->as_of = store::AsOf::CommitTime(catalog::TimestampToMicros(o.commit_time()));
     } else {
       violations->push_back({"options.commit_time", "RANGE", kReadTimeRange});
     }
@@ -114,7 +114,8 @@ bool Release(const ReadPlan& plan, v1::Record* record, v1::AccessEvent* event) {
 }
 
 // Finds the subject of a read: a checked name, or a person by ID number.
-absl::StatusOr<catalog::SubjectName> ResolveSubject(store::Store* store, const std::string& name,
+absl::StatusOr<catalog::SubjectName> ResolveSubject(store::Store* store, absl::CivilDay today,
+                                                    const std::string& name,
                                                     const std::string& id_number,
                                                     Violations* violations) {
   if (!name.empty() && !id_number.empty()) {
@@ -122,7 +123,7 @@ absl::StatusOr<catalog::SubjectName> ResolveSubject(store::Store* store, const s
     return Invalid("give a name or an id_number, not both", "INVALID_VALUES");
   }
   if (!id_number.empty()) {
-    auto id = ident::ParseResidentId(id_number, Today());
+    auto id = ident::ParseResidentId(id_number, today);
     if (!id.ok()) {
       violations->push_back({"id_number", "FORMAT", std::string(id.status().message())});
       return Invalid(std::string(id.status().message()), "INVALID_VALUES");

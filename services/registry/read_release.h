@@ -24,9 +24,6 @@ absl::Status Invalid(std::string message, absl::string_view reason = "INVALID_AR
 bool IsReadTime(const google::protobuf::Timestamp& t);
 inline constexpr char kReadTimeRange[] = "is not a time between 1970 and 9999";
 
-// The city's date now (UTC+8).
-absl::CivilDay Today();
-
 // What one read may return and must record.
 struct ReadPlan {
   store::AsOf as_of;
@@ -48,6 +45,7 @@ bool Release(const ReadPlan& plan, v1::Record* record, v1::AccessEvent* event);
 
 // Finds the subject of a read: a checked name, or a person by ID number.
 [[nodiscard]] absl::StatusOr<catalog::SubjectName> ResolveSubject(store::Store* store,
+                                                                  absl::CivilDay today,
                                                                   const std::string& name,
                                                                   const std::string& id_number,
                                                                   catalog::Violations* violations);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "libs/base/error_reason.h"
+#include "libs/catalog/timestamp.h"
 #include "libs/catalog/value_text.h"
 #include "libs/ident/resident_id.h"
 #include "libs/rpc/errors.h"
@@ -26,13 +27,6 @@ namespace collectonce::registry {
 namespace {
 
 using catalog::Violations;
-
-google::protobuf::Timestamp MicrosToTimestamp(int64_t us) {
-  google::protobuf::Timestamp t;
-  t.set_seconds(us / 1000000);
-  t.set_nanos(static_cast<int32_t>(us % 1000000) * 1000);
-  return t;
-}
 
 // Reads each subject for release under the plan: the records (filtered and masked) are
 // appended to `out`, and the access events that must be durable before they leave to
@@ -162,7 +156,8 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, request->options(), &plan, &violations);
   if (!st.ok()) return rpc::Reply(context, st, violations);
   if (st = ctx_->ServesRead(plan.as_of); !st.ok()) return rpc::Reply(context, st);
-  auto subject = ResolveSubject(ctx_->store(), request->name(), request->id_number(), &violations);
+  auto subject = ResolveSubject(ctx_->store(), ctx_->clock().Today(), request->name(),
+                                request->id_number(), &violations);
   if (!subject.ok()) return rpc::Reply(context, subject.status(), violations);
   auto record =
       ctx_->store()->GetRecord(*subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});
@@ -284,11 +279,11 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
     }
     token = *std::move(decoded);
   } else {
-    token.read_time_us = o.has_commit_time() ? rpc::TimestampMicros(o.commit_time())
+    token.read_time_us = o.has_commit_time() ? catalog::TimestampToMicros(o.commit_time())
                                              : ctx_->store()->Stats().last_commit_time_us;
   }
   v1::ReadOptions pinned = o;
-  *pinned.mutable_commit_time() = MicrosToTimestamp(token.read_time_us);
+  *pinned.mutable_commit_time() = catalog::MicrosToTimestamp(token.read_time_us);
   ReadPlan plan;
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, pinned, &plan, &violations);
   if (!st.ok()) return rpc::Reply(context, st, violations);
@@ -303,7 +298,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
     token.after_id = subjects->back().id;
     response->set_next_page_token(ctx_->page_tokens().EncodeList(token, filter_key));
   }
-  *response->mutable_read_time() = MicrosToTimestamp(token.read_time_us);
+  *response->mutable_read_time() = catalog::MicrosToTimestamp(token.read_time_us);
   auto* reactor = context->DefaultReactor();
   FinishAfterAccesses(ctx_->store(), std::move(accesses), reactor, response);
   return reactor;
@@ -422,7 +417,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::UpdateRecord(grpc::CallbackServerCo
       return rpc::Reply(
           context, WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG"));
     }
-    store::CheckRequestValues(**cat, Today(), &w, &violations);
+    store::CheckRequestValues(**cat, ctx_->clock().Today(), &w, &violations);
     return rpc::Reply(context, catalog::ViolationsToStatus(violations, "the write"), violations);
   }
   auto* reactor = context->DefaultReactor();
@@ -482,7 +477,7 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchUpdateRecords(
                ? absl::OkStatus()
                : WithReason(absl::FailedPreconditionError(cat.status().message()), "NO_CATALOG");
       if (st.ok()) {
-        store::CheckRequestValues(**cat, Today(), &w, &violations);
+        store::CheckRequestValues(**cat, ctx_->clock().Today(), &w, &violations);
         st = catalog::ViolationsToStatus(violations, "the write");
       }
       if (!st.ok()) set_error(i, st, violations);

@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/server_context.h"
 #include "libs/authz/policy.h"
+#include "libs/base/clock.h"
 #include "libs/rpc/admission.h"
 #include "libs/store/store.h"
 #include "services/registry/page_token.h"
@@ -45,6 +46,12 @@ class RegistryContext {
   // random one. Set before serving.
   void set_page_token_key(std::string key) { page_tokens_ = PageTokens(std::move(key)); }
   const PageTokens& page_tokens() const { return page_tokens_; }
+
+  // The registry's clock and the city's zone ("today" for ID numbers and checks of dates,
+  // the time of signed heads); the system clock in the default zone until set. Set before
+  // serving.
+  void set_clock(Clock clock) { clock_ = std::move(clock); }
+  const Clock& clock() const { return clock_; }
 
   // The store's directory, which backups may not be written into. Set before serving.
   void set_data_dir(std::string dir) { data_dir_ = std::move(dir); }
@@ -93,6 +100,7 @@ class RegistryContext {
   std::function<bool()> leading_;
   BackupRecorder backup_recorder_;
   std::string data_dir_;
+  Clock clock_;
   PageTokens page_tokens_ = PageTokens::WithRandomKey();
   mutable absl::Mutex mu_;
   mutable std::shared_ptr<const authz::Policy> policy_ ABSL_GUARDED_BY(mu_);

@@ -22,6 +22,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "libs/audit/published_head.h"
+#include "libs/base/clock.h"
 #include "libs/base/error_reason.h"
 #include "libs/base/status_macros.h"
 #include "libs/jose/jwk.h"
@@ -69,6 +70,7 @@ struct Flags {
   int write_buffer_mb = 128;
   int max_message_mb = 16;
   int max_concurrent_calls = 256;
+  int utc_offset_hours = collectonce::kDefaultUtcOffsetHours;
   std::string log_format = "json";
   collectonce::registry::ReplicationFlags replication;
 };
@@ -254,6 +256,11 @@ int main(int argc, char** argv) {
   app.add_option("--write-buffer-mb", f.write_buffer_mb, "RocksDB memtables, all together")
       ->check(CLI::Range(8, 1 << 20))
       ->envname("REGISTRYD_WRITE_BUFFER_MB");
+  app.add_option("--utc-offset-hours", f.utc_offset_hours,
+                 "the city's calendar, hours east of UTC: what \"today\" is for valid-from "
+                 "defaults and dates that may not lie in the future")
+      ->check(CLI::Range(-12, 14))
+      ->envname("REGISTRYD_UTC_OFFSET_HOURS");
   app.add_option("--max-message-mb", f.max_message_mb, "largest request message accepted")
       ->check(CLI::Range(1, 256))
       ->envname("REGISTRYD_MAX_MESSAGE_MB");
@@ -385,6 +392,8 @@ int main(int argc, char** argv) {
   options.block_cache_bytes = static_cast<size_t>(f.block_cache_mb) << 20;
   options.write_buffer_bytes = static_cast<size_t>(f.write_buffer_mb) << 20;
   options.index_hash = *std::move(index_hash);
+  const collectonce::Clock clock(collectonce::ZoneAtUtcOffset(f.utc_offset_hours));
+  options.clock = clock;
   // RocksDB's warnings and errors as the daemon's own log lines, never a file on the data
   // disk (whose logger aborts the process when that disk fills).
   options.info_log = [&log](bool error, std::string line) {
@@ -446,13 +455,14 @@ int main(int argc, char** argv) {
     head.size = (*store)->Stats().audit_size;
     if (head.size == 0) return absl::OkStatus();
     ASSIGN_OR_RETURN(head.root, collectonce::audit::RootAt((*store)->AuditNodes(), head.size));
-    head.timestamp_us = absl::ToUnixMicros(absl::Now());
+    head.timestamp_us = clock.NowMicros();
     return publisher.Publish(head).status();
   };
   if (auto s = publish_current(); !s.ok()) return Fail(std::string(s.message()));
 
   collectonce::registry::RegistryContext context(store->get(), insecure, f.bootstrap_governance);
   context.set_data_dir(data_dir);
+  context.set_clock(clock);
   context.set_page_token_key(std::move(page_token_key));
   if (auto s = context.ReloadPolicy(); !s.ok()) return Fail(std::string(s.message()));
   collectonce::rpc::Admission admission(f.max_concurrent_calls);

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "libs/base/clock.h"
 #include "libs/ident/resident_id.h"
 
 namespace collectonce::registryctl {
@@ -103,6 +104,6 @@ absl::StatusOr<std::string> ReadIdNumber(const std::string& path, absl::CivilDay
   return id->number;
 }
 
-absl::CivilDay CityToday() { return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600)); }
+absl::CivilDay CityToday() { return Clock().Today(); }
 
 }  // namespace collectonce::registryctl

@@ -29,7 +29,7 @@ namespace collectonce::registryctl {
 [[nodiscard]] absl::StatusOr<std::string> ReadIdNumber(const std::string& path,
                                                        absl::CivilDay today);
 
-// Today in the city's calendar (UTC+8), as the registry counts it.
+// Today in the city's calendar (the registry's default zone, libs/base/clock.h).
 absl::CivilDay CityToday();
 
 }  // namespace collectonce::registryctl

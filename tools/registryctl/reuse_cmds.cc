@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "libs/base/clock.h"
+#include "libs/catalog/timestamp.h"
 #include "tools/registryctl/client.h"
 #include "tools/registryctl/commands.h"
 #include "tools/registryctl/flag_values.h"
@@ -22,8 +24,8 @@ struct StatsOpts {
   std::string since, until, by;
 };
 
-// The city's calendar (UTC+8), in which days and months begin.
-absl::TimeZone CityZone() { return absl::FixedTimeZone(8 * 3600); }
+// The city's calendar, in which days and months begin.
+absl::TimeZone CityZone() { return DefaultCityZone(); }
 
 // An RFC 3339 time, or a date (midnight in the city's zone).
 absl::StatusOr<absl::Time> ParseWhen(absl::string_view flag, const std::string& text) {
@@ -39,11 +41,7 @@ absl::StatusOr<absl::Time> ParseWhen(absl::string_view flag, const std::string& 
 }
 
 google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t us = absl::ToUnixMicros(t);
-  ts.set_seconds(us / 1000000 - (us % 1000000 < 0 ? 1 : 0));
-  ts.set_nanos(static_cast<int32_t>(((us % 1000000) + 1000000) % 1000000) * 1000);
-  return ts;
+  return catalog::MicrosToTimestamp(absl::ToUnixMicros(t));
 }
 
 absl::Time NextPeriod(absl::Time t, const std::string& by) {

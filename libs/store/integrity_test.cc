@@ -51,6 +51,18 @@ class IntegrityTest : public StoreFixture {
       if (f.field() == "name") *f.mutable_value() = Str(value);
     }
   }
+  // Creates a person found by `id_number`; returns the file's name.
+  std::string PutPerson(const char* id_number, const std::string& name) {
+    WriteRequest r = Req("", "public-security.household");
+    r.kind = v1::PERSON;
+    r.changes = {{"id_number", Str(id_number)}, {"name", Str(name)}};
+    auto w = store_->WriteAndWait(std::move(r));
+    EXPECT_THAT(w, IsOk());
+    Advance(absl::Seconds(10));
+    return w.ok() ? w->record.name() : "";
+  }
+  // The person-index key of `id_number` under the fixture's index key.
+  std::string IndexHash(const char* id_number) { return Options().index_hash.Hash(id_number); }
   uint64_t Refused() { return store_->Stats().altered_values_refused; }
   Store::StateCheck Verify() {
     auto c = store_->VerifyStates("", 1000);
@@ -227,6 +239,60 @@ TEST_F(IntegrityTest, AnOlderStoresValuesAreSealedAtOpen) {
   sv1::StoreMeta meta;
   ASSERT_TRUE(meta.ParseFromString(raw.Get("default", keys::kMetaKey)));
   EXPECT_EQ(meta.format_version(), 6);
+}
+
+// The person index maps a keyed hash of an ID number to a person id; its entries carry no
+// seal of their own. Exchanging two persons' entries must not serve (or write) one person's
+// file as the other's: the entry is checked against the sealed state it points at.
+TEST_F(IntegrityTest, SwappedPersonIndexEntriesAreRefusedNotServedAsTheOtherPerson) {
+  const std::string song = PutPerson(kSongId, "宋文富");
+  const std::string wu = PutPerson(kWuId, "吴丽华");
+  const std::string song_hash = IndexHash(kSongId), wu_hash = IndexHash(kWuId);
+  Tamper([&](RawDb& raw) {
+    const std::string a = raw.Get(keys::kPersonIndexCf, song_hash);
+    const std::string b = raw.Get(keys::kPersonIndexCf, wu_hash);
+    raw.Put(keys::kPersonIndexCf, song_hash, b);
+    raw.Put(keys::kPersonIndexCf, wu_hash, a);
+  });
+  EXPECT_THAT(store_->FindPerson(kSongId), AlteredAt(wu, 1));
+  EXPECT_THAT(store_->FindPerson(kWuId), AlteredAt(song, 1));
+  EXPECT_THAT(store_->FindPerson(kSongId).status().message(), HasSubstr("person index entry"));
+  EXPECT_EQ(Refused(), 3u);
+
+  // A write that finds its person by ID number is refused too, and touches neither file.
+  WriteRequest w = Req("", "public-security.household");
+  w.kind = v1::PERSON;
+  w.changes = {{"id_number", Str(kSongId)}, {"residential_address", Str("三元区富文新村12幢")}};
+  EXPECT_THAT(store_->WriteAndWait(w), AlteredAt(wu, 1));
+  for (const std::string& name : {song, wu}) {
+    auto r = store_->GetRecord(*catalog::ParseSubjectName(name), AsOf::Current());
+    ASSERT_THAT(r, IsOk());
+    EXPECT_EQ(r->revision(), 1) << name;
+  }
+  // So is a write that would take an ID number the damaged index gives to someone else.
+  WriteRequest take = Req(wu, "public-security.household");
+  take.changes = {{"id_number", Str(kSongId)}};
+  EXPECT_THAT(store_->WriteAndWait(take), AlteredAt(wu, 1));
+}
+
+TEST_F(IntegrityTest, APersonIndexEntryPointingAtNoFileIsRefused) {
+  PutPerson(kSongId, "宋文富");
+  const std::string hash = IndexHash(kSongId);
+  Tamper([&](RawDb& raw) { raw.Put(keys::kPersonIndexCf, hash, "p0000000000000000000"); });
+  EXPECT_THAT(store_->FindPerson(kSongId), AlteredAt("persons/p0000000000000000000", 0));
+}
+
+TEST_F(IntegrityTest, SoundPersonIndexEntriesAreServed) {
+  const std::string song = PutPerson(kSongId, "宋文富");
+  const std::string wu = PutPerson(kWuId, "吴丽华");
+  Tamper([](RawDb&) {});
+  auto found = store_->FindPerson(kWuId);
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->ToString(), wu);
+  found = store_->FindPerson(kSongId);
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->ToString(), song);
+  EXPECT_EQ(Refused(), 0u);
 }
 
 }  // namespace

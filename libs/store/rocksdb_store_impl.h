@@ -378,6 +378,17 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::Status OpenChangeSet(absl::string_view subject_key, int64_t revision,
                              absl::string_view stored, v1::ChangeSet* cs, std::string* inner_bytes);
   absl::Status OpenAssertion(absl::string_view key, absl::string_view stored, sv1::Assertion* a);
+  // The person index is bound to nothing by itself (its keys are keyed hashes, its values
+  // bare person ids), so an entry is believed only when the person's current state, which
+  // is sealed, holds an ID number (`lookup_field`) with that very hash. OK, or DATA_LOSS,
+  // reason STORED_DATA_ALTERED, naming the person the entry points at: an entry swapped
+  // between two persons or pointed at another file is refused, never served as theirs.
+  // `state` null: that person has no record.
+  absl::Status CheckIndexEntry(absl::string_view lookup_field, absl::string_view lookup_hash,
+                               const SubjectName& person, const sv1::RecordState* state);
+  // CheckIndexEntry for `pid`'s current state as group `g` leaves it (null: as stored).
+  absl::Status CheckIndexedPerson(const Group* g, absl::string_view lookup_field,
+                                  absl::string_view lookup_hash, const std::string& pid);
   // Seals every value of a store written before format 6; updates and writes *meta.
   absl::Status SealOlderValues(sv1::StoreMeta* meta);
 

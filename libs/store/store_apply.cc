@@ -16,6 +16,7 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
 
   // Find the subject; a person given by ID number may be new.
   bool new_person = false;
+  const bool found_by_index = !req.subject;
   if (!req.subject) {
     std::string pid;
     if (const std::string* found = g.Find(&Group::person_index, op.lookup_hash)) {
@@ -109,6 +110,13 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
     }
   }
 
+  // A person found by ID number: only if the index entry is borne out by the state found,
+  // or a damaged entry would write this person's values into another one's file.
+  if (found_by_index && !new_person) {
+    absl::Status s = CheckIndexEntry(cat->proto().lookup_field(), op.lookup_hash, subject, current);
+    if (!s.ok()) return fail(std::move(s));
+  }
+
   const int64_t current_revision = current ? current->revision() : 0;
   if (req.expected_revision && *req.expected_revision != current_revision) {
     return fail(WithReason(
@@ -172,6 +180,12 @@ void RocksDbStoreImpl::ApplyWrite(Group& g, WriteOp& op) {
     } else {
       rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kPersonIndex], h, &owner);
       if (!s.ok() && !s.IsNotFound()) return fail(FromRocks(s, "reading the person index"));
+    }
+    // The number is taken if the owner's file says so; else the entry is damaged (one that
+    // names this very subject, whose file holds another number, included).
+    if (!owner.empty()) {
+      absl::Status s = CheckIndexedPerson(&g, cat->proto().lookup_field(), h, owner);
+      if (!s.ok()) return fail(std::move(s));
     }
     if (!owner.empty() && owner != subject.id) {
       op.violations.push_back({cat->proto().lookup_field(), "ID_NUMBER_IN_USE",

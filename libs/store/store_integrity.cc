@@ -54,6 +54,39 @@ absl::Status RocksDbStoreImpl::OpenState(absl::string_view subject_key, int64_t 
   return absl::OkStatus();
 }
 
+absl::Status RocksDbStoreImpl::CheckIndexEntry(absl::string_view lookup_field,
+                                               absl::string_view lookup_hash,
+                                               const SubjectName& person,
+                                               const sv1::RecordState* state) {
+  if (state != nullptr) {
+    for (const auto& f : state->fields()) {
+      if (f.field() == lookup_field && f.has_value() &&
+          options_.index_hash.Hash(f.value().string_value()) == lookup_hash) {
+        return absl::OkStatus();
+      }
+    }
+  }
+  return Altered("person index entry", keys::Subject(person), state ? state->revision() : 0);
+}
+
+absl::Status RocksDbStoreImpl::CheckIndexedPerson(const Group* g, absl::string_view lookup_field,
+                                                  absl::string_view lookup_hash,
+                                                  const std::string& pid) {
+  const SubjectName person{v1::PERSON, pid};
+  const std::string key = keys::Subject(person);
+  sv1::RecordState state;
+  bool found = false;
+  if (const std::string* bytes = g != nullptr ? g->Find(&Group::states, key) : nullptr) {
+    if (!state.ParseFromString(*bytes)) {
+      return absl::InternalError("a state of this commit group is unreadable");
+    }
+    found = true;
+  } else {
+    ASSIGN_OR_RETURN(found, ReadState(rocksdb::ReadOptions(), key, &state));
+  }
+  return CheckIndexEntry(lookup_field, lookup_hash, person, found ? &state : nullptr);
+}
+
 absl::Status RocksDbStoreImpl::OpenChangeSet(absl::string_view subject_key, int64_t revision,
                                              absl::string_view stored, v1::ChangeSet* cs,
                                              std::string* inner_bytes) {

@@ -8,6 +8,7 @@
 #include "libs/store/audit_value.h"
 #include "libs/store/keys.h"
 #include "libs/store/rocksdb_store_impl.h"
+#include "rocksdb/snapshot.h"
 
 namespace collectonce::store::internal {
 
@@ -168,12 +169,23 @@ absl::StatusOr<v1::Record> RocksDbStoreImpl::ValidTimeView(const rocksdb::ReadOp
 }
 
 absl::StatusOr<SubjectName> RocksDbStoreImpl::FindPerson(absl::string_view id_number) {
+  const std::string hash = options_.index_hash.Hash(id_number);
+  // The entry and the state it is checked against, as of one instant: a write moving this
+  // ID number in between cannot make a sound entry look altered.
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot.snapshot();
   std::string pid;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kPersonIndex],
-                               options_.index_hash.Hash(id_number), &pid);
+  rocksdb::Status s = db_->Get(ro, handles_[kPersonIndex], hash, &pid);
   if (s.IsNotFound()) return absl::NotFoundError("no person has that ID number");
   if (!s.ok()) return FromRocks(s, "reading the person index");
-  return SubjectName{v1::PERSON, pid};
+  ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Catalog> cat, GetCatalog(v1::PERSON));
+  SubjectName person{v1::PERSON, pid};
+  sv1::RecordState state;
+  ASSIGN_OR_RETURN(bool found, ReadState(ro, keys::Subject(person), &state));
+  RETURN_IF_ERROR(
+      CheckIndexEntry(cat->proto().lookup_field(), hash, person, found ? &state : nullptr));
+  return person;
 }
 
 absl::StatusOr<std::vector<SubjectName>> RocksDbStoreImpl::ListSubjects(v1::SubjectKind kind,

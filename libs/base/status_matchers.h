@@ -3,6 +3,7 @@
 //   EXPECT_THAT(s, StatusIs(absl::StatusCode::kAborted));
 //   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("check")));
 //   EXPECT_THAT(v, IsOkAndHolds(42));
+//   EXPECT_THAT(s, ReasonIs("ID_NUMBER_IN_USE"));   // the ErrorInfo reason (error_reason.h)
 #ifndef COLLECTONCE_LIBS_BASE_STATUS_MATCHERS_H_
 #define COLLECTONCE_LIBS_BASE_STATUS_MATCHERS_H_
 
@@ -12,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
+#include "libs/base/error_reason.h"
 
 namespace collectonce::testing {
 
@@ -38,6 +40,12 @@ MATCHER_P2(StatusIs, code, message_matcher,
   const absl::Status& s = GetStatus(arg);
   *result_listener << "status is " << s;
   return s.code() == code && ::testing::Matches(message_matcher)(std::string(s.message()));
+}
+
+MATCHER_P(ReasonIs, reason, "has the reason " + ::testing::PrintToString(reason)) {
+  const absl::Status& s = GetStatus(arg);
+  *result_listener << "status is " << s << ", reason " << ::collectonce::ReasonOf(s);
+  return ::collectonce::ReasonOf(s) == reason;
 }
 
 MATCHER_P(IsOkAndHolds, value_matcher, "is OK and holds a matching value") {

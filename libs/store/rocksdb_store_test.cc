@@ -19,7 +19,9 @@ namespace collectonce::store {
 namespace {
 
 using ::collectonce::testing::IsOk;
+using ::collectonce::testing::ReasonIs;
 using ::collectonce::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
@@ -483,10 +485,9 @@ TEST_F(RocksDbStoreTest, IdNumberOfAnotherPersonIsRefused) {
   ASSERT_THAT(w, IsOk());
   WriteRequest steal = Req(w->record.name(), "public-security.household");
   steal.changes = {{"id_number", Str(kSongId)}};
-  auto refused = store_->WriteAndWait(steal);
   // ALREADY_EXISTS: the ID number exists in another file, whatever state this one is in.
-  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kAlreadyExists));
-  EXPECT_EQ(ReasonOf(refused.status()), "ID_NUMBER_IN_USE");
+  EXPECT_THAT(store_->WriteAndWait(steal),
+              AllOf(StatusIs(absl::StatusCode::kAlreadyExists), ReasonIs("ID_NUMBER_IN_USE")));
   auto found = store_->FindPerson(kWuId);
   ASSERT_THAT(found, IsOk());
   EXPECT_EQ(found->ToString(), w->record.name());

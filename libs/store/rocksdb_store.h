@@ -81,6 +81,9 @@ struct EngineStats {
 
 class RocksDbStore : public Store {
  public:
+  // UNAVAILABLE with reason NO_SPACE when the data directory's disk has no room for what
+  // opening writes (a new MANIFEST, the recovered log's flush): nothing is changed, and the
+  // same call succeeds once there is space.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<RocksDbStore>> Open(
       RocksDbStoreOptions options);
   // Stops taking writes, lets the committer finish what is queued and closes the database.

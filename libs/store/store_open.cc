@@ -144,6 +144,11 @@ absl::Status RocksDbStoreImpl::Init() {
   rocksdb::DBOptions db_opts(opts);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_opts, options_.data_dir, cfs, &handles_, &raw);
+  if (s.IsNoSpace()) {
+    return WithReason(absl::UnavailableError(absl::StrCat("no space left on the disk of ",
+                                                          options_.data_dir, ": ", s.ToString())),
+                      "NO_SPACE");
+  }
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening the store in ", options_.data_dir));
   db_.reset(raw);
   node_reader_ = std::make_unique<DbNodeReader>(db_.get(), handles_[kAuditNodes], handles_[kAudit]);

@@ -176,6 +176,8 @@ void AddStoreMetrics(collectonce::store::RocksDbStore* store,
 // Exit code of a start refused because the store is older than (or diverges from) the newest
 // tree head this registry has published: docs/operations.md.
 constexpr int kExitStoreBehindPublishedHead = 3;
+// Exit code of a start on a data disk with no room to open the store: docs/operations.md.
+constexpr int kExitNoSpace = 4;
 
 int UsageError(const std::string& message) {
   std::cerr << "registryd: " << message << " (see --help)\n";
@@ -406,6 +408,13 @@ int main(int argc, char** argv) {
   // A replica starts following: it writes nothing of its own until it leads.
   options.start_following = replicated;
   auto store = collectonce::store::RocksDbStore::Open(std::move(options));
+  if (!store.ok() && collectonce::ReasonOf(store.status()) == "NO_SPACE") {
+    log.Error(absl::StrCat("refusing to start: ", store.status().message(),
+                           "; nothing was changed. Free space on that disk (or grow the volume) "
+                           "and start again"),
+              {{"reason", "NO_SPACE"}, {"data_dir", data_dir}});
+    return kExitNoSpace;
+  }
   if (!store.ok()) return Fail(std::string(store.status().message()));
 
   // The newest tree head this registry handed out, kept beside the signing key: a store

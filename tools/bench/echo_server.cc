@@ -199,6 +199,7 @@ int main(int argc, char** argv) {
   std::string sample_target, sample_subject;
   std::string principal = "spiffe://sanming.gov.cn/approval/housing-fund";
   std::string purpose = "matters/housing-fund-account";
+  std::vector<std::string> read_mask;
   int response_bytes = 600;
   int max_message_mb = 16;
   std::string sync_append_dir;
@@ -212,6 +213,9 @@ int main(int argc, char** argv) {
   app.add_option("--sample-subject", sample_subject, "record name or resident ID number");
   app.add_option("--principal", principal, "x-principal for the sample read");
   app.add_option("--purpose", purpose, "purpose of the sample read");
+  app.add_option("--read-mask", read_mask,
+                 "catalog fields of the sample read (comma-separated; default: every field)")
+      ->delimiter(',');
   app.add_option("--response-bytes", response_bytes, "size of a synthetic reply");
   app.add_option("--max-message-mb", max_message_mb, "largest request message accepted");
   app.add_option("--sync-append", sync_append_dir,
@@ -238,6 +242,7 @@ int main(int argc, char** argv) {
       req.set_id_number(sample_subject);
     }
     req.mutable_options()->set_purpose(purpose);
+    for (const auto& f : read_mask) req.mutable_options()->mutable_read_mask()->add_paths(f);
     grpc::Status s = stub->GetRecord(&ctx, req, &reply);
     if (!s.ok()) {
       std::cerr << "echo_server: reading the sample record failed: " << s.error_message() << "\n";

@@ -104,6 +104,7 @@ struct Options {
   std::string form;  // prefill; default: the purpose
   std::string source = "public-security.household";
   std::string field = "residential_address";
+  std::vector<std::string> read_mask;  // get: catalog fields asked for (empty: all)
   int64_t asof_revision = 0;
   bool asof_now = false;
   int page_size = 1000;
@@ -169,6 +170,7 @@ class Load {
       else
         req->set_id_number(subject);
       req->mutable_options()->set_purpose(o_.purpose);
+      for (const auto& f : o_.read_mask) req->mutable_options()->mutable_read_mask()->add_paths(f);
       if (o_.asof_revision > 0) req->mutable_options()->set_revision(o_.asof_revision);
       if (o_.asof_now) {
         const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -382,6 +384,9 @@ int main(int argc, char** argv) {
   app.add_option("--form", o.form, "prefill: matters/… or bundles/… (default: --purpose)");
   app.add_option("--source", o.source, "update: provenance source");
   app.add_option("--field", o.field, "update: the field written (a string field)");
+  app.add_option("--read-mask", o.read_mask,
+                 "get: the catalog fields to read (comma-separated; default: every field)")
+      ->delimiter(',');
   app.add_option("--asof-revision", o.asof_revision, "get: read as of this revision");
   app.add_flag("--asof-now", o.asof_now, "get: read as of the current time (a time-based read)");
   app.add_option("--page-size", o.page_size, "history: entries per page");

@@ -97,3 +97,18 @@ row() {  # GOAL SIDE label
 HDR='| run | calls/s | p50 µs | p99 µs | p99.9 µs | max µs | errors | server CPU µs/call |
 | --- | --- | --- | --- | --- | --- | --- | --- |'
 
+
+# verdict VALUE OP GOAL : "met" or "missed" (OP "≥" or "≤"); "n/a" without a value.
+verdict() {
+  awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {
+    if (v == "n/a" || v == "") { print "n/a"; exit }
+    ok = (op == "≥") ? (v + 0 >= g + 0) : (v + 0 <= g + 0)
+    print ok ? "met" : "missed"
+  }'
+}
+
+# audit_size : the number of entries in the audit log of $REGISTRYCTL_REGISTRY (asked with
+# registryctl, $CTL).
+audit_size() {
+  "$CTL" audit head | tr -d ' \n' | sed -n 's/.*"treeSize":"\{0,1\}\([0-9]*\).*/\1/p'
+}

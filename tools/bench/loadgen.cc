@@ -13,6 +13,10 @@
 //
 // Subjects: one a line; "enterprises/…" or "persons/…" is a record name, anything else a
 // resident ID number (sent in the request body, never printed).
+//
+// The etcd peer: --call etcd-range reads one subject's key from etcd (a serializable KV
+// Range); --call etcd-put --count N puts the first N subjects' keys in order, each with a
+// value of --value-bytes, to load it first.
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,6 +38,7 @@
 #include "collectonce/gateway/v1/gateway.grpc.pb.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "tools/bench/etcd_calls.h"
 
 namespace {
 
@@ -116,7 +121,8 @@ struct Options {
   int server_pid = 0;
   uint64_t seed = 1;
   double timeout = 10;
-  int64_t count = 0;  // > 0: exactly this many calls, closed loop, no measurement window
+  int64_t count = 0;      // > 0: exactly this many calls, closed loop, no measurement window
+  int value_bytes = 600;  // etcd-put
 };
 
 int64_t ServerCpuTicks(int pid) {
@@ -151,12 +157,15 @@ class Load {
       gateways_.push_back(gw::ReuseGateway::NewStub(ch));
       channels_.push_back(std::move(ch));
     }
+    etcd_ = std::make_unique<collectonce::bench::EtcdCalls>(channels_);
   }
 
   // Starts one call; `done` runs on a gRPC thread with ok and the response size.
   void Issue(uint64_t n, std::function<void(bool, size_t)> done) {
     const size_t c = n % channels_.size();
-    const std::string& subject = o_.subjects[Pick()];
+    // A load puts every key once, in order; everything else picks subjects at random.
+    const std::string& subject =
+        o_.call == "etcd-put" ? o_.subjects[n % o_.subjects.size()] : o_.subjects[Pick()];
     auto ctx = std::make_shared<grpc::ClientContext>();
     ctx->set_deadline(std::chrono::system_clock::now() +
                       std::chrono::microseconds(static_cast<int64_t>(o_.timeout * 1e6)));
@@ -211,6 +220,12 @@ class Load {
                                          [ctx, req, resp, done](grpc::Status s) {
                                            done(s.ok(), s.ok() ? resp->ByteSizeLong() : 0);
                                          });
+    } else if (o_.call == "etcd-range") {
+      etcd_->Range(c, std::move(ctx), subject, std::move(done));
+    } else if (o_.call == "etcd-put") {
+      etcd_->Put(c, std::move(ctx), subject,
+                 std::string(static_cast<size_t>(o_.value_bytes), static_cast<char>('a' + n % 26)),
+                 std::move(done));
     } else {  // history
       auto req = std::make_shared<v1::ListRecordRevisionsRequest>();
       auto resp = std::make_shared<v1::ListRecordRevisionsResponse>();
@@ -358,6 +373,7 @@ class Load {
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<v1::RecordService::Stub>> records_;
   std::vector<std::unique_ptr<gw::ReuseGateway::Stub>> gateways_;
+  std::unique_ptr<collectonce::bench::EtcdCalls> etcd_;
   Histogram hist_;
   std::atomic<bool> measuring_{false};
   std::atomic<int64_t> errors_{0};
@@ -374,8 +390,8 @@ int main(int argc, char** argv) {
       "loadgen: closed- or open-loop gRPC load on the registry, the gateway or the "
       "echo baseline; prints rate, latency percentiles, errors and server CPU per call."};
   app.add_option("--target", o.target, "HOST:PORT")->required();
-  app.add_option("--call", o.call, "get, prefill, update or history")
-      ->check(CLI::IsMember({"get", "prefill", "update", "history"}));
+  app.add_option("--call", o.call, "get, prefill, update, history, etcd-range or etcd-put")
+      ->check(CLI::IsMember({"get", "prefill", "update", "history", "etcd-range", "etcd-put"}));
   app.add_option("--subjects", o.subjects_file,
                  "file, one subject a line (a record name, or a resident ID number)");
   app.add_option("--subject", subject_args, "a subject (repeatable), instead of --subjects");
@@ -400,6 +416,8 @@ int main(int argc, char** argv) {
   app.add_option("--seed", o.seed, "seed of the subject choice");
   app.add_option("--timeout", o.timeout, "per-call deadline in seconds");
   app.add_option("--count", o.count, "make exactly this many calls (closed loop) and stop");
+  app.add_option("--value-bytes", o.value_bytes, "etcd-put: bytes of each value")
+      ->check(CLI::Range(1, 1 << 20));
   CLI11_PARSE(app, argc, argv);
   o.subjects = subject_args;
   if (!o.subjects_file.empty()) {

@@ -112,3 +112,29 @@ verdict() {
 audit_size() {
   "$CTL" audit head | tr -d ' \n' | sed -n 's/.*"treeSize":"\{0,1\}\([0-9]*\).*/\1/p'
 }
+
+# loopback_port : a TCP port free on 127.0.0.1 just now.
+loopback_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_etcd NAME DATA_DIR LOGFILE : one etcd member (Debian's etcd-server) alone on loopback
+# ports, its data in DATA_DIR; waits until it serves clients; sets ETCD_ADDR and PID.
+start_etcd() {
+  local name="$1" dir="$2" logf="$3" client peer
+  client=$(loopback_port); peer=$(loopback_port)
+  etcd --name "$name" --data-dir "$dir" \
+    --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
+    --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
+    --initial-cluster "$name=http://127.0.0.1:$peer" --initial-cluster-state new \
+    --initial-cluster-token "$name" >"$logf" 2>&1 &
+  PID=$!
+  pids+=("$PID")
+  ETCD_ADDR="127.0.0.1:$client"
+  for _ in $(seq 1 600); do
+    grep -q 'ready to serve client requests' "$logf" 2>/dev/null && return 0
+    kill -0 "$PID" 2>/dev/null || { log "$name exited:"; cat "$logf" >&2; exit 1; }
+    sleep 0.1
+  done
+  log "$name did not start in 60 s"; cat "$logf" >&2; exit 1
+}

@@ -1,11 +1,14 @@
 // registryctl import: validate a whole CSV or JSON Lines file against the registry's
-// catalog, then send it with BatchUpdateRecords, several batches in flight.
+// catalog, then read it again and send it with BatchUpdateRecords, several batches in
+// flight. Neither reading holds the file: memory does not grow with its length.
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -24,6 +27,7 @@
 #include "libs/catalog/value_text.h"
 #include "tools/registryctl/client.h"
 #include "tools/registryctl/commands.h"
+#include "tools/registryctl/file_rows.h"
 #include "tools/registryctl/files.h"
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/import_rows.h"
@@ -104,6 +108,89 @@ int PrintSummary(const Globals& g, const ImportOpts& o, const Totals& t, Report*
   return kExitOk;
 }
 
+// Standard input copied to a temporary file, so that it can be read twice; removed when
+// this goes.
+class Spool {
+ public:
+  ~Spool() {
+    if (!path_.empty()) std::remove(path_.c_str());
+  }
+  absl::StatusOr<std::string> FromStdin() {
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "registryctl-import-XXXXXX").string();
+    const int fd = mkstemp(tmpl.data());
+    if (fd < 0) return absl::InternalError("cannot make a temporary file for standard input");
+    close(fd);
+    path_ = tmpl;
+    std::ofstream out(path_, std::ios::binary | std::ios::trunc);
+    // (Inserting an empty stream buffer would set failbit: an empty input is not an error.)
+    if (std::cin.peek() != std::char_traits<char>::eof()) out << std::cin.rdbuf();
+    out.close();
+    if (!out || std::cin.bad()) return absl::DataLossError("error copying standard input");
+    return path_;
+  }
+
+ private:
+  std::string path_;
+};
+
+// One BatchUpdateRecords request ready to send, and the lines it carries.
+struct Batch {
+  std::vector<int> lines;
+  std::string bytes;
+};
+
+// Batches from the reader to the senders; at most `capacity` wait, so that memory stays
+// bounded however long the file is.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+  // False when the senders have stopped.
+  bool Push(Batch b) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return cancelled_ || queue_.size() < capacity_; });
+    if (cancelled_) return false;
+    queue_.push_back(std::move(b));
+    cv_.notify_all();
+    return true;
+  }
+  // False when the reader is done and nothing is left, or after Cancel.
+  bool Pop(Batch* b) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return cancelled_ || closed_ || !queue_.empty(); });
+    if (cancelled_ || queue_.empty()) return false;
+    *b = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    return true;
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  void Cancel() {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  const size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> queue_;
+  bool closed_ = false, cancelled_ = false;
+};
+
+Batch MakeBatch(std::vector<PreparedRow>* rows) {
+  Batch b;
+  b.bytes = BatchRequestBytes(*rows, 0, rows->size());
+  for (const auto& r : *rows) b.lines.push_back(r.line);
+  rows->clear();
+  return b;
+}
+
 int RunImport(const Globals& g, const ImportOpts& o) {
   auto kind = catalog::ParseKindName(o.kind);
   if (!kind.ok()) return UsageError(kind.status().message());
@@ -111,8 +198,16 @@ int RunImport(const Globals& g, const ImportOpts& o) {
   if (!format.ok()) return UsageError(format.status().message());
   if (o.dry_run && o.skip_invalid)
     return UsageError("--dry-run and --skip-invalid do not go together");
-  auto text = ReadFileText(o.file);
-  if (!text.ok()) return UsageError(text.status().message());
+  // The file is read twice, checked whole and then sent, and never held in memory.
+  Spool spool;
+  std::string path = o.file;
+  if (o.file == "-") {
+    auto spooled = spool.FromStdin();
+    if (!spooled.ok()) return UsageError(spooled.status().message());
+    path = *spooled;
+  }
+  auto source = FileRows::Open(path, *format);
+  if (!source.ok()) return UsageError(source.status().message());
   const std::string reason =
       o.reason.empty() ? absl::StrCat("bulk import of ", Shown(o.file)) : o.reason;
   // The report goes into the current directory by default, never beside the input (which
@@ -125,73 +220,70 @@ int RunImport(const Globals& g, const ImportOpts& o) {
   auto cat = client.FetchCatalog(*kind, &cs);
   if (!cat) return ReportRpcError(cs);
 
-  // Only the checked rows' bytes stay in memory while they are sent.
-  ValidationResult checked;
-  {
-    const ReadResult read = *format == InputFormat::kCsv ? ReadCsv(*text) : ReadJsonLines(*text);
-    *text = std::string();
-    RowStamp stamp{o.source, reason, std::nullopt, ""};
-    if (!o.valid_from.empty()) {
-      auto d = catalog::ParseDateText(o.valid_from);
-      if (d.ok()) {
-        stamp.valid_from = *d;
-      } else if (std::find(read.columns.begin(), read.columns.end(), o.valid_from) !=
-                 read.columns.end()) {
-        stamp.valid_from_column = o.valid_from;
-      } else {
-        return UsageError(absl::StrCat("--valid-from ", o.valid_from.substr(0, 64),
-                                       ": neither a date (YYYY-MM-DD) nor a column of ",
-                                       Shown(o.file)));
-      }
+  RowStamp stamp{o.source, reason, std::nullopt, ""};
+  if (!o.valid_from.empty()) {
+    auto d = catalog::ParseDateText(o.valid_from);
+    if (d.ok()) {
+      stamp.valid_from = *d;
+    } else {
+      stamp.valid_from_column = o.valid_from;  // a column of the file, checked below
     }
-    checked = ValidateRows(*cat, read, CityToday(), stamp);
   }
-  for (const RowProblem& p : checked.problems) report.Line(p.ToString());
+  RowChecker checker(*cat, CityToday(), stamp);
+  auto checked = CheckFile(**source, checker);
+  if (!checked.ok()) return UsageError(checked.status().message());
+  if (!stamp.valid_from_column.empty()) {
+    const auto& columns = (*source)->info().columns;
+    if (std::find(columns.begin(), columns.end(), o.valid_from) == columns.end()) {
+      return UsageError(absl::StrCat("--valid-from ", o.valid_from.substr(0, 64),
+                                     ": neither a date (YYYY-MM-DD) nor a column of ",
+                                     Shown(o.file)));
+    }
+  }
+  for (const RowProblem& p : checked->problems) report.Line(p.ToString());
+  const int bad_rows = static_cast<int>(checked->bad_lines.size());
   Totals totals;
-  totals.invalid = checked.bad_rows;
-  if (checked.bad_rows > 0 && (!o.skip_invalid || checked.file_problem || o.dry_run)) {
-    std::string why = checked.file_problem ? "the file itself has problems: nothing written"
-                      : o.dry_run          ? "dry run: nothing written"
-                                           : "nothing written (fix the rows, or --skip-invalid to "
-                                             "write the others)";
-    report.Line(absl::StrCat(checked.bad_rows, checked.bad_rows == 1 ? " bad line" : " bad lines",
-                             " in ", Shown(o.file), "; ", why, "; report in ",
-                             Shown(report.path())));
+  totals.invalid = bad_rows;
+  if (bad_rows > 0 && (!o.skip_invalid || checked->file_problem || o.dry_run)) {
+    std::string why = checked->file_problem ? "the file itself has problems: nothing written"
+                      : o.dry_run           ? "dry run: nothing written"
+                                            : "nothing written (fix the rows, or --skip-invalid to "
+                                              "write the others)";
+    report.Line(absl::StrCat(bad_rows, bad_rows == 1 ? " bad line" : " bad lines", " in ",
+                             Shown(o.file), "; ", why, "; report in ", Shown(report.path())));
     PrintSummary(g, o, totals, &report, why);
     return kExitRpcBase + static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT);
   }
   if (o.dry_run) {
     PrintSummary(g, o, totals, &report,
-                 absl::StrCat(checked.rows.size(), " rows valid; dry run: nothing written"));
+                 absl::StrCat(checked->good_rows, " rows valid; dry run: nothing written"));
     return kExitOk;
   }
 
-  // Send. Each worker takes the next batch; a refused call stops new batches.
-  std::vector<PreparedRow>& rows = checked.rows;
+  // Send. The reader reads the file again and makes batches; each sender takes the next
+  // batch; a refused call stops new batches.
   // The rows are sent as the bytes they were checked into, through the generic stub, so
   // that no batch is parsed and serialized again on the way out.
   grpc::GenericStub raw(client.channel());
   const std::string method =
       absl::StrCat("/", v1::RecordService::service_full_name(), "/BatchUpdateRecords");
-  const int64_t total = static_cast<int64_t>(rows.size());
+  const int64_t total = checked->good_rows;
   const int batch = o.batch;
-  const int batches = static_cast<int>((total + batch - 1) / batch);
-  std::atomic<int> next{0};
+  const int64_t batches = (total + batch - 1) / batch;
+  BatchQueue queue(static_cast<size_t>(2 * o.parallel));
   std::atomic<int64_t> done{0}, written{0}, unchanged{0}, failed{0};
-  std::atomic<bool> stop{false};
   std::mutex mu;
   std::condition_variable cv;
-  int workers_left = std::min(o.parallel, std::max(batches, 1));
+  int workers_left = static_cast<int>(std::min<int64_t>(o.parallel, std::max<int64_t>(batches, 1)));
   grpc::Status first_error;  // guarded by mu
   grpc::StatusCode first_row_code = grpc::StatusCode::OK;
+  absl::Status read_error;  // the reader's; written before the queue closes
 
   auto worker = [&] {
-    for (;;) {
-      const int b = next++;
-      if (b >= batches || stop) break;
-      const int64_t begin = static_cast<int64_t>(b) * batch;
-      const int64_t end = std::min(total, begin + batch);
-      grpc::Slice slice(BatchRequestBytes(rows, begin, end));
+    Batch b;
+    while (queue.Pop(&b)) {
+      const int64_t n = static_cast<int64_t>(b.lines.size());
+      grpc::Slice slice(std::move(b.bytes));
       grpc::ByteBuffer request(&slice, 1);
       grpc::ByteBuffer reply;
       v1::BatchUpdateRecordsResponse response;
@@ -206,16 +298,15 @@ int RunImport(const Globals& g, const ImportOpts& o) {
                .ok()) {
         s = grpc::Status(grpc::StatusCode::INTERNAL, "the registry's answer could not be read");
       }
-      const int64_t n = end - begin;
       if (s.ok() && response.statuses_size() != n) {
         s = grpc::Status(grpc::StatusCode::INTERNAL,
                          "the registry answered a different number of updates");
       }
       if (!s.ok()) {
-        stop = true;
+        queue.Cancel();
         failed += n;
         report.Line(DescribeRpcError(
-            s, absl::StrCat("lines ", rows[begin].line, "-", rows[end - 1].line, ": ")));
+            s, absl::StrCat("lines ", b.lines.front(), "-", b.lines.back(), ": ")));
         std::lock_guard<std::mutex> lock(mu);
         if (first_error.ok()) first_error = s;
       } else {
@@ -228,8 +319,8 @@ int RunImport(const Globals& g, const ImportOpts& o) {
             failed++;
             grpc::Status row_status(static_cast<grpc::StatusCode>(st.code()), st.message(),
                                     st.SerializeAsString());
-            report.Line(
-                DescribeRpcError(row_status, absl::StrCat("line ", rows[begin + j].line, ": ")));
+            report.Line(DescribeRpcError(
+                row_status, absl::StrCat("line ", b.lines[static_cast<size_t>(j)], ": ")));
             std::lock_guard<std::mutex> lock(mu);
             if (first_row_code == grpc::StatusCode::OK) first_row_code = row_status.error_code();
           }
@@ -245,6 +336,21 @@ int RunImport(const Globals& g, const ImportOpts& o) {
 
   const auto start = std::chrono::steady_clock::now();
   Progress progress("importing", total);
+  std::thread reader([&] {
+    std::vector<PreparedRow> pending;
+    pending.reserve(static_cast<size_t>(batch));
+    absl::Status s = ForEachGoodRow(**source, checker, checked->bad_lines, [&](PreparedRow r) {
+      pending.push_back(std::move(r));
+      if (pending.size() < static_cast<size_t>(batch)) return true;
+      return queue.Push(MakeBatch(&pending));
+    });
+    if (s.ok() && !pending.empty()) queue.Push(MakeBatch(&pending));
+    if (!s.ok()) {
+      read_error = s;
+      queue.Cancel();
+    }
+    queue.Close();
+  });
   std::vector<std::thread> threads;
   const int thread_count = workers_left;
   for (int i = 0; i < thread_count; ++i) threads.emplace_back(worker);
@@ -257,6 +363,7 @@ int RunImport(const Globals& g, const ImportOpts& o) {
       lock.lock();
     }
   }
+  reader.join();
   for (auto& t : threads) t.join();
   progress.Done();
 
@@ -265,6 +372,11 @@ int RunImport(const Globals& g, const ImportOpts& o) {
   totals.unchanged = unchanged;
   totals.failed = failed;
   totals.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!read_error.ok()) {
+    report.Line(RedactPersonalNumbers(std::string(read_error.message())));
+    PrintSummary(g, o, totals, &report, "stopped: the file could not be read again as checked");
+    return kExitInternal;
+  }
   PrintSummary(g, o, totals, &report,
                first_error.ok() ? "" : "stopped after a refused call; later batches not sent");
   if (!first_error.ok()) return kExitRpcBase + static_cast<int>(first_error.error_code());

@@ -135,6 +135,17 @@ absl::StatusOr<StoredObject> Store::PutObject(const std::string& type, const std
   return result;
 }
 
+absl::StatusOr<StoredObject> Store::WriteObject(ObjectWrite write) {
+  absl::Notification done;
+  absl::StatusOr<StoredObject> result = absl::UnknownError("not committed");
+  WriteObjectAsync(std::move(write), [&](absl::StatusOr<StoredObject> r) {
+    result = std::move(r);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return result;
+}
+
 absl::Status Store::AddReuse(const std::string& form, const ReuseCounts& counts) {
   absl::Notification done;
   absl::Status result;

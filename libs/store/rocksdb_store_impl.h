@@ -139,6 +139,8 @@ struct CatalogOp {
 
 struct ObjectOp {
   std::string type, name, payload, principal;
+  std::optional<int64_t> expected_version;
+  std::string action = "APPLY";
   std::function<void(absl::StatusOr<StoredObject>)> done;
   absl::StatusOr<StoredObject> result = absl::UnknownError("not committed");
 };
@@ -213,6 +215,8 @@ class RocksDbStoreImpl final : public RocksDbStore {
   void PutObjectAsync(const std::string& type, const std::string& name, std::string payload,
                       const std::string& principal,
                       std::function<void(absl::StatusOr<StoredObject>)> done) override;
+  void WriteObjectAsync(ObjectWrite write,
+                        std::function<void(absl::StatusOr<StoredObject>)> done) override;
   absl::StatusOr<StoredObject> GetObject(const std::string& type, const std::string& name) override;
   absl::StatusOr<std::vector<StoredObject>> ListObjects(const std::string& type,
                                                         const std::string& after_name,

@@ -219,6 +219,19 @@ class Store {
   virtual void PutObjectAsync(const std::string& type, const std::string& name, std::string payload,
                               const std::string& principal,
                               std::function<void(absl::StatusOr<StoredObject>)> done) = 0;
+  // A conditional write of one object (disputes and notifications, which change step by
+  // step): stored only if the object is at `expected_version` now (0: it must not exist
+  // yet), else ABORTED with reason OBJECT_CHANGED and nothing written; unset: no check.
+  // `action` is the audit leaf's GovernanceEvent.action. An identical payload is not a new
+  // version (and passes the check only at the version it has).
+  struct ObjectWrite {
+    std::string type, name, payload, principal;
+    std::optional<int64_t> expected_version;
+    std::string action = "APPLY";
+  };
+  virtual void WriteObjectAsync(ObjectWrite write,
+                                std::function<void(absl::StatusOr<StoredObject>)> done) = 0;
+  [[nodiscard]] absl::StatusOr<StoredObject> WriteObject(ObjectWrite write);
   // NOT_FOUND when there is none.
   [[nodiscard]] virtual absl::StatusOr<StoredObject> GetObject(const std::string& type,
                                                                const std::string& name) = 0;

@@ -374,10 +374,24 @@ void RocksDbStoreImpl::ApplyObjectOp(Group& g, ObjectOp& op) {
       return;
     }
   }
+  if (op.expected_version && bytes.empty() && *op.expected_version != 0) {
+    op.result = WithReason(
+        absl::AbortedError(absl::StrCat(op.name, " does not exist at version ",
+                                        *op.expected_version, " any more: read it again")),
+        "OBJECT_CHANGED");
+    return;
+  }
   if (!bytes.empty()) {
     sv1::GovernanceObject old;
     if (!old.ParseFromString(bytes)) {
       op.result = absl::DataLossError("a stored governance object is unreadable");
+      return;
+    }
+    if (op.expected_version && *op.expected_version != old.version()) {
+      op.result = WithReason(
+          absl::AbortedError(absl::StrCat(op.name, " is at version ", old.version(), ", not ",
+                                          *op.expected_version, ": read it again")),
+          "OBJECT_CHANGED");
       return;
     }
     if (old.payload() == op.payload) {
@@ -401,7 +415,7 @@ void RocksDbStoreImpl::ApplyObjectOp(Group& g, ObjectOp& op) {
   auto* ev = entry.mutable_governance();
   ev->set_resource(op.name);
   ev->set_version(version);
-  ev->set_action("APPLY");
+  ev->set_action(op.action);
   ev->set_object_sha256(crypto::Sha256(value));
   AppendAudit(g, std::move(entry));
   op.result = StoredObject{op.name, version, t, op.payload};

@@ -438,4 +438,17 @@ void RocksDbStoreImpl::PutObjectAsync(const std::string& type, const std::string
   Enqueue(std::move(op));
 }
 
+void RocksDbStoreImpl::WriteObjectAsync(ObjectWrite write,
+                                        std::function<void(absl::StatusOr<StoredObject>)> done) {
+  ObjectOp op;
+  op.type = std::move(write.type);
+  op.name = std::move(write.name);
+  op.payload = std::move(write.payload);
+  op.principal = std::move(write.principal);
+  op.expected_version = write.expected_version;
+  op.action = std::move(write.action);
+  op.done = std::move(done);
+  Enqueue(std::move(op));
+}
+
 }  // namespace collectonce::store::internal

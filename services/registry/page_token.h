@@ -33,6 +33,8 @@ enum class PageList : char {
   kAccessEvents = 'a',
   kStoredStates = 's',
   kEvidenceTypes = 'e',
+  kDisputes = 'd',
+  kNotifications = 'n',
 };
 
 // ListRecords: the subject id to continue after and the commit time the whole listing is

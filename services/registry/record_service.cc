@@ -13,6 +13,7 @@
 #include "libs/base/error_reason.h"
 #include "libs/catalog/timestamp.h"
 #include "libs/catalog/value_text.h"
+#include "libs/disputes/dispute_store.h"
 #include "libs/ident/resident_id.h"
 #include "libs/rpc/errors.h"
 #include "libs/rpc/reply.h"
@@ -44,6 +45,7 @@ absl::Status ReadForRelease(store::Store* store, const Caller& caller, const Rea
     if (Release(plan, &*record, &event)) {
       accesses->push_back(MakeAccess(caller, plan, record->name(), std::move(event), "name"));
     }
+    if (absl::Status s = disputes::DisputeStore(store).MarkContested(&*record); !s.ok()) return s;
     *out->Add() = *std::move(record);
   }
   return absl::OkStatus();
@@ -164,6 +166,8 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
   if (!record.ok()) return rpc::Reply(context, ctx_->FollowerMiss(record.status(), plan.as_of));
   v1::AccessEvent event;
   const bool personal = Release(plan, &*record, &event);
+  if (absl::Status s = disputes::DisputeStore(ctx_->store()).MarkContested(&*record); !s.ok())
+    return Reply(context, s);
   *response = *std::move(record);
   auto* reactor = context->DefaultReactor();
   // A lookup by ID number is recorded even when no field is released: the answer alone

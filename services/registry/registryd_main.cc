@@ -41,6 +41,7 @@
 #include "libs/store/rocksdb_store.h"
 #include "services/registry/audit_service.h"
 #include "services/registry/evidence_service.h"
+#include "services/registry/dispute_service.h"
 #include "services/registry/governance_service.h"
 #include "services/registry/record_service.h"
 #include "services/registry/replication_mode.h"
@@ -494,6 +495,7 @@ int main(int argc, char** argv) {
   collectonce::registry::GovernanceServiceImpl governance(&context);
   collectonce::registry::ReuseLedgerImpl reuse(&context);
   collectonce::registry::EvidenceServiceImpl evidence(&context, std::move(evidence_settings));
+  collectonce::registry::DisputeServiceImpl disputes(&context);
   collectonce::registry::AuditServiceImpl audit_service(&context, &*signer, &publisher);
   collectonce::rpc::RpcMetrics metrics;
   AddStoreMetrics(store->get(), &metrics);
@@ -510,6 +512,7 @@ int main(int argc, char** argv) {
   builder.RegisterService(&reuse);
   builder.RegisterService(&audit_service);
   builder.RegisterService(&evidence);
+  builder.RegisterService(&disputes);
   builder.SetMaxReceiveMessageSize(f.max_message_mb << 20);
   builder.SetMaxSendMessageSize(64 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;

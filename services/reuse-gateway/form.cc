@@ -112,6 +112,11 @@ PrefillCounts FillPrefill(const Form& form, const v1::Record* record, absl::Time
       const v1::FieldDefinition* def =
           form.catalog ? form.catalog->FindField(f.catalog_field) : nullptr;
       const int64_t freshness = def ? def->freshness().seconds() : 0;
+      if (fv.contested()) {
+        // Shown, but not counted as reused: the applicant is asked about it.
+        out->set_state(gw::FormFieldValue::CONTESTED);
+        continue;
+      }
       if (fv.masked()) {
         out->set_state(gw::FormFieldValue::MASKED);
       } else if (freshness > 0 && age > absl::Seconds(freshness)) {

@@ -102,5 +102,26 @@ TEST(FormTest, StatesFollowTheRecordTheGrantsAndFreshness) {
   for (const auto& f : none.fields()) EXPECT_EQ(f.state(), gw::FormFieldValue::MISSING);
 }
 
+TEST(FormTest, AContestedValueIsShownButNotCountedAsReused) {
+  auto fee = BuildForm("matters/fee", "fee", {Matters()[0]}, Catalog());
+  ASSERT_TRUE(fee.ok());
+  const absl::Time now = absl::FromUnixSeconds(1772326800);
+  v1::Record record = Text<v1::Record>(R"tp(
+    name: "persons/abc" revision: 3 etag: "3-9"
+    fields { field: "name" value { string_value: "宋文富" } contested: true
+             provenance { source: "ps" commit_time { seconds: 1772326000 } } }
+    fields { field: "mobile_phone" value { string_value: "13905981234" }
+             provenance { commit_time { seconds: 1772326000 } } })tp");
+  gw::PrefillFormResponse out;
+  PrefillCounts counts = FillPrefill(*fee, &record, now, &out);
+  ASSERT_EQ(out.fields(1).catalog_field(), "name");
+  EXPECT_EQ(out.fields(1).state(), gw::FormFieldValue::CONTESTED);
+  EXPECT_EQ(out.fields(1).value().string_value(), "宋文富");
+  EXPECT_EQ(out.fields(1).provenance().source(), "ps");
+  EXPECT_EQ(out.fields(2).state(), gw::FormFieldValue::PREFILLED);
+  EXPECT_EQ(counts.prefilled, 1);
+  EXPECT_EQ(out.prefilled_count(), 1);
+}
+
 }  // namespace
 }  // namespace collectonce::reuse

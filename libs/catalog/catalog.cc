@@ -275,6 +275,9 @@ absl::StatusOr<std::shared_ptr<const Catalog>> Catalog::Compile(const v1::Catalo
       add(fp + ".mask", "RANGE", "keep_prefix and keep_suffix are non-negative");
     }
     if (f.freshness().seconds() < 0) add(fp + ".freshness", "RANGE", "freshness is not negative");
+    if (f.dispute_working_days() < 0 || f.dispute_working_days() > 60) {
+      add(fp + ".dispute_working_days", "RANGE", "0 (the default of 5) to 60 working days");
+    }
     for (int k = 0; k < f.sources_size(); ++k) {
       const auto& s = f.sources(k);
       if (!sources.contains(s.source())) {

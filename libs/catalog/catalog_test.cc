@@ -477,6 +477,18 @@ TEST(CompileTest, KindMustBeSet) {
   EXPECT_THAT(violations, ElementsAre(V("kind", "REQUIRED")));
 }
 
+TEST(CompileTest, DisputeWorkingDaysAreBounded) {
+  Violations violations;
+  EXPECT_THAT(Catalog::Compile(ParseOrDie(R"tp(kind: ENTERPRISE
+      fields { name: "a" label: "甲" type: STRING dispute_working_days: 10 }
+      fields { name: "b" label: "乙" type: STRING dispute_working_days: 61 }
+      fields { name: "c" label: "丙" type: STRING dispute_working_days: -1 })tp"),
+                               &violations),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(violations, ElementsAre(V("fields[1] (b).dispute_working_days", "RANGE"),
+                                      V("fields[2] (c).dispute_working_days", "RANGE")));
+}
+
 TEST(CompileTest, NameMustMatchTheKind) {
   Violations violations;
   EXPECT_FALSE(Catalog::Compile(ParseOrDie(R"tp(

@@ -202,10 +202,14 @@ async function main() {
   const cookies = await page.cookies();
   check(cookies.every((c) => c.httpOnly && c.sameSite === 'Strict' && !c.value.includes(SONG_ID)),
         'session cookies are HttpOnly, SameSite=Strict and hold no personal data');
-  const forged = await page.evaluate(async () => {
-    const r = await fetch('/disputes/withdraw', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'name=x&csrf=forged' });
-    return r.status;
-  });
+  // A POST with the session's cookie but without its CSRF token (as another site would send).
+  const session = cookies.find((c) => c.name === 'cs');
+  const forged = (await fetch(base + 'disputes/withdraw', {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: `cs=${session ? session.value : ''}` },
+    body: 'name=x&csrf=forged',
+  })).status;
   check(forged === 403, 'a POST without the CSRF token is refused');
   await browser.close();
   const consoleLog = readFileSync(join(args.logs, 'console.log'), 'utf8');

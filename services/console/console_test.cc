@@ -22,12 +22,13 @@ class RenderTest : public ::testing::Test {
 // Every variable every template names, set to the same hostile text.
 void FillEverything(ctemplate::TemplateDictionary* d) {
   for (const char* k :
-       {"SUBJECT", "REVISION", "MATTER", "CASE_ID", "FIELD", "LABEL", "VALUE", "SOURCE",
-        "COMMITTED", "FIELD_MATTER", "WITHHELD", "FORM", "FORM_TITLE", "PREFILLED", "REQUESTED",
-        "KEY", "STATE", "STATE_CODE", "COUNT", "TIME", "PRINCIPAL", "VIA", "PURPOSE", "FIELDS",
-        "MASKED", "SCOPE", "NAME", "DEPARTMENT", "DECIDE_BY", "OPENED_BY", "FIELD_LABEL", "ETAG",
-        "CORRECTED_BY", "NOTIFIED", "OPERATOR", "REASON", "PRINCIPAL_NAME", "LAST_SERVED",
-        "DISPUTE", "IDENTITY", "TITLE"}) {
+       {"SUBJECT",        "REVISION",    "MATTER",       "CASE_ID",      "FIELD",     "LABEL",
+        "VALUE",          "SOURCE",      "COMMITTED",    "FIELD_MATTER", "WITHHELD",  "FORM",
+        "FORM_TITLE",     "PREFILLED",   "REQUESTED",    "KEY",          "STATE",     "STATE_CODE",
+        "COUNT",          "TIME",        "PRINCIPAL",    "VIA",          "PURPOSE",   "FIELDS",
+        "MASKED",         "SCOPE",       "NAME",         "DEPARTMENT",   "DECIDE_BY", "OPENED_BY",
+        "FIELD_LABEL",    "ETAG",        "CORRECTED_BY", "NOTIFIED",     "OPERATOR",  "REASON",
+        "PRINCIPAL_NAME", "LAST_SERVED", "DISPUTE",      "IDENTITY",     "TITLE"}) {
     d->SetValue(k, kHostile);
   }
   for (const char* section :

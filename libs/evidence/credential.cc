@@ -15,7 +15,7 @@
 #include "libs/evidence/evidence_type.h"
 #include "libs/jose/base64url.h"
 #include "libs/jose/jws.h"
-#include "libs/jose/sha256.h"
+#include "libs/crypto/sha256.h"
 
 namespace collectonce::evidence {
 
@@ -68,7 +68,7 @@ absl::StatusOr<std::string> PayloadDigest(nlohmann::json payload) {
   payload.erase("audit");
   payload.erase("status");
   ASSIGN_OR_RETURN(std::string text, jose::DumpJson(payload));
-  return jose::Sha256(text);
+  return crypto::Sha256(text);
 }
 
 absl::StatusOr<PreparedCredential> PrepareCredential(const v1::EvidenceType& type,

@@ -11,6 +11,7 @@
 #include "libs/disputes/dispute_rules.h"
 #include "libs/disputes/served.h"
 #include "libs/rpc/errors.h"
+#include "libs/rpc/reply.h"
 #include "services/registry/limits.h"
 #include "services/registry/page_token.h"
 
@@ -26,12 +27,7 @@ constexpr size_t kMaxRefLength = 256;
 constexpr size_t kMaxOperatorLength = 128;
 constexpr size_t kMaxRequestIdLength = 128;
 
-grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status,
-                                const Violations& violations = {}) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(rpc::ToGrpc(status, violations));
-  return reactor;
-}
+using rpc::Reply;
 
 absl::Status InvalidValues(const std::string& what) {
   return WithReason(absl::InvalidArgumentError(absl::StrCat(what, " is not valid")),

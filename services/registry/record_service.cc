@@ -28,6 +28,7 @@ namespace collectonce::registry {
 namespace {
 
 using catalog::Violations;
+using rpc::Reply;
 
 // Reads each subject for release under the plan: the records (filtered and masked) are
 // appended to `out`, and the access events that must be durable before they leave to

@@ -69,7 +69,6 @@ class DisputeCtlTest : public ::testing::Test {
     auto r =
         testing::RunShell(absl::StrCat(REGISTRYCTL_BINARY, " --registry ", daemon_->grpc_address(),
                                        as.empty() ? "" : absl::StrCat(" --as ", as), " ", args));
-    testing::KeepTestOutput("registryctl.out", r.out);
     return r;
   }
   v1::Record ReadAsRealEstate() {

@@ -102,13 +102,21 @@ class FullDiskTest : public ::testing::Test {
   // The flags of every start: the keys and the published head off the data disk, as in
   // production, so that only the data directory fills.
   std::vector<std::string> Flags() const {
-    return {"--insecure",          "--data-dir",       disk_ + "/registry",
-            "--index-key-file",    dir_ + "/keys/index.key",
-            "--audit-key-file",    dir_ + "/keys/audit-signing.pem",
-            "--bootstrap-governance", "registryctl",
-            "--write-buffer-mb",   "8",
-            "--block-cache-mb",    "8",
-            "--log-format",        "text"};
+    return {"--insecure",
+            "--data-dir",
+            disk_ + "/registry",
+            "--index-key-file",
+            dir_ + "/keys/index.key",
+            "--audit-key-file",
+            dir_ + "/keys/audit-signing.pem",
+            "--bootstrap-governance",
+            "registryctl",
+            "--write-buffer-mb",
+            "8",
+            "--block-cache-mb",
+            "8",
+            "--log-format",
+            "text"};
   }
   void Start() {
     auto d = testing::Daemon::Start(REGISTRYD_BINARY, Flags(), dir_ + "/registryd.log");

@@ -12,10 +12,10 @@
 #include "libs/base/error_reason.h"
 #include "libs/base/status_macros.h"
 #include "libs/catalog/value_text.h"
+#include "libs/crypto/sha256.h"
 #include "libs/evidence/evidence_type.h"
 #include "libs/jose/base64url.h"
 #include "libs/jose/jws.h"
-#include "libs/crypto/sha256.h"
 
 namespace collectonce::evidence {
 

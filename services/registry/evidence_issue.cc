@@ -92,7 +92,8 @@ grpc::ServerUnaryReactor* EvidenceServiceImpl::IssueEvidence(
         {{"subject", "NAME",
           absl::StrCat("expected ", catalog::CollectionOf(type->subject_kind()), "/...")}});
   }
-  auto subject = ResolveSubject(ctx_->store(), ctx_->clock().Today(), request->subject(), request->id_number(), &v);
+  auto subject = ResolveSubject(ctx_->store(), ctx_->clock().Today(), request->subject(),
+                                request->id_number(), &v);
   if (!subject.ok()) return Reply(context, subject.status(), v);
   auto record =
       ctx_->store()->GetRecord(*subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});

@@ -23,7 +23,6 @@ bool IsReadTime(const google::protobuf::Timestamp& t) {
   return rpc::IsValidTimestamp(t) && t.seconds() >= 0;
 }
 
-
 absl::Status PlanRead(const Caller& caller, store::Store* store, v1::SubjectKind kind,
                       const v1::ReadOptions& o, ReadPlan* plan, Violations* violations) {
   auto cat = store->GetCatalog(kind);

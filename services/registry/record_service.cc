@@ -21,6 +21,7 @@
 #include "libs/store/change_builder.h"
 #include "services/registry/limits.h"
 #include "services/registry/page_token.h"
+#include "services/registry/read_receipt.h"
 #include "services/registry/read_release.h"
 
 namespace collectonce::registry {
@@ -162,6 +163,13 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
   auto subject = ResolveSubject(ctx_->store(), ctx_->clock().Today(), request->name(),
                                 request->id_number(), &violations);
   if (!subject.ok()) return rpc::Reply(context, subject.status(), violations);
+  const bool wants_receipt = request->options().receipt();
+  if (wants_receipt && receipts_ == nullptr) {
+    return rpc::Reply(
+        context,
+        WithReason(absl::FailedPreconditionError("this registry cannot sign read receipts"),
+                   "RECEIPTS_UNAVAILABLE"));
+  }
   auto record =
       ctx_->store()->GetRecord(*subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});
   if (!record.ok()) return rpc::Reply(context, ctx_->FollowerMiss(record.status(), plan.as_of));
@@ -178,13 +186,32 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
-  // The data leaves only once its release is durably recorded.
-  ctx_->store()->RecordAccess(MakeAccess(*caller, plan, response->name(), std::move(event),
-                                         by_id_number ? "id_number" : "name"),
-                              [reactor, response](absl::Status s) {
-                                if (!s.ok()) response->Clear();
-                                reactor->Finish(rpc::ToGrpc(s));
-                              });
+  store::AccessRecord access = MakeAccess(*caller, plan, response->name(), std::move(event),
+                                          by_id_number ? "id_number" : "name");
+  if (!wants_receipt) {
+    // The data leaves only once its release is durably recorded.
+    ctx_->store()->RecordAccess(std::move(access), [reactor, response](absl::Status s) {
+      if (!s.ok()) response->Clear();
+      reactor->Finish(rpc::ToGrpc(s));
+    });
+    return reactor;
+  }
+  // The receipt's digest is of exactly what leaves, recorded with the access.
+  auto receipt =
+      std::make_shared<v1::ReadReceipt>(BeginReceipt(*caller, plan, *response, &access.event));
+  ctx_->store()->RecordAccessIndexed(std::move(access), [this, reactor, response,
+                                                         receipt](absl::StatusOr<uint64_t> index) {
+    absl::Status s = index.status();
+    if (s.ok()) {
+      s = FinishReceipt(ctx_->store(), receipts_, ctx_->clock().NowMicros(), *index, receipt.get());
+    }
+    if (!s.ok()) {
+      response->Clear();
+    } else {
+      *response->mutable_receipt() = std::move(*receipt);
+    }
+    reactor->Finish(rpc::ToGrpc(s));
+  });
   return reactor;
 }
 
@@ -209,6 +236,9 @@ grpc::ServerUnaryReactor* RecordServiceImpl::BatchGetRecords(
       violations.push_back({absl::StrCat("names[", i, "]"), "NAME",
                             "every name in a batch is of the same kind: enterprises/ or persons/"});
     }
+  }
+  if (request->options().receipt()) {
+    violations.push_back({"options.receipt", "NOT_SUPPORTED", "receipts are given by GetRecord"});
   }
   if (!violations.empty()) {
     return rpc::Reply(context, Invalid("the names are not valid", "INVALID_VALUES"), violations);
@@ -267,6 +297,9 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   }
   if (o.has_commit_time() && !IsReadTime(o.commit_time())) {
     violations.push_back({"options.commit_time", "RANGE", kReadTimeRange});
+  }
+  if (o.receipt()) {
+    violations.push_back({"options.receipt", "NOT_SUPPORTED", "receipts are given by GetRecord"});
   }
   if (!violations.empty()) {
     return rpc::Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);

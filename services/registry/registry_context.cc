@@ -35,6 +35,11 @@ absl::Status RegistryContext::ReloadPolicy() const {
                                               : bundles.emplace_back().ParseFromString(o.payload);
         if (!ok)
           return absl::DataLossError(absl::StrCat("a stored ", type, " entry is unreadable"));
+        // The stored version (kept beside the payload) names the policy a read was decided
+        // under, in its receipt.
+        if (std::string(type) == "principals") principals.back().set_version(o.version);
+        if (std::string(type) == "matters") matters.back().set_version(o.version);
+        if (std::string(type) == "bundles") bundles.back().set_version(o.version);
         after = o.name;
       }
       if (page->size() < 500) break;

@@ -491,7 +491,7 @@ int main(int argc, char** argv) {
         });
   }
   auto hub = std::make_unique<collectonce::registry::WatchHub>(store->get());
-  collectonce::registry::RecordServiceImpl records(&context, hub.get());
+  collectonce::registry::RecordServiceImpl records(&context, hub.get(), &publisher);
   collectonce::registry::GovernanceServiceImpl governance(&context);
   collectonce::registry::ReuseLedgerImpl reuse(&context);
   collectonce::registry::EvidenceServiceImpl evidence(&context, std::move(evidence_settings));

@@ -1,0 +1,79 @@
+#include "services/registry/read_receipt.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "libs/audit/merkle.h"
+#include "libs/base/error_reason.h"
+#include "libs/receipt/served.h"
+
+namespace collectonce::registry {
+
+namespace {
+
+std::string HashBytes(const audit::Hash& h) {
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+// The version of the matter or bundle a read served, as the policy knows it.
+int64_t PurposeVersion(const authz::Policy& policy, const std::string& purpose) {
+  if (const v1::Matter* m = policy.FindMatter(purpose)) return m->version();
+  if (const v1::Bundle* b = policy.FindBundle(purpose)) return b->version();
+  return 0;
+}
+
+}  // namespace
+
+v1::ReadReceipt BeginReceipt(const Caller& caller, const ReadPlan& plan, const v1::Record& released,
+                             v1::AccessEvent* event) {
+  v1::ReadReceipt receipt;
+  receipt.set_format_version(1);
+  receipt.set_salt(receipt::NewSalt());
+  *receipt.mutable_served() = receipt::ServedFieldsOf(released);
+  v1::ServedDigest* served = event->mutable_served();
+  served->set_revision(released.revision());
+  served->set_commit_sequence(released.commit_sequence());
+  served->set_catalog_version(plan.catalog->version());
+  served->set_purpose_version(PurposeVersion(*caller.policy, plan.purpose));
+  served->set_principal_version(caller.principal.version());
+  served->set_salted_sha256(receipt::SaltedDigest(receipt.salt(), released.name(), plan.purpose,
+                                                  *served, receipt.served()));
+  return receipt;
+}
+
+absl::Status FinishReceipt(store::Store* store, audit::HeadPublisher* publisher, int64_t now_us,
+                           uint64_t index, v1::ReadReceipt* receipt) {
+  auto entries = store->ReadAuditEntries(index, 1, /*reverse=*/false);
+  if (!entries.ok()) return entries.status();
+  if (entries->empty() || (*entries)[0].index != index) {
+    return WithReason(absl::InternalError(absl::StrCat("audit entry ", index, " is not readable")),
+                      "RECEIPT_ENTRY_MISSING");
+  }
+  receipt->set_entry(std::move((*entries)[0].bytes));
+  audit::TreeHead head;
+  head.size = std::max<uint64_t>(store->Stats().audit_size, index + 1);
+  auto root = audit::RootAt(store->AuditNodes(), head.size);
+  if (!root.ok()) return root.status();
+  head.root = *root;
+  head.timestamp_us = now_us;
+  auto published = publisher->Publish(head);
+  if (!published.ok()) return published.status();
+  auto path = audit::InclusionProof(store->AuditNodes(), index, head.size);
+  if (!path.ok()) return path.status();
+  auto leaf = store->AuditNodes().Subtree(0, index);
+  if (!leaf.ok()) return leaf.status();
+  v1::InclusionProof* proof = receipt->mutable_inclusion_proof();
+  proof->set_index(index);
+  proof->set_tree_size(head.size);
+  proof->set_leaf_hash(HashBytes(*leaf));
+  for (const auto& h : *path) proof->add_hashes(HashBytes(h));
+  v1::SignedTreeHead* sth = receipt->mutable_tree_head();
+  sth->set_tree_size(head.size);
+  sth->set_root_hash(HashBytes(head.root));
+  sth->set_timestamp_us(head.timestamp_us);
+  sth->set_signature(std::move(published->signature));
+  sth->set_public_key(publisher->signer().PublicKeyRaw());
+  return absl::OkStatus();
+}
+
+}  // namespace collectonce::registry

@@ -1,0 +1,32 @@
+// The receipt of a GetRecord that asks for one (docs/evidence.md, "Reuse receipts"): before
+// the access is recorded, its event gets the revision, the policy versions in force and a
+// salted digest of exactly what is released; once the access is durable, the receipt gets
+// that entry's stored bytes, its inclusion proof and a signed tree head over it.
+#ifndef COLLECTONCE_SERVICES_REGISTRY_READ_RECEIPT_H_
+#define COLLECTONCE_SERVICES_REGISTRY_READ_RECEIPT_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "collectonce/registry/v1/receipt.pb.h"
+#include "libs/audit/published_head.h"
+#include "libs/store/store.h"
+#include "services/registry/read_release.h"
+#include "services/registry/registry_context.h"
+
+namespace collectonce::registry {
+
+// Sets event->served for `released` (the record as it leaves, after masking) and returns
+// the receipt's salt and served fields; the rest is filled by FinishReceipt.
+v1::ReadReceipt BeginReceipt(const Caller& caller, const ReadPlan& plan, const v1::Record& released,
+                             v1::AccessEvent* event);
+
+// Completes `receipt` for the access event recorded at `index`: the entry as stored, a tree
+// head covering it (signed and published by `publisher`, as GetTreeHead's are) and the
+// inclusion proof against that head. Errors of the store or the publisher are returned.
+[[nodiscard]] absl::Status FinishReceipt(store::Store* store, audit::HeadPublisher* publisher,
+                                         int64_t now_us, uint64_t index, v1::ReadReceipt* receipt);
+
+}  // namespace collectonce::registry
+
+#endif  // COLLECTONCE_SERVICES_REGISTRY_READ_RECEIPT_H_

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/base/error_reason.h"
+#include "libs/receipt/verifier.h"
 #include "libs/rpc/caller.h"
 #include "libs/rpc/errors.h"
 #include "libs/rpc/reply.h"
@@ -75,6 +76,8 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
   auto* options = get.mutable_options();
   options->set_purpose((*form)->name);
   options->set_case_id(request->case_id());
+  // What the approval system is served is proven by the registry's receipt of this read.
+  options->set_receipt(true);
   for (const auto& f : (*form)->CatalogFields()) options->mutable_read_mask()->add_paths(f);
 
   auto* reactor = context->DefaultReactor();
@@ -94,6 +97,8 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
         // A subject with no file yet gets a form with every field MISSING: collect it once.
         PrefillCounts counts =
             FillPrefill(*f, record.ok() ? &*record : nullptr, absl::Now(), response);
+        if (record.ok() && record->has_receipt())
+          response->mutable_receipt()->Swap(record->mutable_receipt());
         v1::RecordReuseRequest reuse;
         reuse.set_form(f->name);
         reuse.set_forms_served(1);
@@ -228,6 +233,45 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(grpc::CallbackServer
                                ? 0.0
                                : static_cast<double>(stats->fields_prefilled()) /
                                      static_cast<double>(stats->fields_requested()));
+  return rpc::Reply(context, absl::OkStatus(), {}, rpc::kGatewayDomain);
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::VerifyReceipt(grpc::CallbackServerContext* context,
+                                                            const gw::VerifyReceiptRequest* request,
+                                                            gw::VerifyReceiptResponse* response) {
+  if (options_.admission != nullptr) {
+    if (absl::Status s = options_.admission->Admit(*context); !s.ok())
+      return rpc::Reply(context, s, {}, rpc::kGatewayDomain);
+  }
+  auto caller = rpc::IdentifyCaller(*context, options_.insecure);
+  if (!caller.ok()) return rpc::Reply(context, caller.status(), {}, rpc::kGatewayDomain);
+  if (options_.audit_public_key.empty()) {
+    return rpc::Reply(context,
+                      WithReason(absl::FailedPreconditionError(
+                                     "this gateway has no pinned audit key "
+                                     "(--audit-public-key-file); verify with registryctl"),
+                                 "AUDIT_KEY_NOT_CONFIGURED"),
+                      {}, rpc::kGatewayDomain);
+  }
+  if (!request->has_receipt()) {
+    return rpc::Reply(
+        context, WithReason(absl::InvalidArgumentError("give the receipt"), "INVALID_VALUES"),
+        {{"receipt", "REQUIRED", "the receipt of a PrefillForm"}}, rpc::kGatewayDomain);
+  }
+  // Offline: nothing but the receipt and the pinned key (libs/receipt/verifier.h).
+  receipt::ReceiptVerification v =
+      receipt::VerifyReceipt(request->receipt(), options_.audit_public_key);
+  response->set_valid(v.valid);
+  response->set_failed_check(v.failed_check);
+  response->set_message(v.message);
+  if (v.entry.has_access()) {
+    response->set_subject(v.entry.access().subject());
+    response->set_purpose(v.entry.access().purpose());
+    response->set_case_id(v.entry.access().case_id());
+    response->set_revision(v.entry.access().served().revision());
+    response->set_leaf_index(v.entry.index());
+  }
+  response->set_tree_size(request->receipt().tree_head().tree_size());
   return rpc::Reply(context, absl::OkStatus(), {}, rpc::kGatewayDomain);
 }
 

@@ -17,6 +17,9 @@ struct GatewayOptions {
   absl::Duration default_deadline = absl::Seconds(10);
   // Bounds the calls in progress (RESOURCE_EXHAUSTED past it); null: no bound.
   const rpc::Admission* admission = nullptr;
+  // The registry's raw 32-byte audit public key, pinned for VerifyReceipt; empty: receipts
+  // are not verified here (FAILED_PRECONDITION, reason AUDIT_KEY_NOT_CONFIGURED).
+  std::string audit_public_key;
 };
 
 class GatewayServiceImpl final : public gw::ReuseGateway::CallbackService {
@@ -34,6 +37,9 @@ class GatewayServiceImpl final : public gw::ReuseGateway::CallbackService {
   grpc::ServerUnaryReactor* GetReuseStats(grpc::CallbackServerContext* context,
                                           const gw::GetReuseStatsRequest* request,
                                           gw::GetReuseStatsResponse* response) override;
+  grpc::ServerUnaryReactor* VerifyReceipt(grpc::CallbackServerContext* context,
+                                          const gw::VerifyReceiptRequest* request,
+                                          gw::VerifyReceiptResponse* response) override;
 
  private:
   absl::Time Deadline(const grpc::CallbackServerContext& context) const;

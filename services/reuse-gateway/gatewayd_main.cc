@@ -1,11 +1,14 @@
 // reuse-gatewayd: pre-filled forms for matters and bundles, write-back, reuse counts.
 // Stateless: any number of replicas can stand in front of one registry.
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "libs/receipt/audit_key.h"
 #include "libs/rpc/admin_server.h"
 #include "libs/rpc/admission.h"
 #include "libs/rpc/call_observer.h"
@@ -30,6 +33,7 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:7410", admin_listen = "127.0.0.1:7411";
   std::string registry = "127.0.0.1:7400";
   std::string identity = "spiffe://sanming.gov.cn/reuse-gateway";
+  std::string audit_key_file;
   bool insecure = false, insecure_allow_remote = false;
   collectonce::rpc::TlsFiles tls;
   std::string registry_ca;
@@ -50,6 +54,10 @@ int main(int argc, char** argv) {
                  "registryd address HOST:PORT, or the replicas of a replicated registry "
                  "(HOST:PORT,HOST:PORT,...): calls follow the leader")
       ->envname("REUSE_GATEWAYD_REGISTRY");
+  app.add_option("--audit-public-key-file", audit_key_file,
+                 "the registry's audit public key, pinned for VerifyReceipt: a tree head saved "
+                 "with `registryctl audit head`, a PEM public key or 64 hex digits")
+      ->envname("REUSE_GATEWAYD_AUDIT_PUBLIC_KEY_FILE");
   app.add_option("--identity", identity,
                  "the gateway's own identity (x-principal to the registry in insecure mode)")
       ->envname("REUSE_GATEWAYD_IDENTITY");
@@ -168,6 +176,18 @@ int main(int argc, char** argv) {
   collectonce::rpc::AddAdmissionMetrics(&metrics, &admission);
   collectonce::rpc::AddProcessMetrics(&metrics, "reuse-gatewayd");
   collectonce::reuse::GatewayOptions options;
+  if (!audit_key_file.empty()) {
+    std::ifstream in(audit_key_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return Fail(absl::StrCat("--audit-public-key-file: cannot read ", audit_key_file));
+    auto key = collectonce::receipt::ParseAuditPublicKey(text.str());
+    if (!key.ok()) {
+      return Fail(
+          absl::StrCat("--audit-public-key-file ", audit_key_file, ": ", key.status().message()));
+    }
+    options.audit_public_key = *std::move(key);
+  }
   options.admission = &admission;
   options.insecure = insecure;
   options.default_deadline = absl::Seconds(deadline_seconds);

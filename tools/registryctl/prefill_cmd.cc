@@ -1,5 +1,6 @@
 // registryctl prefill MATTER SUBJECT: the form a matter (or bundle) gets from the reuse
 // gateway for one subject, as an approval system would see it.
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -21,7 +22,7 @@ namespace collectonce::registryctl {
 namespace {
 
 struct PrefillOpts {
-  std::string form, subject, id_file, case_id;
+  std::string form, subject, id_file, case_id, receipt_out;
 };
 
 std::string FormName(const std::string& form) {
@@ -39,6 +40,22 @@ std::string Age(const google::protobuf::Duration& d) {
   if (s < 3600) return absl::StrCat(s / 60, "m");
   if (s < 86400 * 2) return absl::StrCat(s / 3600, "h");
   return absl::StrCat(s / 86400, "d");
+}
+
+// The form's receipt, as `registryctl receipt verify|replay` reads it (protobuf JSON).
+int SaveReceipt(const std::string& path, const gv1::PrefillFormResponse& response) {
+  if (!response.has_receipt()) {
+    std::cerr << "note: no receipt: the form released no personal data; nothing written to " << path
+              << "\n";
+    return kExitOk;
+  }
+  std::ofstream out(path, std::ios::trunc);
+  out << DumpJson(MessageJson(response.receipt()));
+  out.close();
+  if (!out) return InternalFailure(absl::StrCat("cannot write ", path));
+  std::cerr << "receipt (audit leaf " << response.receipt().inclusion_proof().index()
+            << ") written to " << path << "\n";
+  return kExitOk;
 }
 
 int RunPrefill(const Globals& g, const PrefillOpts& o) {
@@ -67,6 +84,9 @@ int RunPrefill(const Globals& g, const PrefillOpts& o) {
   gateway.Prepare(&context);
   grpc::Status s = stub->PrefillForm(&context, request, &response);
   if (!s.ok()) return ReportRpcError(s);
+  if (!o.receipt_out.empty()) {
+    if (int rc = SaveReceipt(o.receipt_out, response); rc != kExitOk) return rc;
+  }
   if (g.structured()) return EmitMessage(g, response);
 
   // The catalog says which fields hold personal data; without it every value is masked.
@@ -108,6 +128,8 @@ void AddPrefillCommand(CLI::App& app, const Globals& g, Action* action) {
   cmd->add_option("SUBJECT", o->subject, "enterprises/{uscc} or persons/{pid}");
   cmd->add_option("--id-number-file", o->id_file, "a person by the ID number in FILE ('-': stdin)");
   cmd->add_option("--case-id", o->case_id, "the case (办件) recorded with the access");
+  cmd->add_option("--receipt-out", o->receipt_out,
+                  "save the form's receipt here, for `registryctl receipt verify|replay`");
   cmd->footer(
       "Example: registryctl prefill matters/legal-representative-change "
       "enterprises/91350400MA2YQ8KX1E");

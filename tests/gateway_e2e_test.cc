@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "collectonce/gateway/v1/gateway.grpc.pb.h"
+#include "collectonce/registry/v1/audit.pb.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
@@ -292,6 +293,43 @@ TEST_F(GatewayTest, HomeVisitBundleIsOnePrefillWithEachFieldOnce) {
   EXPECT_EQ(f.at("household_address")->state(), gw::FormFieldValue::PREFILLED);
   EXPECT_EQ(f.at("marital_status")->state(), gw::FormFieldValue::MASKED);
   EXPECT_EQ(f.at("mobile_phone")->state(), gw::FormFieldValue::MISSING);
+}
+
+// The receipt lists exactly the values the form shows (in clear or masked), by catalog field,
+// and this gateway, started without a pinned audit key, does not verify receipts.
+TEST_F(GatewayTest, APersonsFormCarriesAReceiptOfExactlyWhatItShows) {
+  gw::PrefillFormResponse form;
+  grpc::Status s = Prefill(kWindow, "bundles/elderly-home-property-transfer", "", &form, kSongId);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(form.has_receipt());
+  std::map<std::string, const v1::ServedField*> served;
+  for (const auto& f : form.receipt().served()) served[f.field()] = &f;
+  size_t shown = 0;
+  for (const auto& f : form.fields()) {
+    if (!f.has_value()) {
+      EXPECT_FALSE(served.count(f.catalog_field())) << f.catalog_field();
+      continue;
+    }
+    ++shown;
+    ASSERT_TRUE(served.count(f.catalog_field())) << f.catalog_field();
+    EXPECT_EQ(served[f.catalog_field()]->value().SerializeAsString(), f.value().SerializeAsString())
+        << f.catalog_field();
+    EXPECT_EQ(served[f.catalog_field()]->masked(), f.state() == gw::FormFieldValue::MASKED)
+        << f.catalog_field();
+  }
+  EXPECT_EQ(shown, served.size());
+  v1::AuditEntry entry;
+  ASSERT_TRUE(entry.ParseFromString(form.receipt().entry()));
+  EXPECT_EQ(entry.access().served().revision(), form.revision());
+  EXPECT_EQ(entry.access().purpose(), "bundles/elderly-home-property-transfer");
+
+  gw::VerifyReceiptRequest q;
+  *q.mutable_receipt() = form.receipt();
+  gw::VerifyReceiptResponse r;
+  grpc::ClientContext ctx;
+  s = gw_->VerifyReceipt(Ctx(&ctx, kWindow), q, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "AUDIT_KEY_NOT_CONFIGURED");
 }
 
 TEST_F(GatewayTest, CallerWithoutAGrantGetsDeniedFieldsAndTheAccessLogShowsOnlyWhatWasReleased) {

@@ -1,5 +1,6 @@
 #include "services/registry/read_receipt.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -41,8 +42,24 @@ v1::ReadReceipt BeginReceipt(const Caller& caller, const ReadPlan& plan, const v
   return receipt;
 }
 
-absl::Status FinishReceipt(store::Store* store, audit::HeadPublisher* publisher, int64_t now_us,
-                           uint64_t index, v1::ReadReceipt* receipt) {
+absl::StatusOr<audit::SignedHead> ReceiptHeads::Covering(store::Store* store, uint64_t index,
+                                                         int64_t now_us) {
+  absl::MutexLock lock(&mu_);
+  if (last_ && last_->head.size > index) return *last_;
+  audit::TreeHead head;
+  head.size = std::max<uint64_t>(store->Stats().audit_size, index + 1);
+  auto root = audit::RootAt(store->AuditNodes(), head.size);
+  if (!root.ok()) return root.status();
+  head.root = *root;
+  head.timestamp_us = now_us;
+  auto published = publisher_->Publish(head);
+  if (!published.ok()) return published.status();
+  last_ = *published;
+  return *std::move(published);
+}
+
+absl::Status FinishReceipt(store::Store* store, ReceiptHeads* heads, int64_t now_us, uint64_t index,
+                           v1::ReadReceipt* receipt) {
   auto entries = store->ReadAuditEntries(index, 1, /*reverse=*/false);
   if (!entries.ok()) return entries.status();
   if (entries->empty() || (*entries)[0].index != index) {
@@ -50,14 +67,9 @@ absl::Status FinishReceipt(store::Store* store, audit::HeadPublisher* publisher,
                       "RECEIPT_ENTRY_MISSING");
   }
   receipt->set_entry(std::move((*entries)[0].bytes));
-  audit::TreeHead head;
-  head.size = std::max<uint64_t>(store->Stats().audit_size, index + 1);
-  auto root = audit::RootAt(store->AuditNodes(), head.size);
-  if (!root.ok()) return root.status();
-  head.root = *root;
-  head.timestamp_us = now_us;
-  auto published = publisher->Publish(head);
-  if (!published.ok()) return published.status();
+  auto signed_head = heads->Covering(store, index, now_us);
+  if (!signed_head.ok()) return signed_head.status();
+  const audit::TreeHead& head = signed_head->head;
   auto path = audit::InclusionProof(store->AuditNodes(), index, head.size);
   if (!path.ok()) return path.status();
   auto leaf = store->AuditNodes().Subtree(0, index);
@@ -71,8 +83,8 @@ absl::Status FinishReceipt(store::Store* store, audit::HeadPublisher* publisher,
   sth->set_tree_size(head.size);
   sth->set_root_hash(HashBytes(head.root));
   sth->set_timestamp_us(head.timestamp_us);
-  sth->set_signature(std::move(published->signature));
-  sth->set_public_key(publisher->signer().PublicKeyRaw());
+  sth->set_signature(std::move(signed_head->signature));
+  sth->set_public_key(heads->signer().PublicKeyRaw());
   return absl::OkStatus();
 }
 

@@ -6,8 +6,11 @@
 #define COLLECTONCE_SERVICES_REGISTRY_READ_RECEIPT_H_
 
 #include <cstdint>
+#include <optional>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "collectonce/registry/v1/receipt.pb.h"
 #include "libs/audit/published_head.h"
 #include "libs/store/store.h"
@@ -21,11 +24,31 @@ namespace collectonce::registry {
 v1::ReadReceipt BeginReceipt(const Caller& caller, const ReadPlan& plan, const v1::Record& released,
                              v1::AccessEvent* event);
 
+// The signed tree heads receipts are proven against. The newest head handed out is reused
+// for every entry it covers, and a new one is made at the log's size when a caller takes
+// the lock, so that the reads committed together (or waiting while a head is written) cost
+// one signature and one write of the published-head file. Thread-safe.
+class ReceiptHeads {
+ public:
+  // `publisher` signs, and keeps the published-head file ahead of every head handed out.
+  explicit ReceiptHeads(audit::HeadPublisher* publisher) : publisher_(publisher) {}
+
+  // A head of a tree that holds entry `index` (which must be committed).
+  [[nodiscard]] absl::StatusOr<audit::SignedHead> Covering(store::Store* store, uint64_t index,
+                                                           int64_t now_us);
+  const audit::Signer& signer() const { return publisher_->signer(); }
+
+ private:
+  audit::HeadPublisher* const publisher_;
+  absl::Mutex mu_;
+  std::optional<audit::SignedHead> last_ ABSL_GUARDED_BY(mu_);
+};
+
 // Completes `receipt` for the access event recorded at `index`: the entry as stored, a tree
-// head covering it (signed and published by `publisher`, as GetTreeHead's are) and the
-// inclusion proof against that head. Errors of the store or the publisher are returned.
-[[nodiscard]] absl::Status FinishReceipt(store::Store* store, audit::HeadPublisher* publisher,
-                                         int64_t now_us, uint64_t index, v1::ReadReceipt* receipt);
+// head covering it from `heads` and the inclusion proof against that head. Errors of the
+// store or the publisher are returned.
+[[nodiscard]] absl::Status FinishReceipt(store::Store* store, ReceiptHeads* heads, int64_t now_us,
+                                         uint64_t index, v1::ReadReceipt* receipt);
 
 }  // namespace collectonce::registry
 

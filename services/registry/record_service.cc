@@ -199,19 +199,20 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
   // The receipt's digest is of exactly what leaves, recorded with the access.
   auto receipt =
       std::make_shared<v1::ReadReceipt>(BeginReceipt(*caller, plan, *response, &access.event));
-  ctx_->store()->RecordAccessIndexed(std::move(access), [this, reactor, response,
-                                                         receipt](absl::StatusOr<uint64_t> index) {
-    absl::Status s = index.status();
-    if (s.ok()) {
-      s = FinishReceipt(ctx_->store(), receipts_, ctx_->clock().NowMicros(), *index, receipt.get());
-    }
-    if (!s.ok()) {
-      response->Clear();
-    } else {
-      *response->mutable_receipt() = std::move(*receipt);
-    }
-    reactor->Finish(rpc::ToGrpc(s));
-  });
+  ctx_->store()->RecordAccessIndexed(
+      std::move(access), [this, reactor, response, receipt](absl::StatusOr<uint64_t> index) {
+        absl::Status s = index.status();
+        if (s.ok()) {
+          s = FinishReceipt(ctx_->store(), receipts_.get(), ctx_->clock().NowMicros(), *index,
+                            receipt.get());
+        }
+        if (!s.ok()) {
+          response->Clear();
+        } else {
+          *response->mutable_receipt() = std::move(*receipt);
+        }
+        reactor->Finish(rpc::ToGrpc(s));
+      });
   return reactor;
 }
 

@@ -9,6 +9,7 @@
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "libs/audit/published_head.h"
 #include "libs/rpc/arena_messages.h"
+#include "services/registry/read_receipt.h"
 #include "services/registry/registry_context.h"
 #include "services/registry/watch_hub.h"
 
@@ -19,7 +20,9 @@ class RecordServiceImpl final : public v1::RecordService::CallbackService {
   // `receipts` signs (and publishes) the tree heads of read receipts; without it a read that
   // asks for a receipt is refused with FAILED_PRECONDITION, reason RECEIPTS_UNAVAILABLE.
   RecordServiceImpl(RegistryContext* ctx, WatchHub* hub, audit::HeadPublisher* receipts = nullptr)
-      : ctx_(ctx), hub_(hub), receipts_(receipts) {
+      : ctx_(ctx),
+        hub_(hub),
+        receipts_(receipts ? std::make_unique<ReceiptHeads>(receipts) : nullptr) {
     SetMessageAllocatorFor_BatchUpdateRecords(&batch_update_messages_);
   }
 
@@ -47,7 +50,7 @@ class RecordServiceImpl final : public v1::RecordService::CallbackService {
  private:
   RegistryContext* ctx_;
   WatchHub* hub_;
-  audit::HeadPublisher* receipts_;
+  std::unique_ptr<ReceiptHeads> receipts_;
   // A batch's request is parsed onto an arena (libs/rpc/arena_messages.h).
   rpc::ArenaMessages<v1::BatchUpdateRecordsRequest, v1::BatchUpdateRecordsResponse>
       batch_update_messages_;

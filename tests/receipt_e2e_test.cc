@@ -4,7 +4,8 @@
 // and through the gateway's VerifyReceipt; the log's entry holds the salted digest and never
 // a value; an auditor's replay at the served revision gives the same values, also after the
 // record has moved on; tampering with a served value, the entry or the key fails, naming the
-// check; malformed input gets a specific error.
+// check; a stored state edited behind the registry's back makes the replay fail; malformed
+// input gets a specific error.
 #include <grpcpp/grpcpp.h>
 
 #include <filesystem>
@@ -19,6 +20,9 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "libs/catalog/subject.h"
+#include "libs/store/keys.h"
+#include "libs/store/test_util.h"
 #include "tests/daemon.h"
 
 namespace collectonce {
@@ -51,12 +55,7 @@ class ReceiptE2eTest : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/collectonce-receipt-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    auto d = testing::Daemon::Start(REGISTRYD_BINARY,
-                                    {"--insecure", "--no-sync", "--data-dir", dir_ + "/data",
-                                     "--bootstrap-governance", "registryctl"},
-                                    dir_ + "/registryd.log");
-    ASSERT_TRUE(d.ok()) << d.status();
-    registry_ = std::make_unique<testing::Daemon>(*std::move(d));
+    StartRegistry();
     WriteFile(dir_ + "/id.txt", std::string(kSongId) + "\n");
     for (const std::string& args :
          {absl::StrCat("catalog apply -f ", kExamples, "/catalog"),
@@ -70,6 +69,17 @@ class ReceiptE2eTest : public ::testing::Test {
       testing::ShellResult r = Ctl(args);
       ASSERT_EQ(r.exit_code, 0) << args << ": " << r.out;
     }
+    StartGateway();
+  }
+  void StartRegistry() {
+    auto d = testing::Daemon::Start(REGISTRYD_BINARY,
+                                    {"--insecure", "--no-sync", "--data-dir", dir_ + "/data",
+                                     "--bootstrap-governance", "registryctl"},
+                                    dir_ + "/registryd.log");
+    ASSERT_TRUE(d.ok()) << d.status();
+    registry_ = std::make_unique<testing::Daemon>(*std::move(d));
+  }
+  void StartGateway() {
     // The gateway pins the audit key from the saved head, as a deployment would.
     auto g = testing::Daemon::Start(GATEWAYD_BINARY,
                                     {"--insecure", "--registry", registry_->grpc_address(),
@@ -203,6 +213,53 @@ TEST_F(ReceiptE2eTest, APrefillsReceiptVerifiesReplaysAndFailsAfterTampering) {
   EXPECT_EQ(bad.exit_code, 3) << bad.out;
   EXPECT_THAT(bad.out, HasSubstr("invalid: signature: the tree head is not signed by the audit "
                                  "key given"));
+}
+
+// The registry's history at the served revision edited while it was stopped: the as-of read
+// of the replay is refused (the stored state no longer matches its seal), so a receipt cannot
+// be made to agree with a rewritten history.
+TEST_F(ReceiptE2eTest, AReplayOfAnEditedStoredStateFails) {
+  const std::string receipt = dir_ + "/receipt.json";
+  const std::string key = absl::StrCat(" --audit-key ", dir_, "/head.json");
+  testing::ShellResult prefill =
+      Ctl(absl::StrCat(kRealEstate, " prefill real-estate-transfer --id-number-file ", dir_,
+                       "/id.txt --receipt-out ", receipt));
+  ASSERT_EQ(prefill.exit_code, 0) << prefill.out;
+  ASSERT_EQ(Ctl(absl::StrCat("record put --kind person --id-number-file ", dir_,
+                             "/id.txt --set marital_status=22 --source civil-affairs --reason "
+                             "再婚登记"))
+                .exit_code,
+            0);
+  v1::ReadReceipt parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(ReadFile(receipt), &parsed).ok());
+  v1::AuditEntry entry;
+  ASSERT_TRUE(entry.ParseFromString(parsed.entry()));
+  const auto subject = catalog::ParseSubjectName(entry.access().subject());
+  ASSERT_TRUE(subject.ok());
+  const int64_t revision = entry.access().served().revision();
+
+  gateway_.reset();
+  ASSERT_TRUE(registry_->Stop(SIGTERM).ok());
+  registry_.reset();
+  {
+    store::testing::RawDb raw(dir_ + "/data");
+    raw.EditSealed<storage::v1::RecordState>(store::keys::kSnapshotsCf,
+                                             store::keys::SubjectRevision(*subject, revision),
+                                             [](storage::v1::RecordState* s) {
+                                               for (auto& f : *s->mutable_fields()) {
+                                                 if (f.field() == "name")
+                                                   f.mutable_value()->set_string_value("宋文贵");
+                                               }
+                                             });
+  }
+  StartRegistry();
+  StartGateway();
+
+  // The receipt itself still verifies: the log was not touched.
+  EXPECT_EQ(Ctl(absl::StrCat("receipt verify ", receipt, key, " --offline")).exit_code, 0);
+  testing::ShellResult replay = Ctl(absl::StrCat(kRealEstate, " receipt replay ", receipt, key));
+  EXPECT_EQ(replay.exit_code, 64 + static_cast<int>(grpc::StatusCode::DATA_LOSS)) << replay.out;
+  EXPECT_THAT(replay.out, HasSubstr("STORED_DATA_ALTERED"));
 }
 
 TEST_F(ReceiptE2eTest, BadInputGetsASpecificError) {

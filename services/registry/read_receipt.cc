@@ -58,7 +58,8 @@ absl::StatusOr<audit::SignedHead> ReceiptHeads::Covering(store::Store* store, ui
   return *std::move(published);
 }
 
-absl::Status FinishReceipt(store::Store* store, ReceiptHeads* heads, int64_t now_us, uint64_t index,
+absl::Status FinishReceipt(store::Store* store, const audit::SignedHead& signed_head,
+                           const std::string& public_key, uint64_t index,
                            v1::ReadReceipt* receipt) {
   auto entries = store->ReadAuditEntries(index, 1, /*reverse=*/false);
   if (!entries.ok()) return entries.status();
@@ -67,9 +68,7 @@ absl::Status FinishReceipt(store::Store* store, ReceiptHeads* heads, int64_t now
                       "RECEIPT_ENTRY_MISSING");
   }
   receipt->set_entry(std::move((*entries)[0].bytes));
-  auto signed_head = heads->Covering(store, index, now_us);
-  if (!signed_head.ok()) return signed_head.status();
-  const audit::TreeHead& head = signed_head->head;
+  const audit::TreeHead& head = signed_head.head;
   auto path = audit::InclusionProof(store->AuditNodes(), index, head.size);
   if (!path.ok()) return path.status();
   auto leaf = store->AuditNodes().Subtree(0, index);
@@ -83,8 +82,8 @@ absl::Status FinishReceipt(store::Store* store, ReceiptHeads* heads, int64_t now
   sth->set_tree_size(head.size);
   sth->set_root_hash(HashBytes(head.root));
   sth->set_timestamp_us(head.timestamp_us);
-  sth->set_signature(std::move(signed_head->signature));
-  sth->set_public_key(heads->signer().PublicKeyRaw());
+  sth->set_signature(signed_head.signature);
+  sth->set_public_key(public_key);
   return absl::OkStatus();
 }
 

@@ -44,11 +44,12 @@ class ReceiptHeads {
   std::optional<audit::SignedHead> last_ ABSL_GUARDED_BY(mu_);
 };
 
-// Completes `receipt` for the access event recorded at `index`: the entry as stored, a tree
-// head covering it from `heads` and the inclusion proof against that head. Errors of the
-// store or the publisher are returned.
-[[nodiscard]] absl::Status FinishReceipt(store::Store* store, ReceiptHeads* heads, int64_t now_us,
-                                         uint64_t index, v1::ReadReceipt* receipt);
+// Completes `receipt` for the access event recorded at `index`: the entry as stored, and
+// its inclusion proof against `head` (which must cover it), signed under `public_key`.
+// Errors of the store are returned.
+[[nodiscard]] absl::Status FinishReceipt(store::Store* store, const audit::SignedHead& head,
+                                         const std::string& public_key, uint64_t index,
+                                         v1::ReadReceipt* receipt);
 
 }  // namespace collectonce::registry
 

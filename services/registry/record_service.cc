@@ -201,17 +201,19 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
       std::make_shared<v1::ReadReceipt>(BeginReceipt(*caller, plan, *response, &access.event));
   ctx_->store()->RecordAccessIndexed(
       std::move(access), [this, reactor, response, receipt](absl::StatusOr<uint64_t> index) {
-        absl::Status s = index.status();
-        if (s.ok()) {
-          s = FinishReceipt(ctx_->store(), receipts_.get(), ctx_->clock().NowMicros(), *index,
-                            receipt.get());
-        }
-        if (!s.ok()) {
+        if (!index.ok()) {
           response->Clear();
-        } else {
-          *response->mutable_receipt() = std::move(*receipt);
+          reactor->Finish(rpc::ToGrpc(index.status()));
+          return;
         }
-        reactor->Finish(rpc::ToGrpc(s));
+        receipts_->Finish(*index, receipt, [reactor, response, receipt](absl::Status s) {
+          if (!s.ok()) {
+            response->Clear();
+          } else {
+            *response->mutable_receipt() = std::move(*receipt);
+          }
+          reactor->Finish(rpc::ToGrpc(s));
+        });
       });
   return reactor;
 }

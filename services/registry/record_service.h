@@ -9,7 +9,7 @@
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "libs/audit/published_head.h"
 #include "libs/rpc/arena_messages.h"
-#include "services/registry/read_receipt.h"
+#include "services/registry/receipt_finisher.h"
 #include "services/registry/registry_context.h"
 #include "services/registry/watch_hub.h"
 
@@ -22,7 +22,9 @@ class RecordServiceImpl final : public v1::RecordService::CallbackService {
   RecordServiceImpl(RegistryContext* ctx, WatchHub* hub, audit::HeadPublisher* receipts = nullptr)
       : ctx_(ctx),
         hub_(hub),
-        receipts_(receipts ? std::make_unique<ReceiptHeads>(receipts) : nullptr) {
+        receipts_(receipts ? std::make_unique<ReceiptFinisher>(
+                                 ctx->store(), receipts, [ctx] { return ctx->clock().NowMicros(); })
+                           : nullptr) {
     SetMessageAllocatorFor_BatchUpdateRecords(&batch_update_messages_);
   }
 
@@ -50,7 +52,7 @@ class RecordServiceImpl final : public v1::RecordService::CallbackService {
  private:
   RegistryContext* ctx_;
   WatchHub* hub_;
-  std::unique_ptr<ReceiptHeads> receipts_;
+  std::unique_ptr<ReceiptFinisher> receipts_;
   // A batch's request is parsed onto an arena (libs/rpc/arena_messages.h).
   rpc::ArenaMessages<v1::BatchUpdateRecordsRequest, v1::BatchUpdateRecordsResponse>
       batch_update_messages_;

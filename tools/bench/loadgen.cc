@@ -112,6 +112,7 @@ struct Options {
   std::vector<std::string> read_mask;  // get: catalog fields asked for (empty: all)
   int64_t asof_revision = 0;
   bool asof_now = false;
+  bool receipt = false;
   int page_size = 1000;
   int inflight = 64;
   double rate = 0;  // > 0: open loop
@@ -181,6 +182,7 @@ class Load {
       req->mutable_options()->set_purpose(o_.purpose);
       for (const auto& f : o_.read_mask) req->mutable_options()->mutable_read_mask()->add_paths(f);
       if (o_.asof_revision > 0) req->mutable_options()->set_revision(o_.asof_revision);
+      if (o_.receipt) req->mutable_options()->set_receipt(true);
       if (o_.asof_now) {
         const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
@@ -405,6 +407,7 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--asof-revision", o.asof_revision, "get: read as of this revision");
   app.add_flag("--asof-now", o.asof_now, "get: read as of the current time (a time-based read)");
+  app.add_flag("--receipt", o.receipt, "get: ask for a read receipt (what a pre-fill does)");
   app.add_option("--page-size", o.page_size, "history: entries per page");
   app.add_option("--inflight", o.inflight, "closed loop: calls in flight")
       ->check(CLI::Range(1, 100000));

@@ -169,6 +169,8 @@ TEST_F(ReceiptE2eTest, APrefillsReceiptVerifiesReplaysAndFailsAfterTampering) {
   testing::ShellResult replay = Ctl(absl::StrCat(kRealEstate, " receipt replay ", receipt, key));
   EXPECT_EQ(replay.exit_code, 0) << replay.out;
   EXPECT_THAT(replay.out, HasSubstr("match: the replayed values hash to the digest"));
+  EXPECT_THAT(replay.out, HasSubstr("policy then: catalog v1, matters/real-estate-transfer v1, "
+                                    "principals/approval-real-estate v1"));
   EXPECT_THAT(replay.out, Not(HasSubstr(kSongId)));
   EXPECT_THAT(replay.out, Not(HasSubstr(" NO")));
 

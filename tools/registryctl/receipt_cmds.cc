@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
@@ -124,6 +125,29 @@ std::string Cell(const Globals& g, const catalog::Catalog* cat, const v1::Served
   return CellValue(cat ? cat->FindField(f.field()) : nullptr, f.value(), f.masked(), g.reveal);
 }
 
+// What of the policy the read was decided under has changed since: a replay under another
+// policy may release the fields differently, and then does not match.
+std::vector<std::string> PolicyChanges(Client& client, const catalog::Catalog* cat,
+                                       const v1::AccessEvent& a) {
+  std::vector<std::string> out;
+  if (cat != nullptr && cat->version() != a.served().catalog_version()) {
+    out.push_back(absl::StrCat("the catalog is at version ", cat->version(), " now (v",
+                               a.served().catalog_version(), " then)"));
+  }
+  grpc::ClientContext ctx;
+  client.Prepare(&ctx);
+  v1::GetMatterRequest q;
+  q.set_name(a.purpose());
+  v1::Matter matter;
+  if (a.purpose().rfind("matters/", 0) == 0 &&
+      client.governance().GetMatter(&ctx, q, &matter).ok() &&
+      matter.version() != a.served().purpose_version()) {
+    out.push_back(absl::StrCat(a.purpose(), " is at version ", matter.version(), " now (v",
+                               a.served().purpose_version(), " then)"));
+  }
+  return out;
+}
+
 int RunReplay(const Globals& g, const ReceiptOpts& o) {
   auto r = LoadReceipt(o.file);
   if (!r.ok()) return UsageError(r.status().message());
@@ -178,7 +202,13 @@ int RunReplay(const Globals& g, const ReceiptOpts& o) {
   grpc::Status cs;
   auto cat = client.FetchCatalog(record.kind(), &cs);
   std::cout << a.subject() << " revision " << a.served().revision() << " for " << a.purpose()
-            << ", as served at audit leaf " << v.entry.index() << " and as replayed now\n\n";
+            << ", as served at audit leaf " << v.entry.index() << " and as replayed now\n";
+  std::cout << "policy then: catalog v" << a.served().catalog_version() << ", " << a.purpose()
+            << " v" << a.served().purpose_version() << ", " << v.entry.principal() << " v"
+            << a.served().principal_version() << "\n\n";
+  for (const std::string& note : PolicyChanges(client, cat.get(), a)) {
+    std::cerr << "note: " << note << "\n";
+  }
   Table t({"FIELD", "SERVED", "REPLAYED", "SAME"});
   std::map<std::string, const v1::ServedField*> now;
   for (const auto& f : replayed) now[f.field()] = &f;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "libs/base/error_reason.h"
 #include "libs/base/status_matchers.h"
@@ -128,6 +129,66 @@ TEST_F(PublishedHeadTest, AMalformedFileIsRefusedAndAnUnwritableOneFailsThePubli
   auto s = nowhere.Publish(Grow(2));
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ReasonOf(s.status()), "PUBLISHED_HEAD_UNWRITABLE");
+}
+
+// Overwrites `n` bytes of `path` at `offset` with 'x', as a write torn by a crash might.
+void Scribble(const std::string& path, size_t offset, size_t n) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f << std::string(n, 'x');
+}
+
+TEST_F(PublishedHeadTest, HeadsAlternateBetweenTwoSlotsSoATornWriteLeavesThePreviousHead) {
+  const std::string path = dir_ + "/published-tree-head";
+  {
+    HeadPublisher publisher(&*signer_, path);
+    ASSERT_THAT(publisher.Publish(Grow(5)), IsOk());  // slot 0
+    ASSERT_THAT(publisher.Publish(Grow(9)), IsOk());  // slot 1
+    EXPECT_EQ(std::filesystem::file_size(path), 1024u);
+    EXPECT_EQ((*ReadPublishedHead(path))->head.size, 9u);
+  }
+  // A restarted registry writes the slot that does not hold the newest head.
+  {
+    HeadPublisher publisher(&*signer_, path, 9);
+    ASSERT_THAT(publisher.Publish(Grow(12)), IsOk());  // slot 0
+  }
+  auto read = ReadPublishedHead(path);
+  ASSERT_TRUE(read.ok() && read->has_value()) << read.status();
+  EXPECT_EQ((*read)->head.size, 12u);
+  EXPECT_THAT(
+      VerifySignature(signer_->PublicKeyRaw(), SigningInput((*read)->head), (*read)->signature),
+      IsOk());
+
+  Scribble(path, 100, 20);  // slot 0, holding 12, torn
+  read = ReadPublishedHead(path);
+  ASSERT_TRUE(read.ok() && read->has_value()) << read.status();
+  EXPECT_EQ((*read)->head.size, 9u);
+  Scribble(path, 600, 20);  // slot 1 too: nothing to trust
+  EXPECT_THAT(ReadPublishedHead(path), StatusIs(absl::StatusCode::kDataLoss));
+  // A publisher starting on such a file begins a new one.
+  HeadPublisher publisher(&*signer_, path, 9);
+  ASSERT_THAT(publisher.Publish(Grow(14)), IsOk());
+  EXPECT_EQ((*ReadPublishedHead(path))->head.size, 14u);
+}
+
+TEST_F(PublishedHeadTest, AVersionOneFileIsReadAndReplacedAtTheNextHead) {
+  const std::string path = dir_ + "/published-tree-head";
+  const TreeHead h7 = Grow(7);
+  const std::string sig = signer_->Sign(SigningInput(h7));
+  std::ofstream(path) << "collectonce-published-head-v1\nsize 7\ntimestamp_us " << h7.timestamp_us
+                      << "\nroot " << absl::BytesToHexString(absl::string_view(
+                                          reinterpret_cast<const char*>(h7.root.data()), 32))
+                      << "\nsignature " << absl::BytesToHexString(sig) << "\n";
+  auto read = ReadPublishedHead(path);
+  ASSERT_TRUE(read.ok() && read->has_value()) << read.status();
+  EXPECT_EQ((*read)->head.size, 7u);
+  EXPECT_EQ((*read)->head.root, h7.root);
+  EXPECT_EQ((*read)->signature, sig);
+
+  HeadPublisher publisher(&*signer_, path, 7);
+  ASSERT_THAT(publisher.Publish(Grow(8)), IsOk());
+  EXPECT_EQ(std::filesystem::file_size(path), 1024u);
+  EXPECT_EQ((*ReadPublishedHead(path))->head.size, 8u);
 }
 
 }  // namespace

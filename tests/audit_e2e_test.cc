@@ -194,6 +194,9 @@ TEST_F(AuditVerifyTest, AlteredStatesAreRefusedOverTheApiAndNamedByVerifyStates)
   CmdResult intact = Ctl("audit verify --states");
   EXPECT_EQ(intact.exit_code, 0) << intact.out;
   EXPECT_THAT(intact.out, HasSubstr("4 stored states of 1 subjects"));
+  CmdResult intact_json = Ctl("audit verify --states -o json");
+  EXPECT_EQ(intact_json.exit_code, 0) << intact_json.out;
+  EXPECT_THAT(intact_json.out, HasSubstr("\"statesChecked\": \"4\"")) << intact_json.out;
 
   const SubjectName subject = *catalog::ParseSubjectName(steel);
   auto rename = [](storage::v1::RecordState* s) {
@@ -209,6 +212,10 @@ TEST_F(AuditVerifyTest, AlteredStatesAreRefusedOverTheApiAndNamedByVerifyStates)
   EXPECT_EQ(verify.exit_code, 3) << verify.out;
   EXPECT_THAT(verify.out,
               HasSubstr(absl::StrCat(steel, " revision 3: the snapshot does not match its seal")));
+  // As a document too: -o json reports the states' outcome, not only the log's.
+  CmdResult as_json = Ctl("audit verify --states -o json");
+  EXPECT_EQ(as_json.exit_code, 3) << as_json.out;
+  EXPECT_THAT(as_json.out, HasSubstr("\"storedStatesVerified\": false")) << as_json.out;
 
   TamperWhileStopped([&](store::testing::RawDb& raw) {
     raw.EditSealed<storage::v1::RecordState>(store::keys::kCurrentCf, store::keys::Subject(subject),

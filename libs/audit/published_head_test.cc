@@ -176,8 +176,9 @@ TEST_F(PublishedHeadTest, AVersionOneFileIsReadAndReplacedAtTheNextHead) {
   const TreeHead h7 = Grow(7);
   const std::string sig = signer_->Sign(SigningInput(h7));
   std::ofstream(path) << "collectonce-published-head-v1\nsize 7\ntimestamp_us " << h7.timestamp_us
-                      << "\nroot " << absl::BytesToHexString(absl::string_view(
-                                          reinterpret_cast<const char*>(h7.root.data()), 32))
+                      << "\nroot "
+                      << absl::BytesToHexString(
+                             absl::string_view(reinterpret_cast<const char*>(h7.root.data()), 32))
                       << "\nsignature " << absl::BytesToHexString(sig) << "\n";
   auto read = ReadPublishedHead(path);
   ASSERT_TRUE(read.ok() && read->has_value()) << read.status();

@@ -53,32 +53,39 @@ int Head(const Globals& g) {
 
 // `audit verify --states`: after the log holds, every subject's stored states must be the
 // fold of its change sets (whose digests the log holds), a page of subjects per call.
-int VerifyStates(Client& client) {
+struct StatesOutcome {
+  int rc = kExitOk;     // not kExitOk: the check could not run (an RPC failed, reported)
+  std::string problem;  // the first subject and revision whose state is not the fold
+  int64_t subjects = 0, states = 0;
+};
+
+StatesOutcome VerifyStates(Client& client) {
   auto stub = v1::AuditService::NewStub(client.channel());
   Progress progress("verifying stored states of subjects", 0);
   v1::VerifyStoredStatesRequest req;
-  int64_t subjects = 0, states = 0;
+  StatesOutcome out;
   do {
     v1::VerifyStoredStatesResponse page;
     grpc::ClientContext ctx;
     client.Prepare(&ctx);
     grpc::Status s = stub->VerifyStoredStates(&ctx, req, &page);
-    if (!s.ok()) return ReportRpcError(s);
-    subjects += page.subjects_checked();
-    states += page.states_checked();
-    progress.Update(subjects);
-    if (!page.first_bad_subject().empty()) {
+    if (!s.ok()) {
       progress.Done();
-      std::cerr << "error: " << page.first_bad_subject() << " revision "
-                << page.first_bad_revision() << ": " << page.problem() << "\n";
-      return kExitVerifyFailed;
+      out.rc = ReportRpcError(s);
+      return out;
+    }
+    out.subjects += page.subjects_checked();
+    out.states += page.states_checked();
+    progress.Update(out.subjects);
+    if (!page.first_bad_subject().empty()) {
+      out.problem = absl::StrCat(page.first_bad_subject(), " revision ", page.first_bad_revision(),
+                                 ": ", page.problem());
+      break;
     }
     req.set_page_token(page.next_page_token());
   } while (!req.page_token().empty());
   progress.Done();
-  std::cout << "ok: " << states << " stored states of " << subjects
-            << " subjects are the fold of their logged change sets\n";
-  return kExitOk;
+  return out;
 }
 
 int Verify(const Globals& g, const std::string& since_head_file, bool states) {
@@ -97,6 +104,7 @@ int Verify(const Globals& g, const std::string& since_head_file, bool states) {
   Client client(g, g.registry);
   v1::SignedTreeHead head;
   if (int rc = FetchHead(client, &head); rc != kExitOk) return rc;
+  std::optional<StatesOutcome> folded;  // with --states, once the log holds
   // The outcome on stderr, and as a document for -o json|yaml; exit 3 when it does not hold.
   auto outcome = [&](const std::string& problem) {
     if (!problem.empty()) std::cerr << "error: " << problem << "\n";
@@ -105,6 +113,11 @@ int Verify(const Globals& g, const std::string& since_head_file, bool states) {
       doc["verified"] = problem.empty();
       doc["treeSize"] = absl::StrCat(head.tree_size());
       if (earlier) doc["savedHeadTreeSize"] = absl::StrCat(earlier->tree_size());
+      if (folded) {
+        doc["storedStatesVerified"] = folded->problem.empty();
+        doc["subjectsChecked"] = absl::StrCat(folded->subjects);
+        doc["statesChecked"] = absl::StrCat(folded->states);
+      }
       if (!problem.empty()) doc["error"] = problem;
       if (int rc = EmitDocument(g, doc); rc != kExitOk) return rc;
     }
@@ -158,14 +171,22 @@ int Verify(const Globals& g, const std::string& since_head_file, bool states) {
   absl::Status st = verifier.Finish(ToHead(head), head.signature(), head.public_key(),
                                     earlier ? earlier->signature() : std::string());
   if (!st.ok()) return outcome(std::string(st.message()));
-  if (g.structured()) return outcome("");
-  std::cout << "ok: " << head.tree_size() << " entries verified against the signed head"
-            << (earlier ? absl::StrCat(", consistent with the saved head of ", earlier->tree_size(),
-                                       " entries")
-                        : std::string())
-            << "\n";
-  if (states) return VerifyStates(client);
-  return kExitOk;
+  if (!g.structured()) {
+    std::cout << "ok: " << head.tree_size() << " entries verified against the signed head"
+              << (earlier ? absl::StrCat(", consistent with the saved head of ",
+                                         earlier->tree_size(), " entries")
+                          : std::string())
+              << "\n";
+  }
+  if (states) {
+    folded = VerifyStates(client);
+    if (folded->rc != kExitOk) return folded->rc;
+    if (folded->problem.empty() && !g.structured()) {
+      std::cout << "ok: " << folded->states << " stored states of " << folded->subjects
+                << " subjects are the fold of their logged change sets\n";
+    }
+  }
+  return outcome(folded ? folded->problem : "");
 }
 
 // Free text (a change's reason) may quote an ID or mobile number: masked unless --reveal.

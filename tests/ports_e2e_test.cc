@@ -1,6 +1,10 @@
 // A port that another daemon already holds fails the start (exit 1, a message naming the
 // port) instead of being shared through SO_REUSEPORT, for both daemons' gRPC and admin
-// ports.
+// ports, and for the console's HTTP port.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -89,6 +93,30 @@ TEST_F(PortsTest, SecondGatewayOnATakenPortExitsNamingThePort) {
   EXPECT_EQ(admin_taken.exit_code, 1) << admin_taken.out;
   EXPECT_THAT(admin_taken.out,
               HasSubstr(absl::StrCat("port ", PortOf(first->admin_address()), " is in use")));
+}
+
+TEST_F(PortsTest, ConsoleOnAPortHeldWithSoReusePortExitsInsteadOfSharingIt) {
+  // The holder sets SO_REUSEPORT, as cpp-httplib's default does: a console that set it too
+  // would bind beside it and run (stopped by the timeout, exit 124).
+  const int holder = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(holder, 0);
+  const int yes = 1;
+  ASSERT_EQ(setsockopt(holder, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes), 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(holder, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(holder, 4), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(holder, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string listen_at = absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
+
+  testing::ShellResult r = RunSecond(absl::StrCat(
+      CONSOLE_BINARY, " --insecure --registry 127.0.0.1:1 --gateway 127.0.0.1:1 --listen ",
+      listen_at));
+  close(holder);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("cannot listen on ", listen_at)));
 }
 
 }  // namespace

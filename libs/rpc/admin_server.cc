@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "httplib.h"
 #include "libs/rpc/daemon.h"
+#include "libs/rpc/http_listen.h"
 
 namespace collectonce::rpc {
 
@@ -40,12 +41,7 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::strin
   srv.set_keep_alive_max_count(1);
   srv.set_keep_alive_timeout(1);
   srv.set_read_timeout(2, 0);
-  // cpp-httplib sets SO_REUSEPORT by default, which lets a second daemon share the port:
-  // SO_REUSEADDR alone still refuses a port in use.
-  srv.set_socket_options([](socket_t sock) {
-    const int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
+  RefusePortSharing(&srv);
   auto probe = [](std::function<absl::Status()> h) {
     return [h = std::move(h)](const httplib::Request&, httplib::Response& res) {
       absl::Status s = h ? h() : absl::OkStatus();

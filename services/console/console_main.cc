@@ -10,6 +10,7 @@
 #include "httplib.h"
 #include "libs/rpc/admin_server.h"  // SplitHostPort
 #include "libs/rpc/daemon.h"
+#include "libs/rpc/http_listen.h"
 #include "libs/rpc/log.h"
 #include "services/console/backend.h"
 #include "services/console/pages.h"
@@ -92,6 +93,7 @@ int main(int argc, char** argv) {
   collectonce::console::Sessions sessions(absl::Minutes(session_minutes));
   httplib::Server server;
   server.set_payload_max_length(64 << 10);
+  collectonce::rpc::RefusePortSharing(&server);
   collectonce::console::InstallRoutes(&server, &pages, &sessions, &log, /*loopback_only=*/true);
   const int port = hp->second == 0 ? server.bind_to_any_port(hp->first)
                                    : (server.bind_to_port(hp->first, hp->second) ? hp->second : -1);

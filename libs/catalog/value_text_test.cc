@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/base/status_matchers.h"
+#include "libs/catalog/catalog_test_util.h"
 
 namespace collectonce::catalog {
 namespace {
@@ -16,6 +17,8 @@ namespace v1 = ::collectonce::registry::v1;
 
 using ::collectonce::testing::IsOk;
 using ::collectonce::testing::StatusIs;
+using test::Str;
+using test::Ts;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -44,19 +47,6 @@ v1::MaskRule Rule(v1::MaskRule::Kind kind, int keep_prefix = 0, int keep_suffix 
   r.set_keep_prefix(keep_prefix);
   r.set_keep_suffix(keep_suffix);
   return r;
-}
-
-v1::Value StringValue(std::string s) {
-  v1::Value v;
-  v.set_string_value(std::move(s));
-  return v;
-}
-
-v1::Value Timestamp(int64_t seconds, int32_t nanos) {
-  v1::Value v;
-  v.mutable_timestamp_value()->set_seconds(seconds);
-  v.mutable_timestamp_value()->set_nanos(nanos);
-  return v;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -129,7 +119,7 @@ TEST(FormatValueTest, FormatsEachKind) {
   v1::Value v;
   EXPECT_EQ(FormatValue(v), "");  // no kind set
 
-  EXPECT_EQ(FormatValue(StringValue("三明市三元区")), "三明市三元区");
+  EXPECT_EQ(FormatValue(Str("三明市三元区")), "三明市三元区");
   v.set_int64_value(-42);
   EXPECT_EQ(FormatValue(v), "-42");
   v.set_int64_value(INT64_MIN);
@@ -138,13 +128,13 @@ TEST(FormatValueTest, FormatsEachKind) {
   EXPECT_EQ(FormatValue(v), "5000.5");
   *v.mutable_date_value() = MakeDate(1945, 3, 12);
   EXPECT_EQ(FormatValue(v), "1945-03-12");
-  EXPECT_EQ(FormatValue(Timestamp(0, 0)), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(FormatValue(Timestamp(1709281800, 0)), "2024-03-01T08:30:00Z");
-  EXPECT_EQ(FormatValue(Timestamp(1709281800, 500000000)), "2024-03-01T08:30:00.5Z");
-  EXPECT_EQ(FormatValue(Timestamp(1709281800, 123456789)), "2024-03-01T08:30:00.123456789Z");
-  EXPECT_EQ(FormatValue(Timestamp(-1, 500000000)), "1969-12-31T23:59:59.5Z");
-  EXPECT_EQ(FormatValue(Timestamp(-62135596800, 0)), "0001-01-01T00:00:00Z");
-  EXPECT_EQ(FormatValue(Timestamp(253402300799, 999999999)), "9999-12-31T23:59:59.999999999Z");
+  EXPECT_EQ(FormatValue(Ts(0, 0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatValue(Ts(1709281800, 0)), "2024-03-01T08:30:00Z");
+  EXPECT_EQ(FormatValue(Ts(1709281800, 500000000)), "2024-03-01T08:30:00.5Z");
+  EXPECT_EQ(FormatValue(Ts(1709281800, 123456789)), "2024-03-01T08:30:00.123456789Z");
+  EXPECT_EQ(FormatValue(Ts(-1, 500000000)), "1969-12-31T23:59:59.5Z");
+  EXPECT_EQ(FormatValue(Ts(-62135596800, 0)), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(FormatValue(Ts(253402300799, 999999999)), "9999-12-31T23:59:59.999999999Z");
   v.set_bool_value(true);
   EXPECT_EQ(FormatValue(v), "true");
   v.set_bool_value(false);
@@ -157,9 +147,9 @@ TEST(FormatValueTest, FormatsEachKind) {
   v1::Value list;
   list.mutable_list_value();
   EXPECT_EQ(FormatValue(list), "");
-  *list.mutable_list_value()->add_values() = StringValue("a");
+  *list.mutable_list_value()->add_values() = Str("a");
   EXPECT_EQ(FormatValue(list), "a");
-  *list.mutable_list_value()->add_values() = StringValue("乙");
+  *list.mutable_list_value()->add_values() = Str("乙");
   list.mutable_list_value()->add_values()->set_int64_value(3);
   EXPECT_EQ(FormatValue(list), "a|乙|3");
 }
@@ -371,17 +361,17 @@ TEST(ParseValueTextTest, NormalizesWhatItParses) {
 // NormalizeValue
 
 TEST(NormalizeValueTest, UpperCasesIdNumbersAndCreditCodes) {
-  v1::Value v = StringValue("11010519491231002x");
+  v1::Value v = Str("11010519491231002x");
   NormalizeValue(Def(v1::STRING, false, v1::RESIDENT_ID_NUMBER), &v);
   EXPECT_EQ(v.string_value(), "11010519491231002X");
 
-  v = StringValue("91350400ma2yq8kx1e");
+  v = Str("91350400ma2yq8kx1e");
   NormalizeValue(Def(v1::STRING, false, v1::UNIFIED_SOCIAL_CREDIT_CODE), &v);
   EXPECT_EQ(v.string_value(), "91350400MA2YQ8KX1E");
 
   // Other strings keep their case.
   for (v1::FieldFormat format : {v1::FIELD_FORMAT_UNSPECIFIED, v1::MOBILE_PHONE, v1::PHONE}) {
-    v = StringValue("abc");
+    v = Str("abc");
     NormalizeValue(Def(v1::STRING, false, format), &v);
     EXPECT_EQ(v.string_value(), "abc");
   }
@@ -487,7 +477,7 @@ TEST(MaskTextTest, MasksPerCharacter) {
 TEST(MaskValueTest, UsesTheFieldsRuleOnTheTextForm) {
   v1::FieldDefinition id = Def(v1::STRING, false, v1::RESIDENT_ID_NUMBER);
   *id.mutable_mask() = Rule(v1::MaskRule::KEEP_ENDS, 4, 4);
-  EXPECT_EQ(MaskValue(id, StringValue("350403194503120012")), "3504**********0012");
+  EXPECT_EQ(MaskValue(id, Str("350403194503120012")), "3504**********0012");
 
   v1::FieldDefinition birth = Def(v1::DATE);
   *birth.mutable_mask() = Rule(v1::MaskRule::KEEP_ENDS, 4, 0);
@@ -503,8 +493,8 @@ TEST(MaskValueTest, UsesTheFieldsRuleOnTheTextForm) {
   v1::FieldDefinition names = Def(v1::STRING, true);
   *names.mutable_mask() = Rule(v1::MaskRule::FULL);
   v1::Value list;
-  *list.mutable_list_value()->add_values() = StringValue("甲");
-  *list.mutable_list_value()->add_values() = StringValue("乙");
+  *list.mutable_list_value()->add_values() = Str("甲");
+  *list.mutable_list_value()->add_values() = Str("乙");
   EXPECT_EQ(MaskValue(names, list), "***");
 }
 

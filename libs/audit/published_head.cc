@@ -209,7 +209,8 @@ absl::Status HeadPublisher::WriteSlot(const SignedHead& head) {
                  : absl::DataLossError(absl::StrCat("short write to ", path_));
   }
   if (::fdatasync(fd_) != 0) {
-    // The slot's state on disk is unknown: reopen (and rewrite from scratch) next time.
+    // What reached the disk is unknown: the next head reopens the file and reads again
+    // which slot holds the newest head.
     const int err = errno;
     ::close(fd_);
     fd_ = -1;

@@ -172,6 +172,33 @@ TEST_F(AuditVerifyTest, ADataDirectoryRolledBackToAnOlderCopyIsRefusedAtStart) {
   EXPECT_EQ(Ctl("audit verify").exit_code, 0);
 }
 
+// A matter edited on the stopped registry's disk (its fields decide what a read releases) is
+// part of the policy, read at start: the edited object does not open, and registryd exits 1
+// naming it instead of releasing fields under a matter nobody applied.
+TEST_F(AuditVerifyTest, AnEditedMatterStopsTheRegistryFromStarting) {
+  CmdResult applied = Ctl(std::string("matter apply -f ") + COLLECTONCE_SOURCE_DIR +
+                          "/deploy/examples/matters/data-governance-review-enterprise.txtpb");
+  ASSERT_EQ(applied.exit_code, 0) << applied.out;
+  ASSERT_TRUE(daemon_->Stop(SIGTERM).ok());
+  daemon_.reset();
+  {
+    store::testing::RawDb raw(dir_ + "/data");
+    raw.EditSealed<storage::v1::GovernanceObject>(
+        store::keys::kGovernanceCf,
+        store::keys::Governance("matters", "matters/data-governance-review-enterprise"),
+        [](storage::v1::GovernanceObject* o) { o->set_payload(o->payload() + "x"); });
+  }
+  const std::string start = absl::StrCat(
+      "timeout 30 ", REGISTRYD_BINARY, " --insecure --no-sync --data-dir ", dir_,
+      "/data --bootstrap-governance registryctl --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 "
+      "2>&1");
+  CmdResult refused = testing::RunShell(start);
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_THAT(refused.out,
+              HasSubstr("the stored governance object matters/data-governance-review-enterprise "
+                        "(version 1) does not match its seal"));
+}
+
 // Stored states edited on the stopped registry's disk, as a tester with RocksDB would: the
 // API refuses them with DATA_LOSS (never the edited bytes), the metric counts them, and
 // `audit verify --states` names the first one. The log itself still verifies: it never

@@ -245,11 +245,11 @@ void RewriteAsFormatThree(const std::string& dir, uint64_t size) {
   storage::v1::StoreMeta meta;
   ASSERT_TRUE(meta.ParseFromString(bytes));
   meta.clear_audit_low_frontier();
-  meta.set_format_version(3);
   ASSERT_TRUE(raw.db()
                   ->Put(rocksdb::WriteOptions(), raw.cf(keys::kMetaCf), keys::kMetaKey,
                         meta.SerializeAsString())
                   .ok());
+  raw.MakeOlderFormat(3);
 }
 
 // A log written before format 4 (entries without their leaf hash, nodes at every level, no

@@ -64,6 +64,13 @@ class IntegrityTest : public StoreFixture {
   // The person-index key of `id_number` under the fixture's index key.
   std::string IndexHash(const char* id_number) { return Options().index_hash.Hash(id_number); }
   uint64_t Refused() { return store_->Stats().altered_values_refused; }
+  // Takes the seals off every governance object (a store of format 6 or older).
+  static void StripObjectSeals(RawDb& raw) {
+    for (const std::string& key : raw.Keys(keys::kGovernanceCf)) {
+      const std::string v = raw.Get(keys::kGovernanceCf, key);
+      if (StateMac::IsSealed(v)) raw.Put(keys::kGovernanceCf, key, v.substr(StateMac::kOverhead));
+    }
+  }
   Store::StateCheck Verify() {
     auto c = store_->VerifyStates("", 1000);
     EXPECT_THAT(c, IsOk());
@@ -217,6 +224,7 @@ TEST_F(IntegrityTest, AnOlderStoresValuesAreSealedAtOpen) {
         raw.Put(cf, key, v.substr(StateMac::kOverhead));
       }
     }
+    StripObjectSeals(raw);
     raw.SetFormatVersion(5);
   });
   const SubjectName steel = *catalog::ParseSubjectName(kSteel);
@@ -238,7 +246,127 @@ TEST_F(IntegrityTest, AnOlderStoresValuesAreSealedAtOpen) {
   }
   sv1::StoreMeta meta;
   ASSERT_TRUE(meta.ParseFromString(raw.Get("default", keys::kMetaKey)));
-  EXPECT_EQ(meta.format_version(), 6);
+  EXPECT_EQ(meta.format_version(), 7);
+  for (const std::string& key : raw.Keys(keys::kGovernanceCf)) {
+    EXPECT_TRUE(StateMac::IsSealed(raw.Get(keys::kGovernanceCf, key)));
+  }
+}
+
+// A matter kept as governance staff applied it; reads, lists and a new apply of an edited
+// copy refuse it.
+TEST_F(IntegrityTest, AnEditedGovernanceObjectIsRefusedByGetListAndApply) {
+  ASSERT_THAT(store_->PutObject("matters", "matters/she-bao-deng-ji", "社保登记 v1", "governance"),
+              IsOk());
+  ASSERT_THAT(store_->PutObject("matters", "matters/she-bao-deng-ji", "社保登记 v2", "governance"),
+              IsOk());
+  Tamper([](RawDb& raw) {
+    raw.EditSealed<sv1::GovernanceObject>(
+        keys::kGovernanceCf, keys::Governance("matters", "matters/she-bao-deng-ji"),
+        [](sv1::GovernanceObject* o) { o->set_payload("社保登记 forged"); });
+  });
+  auto names_it = [](const absl::Status& s) {
+    return s.code() == absl::StatusCode::kDataLoss && ReasonOf(s) == "STORED_DATA_ALTERED" &&
+           absl::StrContains(s.message(), "matters/she-bao-deng-ji (version 2)");
+  };
+  auto got = store_->GetObject("matters", "matters/she-bao-deng-ji");
+  EXPECT_TRUE(names_it(got.status())) << got.status();
+  auto listed = store_->ListObjects("matters", "", 10);
+  EXPECT_TRUE(names_it(listed.status())) << listed.status();
+  auto applied =
+      store_->PutObject("matters", "matters/she-bao-deng-ji", "社保登记 v3", "governance");
+  EXPECT_TRUE(names_it(applied.status())) << applied.status();
+  EXPECT_EQ(Refused(), 3u);
+}
+
+// A catalog edited on the disk would change what every write checks: the store does not
+// open with it.
+TEST_F(IntegrityTest, AnEditedCatalogStopsTheStoreFromOpening) {
+  store_.reset();
+  {
+    RawDb raw(dir_);
+    raw.EditSealed<sv1::GovernanceObject>(keys::kGovernanceCf,
+                                          keys::Governance("catalogs", "person"),
+                                          [](sv1::GovernanceObject* o) { o->set_version(9); });
+  }
+  auto opened = RocksDbStore::Open(Options());
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), absl::StatusCode::kDataLoss) << opened.status();
+  EXPECT_THAT(opened.status().message(), HasSubstr("catalogs/person (version 9)"));
+}
+
+// Setting the meta's format back would make the open seal whatever it finds unsealed: an
+// edited state stripped of its seal would come out sealed and be served. A store that holds
+// sealed values is refused instead, and nothing is sealed.
+TEST_F(IntegrityTest, AFormatSetBackOverSealedValuesIsRefusedNotResealed) {
+  Put(kSteel, "一号名称有限公司");
+  Tamper([](RawDb& raw) {
+    const std::string key = Key(kSteel);
+    sv1::RecordState state;
+    ASSERT_TRUE(state.ParseFromString(raw.Get(keys::kCurrentCf, key).substr(StateMac::kOverhead)));
+    RenameTo(&state, "伪造名称有限公司");
+    raw.Put(keys::kCurrentCf, key, state.SerializeAsString());  // unsealed, edited
+  });
+  // At format 7 an unsealed value is refused (its revision unknown, as it is not opened).
+  EXPECT_THAT(store_->GetRecord(*catalog::ParseSubjectName(kSteel), AsOf::Current()),
+              AlteredAt(kSteel, 0));
+  for (int32_t from : {5, 6}) {
+    store_.reset();
+    {
+      RawDb raw(dir_);
+      raw.SetFormatVersion(from);
+    }
+    auto opened = RocksDbStore::Open(Options());
+    ASSERT_FALSE(opened.ok()) << "format " << from;
+    EXPECT_EQ(ReasonOf(opened.status()), "STORE_FORMAT_SET_BACK") << opened.status();
+    EXPECT_THAT(opened.status().message(), HasSubstr(absl::StrCat("says format ", from)));
+    RawDb raw(dir_);
+    EXPECT_FALSE(StateMac::IsSealed(raw.Get(keys::kCurrentCf, Key(kSteel))));
+  }
+}
+
+// An upgrade stopped half way has sealed some values; the marker it wrote first (sealed
+// under the key) lets the next open go on, and goes with the new meta.
+TEST_F(IntegrityTest, AnInterruptedUpgradeGoesOnFromItsMarker) {
+  Put(kSteel, "一号名称有限公司");
+  Put(kSteel, "二号名称有限公司");
+  const StateMac mac = StateMac::FromIndexKey(Options().index_hash);
+  Tamper([&mac](RawDb& raw) {
+    // Half sealed: the snapshots and history keep their seals, the rest lose them.
+    for (const char* cf : {keys::kCurrentCf, keys::kValidTimeCf}) {
+      for (const std::string& key : raw.Keys(cf)) {
+        raw.Put(cf, key, raw.Get(cf, key).substr(StateMac::kOverhead));
+      }
+    }
+    StripObjectSeals(raw);
+    raw.SetFormatVersion(5);
+    raw.Put("default", "sealing-upgrade",
+            mac.Seal(SealedKind::kUpgrade, "sealing-upgrade", "format 7"));
+  });
+  auto current = store_->GetRecord(*catalog::ParseSubjectName(kSteel), AsOf::Current());
+  ASSERT_THAT(current, IsOk());
+  EXPECT_EQ(FieldText(*current, "name"), "二号名称有限公司");
+  EXPECT_EQ(Refused(), 0u);
+  store_.reset();
+  RawDb raw(dir_);
+  EXPECT_TRUE(raw.Keys("default").size() == 1) << "the marker is gone with the new meta";
+}
+
+// A marker made without the key is no marker.
+TEST_F(IntegrityTest, AForgedUpgradeMarkerDoesNotLetValuesBeResealed) {
+  Put(kSteel, "一号名称有限公司");
+  store_.reset();
+  {
+    RawDb raw(dir_);
+    const std::string v = raw.Get(keys::kCurrentCf, Key(kSteel));
+    raw.Put(keys::kCurrentCf, Key(kSteel), v.substr(StateMac::kOverhead));
+    raw.SetFormatVersion(5);
+    const StateMac other = StateMac::FromIndexKey(KeyedHash::FromKey(std::string(32, 'x')));
+    raw.Put("default", "sealing-upgrade",
+            other.Seal(SealedKind::kUpgrade, "sealing-upgrade", "format 7"));
+  }
+  auto opened = RocksDbStore::Open(Options());
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(ReasonOf(opened.status()), "STORE_FORMAT_SET_BACK") << opened.status();
 }
 
 // The person index maps a keyed hash of an ID number to a person id; its entries carry no

@@ -51,7 +51,7 @@ namespace sv1 = ::collectonce::storage::v1;
 // 2: a revision's state goes to `snapshots` when a later revision supersedes it; the
 // current revision's state is only in `current` (1 wrote it to both on every write).
 // Older stores read correctly here; a build refuses a store newer than it knows.
-constexpr int32_t kFormatVersion = 6;
+constexpr int32_t kFormatVersion = 7;
 // Merkle subtrees of fewer than 2^4 leaves are not stored: they are hashed from the leaf
 // hashes kept with the entries (at most 16 reads), which spares every entry about two puts.
 constexpr int kLowestStoredAuditLevel = 4;
@@ -321,7 +321,7 @@ class RocksDbStoreImpl final : public RocksDbStore {
     absl::flat_hash_map<std::string, std::string> superseded;
     absl::flat_hash_map<std::string, std::string> person_index;  // hash -> pid ("" = removed)
     absl::flat_hash_map<std::string, sv1::RequestOutcome> requests;
-    absl::flat_hash_map<std::string, std::string> objects;  // governance key -> stored bytes
+    absl::flat_hash_map<std::string, std::string> objects;  // governance key -> unsealed bytes
     // Subject key -> credentials about it this group recorded: audit index, entry.
     absl::flat_hash_map<std::string, std::vector<std::pair<uint64_t, sv1::EvidenceEntry>>> evidence;
     // Audit indexes of credentials this group invalidated.
@@ -382,6 +382,10 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::Status OpenChangeSet(absl::string_view subject_key, int64_t revision,
                              absl::string_view stored, v1::ChangeSet* cs, std::string* inner_bytes);
   absl::Status OpenAssertion(absl::string_view key, absl::string_view stored, sv1::Assertion* a);
+  // Opens a stored governance object (a catalog, matter, bundle, principal, evidence type) of
+  // `key` in the governance family, current or one version; `name` names it in the refusal.
+  absl::Status OpenObject(absl::string_view key, absl::string_view name, absl::string_view stored,
+                          sv1::GovernanceObject* obj);
   // The person index is bound to nothing by itself (its keys are keyed hashes, its values
   // bare person ids), so an entry is believed only when the person's current state, which
   // is sealed, holds an ID number (`lookup_field`) with that very hash. OK, or DATA_LOSS,
@@ -393,7 +397,11 @@ class RocksDbStoreImpl final : public RocksDbStore {
   // CheckIndexEntry for `pid`'s current state as group `g` leaves it (null: as stored).
   absl::Status CheckIndexedPerson(const Group* g, absl::string_view lookup_field,
                                   absl::string_view lookup_hash, const std::string& pid);
-  // Seals every value of a store written before format 6; updates and writes *meta.
+  // Seals every value of a store written before format 6 (states, change sets, valid-time
+  // entries) or 7 (governance objects); updates and writes *meta. Refuses a store whose meta
+  // claims an older format but which holds values sealed already (the meta was edited, so
+  // that edited values would be sealed) unless a sealed upgrade marker says an upgrade of
+  // this build was interrupted.
   absl::Status SealOlderValues(sv1::StoreMeta* meta);
 
   absl::StatusOr<bool> ReadState(const rocksdb::ReadOptions& ro, const std::string& key,
@@ -490,6 +498,8 @@ class RocksDbStoreImpl final : public RocksDbStore {
                                   int64_t revision, int64_t commit_time_us);
   void ApplyCatalogOp(Group& g, CatalogOp& op);
   void ApplyObjectOp(Group& g, ObjectOp& op);
+  // Puts a governance object's bytes under `key`, sealed.
+  void PutObject(Group& g, const std::string& key, absl::string_view bytes);
   // Appends an audit entry (its index and time filled in here) to the group.
   void AppendAudit(Group& g, v1::AuditEntry entry);
   int64_t NextCommitTime();

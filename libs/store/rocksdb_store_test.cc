@@ -162,7 +162,7 @@ TEST_F(RocksDbStoreTest, OnlySupersededStatesAreSnapshotsAndVersionOneStoresStil
                     ->Put(rocksdb::WriteOptions(), raw.cf(keys::kSnapshotsCf),
                           keys::SubjectRevision(steel, 2), current)
                     .ok());
-    raw.SetFormatVersion(1);
+    raw.MakeOlderFormat(1);
   }
   Reopen();
   Advance(absl::Hours(1));
@@ -187,11 +187,11 @@ TEST_F(RocksDbStoreTest, OnlySupersededStatesAreSnapshotsAndVersionOneStoresStil
   store_.reset();
   {
     RawDb raw(dir_);
-    raw.SetFormatVersion(7);
+    raw.SetFormatVersion(8);
   }
   auto newer = RocksDbStore::Open(Options());
   EXPECT_THAT(newer.status(),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("format version 7")));
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("format version 8")));
 }
 
 // Since format 5 revision 1 writes no timeline entry: reads as of a time find it by the
@@ -235,7 +235,7 @@ TEST_F(RocksDbStoreTest, RevisionOneHasNoTimelineEntryYetReadsAsOfATimeFindIt) {
                     ->Put(rocksdb::WriteOptions(), raw.cf(keys::kTimelineCf),
                           keys::Timeline(steel, t1, 1), "")
                     .ok());
-    raw.SetFormatVersion(4);
+    raw.MakeOlderFormat(4);
   }
   Reopen();
   check("format 4");
@@ -274,7 +274,7 @@ TEST_F(RocksDbStoreTest, StatesKeepEachProvenanceOnceAndVersionTwoStatesStillRea
                     ->Put(rocksdb::WriteOptions(), raw.cf(keys::kCurrentCf), keys::Subject(steel),
                           old.SerializeAsString())
                     .ok());
-    raw.SetFormatVersion(2);
+    raw.MakeOlderFormat(2);
   }
   Reopen();
   Advance(absl::Hours(1));

@@ -1,6 +1,6 @@
 // Seals every stored value that a read serves (record states, change sets, valid-time
-// assertions) with a keyed MAC, so that a value edited, swapped between subjects or moved
-// between revisions behind the registry's back is refused instead of served.
+// assertions, governance objects) with a keyed MAC, so that a value edited, swapped between
+// subjects or moved between revisions behind the registry's back is refused instead of served.
 //
 // The key is derived from the person-index key, which is kept outside the data directory
 // (--index-key-file): a copy of the database, or someone who can write to its disk, cannot
@@ -32,6 +32,9 @@ enum class SealedKind : char {
   kState = 'S',      // RecordState in `current` and `snapshots`; context: the subject key
   kChangeSet = 'H',  // ChangeSet in `history`; context: the subject key
   kAssertion = 'V',  // Assertion in `valid_time`; context: the whole key
+  kObject = 'G',     // GovernanceObject in `governance` (current and version keys); context:
+                     // the whole key
+  kUpgrade = 'U',    // the format-upgrade marker in the meta family; context: its key
 };
 
 // Thread-safe (immutable after construction); copies share the key.

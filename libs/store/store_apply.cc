@@ -1,3 +1,5 @@
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "libs/base/error_reason.h"
 #include "libs/crypto/sha256.h"
@@ -345,9 +347,8 @@ void RocksDbStoreImpl::ApplyCatalogOp(Group& g, CatalogOp& op) {
   obj.set_payload(op.catalog.SerializeAsString());
   const std::string bytes = obj.SerializeAsString();
   const absl::string_view kind_name = catalog::KindName(op.catalog.kind());
-  g.batch.Put(handles_[kGovernance], keys::Governance(kCatalogType, kind_name), bytes);
-  g.batch.Put(handles_[kGovernance], keys::GovernanceVersion(kCatalogType, kind_name, version),
-              bytes);
+  PutObject(g, keys::Governance(kCatalogType, kind_name), bytes);
+  PutObject(g, keys::GovernanceVersion(kCatalogType, kind_name, version), bytes);
   v1::AuditEntry entry;
   *entry.mutable_time() = op.catalog.update_time();
   entry.set_principal(op.principal);
@@ -361,44 +362,56 @@ void RocksDbStoreImpl::ApplyCatalogOp(Group& g, CatalogOp& op) {
   op.result = op.catalog;
 }
 
+void RocksDbStoreImpl::PutObject(Group& g, const std::string& key, absl::string_view bytes) {
+  g.batch.Put(handles_[kGovernance], key, mac_.Seal(SealedKind::kObject, key, bytes));
+}
+
 void RocksDbStoreImpl::ApplyObjectOp(Group& g, ObjectOp& op) {
   const std::string key = keys::Governance(op.type, op.name);
   int64_t version = 1;
-  std::string bytes;
+  std::optional<sv1::GovernanceObject> old;
   if (const std::string* found = g.Find(&Group::objects, key)) {
-    bytes = *found;
+    old.emplace();
+    if (!old->ParseFromString(*found)) {
+      op.result = absl::InternalError("a governance object of this commit group is unreadable");
+      return;
+    }
   } else {
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kGovernance], key, &bytes);
+    std::string stored;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kGovernance], key, &stored);
     if (!s.ok() && !s.IsNotFound()) {
       op.result = FromRocks(s, "reading a governance object");
       return;
     }
+    if (s.ok()) {
+      old.emplace();
+      // Nothing is built on altered bytes: the write is refused like a read.
+      if (auto opened = OpenObject(key, op.name, stored, &*old); !opened.ok()) {
+        op.result = opened;
+        return;
+      }
+    }
   }
-  if (op.expected_version && bytes.empty() && *op.expected_version != 0) {
+  if (op.expected_version && !old && *op.expected_version != 0) {
     op.result = WithReason(
         absl::AbortedError(absl::StrCat(op.name, " does not exist at version ",
                                         *op.expected_version, " any more: read it again")),
         "OBJECT_CHANGED");
     return;
   }
-  if (!bytes.empty()) {
-    sv1::GovernanceObject old;
-    if (!old.ParseFromString(bytes)) {
-      op.result = absl::DataLossError("a stored governance object is unreadable");
-      return;
-    }
-    if (op.expected_version && *op.expected_version != old.version()) {
+  if (old) {
+    if (op.expected_version && *op.expected_version != old->version()) {
       op.result = WithReason(
-          absl::AbortedError(absl::StrCat(op.name, " is at version ", old.version(), ", not ",
+          absl::AbortedError(absl::StrCat(op.name, " is at version ", old->version(), ", not ",
                                           *op.expected_version, ": read it again")),
           "OBJECT_CHANGED");
       return;
     }
-    if (old.payload() == op.payload) {
-      op.result = StoredObject{op.name, old.version(), old.update_time_us(), old.payload()};
+    if (old->payload() == op.payload) {
+      op.result = StoredObject{op.name, old->version(), old->update_time_us(), old->payload()};
       return;  // identical: not a new version
     }
-    version = old.version() + 1;
+    version = old->version() + 1;
   }
   const int64_t t = NextCommitTime();
   sv1::GovernanceObject obj;
@@ -406,8 +419,8 @@ void RocksDbStoreImpl::ApplyObjectOp(Group& g, ObjectOp& op) {
   obj.set_update_time_us(t);
   obj.set_payload(op.payload);
   const std::string value = obj.SerializeAsString();
-  g.batch.Put(handles_[kGovernance], key, value);
-  g.batch.Put(handles_[kGovernance], keys::GovernanceVersion(op.type, op.name, version), value);
+  PutObject(g, key, value);
+  PutObject(g, keys::GovernanceVersion(op.type, op.name, version), value);
   g.objects[key] = value;
   v1::AuditEntry entry;
   *entry.mutable_time() = MicrosToTimestamp(t);

@@ -110,26 +110,116 @@ absl::Status RocksDbStoreImpl::OpenAssertion(absl::string_view key, absl::string
   return absl::OkStatus();
 }
 
-// Format 6: every value of `current`, `snapshots`, `history` and `valid_time` that is not
-// sealed yet is sealed, in batches; the meta says format 6 once the last batch is written.
-// A store interrupted half way is sealed further at the next open (sealed values are left
-// as they are).
+absl::Status RocksDbStoreImpl::OpenObject(absl::string_view key, absl::string_view name,
+                                          absl::string_view stored, sv1::GovernanceObject* obj) {
+  absl::string_view inner;
+  if (mac_.Open(SealedKind::kObject, key, stored, &inner) &&
+      obj->ParseFromArray(inner.data(), static_cast<int>(inner.size()))) {
+    return absl::OkStatus();
+  }
+  altered_refused_.fetch_add(1, std::memory_order_relaxed);
+  sv1::GovernanceObject claimed;
+  const int64_t version =
+      StateMac::IsSealed(stored) &&
+              claimed.ParseFromArray(stored.data() + StateMac::kOverhead,
+                                     static_cast<int>(stored.size() - StateMac::kOverhead))
+          ? claimed.version()
+          : 0;
+  return WithReason(
+      absl::DataLossError(absl::StrCat(
+          "the stored governance object ", name, " (version ", version,
+          ") does not match its seal: it was changed outside the registry, and is not served "
+          "(restore the store from a verified backup; docs/audit.md)")),
+      "STORED_DATA_ALTERED");
+}
+
+namespace {
+
+// Governance keys that hold objects ('c' current, 'v' versions); the evidence keys of the
+// same family are not sealed values.
+bool IsObjectKey(absl::string_view key) {
+  return !key.empty() && (key.front() == 'c' || key.front() == 'v');
+}
+
+constexpr char kUpgradeMarkerKey[] = "sealing-upgrade";
+
+}  // namespace
+
+// Every value that the formats after the store's seal and that is not sealed yet is sealed,
+// in batches; the meta says the new format once the last batch is written. Sealing an
+// unsealed value is only safe for a store that never held seals: a store of a newer format
+// whose meta was set back (so that values edited and stripped of their seals would be sealed
+// here and served) is refused. An upgrade interrupted half way has sealed some values, so it
+// writes a marker first, sealed under the same key (nobody without it can make one), and an
+// open that finds the marker goes on sealing; the marker goes with the new meta.
 absl::Status RocksDbStoreImpl::SealOlderValues(sv1::StoreMeta* meta) {
-  struct Family {
+  // A column family's values that a format upgrade seals, and the format that began sealing
+  // them.
+  struct SealedFamily {
     Cf cf;
     SealedKind kind;
+    int32_t since_format;
   };
-  for (const Family f :
-       {Family{kCurrent, SealedKind::kState}, Family{kSnapshots, SealedKind::kState},
-        Family{kHistory, SealedKind::kChangeSet}, Family{kValidTime, SealedKind::kAssertion}}) {
+  const SealedFamily kSealedFamilies[] = {
+      {kCurrent, SealedKind::kState, 6},     {kSnapshots, SealedKind::kState, 6},
+      {kHistory, SealedKind::kChangeSet, 6}, {kValidTime, SealedKind::kAssertion, 6},
+      {kGovernance, SealedKind::kObject, 7},
+  };
+  const int32_t from = meta->format_version();
+  const std::string marker_value = absl::StrCat("format ", kFormatVersion);
+  bool resumed = false;
+  {
+    std::string stored;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), handles_[kMeta], kUpgradeMarkerKey, &stored);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading store meta");
+    absl::string_view inner;
+    resumed = s.ok() && mac_.Open(SealedKind::kUpgrade, kUpgradeMarkerKey, stored, &inner) &&
+              inner == marker_value;
+  }
+  auto sealed_here = [&](const SealedFamily& f) { return f.since_format > from; };
+  if (!resumed) {
+    for (const SealedFamily& f : kSealedFamilies) {
+      if (!sealed_here(f)) continue;
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(rocksdb::ReadOptions(), handles_[f.cf]));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        const absl::string_view key(it->key().data(), it->key().size());
+        if (f.cf == kGovernance && !IsObjectKey(key)) continue;
+        if (StateMac::IsSealed(absl::string_view(it->value().data(), it->value().size()))) {
+          return WithReason(
+              absl::FailedPreconditionError(absl::StrCat(
+                  "the store's meta says format ", from,
+                  " but the store holds values that "
+                  "format ",
+                  f.since_format,
+                  " or later sealed: the meta was set back outside "
+                  "the registry, and unsealed values are not sealed now (restore the store from "
+                  "a verified backup; docs/audit.md)")),
+              "STORE_FORMAT_SET_BACK");
+        }
+      }
+      if (!it->status().ok()) return FromRocks(it->status(), "reading stored values");
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (auto s = db_->Put(wo, handles_[kMeta], kUpgradeMarkerKey,
+                          mac_.Seal(SealedKind::kUpgrade, kUpgradeMarkerKey, marker_value));
+        !s.ok()) {
+      return FromRocks(s, "writing store meta");
+    }
+  }
+  for (const SealedFamily& f : kSealedFamilies) {
+    if (!sealed_here(f)) continue;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[f.cf]));
     rocksdb::WriteBatch batch;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       const absl::string_view key(it->key().data(), it->key().size());
       const absl::string_view value(it->value().data(), it->value().size());
       if (StateMac::IsSealed(value)) continue;
+      if (f.cf == kGovernance && !IsObjectKey(key)) continue;
       absl::string_view context = key;
-      if (f.kind != SealedKind::kAssertion) {
+      if (f.kind == SealedKind::kState || f.kind == SealedKind::kChangeSet) {
         // The subject key: all of a `current` key, a `snapshots`/`history` key without its
         // revision.
         absl::string_view rest = key;
@@ -155,11 +245,12 @@ absl::Status RocksDbStoreImpl::SealOlderValues(sv1::StoreMeta* meta) {
     }
   }
   meta->set_format_version(kFormatVersion);
+  rocksdb::WriteBatch done;
+  done.Put(handles_[kMeta], keys::kMetaKey, meta->SerializeAsString());
+  done.Delete(handles_[kMeta], kUpgradeMarkerKey);
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (auto s = db_->Put(wo, handles_[kMeta], keys::kMetaKey, meta->SerializeAsString()); !s.ok()) {
-    return FromRocks(s, "writing store meta");
-  }
+  if (auto s = db_->Write(wo, &done); !s.ok()) return FromRocks(s, "writing store meta");
   return absl::OkStatus();
 }
 

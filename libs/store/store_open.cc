@@ -259,7 +259,8 @@ absl::Status RocksDbStoreImpl::LoadCatalogs() {
     if (s.IsNotFound()) continue;
     if (!s.ok()) return FromRocks(s, "reading a catalog");
     sv1::GovernanceObject obj;
-    if (!obj.ParseFromString(bytes)) return absl::DataLossError("a stored catalog is unreadable");
+    RETURN_IF_ERROR(OpenObject(keys::Governance(kCatalogType, catalog::KindName(kind)),
+                               absl::StrCat("catalogs/", catalog::KindName(kind)), bytes, &obj));
     {
       absl::MutexLock lock(&state_mu_);
       auto it = catalogs_.find(kind);

@@ -442,7 +442,7 @@ absl::StatusOr<StoredObject> RocksDbStoreImpl::GetObject(const std::string& type
   if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat(name, " does not exist"));
   if (!s.ok()) return FromRocks(s, "reading a governance object");
   sv1::GovernanceObject obj;
-  if (!obj.ParseFromString(bytes)) return absl::DataLossError("a governance object is unreadable");
+  RETURN_IF_ERROR(OpenObject(keys::Governance(type, name), name, bytes, &obj));
   return StoredObject{name, obj.version(), obj.update_time_us(), obj.payload()};
 }
 
@@ -460,13 +460,12 @@ absl::StatusOr<std::vector<StoredObject>> RocksDbStoreImpl::ListObjects(
   }
   for (; it->Valid() && it->key().starts_with(prefix) && static_cast<int>(out.size()) < limit;
        it->Next()) {
+    std::string name(it->key().data() + prefix.size(), it->key().size() - prefix.size());
     sv1::GovernanceObject obj;
-    if (!obj.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("a governance object is unreadable");
-    }
-    out.push_back(StoredObject{
-        std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()),
-        obj.version(), obj.update_time_us(), obj.payload()});
+    RETURN_IF_ERROR(OpenObject(absl::string_view(it->key().data(), it->key().size()), name,
+                               absl::string_view(it->value().data(), it->value().size()), &obj));
+    out.push_back(
+        StoredObject{std::move(name), obj.version(), obj.update_time_us(), obj.payload()});
   }
   if (!it->status().ok()) return FromRocks(it->status(), "listing governance objects");
   return out;

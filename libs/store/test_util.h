@@ -219,6 +219,25 @@ class RawDb {
     edit(&m);
     Put(cf_name, key, value.substr(0, 18) + m.SerializeAsString());
   }
+  // Makes the store what a build of format `version` (older than today's) would have left:
+  // the values sealed since are unsealed (states, change sets and valid-time entries since
+  // 6, governance objects since 7), then the meta says `version`.
+  void MakeOlderFormat(int32_t version) {
+    std::vector<std::string> families;
+    if (version < 6) {
+      families = {keys::kCurrentCf, keys::kSnapshotsCf, keys::kHistoryCf, keys::kValidTimeCf};
+    }
+    if (version < 7) families.push_back(keys::kGovernanceCf);
+    for (const std::string& f : families) {
+      for (const std::string& key : Keys(f)) {
+        const std::string v = Get(f, key);
+        const bool object = key[0] == 'c' || key[0] == 'v';
+        if (f == keys::kGovernanceCf && !object) continue;
+        if (v.size() >= 18 && v[0] == '\0' && v[1] == '\x01') Put(f, key, v.substr(18));
+      }
+    }
+    SetFormatVersion(version);
+  }
   void SetFormatVersion(int32_t version) {
     std::string bytes;
     EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), cf("default"), keys::kMetaKey, &bytes).ok());

@@ -36,8 +36,7 @@ int WorkingDays(const v1::FieldDefinition& def) {
   return def.dispute_working_days() > 0 ? def.dispute_working_days() : kDefaultWorkingDays;
 }
 
-int64_t DecideBy(int64_t opened_us, int working_days) {
-  const absl::TimeZone city = absl::FixedTimeZone(kCityUtcOffsetHours * 3600);
+int64_t DecideBy(int64_t opened_us, int working_days, absl::TimeZone city) {
   absl::CivilDay day = absl::ToCivilDay(absl::FromUnixMicros(opened_us), city);
   for (int counted = 0; counted < working_days;) {
     ++day;

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "collectonce/registry/v1/catalog.pb.h"
 #include "collectonce/registry/v1/dispute.pb.h"
 #include "collectonce/registry/v1/governance.pb.h"
@@ -20,8 +21,6 @@ namespace v1 = ::collectonce::registry::v1;
 inline constexpr char kGovernanceDepartment[] = "data-governance";
 // Working days to decide when the catalog gives none.
 inline constexpr int kDefaultWorkingDays = 5;
-// The city's offset from UTC (Asia/Shanghai keeps no daylight saving time).
-inline constexpr int kCityUtcOffsetHours = 8;
 
 // The field's most authoritative source (the lowest precedence number; the first listed on
 // a tie), or kGovernanceDepartment when it lists none.
@@ -32,9 +31,9 @@ std::string RouteDepartment(const v1::FieldDefinition& def);
 int WorkingDays(const v1::FieldDefinition& def);
 
 // The end (the last microsecond) of the `working_days`-th working day after the day of
-// `opened_us` in the city. Saturdays and Sundays are not working days; public holidays are
-// not known to the registry and count as working days.
-int64_t DecideBy(int64_t opened_us, int working_days);
+// `opened_us` in the city's zone `city`. Saturdays and Sundays are not working days; public
+// holidays are not known to the registry and count as working days.
+int64_t DecideBy(int64_t opened_us, int working_days, absl::TimeZone city);
 
 // OPEN and UNDER_REVIEW: not yet decided or withdrawn.
 bool IsPending(v1::Dispute::State state);

@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "libs/base/clock.h"
 #include "libs/base/error_reason.h"
 #include "libs/base/status_matchers.h"
 
@@ -14,10 +15,12 @@ namespace {
 using ::collectonce::testing::IsOk;
 using ::collectonce::testing::StatusIs;
 
-int64_t CityMicros(int y, int mo, int d, int h, int mi) {
-  return absl::ToUnixMicros(
-      absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, 0), absl::FixedTimeZone(8 * 3600)));
+const absl::TimeZone kCity = DefaultCityZone();
+
+int64_t MicrosIn(absl::TimeZone zone, int y, int mo, int d, int h, int mi) {
+  return absl::ToUnixMicros(absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, 0), zone));
 }
+int64_t CityMicros(int y, int mo, int d, int h, int mi) { return MicrosIn(kCity, y, mo, d, h, mi); }
 
 v1::FieldDefinition Field(const std::string& text) {
   v1::FieldDefinition f;
@@ -46,11 +49,27 @@ TEST(DisputeRulesTest, WorkingDaysComeFromTheCatalogOrFive) {
 
 TEST(DisputeRulesTest, DeadlineSkipsWeekendsInTheCityZone) {
   // Wednesday 2026-03-04 10:00: five working days end on Wednesday 2026-03-11 at midnight.
-  EXPECT_EQ(DecideBy(CityMicros(2026, 3, 4, 10, 0), 5), CityMicros(2026, 3, 12, 0, 0) - 1);
+  EXPECT_EQ(DecideBy(CityMicros(2026, 3, 4, 10, 0), 5, kCity), CityMicros(2026, 3, 12, 0, 0) - 1);
   // Friday 2026-03-06 23:30 (15:30 UTC, still Friday there): one working day is Monday.
-  EXPECT_EQ(DecideBy(CityMicros(2026, 3, 6, 23, 30), 1), CityMicros(2026, 3, 10, 0, 0) - 1);
+  EXPECT_EQ(DecideBy(CityMicros(2026, 3, 6, 23, 30), 1, kCity), CityMicros(2026, 3, 10, 0, 0) - 1);
   // Saturday: the count starts on Monday.
-  EXPECT_EQ(DecideBy(CityMicros(2026, 3, 7, 9, 0), 2), CityMicros(2026, 3, 11, 0, 0) - 1);
+  EXPECT_EQ(DecideBy(CityMicros(2026, 3, 7, 9, 0), 2, kCity), CityMicros(2026, 3, 11, 0, 0) - 1);
+}
+
+// The zone is the deployment's (registryd --utc-offset-hours), not a constant: the same
+// instant is Friday night in the city at UTC+8 and Friday afternoon at UTC-5, and the day
+// ends at that zone's midnight.
+TEST(DisputeRulesTest, DeadlineFollowsTheZoneItIsGiven) {
+  const absl::TimeZone west = ZoneAtUtcOffset(-5);
+  const int64_t opened = CityMicros(2026, 3, 7, 2, 0);  // Saturday 02:00 at UTC+8
+  EXPECT_EQ(DecideBy(opened, 1, kCity), CityMicros(2026, 3, 10, 0, 0) - 1);  // Monday
+  // Friday 13:00 at UTC-5: one working day is Monday there too, ending at its midnight.
+  EXPECT_EQ(DecideBy(opened, 1, west), MicrosIn(west, 2026, 3, 10, 0, 0) - 1);
+  // Thursday 2026-03-05 20:00 at UTC-5 is Friday 09:00 at UTC+8: the next working day is
+  // Friday there, Monday here.
+  const int64_t thursday_west = MicrosIn(west, 2026, 3, 5, 20, 0);
+  EXPECT_EQ(DecideBy(thursday_west, 1, west), MicrosIn(west, 2026, 3, 7, 0, 0) - 1);
+  EXPECT_EQ(DecideBy(thursday_west, 1, kCity), CityMicros(2026, 3, 10, 0, 0) - 1);
 }
 
 TEST(DisputeRulesTest, OnlyPendingDisputesMove) {

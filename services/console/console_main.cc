@@ -62,6 +62,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 24 * 60))
       ->envname("CONSOLE_SESSION_MINUTES");
   app.add_option("--log-format", log_format, "json or text")->envname("CONSOLE_LOG_FORMAT");
+  int utc_offset_hours = collectonce::kDefaultUtcOffsetHours;
+  app.add_option("--utc-offset-hours", utc_offset_hours,
+                 "the city's offset from UTC in hours, for the times pages show (as registryd's)")
+      ->check(CLI::Range(-12, 14))
+      ->envname("CONSOLE_UTC_OFFSET_HOURS");
   CLI11_PARSE(app, argc, argv);
 
   auto format = collectonce::rpc::ParseLogFormat(log_format);
@@ -89,7 +94,8 @@ int main(int argc, char** argv) {
   collectonce::console::Backend backend(
       grpc::CreateChannel(registry, grpc::InsecureChannelCredentials()),
       grpc::CreateChannel(gateway, grpc::InsecureChannelCredentials()));
-  collectonce::console::Pages pages(&backend, std::move(choices));
+  collectonce::console::Pages pages(&backend, std::move(choices),
+                                    collectonce::ZoneAtUtcOffset(utc_offset_hours));
   collectonce::console::Sessions sessions(absl::Minutes(session_minutes));
   httplib::Server server;
   server.set_payload_max_length(64 << 10);

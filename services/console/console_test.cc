@@ -3,6 +3,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/console/pages.h"
 #include "services/console/render.h"
 #include "services/console/session.h"
 
@@ -93,6 +94,16 @@ TEST(SessionTest, TokensCompareWhole) {
   EXPECT_FALSE(SameToken(t, t.substr(0, 42)));
   EXPECT_FALSE(SameToken("", ""));
   EXPECT_NE(RandomToken(), t);
+}
+
+// Pages show times in the zone the console is started with, not in a constant UTC+8.
+TEST(CityTimeTest, ShowsTheInstantInTheGivenZone) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilSecond(2026, 3, 6, 18, 0, 5), absl::UTCTimeZone())));
+  EXPECT_EQ(CityTime(t, DefaultCityZone()), "2026-03-07 02:00:05");
+  EXPECT_EQ(CityTime(t, ZoneAtUtcOffset(-5)), "2026-03-06 13:00:05");
+  EXPECT_EQ(CityTime(google::protobuf::Timestamp(), DefaultCityZone()), "");
 }
 
 }  // namespace

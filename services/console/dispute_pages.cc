@@ -37,7 +37,7 @@ Reply Pages::Disputes(const Input& in, const Session& s) {
     row->SetValue("FIELD", x.field());
     row->SetValue("STATE", StateText(x.state()));
     row->SetValue("DEPARTMENT", x.department());
-    row->SetValue("DECIDE_BY", CityTime(x.decide_by()));
+    row->SetValue("DECIDE_BY", CityTime(x.decide_by(), zone_));
     row->SetValue("OPENED_BY", x.opened_by());
     if (x.overdue()) row->ShowSection("OVERDUE");
   }
@@ -62,7 +62,7 @@ Reply Pages::Dispute(const Input& in, const Session& s) {
   d->SetValue("FIELD_LABEL", LabelOf(catalog, x.field()));
   d->SetValue("STATE", StateText(x.state()));
   d->SetValue("DEPARTMENT", x.department());
-  d->SetValue("DECIDE_BY", CityTime(x.decide_by()));
+  d->SetValue("DECIDE_BY", CityTime(x.decide_by(), zone_));
   d->SetValue("MATTER", x.matter());
   d->SetValue("CASE_ID", x.case_id());
   d->SetValue("ETAG", x.etag());
@@ -74,7 +74,7 @@ Reply Pages::Dispute(const Input& in, const Session& s) {
   }
   for (const auto& step : x.steps()) {
     auto* row = d->AddSectionDictionary("STEPS");
-    row->SetValue("TIME", CityTime(step.time()));
+    row->SetValue("TIME", CityTime(step.time(), zone_));
     row->SetValue("STATE", StateText(step.state()));
     row->SetValue("PRINCIPAL", step.principal());
     row->SetValue("OPERATOR", step.operator_());
@@ -179,7 +179,7 @@ Reply Pages::Notifications(const Session& s) {
     row->SetValue("SUBJECT", n.subject());
     row->SetValue("FIELD", n.field());
     row->SetValue("CORRECTED_BY", n.corrected_by());
-    row->SetValue("LAST_SERVED", CityTime(n.last_served_time()));
+    row->SetValue("LAST_SERVED", CityTime(n.last_served_time(), zone_));
     row->SetValue("MATTER", n.matter());
     row->SetValue("DISPUTE", n.dispute());
   }

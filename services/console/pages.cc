@@ -75,10 +75,9 @@ std::pair<std::string, std::string> Describe(const grpc::Status& status) {
   return {message, reason};
 }
 
-std::string CityTime(const google::protobuf::Timestamp& t) {
+std::string CityTime(const google::protobuf::Timestamp& t, absl::TimeZone zone) {
   if (t.seconds() == 0 && t.nanos() == 0) return "";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(t.seconds()),
-                          absl::FixedTimeZone(8 * 3600));
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(t.seconds()), zone);
 }
 
 std::string StateText(v1::Dispute::State state) {
@@ -262,7 +261,7 @@ Reply Pages::File(const Input& in, const Session& s) {
     row->SetValue("LABEL", LabelOf(catalog, f.field()));
     row->SetValue("VALUE", DisplayValue(catalog, f.field(), f.value(), f.masked()));
     row->SetValue("SOURCE", f.provenance().source());
-    row->SetValue("COMMITTED", CityTime(f.provenance().commit_time()));
+    row->SetValue("COMMITTED", CityTime(f.provenance().commit_time(), zone_));
     row->SetValue("FIELD_MATTER", f.provenance().matter());
     if (f.masked()) row->ShowSection("MASKED");
     if (f.contested()) {
@@ -337,7 +336,7 @@ Reply Pages::Access(const Input& in, const Session& s) {
   d->SetIntValue("COUNT", r.entries_size());
   for (const auto& e : r.entries()) {
     auto* row = d->AddSectionDictionary("EVENTS");
-    row->SetValue("TIME", CityTime(e.time()));
+    row->SetValue("TIME", CityTime(e.time(), zone_));
     row->SetValue("PRINCIPAL", e.principal());
     row->SetValue("VIA", e.access().via());
     row->SetValue("PURPOSE", e.access().purpose());

@@ -9,7 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/base/clock.h"
 #include "services/console/backend.h"
 #include "services/console/render.h"
 #include "services/console/session.h"
@@ -35,8 +37,9 @@ using PrincipalChoices = std::vector<std::pair<std::string, std::string>>;
 
 class Pages {
  public:
-  Pages(Backend* backend, PrincipalChoices principals)
-      : backend_(backend), principals_(std::move(principals)) {}
+  // Times are shown in the city's zone `zone` (console --utc-offset-hours).
+  Pages(Backend* backend, PrincipalChoices principals, absl::TimeZone zone = DefaultCityZone())
+      : backend_(backend), principals_(std::move(principals)), zone_(zone) {}
 
   Reply Login(const Session& s, const std::string& error = "");
   // Signs in as one of the offered principals (the caller rotates the session).
@@ -67,12 +70,13 @@ class Pages {
 
   Backend* backend_;
   PrincipalChoices principals_;
+  absl::TimeZone zone_;
 };
 
 // For the page's error box: a Chinese message for the call's code and the registry's reason.
 std::pair<std::string, std::string> Describe(const grpc::Status& status);
-// "2026-03-01 09:00:05" in the city's time (UTC+8); "" when unset.
-std::string CityTime(const google::protobuf::Timestamp& t);
+// "2026-03-01 09:00:05" in the city's time (`zone`); "" when unset.
+std::string CityTime(const google::protobuf::Timestamp& t, absl::TimeZone zone);
 // The Chinese name of a dispute's state.
 std::string StateText(v1::Dispute::State state);
 // A value as a page shows it: as served, but an ID number (the catalog's lookup field)

@@ -4,10 +4,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "libs/authz/validate.h"
+#include "libs/base/clock.h"
 #include "libs/base/error_reason.h"
+#include "libs/catalog/timestamp.h"
 #include "libs/disputes/dispute_rules.h"
 #include "libs/disputes/served.h"
 #include "libs/rpc/errors.h"
@@ -34,19 +34,6 @@ absl::Status InvalidValues(const std::string& what) {
                     "INVALID_VALUES");
 }
 
-int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
-
-google::protobuf::Timestamp MicrosToTimestamp(int64_t us) {
-  google::protobuf::Timestamp t;
-  t.set_seconds(us / 1000000);
-  t.set_nanos(static_cast<int32_t>(us % 1000000) * 1000);
-  return t;
-}
-
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
-}
-
 void CheckLength(const std::string& value, size_t max, const std::string& field, Violations* v) {
   if (value.size() > max) v->push_back({field, "LENGTH", absl::StrCat("at most ", max, " bytes")});
 }
@@ -70,11 +57,12 @@ absl::Status NotFound(const std::string& name) {
 
 // Loads a dispute the caller may see. A caller that does not see every dispute gets the same
 // PERMISSION_DENIED for one that does not exist as for another department's.
-absl::StatusOr<v1::Dispute> LoadVisible(const ds::DisputeStore& store, const Caller& caller,
-                                        const std::string& name, Violations* v) {
+absl::StatusOr<v1::Dispute> LoadVisible(const ds::DisputeStore& store, const Clock& clock,
+                                        const Caller& caller, const std::string& name,
+                                        Violations* v) {
   auto subject = DisputeSubject(name, v);
   if (!subject.ok()) return subject.status();
-  auto d = store.Get(name, NowMicros());
+  auto d = store.Get(name, clock.NowMicros());
   if (absl::IsNotFound(d.status())) {
     if (ds::ReadsAllDisputes(caller.principal)) return NotFound(name);
     v1::Dispute none;
@@ -93,15 +81,15 @@ void AddStep(const Caller& caller, v1::Dispute::State state, const std::string& 
   step->set_principal(caller.principal.name());
   step->set_operator_(op);
   step->set_reason(reason);
-  *step->mutable_time() = MicrosToTimestamp(now_us);
+  *step->mutable_time() = catalog::MicrosToTimestamp(now_us);
 }
 
 // Stores the next version of `d` (based on `version`) and answers with it.
-void SaveAndReply(ds::DisputeStore& store, grpc::ServerUnaryReactor* reactor, v1::Dispute d,
-                  int64_t version, const Caller& caller, const std::string& action,
+void SaveAndReply(ds::DisputeStore& store, const Clock& clock, grpc::ServerUnaryReactor* reactor,
+                  v1::Dispute d, int64_t version, const Caller& caller, const std::string& action,
                   v1::Dispute* response) {
   store.Save(std::move(d), version, caller.principal.name(), action,
-             [reactor, response](absl::StatusOr<v1::Dispute> saved) {
+             [clock, reactor, response](absl::StatusOr<v1::Dispute> saved) {
                if (!saved.ok()) {
                  absl::Status s = saved.status();
                  if (ReasonOf(s) == "OBJECT_CHANGED") {
@@ -112,7 +100,7 @@ void SaveAndReply(ds::DisputeStore& store, grpc::ServerUnaryReactor* reactor, v1
                  reactor->Finish(rpc::ToGrpc(s));
                  return;
                }
-               ds::MarkOverdue(NowMicros(), &*saved);
+               ds::MarkOverdue(clock.NowMicros(), &*saved);
                *response = *std::move(saved);
                reactor->Finish(grpc::Status::OK);
              });
@@ -122,9 +110,9 @@ void SaveAndReply(ds::DisputeStore& store, grpc::ServerUnaryReactor* reactor, v1
 
 // Checks what the caller gave; fills the definition of the field. Violations for each bad
 // member.
-absl::Status CheckOpen(const Caller& caller, store::Store* store, const v1::OpenDisputeRequest& r,
-                       catalog::SubjectName* subject, std::shared_ptr<const catalog::Catalog>* cat,
-                       Violations* v) {
+absl::Status CheckOpen(const Caller& caller, store::Store* store, const Clock& clock,
+                       const v1::OpenDisputeRequest& r, catalog::SubjectName* subject,
+                       std::shared_ptr<const catalog::Catalog>* cat, Violations* v) {
   const v1::Dispute& d = r.dispute();
   auto parsed = catalog::ParseSubjectName(d.subject());
   if (!parsed.ok()) {
@@ -159,9 +147,7 @@ absl::Status CheckOpen(const Caller& caller, store::Store* store, const v1::Open
     v->push_back({"dispute.matter", "UNKNOWN_FORM", "not a known matter or bundle"});
   }
   if (def != nullptr && d.has_claimed_value()) {
-    const absl::CivilDay today =
-        absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(ds::kCityUtcOffsetHours * 3600));
-    (*cat)->CheckValue(*def, d.claimed_value(), today, "dispute.claimed_value", v);
+    (*cat)->CheckValue(*def, d.claimed_value(), clock.Today(), "dispute.claimed_value", v);
   }
   if (!v->empty()) return InvalidValues("the dispute");
   if (window_only) {
@@ -233,7 +219,7 @@ absl::StatusOr<v1::ChangeSet> CheckCorrection(store::Store* store, const v1::Dis
         "NOT_A_CORRECTION");
   }
   const v1::ChangeSet& cs = page->change_sets[0];
-  if (Micros(cs.commit_time()) < Micros(d.create_time())) {
+  if (catalog::TimestampToMicros(cs.commit_time()) < catalog::TimestampToMicros(d.create_time())) {
     return WithReason(absl::FailedPreconditionError(absl::StrCat(
                           "revision ", n, " was written before the dispute was opened")),
                       "NOT_A_CORRECTION");
@@ -248,7 +234,7 @@ absl::StatusOr<int64_t> OldValueTime(store::Store* store, const catalog::Subject
   auto before = store->GetRecord(subject, store::AsOf::Revision(correction - 1), {field});
   if (!before.ok()) return before.status();
   for (const auto& f : before->fields()) {
-    if (f.field() == field) return Micros(f.provenance().commit_time());
+    if (f.field() == field) return catalog::TimestampToMicros(f.provenance().commit_time());
   }
   return 0;
 }
@@ -268,8 +254,8 @@ absl::StatusOr<std::vector<v1::Notification>> NotificationsFor(store::Store* sto
                                                                int64_t decided_us) {
   auto since = OldValueTime(store, subject, d.field(), correction.revision());
   if (!since.ok()) return since.status();
-  auto served =
-      ds::ServedField(store, subject, d.field(), *since, Micros(correction.commit_time()));
+  auto served = ds::ServedField(store, subject, d.field(), *since,
+                                catalog::TimestampToMicros(correction.commit_time()));
   if (!served.ok()) return served.status();
   std::vector<v1::Notification> out;
   for (const auto& s : *served) {
@@ -281,19 +267,20 @@ absl::StatusOr<std::vector<v1::Notification>> NotificationsFor(store::Store* sto
     n.set_field(d.field());
     n.set_dispute(d.name());
     n.set_corrected_by(correction.name());
-    *n.mutable_last_served_time() = MicrosToTimestamp(s.last_time_us);
+    *n.mutable_last_served_time() = catalog::MicrosToTimestamp(s.last_time_us);
     n.set_matter(s.matter);
-    *n.mutable_create_time() = MicrosToTimestamp(decided_us);
+    *n.mutable_create_time() = catalog::MicrosToTimestamp(decided_us);
     out.push_back(std::move(n));
   }
   return out;
 }
 
 // The steps after OPEN share this: load, check the caller, the etag and the transition.
-absl::StatusOr<v1::Dispute> LoadForStep(const ds::DisputeStore& store, const Caller& caller,
-                                        const std::string& name, const std::string& etag,
-                                        v1::Dispute::State to, Violations* v) {
-  auto d = LoadVisible(store, caller, name, v);
+absl::StatusOr<v1::Dispute> LoadForStep(const ds::DisputeStore& store, const Clock& clock,
+                                        const Caller& caller, const std::string& name,
+                                        const std::string& etag, v1::Dispute::State to,
+                                        Violations* v) {
+  auto d = LoadVisible(store, clock, caller, name, v);
   if (!d.ok()) return d.status();
   absl::Status allowed = to == v1::Dispute::WITHDRAWN ? ds::MayWithdraw(caller.principal)
                                                       : ds::MayDecide(caller.principal, *d);
@@ -336,11 +323,12 @@ grpc::ServerUnaryReactor* DisputeServiceImpl::OpenDispute(grpc::CallbackServerCo
   Violations v;
   catalog::SubjectName subject;
   std::shared_ptr<const catalog::Catalog> cat;
-  absl::Status checked = CheckOpen(*caller, ctx_->store(), *request, &subject, &cat, &v);
+  absl::Status checked =
+      CheckOpen(*caller, ctx_->store(), ctx_->clock(), *request, &subject, &cat, &v);
   if (!checked.ok()) return Reply(context, checked, v);
   const v1::Dispute& in = request->dispute();
   const std::string subject_name = subject.ToString();
-  auto existing = disputes_.ForSubject(subject_name, NowMicros());
+  auto existing = disputes_.ForSubject(subject_name, ctx_->clock().NowMicros());
   if (!existing.ok()) return Reply(context, existing.status());
   int on_field = 0;
   for (const auto& d : *existing) {
@@ -369,7 +357,7 @@ grpc::ServerUnaryReactor* DisputeServiceImpl::OpenDispute(grpc::CallbackServerCo
   if (!revision.ok()) return Reply(context, revision.status());
 
   const v1::FieldDefinition& def = *cat->FindField(in.field());
-  const int64_t now = NowMicros();
+  const int64_t now = ctx_->clock().NowMicros();
   v1::Dispute d;
   d.set_name(absl::StrCat(subject_name, "/disputes/", ds::DisputeId(in.field(), on_field + 1)));
   d.set_subject(subject_name);
@@ -384,8 +372,9 @@ grpc::ServerUnaryReactor* DisputeServiceImpl::OpenDispute(grpc::CallbackServerCo
   d.set_opened_by(caller->principal.name());
   d.set_operator_(in.operator_());
   d.set_request_id(request->request_id());
-  *d.mutable_create_time() = MicrosToTimestamp(now);
-  *d.mutable_decide_by() = MicrosToTimestamp(ds::DecideBy(now, ds::WorkingDays(def)));
+  *d.mutable_create_time() = catalog::MicrosToTimestamp(now);
+  *d.mutable_decide_by() =
+      catalog::MicrosToTimestamp(ds::DecideBy(now, ds::WorkingDays(def), ctx_->clock().zone()));
   AddStep(*caller, v1::Dispute::OPEN, in.operator_(), in.reason(), now, &d);
   auto* reactor = context->DefaultReactor();
   disputes_.Save(std::move(d), 0, caller->principal.name(), "DISPUTE_OPEN",
@@ -412,7 +401,7 @@ grpc::ServerUnaryReactor* DisputeServiceImpl::GetDispute(grpc::CallbackServerCon
   if (!caller.ok()) return Reply(context, caller.status());
   if (absl::Status s = ds::MayReadDisputes(caller->principal); !s.ok()) return Reply(context, s);
   Violations v;
-  auto d = LoadVisible(disputes_, *caller, request->name(), &v);
+  auto d = LoadVisible(disputes_, ctx_->clock(), *caller, request->name(), &v);
   if (!d.ok()) return Reply(context, d.status(), v);
   *response = *std::move(d);
   return Reply(context, absl::OkStatus());
@@ -451,7 +440,8 @@ grpc::ServerUnaryReactor* DisputeServiceImpl::ListDisputes(grpc::CallbackServerC
   auto after =
       DecodeAfter(ctx_->page_tokens(), PageList::kDisputes, request->page_token(), bound, &v);
   if (!after.ok()) return Reply(context, after.status(), v);
-  auto page = disputes_.List(f, *after, *size, std::max(10 * *size, 500), NowMicros());
+  auto page =
+      disputes_.List(f, *after, *size, std::max(10 * *size, 500), ctx_->clock().NowMicros());
   if (!page.ok()) return Reply(context, page.status());
   for (auto& d : page->disputes) *response->add_disputes() = std::move(d);
   if (!page->next_after.empty()) {
@@ -471,14 +461,15 @@ grpc::ServerUnaryReactor* DisputeServiceImpl::ReviewDispute(grpc::CallbackServer
   CheckLength(request->reason(), kMaxReasonLength, "reason", &v);
   CheckLength(request->operator_(), kMaxOperatorLength, "operator", &v);
   if (!v.empty()) return Reply(context, InvalidValues("the request"), v);
-  auto d = LoadForStep(disputes_, *caller, request->name(), request->etag(),
+  auto d = LoadForStep(disputes_, ctx_->clock(), *caller, request->name(), request->etag(),
                        v1::Dispute::UNDER_REVIEW, &v);
   if (!d.ok()) return Reply(context, d.status(), v);
   const int64_t version = d->version();
-  AddStep(*caller, v1::Dispute::UNDER_REVIEW, request->operator_(), request->reason(), NowMicros(),
-          &*d);
+  AddStep(*caller, v1::Dispute::UNDER_REVIEW, request->operator_(), request->reason(),
+          ctx_->clock().NowMicros(), &*d);
   auto* reactor = context->DefaultReactor();
-  SaveAndReply(disputes_, reactor, *std::move(d), version, *caller, "DISPUTE_REVIEW", response);
+  SaveAndReply(disputes_, ctx_->clock(), reactor, *std::move(d), version, *caller, "DISPUTE_REVIEW",
+               response);
   return reactor;
 }
 
@@ -502,12 +493,13 @@ grpc::ServerUnaryReactor* DisputeServiceImpl::DecideDispute(grpc::CallbackServer
   CheckLength(request->reason(), kMaxReasonLength, "reason", &v);
   CheckLength(request->operator_(), kMaxOperatorLength, "operator", &v);
   if (!v.empty()) return Reply(context, InvalidValues("the decision"), v);
-  auto d = LoadForStep(disputes_, *caller, request->name(), request->etag(), outcome, &v);
+  auto d =
+      LoadForStep(disputes_, ctx_->clock(), *caller, request->name(), request->etag(), outcome, &v);
   if (!d.ok()) return Reply(context, d.status(), v);
   auto subject = catalog::ParseSubjectName(d->subject());
   if (!subject.ok()) return Reply(context, absl::DataLossError("a stored dispute is unreadable"));
   const int64_t version = d->version();
-  const int64_t now = NowMicros();
+  const int64_t now = ctx_->clock().NowMicros();
   std::vector<v1::Notification> notices;
   if (outcome == v1::Dispute::CORRECTED) {
     auto n = CorrectionRevision(*d, request->corrected_by(), &v);
@@ -533,8 +525,8 @@ grpc::ServerUnaryReactor* DisputeServiceImpl::DecideDispute(grpc::CallbackServer
                                   reactor->Finish(rpc::ToGrpc(s));
                                   return;
                                 }
-                                SaveAndReply(disputes_, reactor, std::move(*decided), version, who,
-                                             "DISPUTE_DECIDE", response);
+                                SaveAndReply(disputes_, ctx_->clock(), reactor, std::move(*decided),
+                                             version, who, "DISPUTE_DECIDE", response);
                               });
   return reactor;
 }
@@ -549,15 +541,16 @@ grpc::ServerUnaryReactor* DisputeServiceImpl::WithdrawDispute(
   CheckLength(request->reason(), kMaxReasonLength, "reason", &v);
   CheckLength(request->operator_(), kMaxOperatorLength, "operator", &v);
   if (!v.empty()) return Reply(context, InvalidValues("the request"), v);
-  auto d =
-      LoadForStep(disputes_, *caller, request->name(), request->etag(), v1::Dispute::WITHDRAWN, &v);
+  auto d = LoadForStep(disputes_, ctx_->clock(), *caller, request->name(), request->etag(),
+                       v1::Dispute::WITHDRAWN, &v);
   if (!d.ok()) return Reply(context, d.status(), v);
   const int64_t version = d->version();
   d->set_decision_reason(request->reason());
-  AddStep(*caller, v1::Dispute::WITHDRAWN, request->operator_(), request->reason(), NowMicros(),
-          &*d);
+  AddStep(*caller, v1::Dispute::WITHDRAWN, request->operator_(), request->reason(),
+          ctx_->clock().NowMicros(), &*d);
   auto* reactor = context->DefaultReactor();
-  SaveAndReply(disputes_, reactor, *std::move(d), version, *caller, "DISPUTE_WITHDRAW", response);
+  SaveAndReply(disputes_, ctx_->clock(), reactor, *std::move(d), version, *caller,
+               "DISPUTE_WITHDRAW", response);
   return reactor;
 }
 

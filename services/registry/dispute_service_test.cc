@@ -9,6 +9,7 @@
 #include "google/protobuf/text_format.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/base/clock.h"
 #include "libs/rpc/errors.h"
 #include "libs/store/rocksdb_store.h"
 #include "libs/store/test_util.h"
@@ -256,6 +257,26 @@ TEST_F(DisputeServiceTest, OpenRoutesTheFieldAndMarksItContested) {
            &again);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(Reason(s), "DISPUTE_ALREADY_OPEN");
+}
+
+// Times come from the registry's clock and zone (registryd --utc-offset-hours), not from the
+// system clock and a constant: the dispute opens at the clock's moment, and its deadline is
+// the end of a working day in that zone. Friday 2026-03-06 13:00 at UTC-5 is Saturday 02:00
+// in UTC+8; five working days there end on Friday 2026-03-13 at midnight, UTC-5.
+TEST_F(DisputeServiceTest, TimesComeFromTheRegistrysClockAndZone) {
+  const absl::TimeZone west = ZoneAtUtcOffset(-5);
+  const absl::Time opened = absl::FromCivil(absl::CivilSecond(2026, 3, 6, 13, 0, 0), west);
+  context_->set_clock(Clock(west, [opened] { return opened; }));
+  v1::Dispute d;
+  grpc::Status s = Open("window", absl::StrCat(R"(dispute { subject: ")", song_, R"("
+      field: "residential_address" matter: "matters/home-visit" reason: "已搬至富兴路" })"),
+                        &d);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(d.create_time().seconds(), absl::ToUnixSeconds(opened));
+  EXPECT_EQ(d.steps(0).time().seconds(), absl::ToUnixSeconds(opened));
+  EXPECT_EQ(d.decide_by().seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2026, 3, 14), west)) - 1);
+  EXPECT_EQ(d.decide_by().nanos(), 999999000);
 }
 
 TEST_F(DisputeServiceTest, ARetriedOpenReturnsTheFirstDispute) {

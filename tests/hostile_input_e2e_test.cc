@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "collectonce/gateway/v1/gateway.grpc.pb.h"
+#include "collectonce/registry/v1/dispute.grpc.pb.h"
 #include "collectonce/registry/v1/evidence.grpc.pb.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "gmock/gmock.h"
@@ -151,6 +152,7 @@ TEST_F(HostileInputTest, EveryRegistryAndGatewayMethodRefusesBytesThatAreNotUtf8
   // Links the generated files in, so that their services are in the generated pool.
   (void)registry::v1::GetRecordRequest::descriptor();
   (void)registry::v1::IssueEvidenceRequest::descriptor();
+  (void)registry::v1::OpenDisputeRequest::descriptor();
   (void)gateway::v1::PrefillFormRequest::descriptor();
   auto registry = testing::Daemon::Start(
       REGISTRYD_BINARY,
@@ -170,12 +172,12 @@ TEST_F(HostileInputTest, EveryRegistryAndGatewayMethodRefusesBytesThatAreNotUtf8
       reg.get(),
       {"collectonce.registry.v1.RecordService", "collectonce.registry.v1.GovernanceService",
        "collectonce.registry.v1.ReuseLedger", "collectonce.registry.v1.AuditService",
-       "collectonce.registry.v1.EvidenceService"},
+       "collectonce.registry.v1.EvidenceService", "collectonce.registry.v1.DisputeService"},
       "registry.collectonce", &checked);
   auto gw = grpc::CreateChannel(gateway->grpc_address(), grpc::InsecureChannelCredentials());
   ExpectEveryMethodRefuses(gw.get(), {"collectonce.gateway.v1.ReuseGateway"}, "gateway.collectonce",
                            &checked);
-  EXPECT_GE(checked, 25);
+  EXPECT_GE(checked, 32);
 
   // The cases of the report: a value, a reason, a key of the values map, one level down.
   const pb::MethodDescriptor* update = pb::DescriptorPool::generated_pool()->FindMethodByName(

@@ -18,6 +18,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kCreatedAuditKey[] = "created a new audit signing key";
+constexpr char kCreatedEvidenceKey[] = "created a new evidence signing key";
 constexpr int kExitInvalidArgument = 64 + 3;
 
 class BackupTest : public ::testing::Test {
@@ -76,14 +77,22 @@ TEST_F(BackupTest, CreateRefusesTheStoreAndRestoreCarriesTheSigningKey) {
 
   // With --audit-key the restored registry signs with the same key: the saved head verifies.
   const std::string restored = dir_ + "/restored";
-  testing::ShellResult with_key = Ctl(
-      live, absl::StrCat("backup restore ", backups, " --data-dir ", restored, " --index-key ",
-                         data, "/keys/index.key --audit-key ", data, "/keys/audit-signing.pem"));
+  testing::ShellResult with_key =
+      Ctl(live, absl::StrCat("backup restore ", backups, " --data-dir ", restored, " --index-key ",
+                             data, "/keys/index.key --audit-key ", data,
+                             "/keys/audit-signing.pem --evidence-key ", data,
+                             "/keys/evidence-signing.pem"));
   ASSERT_EQ(with_key.exit_code, 0) << with_key.out;
-  EXPECT_THAT(with_key.out, Not(HasSubstr("audit signing key is not part")));
+  EXPECT_THAT(with_key.out, Not(HasSubstr("is not part of a backup")));
   {
     testing::Daemon back = Start(restored, dir_ + "/restored.log");
     EXPECT_THAT(back.Log(), Not(HasSubstr(kCreatedAuditKey)));
+    EXPECT_THAT(back.Log(), Not(HasSubstr(kCreatedEvidenceKey)));
+    // The same evidence key: what verifiers pinned before still verifies what it issues.
+    testing::ShellResult before = Ctl(live, "evidence keys");
+    testing::ShellResult after = Ctl(back, "evidence keys");
+    ASSERT_EQ(after.exit_code, 0) << after.out;
+    EXPECT_EQ(after.out, before.out);
     testing::ShellResult verified = Ctl(back, absl::StrCat("audit verify --since-head ", head));
     EXPECT_EQ(verified.exit_code, 0) << verified.out;
   }
@@ -97,8 +106,11 @@ TEST_F(BackupTest, CreateRefusesTheStoreAndRestoreCarriesTheSigningKey) {
   ASSERT_EQ(without.exit_code, 0) << without.out;
   EXPECT_THAT(without.out, HasSubstr("the audit signing key is not part of a backup"));
   EXPECT_THAT(without.out, HasSubstr(keyless + "/keys/audit-signing.pem"));
+  EXPECT_THAT(without.out, HasSubstr("the evidence signing key is not part of a backup"));
+  EXPECT_THAT(without.out, HasSubstr(keyless + "/keys/evidence-signing.pem"));
   testing::Daemon other = Start(keyless, dir_ + "/keyless.log");
   EXPECT_THAT(other.Log(), HasSubstr(kCreatedAuditKey));
+  EXPECT_THAT(other.Log(), HasSubstr(kCreatedEvidenceKey));
   testing::ShellResult mismatch = Ctl(other, absl::StrCat("audit verify --since-head ", head));
   EXPECT_NE(mismatch.exit_code, 0) << mismatch.out;
   EXPECT_THAT(mismatch.out, HasSubstr("another key"));

@@ -141,8 +141,36 @@ bool CopyKey(const std::string& from, const fs::path& keys, const char* name, st
   return true;
 }
 
+// The key files a registry keeps in DATA_DIR/keys, none of them in a backup (they are not
+// on the data disk's database): what `backup restore` copies when told where they are.
+struct KeyFile {
+  const char* flag;       // --index-key
+  const char* file;       // under DATA_DIR/keys
+  const char* what;       // "the person index key"
+  const char* json;       // the -o json field
+  const char* otherwise;  // what happens when it is not copied
+  std::string from;       // the flag's value
+};
+
+std::vector<KeyFile> RestoredKeys(const std::string& index_key, const std::string& audit_key,
+                                  const std::string& evidence_key) {
+  return {
+      {"--index-key", "index.key", "the person index key", "indexKeyCopied",
+       "it refuses to open the store with any other key", index_key},
+      {"--audit-key", "audit-signing.pem", "the audit signing key", "auditKeyCopied",
+       "with another key (--insecure creates one) tree heads saved earlier no longer verify "
+       "(`audit verify --since-head`: signed with another key)",
+       audit_key},
+      {"--evidence-key", "evidence-signing.pem", "the evidence signing key", "evidenceKeyCopied",
+       "with another key (--insecure creates one) evidence issued earlier no longer verifies "
+       "against the published keys unless the old key is listed as retired "
+       "(--evidence-retired-jwks)",
+       evidence_key},
+  };
+}
+
 int RunRestore(const Globals& g, const std::string& dir, const std::string& data_dir,
-               int64_t backup_id, const std::string& index_key, const std::string& audit_key) {
+               int64_t backup_id, const std::vector<KeyFile>& keys) {
   std::error_code ec;
   if (fs::exists(data_dir, ec)) {
     if (!fs::is_directory(data_dir, ec)) {
@@ -155,11 +183,10 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
           ": it is not empty (a restore replaces what is there; give a new or empty directory)"));
     }
   }
-  if (!index_key.empty() && !fs::is_regular_file(index_key, ec)) {
-    return UsageError(absl::StrCat("--index-key ", index_key, " is not a file"));
-  }
-  if (!audit_key.empty() && !fs::is_regular_file(audit_key, ec)) {
-    return UsageError(absl::StrCat("--audit-key ", audit_key, " is not a file"));
+  for (const KeyFile& k : keys) {
+    if (!k.from.empty() && !fs::is_regular_file(k.from, ec)) {
+      return UsageError(absl::StrCat(k.flag, " ", k.from, " is not a file"));
+    }
   }
   std::unique_ptr<rocksdb::BackupEngineReadOnly> engine;
   if (auto code = OpenBackups(dir, &engine)) return *code;
@@ -199,11 +226,10 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
   if (!s.ok()) {
     return fail(absl::StrCat("restoring backup ", info.backup_id, " failed: ", s.ToString()));
   }
-  if (!index_key.empty() && !CopyKey(index_key, partial / "keys", "index.key", &ec)) {
-    return fail(absl::StrCat("cannot copy the index key: ", ec.message()));
-  }
-  if (!audit_key.empty() && !CopyKey(audit_key, partial / "keys", "audit-signing.pem", &ec)) {
-    return fail(absl::StrCat("cannot copy the audit signing key: ", ec.message()));
+  for (const KeyFile& k : keys) {
+    if (!k.from.empty() && !CopyKey(k.from, partial / "keys", k.file, &ec)) {
+      return fail(absl::StrCat("cannot copy ", k.what, ": ", ec.message()));
+    }
   }
   if (fs::exists(target, ec)) fs::remove(target, ec);  // empty, checked above
   fs::rename(partial, target, ec);
@@ -215,27 +241,18 @@ int RunRestore(const Globals& g, const std::string& dir, const std::string& data
     doc["dataDir"] = data_dir;
     doc["sizeBytes"] = absl::StrCat(info.size);
     doc["files"] = info.number_files;
-    doc["indexKeyCopied"] = !index_key.empty();
-    doc["auditKeyCopied"] = !audit_key.empty();
+    for (const KeyFile& k : keys) doc[k.json] = !k.from.empty();
     if (int rc = EmitDocument(g, doc); rc != kExitOk) return rc;
   } else {
     std::cout << "restored backup " << info.backup_id << " (" << info.size << " bytes, "
               << info.number_files << " files) into " << data_dir << "\n";
   }
-  if (index_key.empty()) {
-    std::cerr << "note: the person index key is not part of a backup; copy the original "
-                 "registry's DATA_DIR/keys/index.key to "
-              << (fs::path(data_dir) / "keys" / "index.key").string()
-              << " (mode 0600), or give --index-key, before starting registryd; it refuses "
-                 "to open the store with any other key\n";
-  }
-  if (audit_key.empty()) {
-    std::cerr << "note: the audit signing key is not part of a backup; copy the original "
-                 "registry's DATA_DIR/keys/audit-signing.pem to "
-              << (fs::path(data_dir) / "keys" / "audit-signing.pem").string()
-              << " (mode 0600), or give --audit-key, before starting registryd; with another "
-                 "key (--insecure creates one) tree heads saved earlier no longer verify "
-                 "(`audit verify --since-head`: signed with another key)\n";
+  for (const KeyFile& k : keys) {
+    if (!k.from.empty()) continue;
+    std::cerr << "note: " << k.what << " is not part of a backup; copy the original registry's "
+              << "DATA_DIR/keys/" << k.file << " to "
+              << (fs::path(data_dir) / "keys" / k.file).string() << " (mode 0600), or give "
+              << k.flag << ", before starting registryd; " << k.otherwise << "\n";
   }
   return kExitOk;
 }
@@ -261,7 +278,7 @@ void AddBackupCommands(CLI::App& app, const Globals& g, Action* action) {
   verify->callback([&g, action, dir] { *action = [&g, dir] { return RunVerify(g, *dir); }; });
 
   struct RestoreOpts {
-    std::string dir, data_dir, index_key, audit_key;
+    std::string dir, data_dir, index_key, audit_key, evidence_key;
     int64_t backup_id = 0;
   };
   auto r = std::make_shared<RestoreOpts>();
@@ -276,14 +293,19 @@ void AddBackupCommands(CLI::App& app, const Globals& g, Action* action) {
                       "copy this person-index key file into DATA_DIR/keys/index.key");
   restore->add_option("--audit-key", r->audit_key,
                       "copy this audit signing key file into DATA_DIR/keys/audit-signing.pem");
+  restore->add_option("--evidence-key", r->evidence_key,
+                      "copy this evidence signing key file into DATA_DIR/keys/"
+                      "evidence-signing.pem");
   restore->footer(
       "Example: registryctl backup restore /var/backups/registry --data-dir "
       "/var/lib/registry-restored "
       "--index-key /var/lib/registry/keys/index.key "
-      "--audit-key /var/lib/registry/keys/audit-signing.pem");
+      "--audit-key /var/lib/registry/keys/audit-signing.pem "
+      "--evidence-key /var/lib/registry/keys/evidence-signing.pem");
   restore->callback([&g, action, r] {
     *action = [&g, r] {
-      return RunRestore(g, r->dir, r->data_dir, r->backup_id, r->index_key, r->audit_key);
+      return RunRestore(g, r->dir, r->data_dir, r->backup_id,
+                        RestoredKeys(r->index_key, r->audit_key, r->evidence_key));
     };
   });
 }

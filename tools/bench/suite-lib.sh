@@ -6,7 +6,8 @@ log() { printf '[%s %4ds] %s\n' "${SUITE_NAME:-suite}" "$(( $(date +%s) - T0 ))"
 
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  # CONT too: a daemon a suite stopped (SIGSTOP) acts on TERM only once it runs again.
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; kill -CONT "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 }
 trap cleanup EXIT

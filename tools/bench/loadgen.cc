@@ -36,6 +36,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "collectonce/gateway/v1/gateway.grpc.pb.h"
+#include "collectonce/registry/v1/evidence.grpc.pb.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "tools/bench/etcd_calls.h"
@@ -106,7 +107,8 @@ struct Options {
   std::vector<std::string> subjects;
   std::string principal = "spiffe://sanming.gov.cn/approval/housing-fund";
   std::string purpose = "matters/housing-fund-account";
-  std::string form;  // prefill; default: the purpose
+  std::string form;           // prefill; default: the purpose
+  std::string evidence_type;  // evidence
   std::string source = "public-security.household";
   std::string field = "residential_address";
   std::vector<std::string> read_mask;  // get: catalog fields asked for (empty: all)
@@ -156,6 +158,7 @@ class Load {
       auto ch = grpc::CreateCustomChannel(o_.target, grpc::InsecureChannelCredentials(), args);
       records_.push_back(v1::RecordService::NewStub(ch));
       gateways_.push_back(gw::ReuseGateway::NewStub(ch));
+      evidence_.push_back(v1::EvidenceService::NewStub(ch));
       channels_.push_back(std::move(ch));
     }
     etcd_ = std::make_unique<collectonce::bench::EtcdCalls>(channels_);
@@ -222,6 +225,19 @@ class Load {
                                          [ctx, req, resp, done](grpc::Status s) {
                                            done(s.ok(), s.ok() ? resp->ByteSizeLong() : 0);
                                          });
+    } else if (o_.call == "evidence") {
+      auto req = std::make_shared<v1::IssueEvidenceRequest>();
+      auto resp = std::make_shared<v1::IssueEvidenceResponse>();
+      req->set_evidence_type(o_.evidence_type);
+      if (is_name)
+        req->set_subject(subject);
+      else
+        req->set_id_number(subject);
+      req->set_matter(o_.purpose);
+      evidence_[c]->async()->IssueEvidence(ctx.get(), req.get(), resp.get(),
+                                           [ctx, req, resp, done](grpc::Status s) {
+                                             done(s.ok(), s.ok() ? resp->ByteSizeLong() : 0);
+                                           });
     } else if (o_.call == "etcd-range") {
       etcd_->Range(c, std::move(ctx), subject, std::move(done));
     } else if (o_.call == "etcd-put") {
@@ -375,6 +391,7 @@ class Load {
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<v1::RecordService::Stub>> records_;
   std::vector<std::unique_ptr<gw::ReuseGateway::Stub>> gateways_;
+  std::vector<std::unique_ptr<v1::EvidenceService::Stub>> evidence_;
   std::unique_ptr<collectonce::bench::EtcdCalls> etcd_;
   Histogram hist_;
   std::atomic<bool> measuring_{false};
@@ -392,8 +409,12 @@ int main(int argc, char** argv) {
       "loadgen: closed- or open-loop gRPC load on the registry, the gateway or the "
       "echo baseline; prints rate, latency percentiles, errors and server CPU per call."};
   app.add_option("--target", o.target, "HOST:PORT")->required();
-  app.add_option("--call", o.call, "get, prefill, update, history, etcd-range or etcd-put")
-      ->check(CLI::IsMember({"get", "prefill", "update", "history", "etcd-range", "etcd-put"}));
+  app.add_option("--call", o.call,
+                 "get, prefill, update, history, evidence, etcd-range or etcd-put")
+      ->check(CLI::IsMember(
+          {"get", "prefill", "update", "history", "evidence", "etcd-range", "etcd-put"}));
+  app.add_option("--evidence-type", o.evidence_type,
+                 "evidence: evidence-types/… to issue (--purpose is the matter)");
   app.add_option("--subjects", o.subjects_file,
                  "file, one subject a line (a record name, or a resident ID number)");
   app.add_option("--subject", subject_args, "a subject (repeatable), instead of --subjects");

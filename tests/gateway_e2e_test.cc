@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "collectonce/gateway/v1/gateway.grpc.pb.h"
 #include "collectonce/registry/v1/audit.pb.h"
+#include "collectonce/registry/v1/evidence.grpc.pb.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
@@ -37,6 +38,7 @@ const char kSongId[] = "350403194503120012";
 const char kMarket[] = "spiffe://sanming.gov.cn/approval/market-regulation";
 const char kTax[] = "spiffe://sanming.gov.cn/approval/tax";
 const char kWindow[] = "spiffe://sanming.gov.cn/service-center/window";
+const char kHousingFund[] = "spiffe://sanming.gov.cn/approval/housing-fund";
 
 class GatewayTest : public ::testing::Test {
  protected:
@@ -78,6 +80,10 @@ class GatewayTest : public ::testing::Test {
     auto rec = v1::RecordService::NewStub(ch);
     absl::Status applied = testing::ApplyExamples(
         *gov, kExamples, [](grpc::ClientContext* ctx) { Ctx(ctx, "registryctl"); });
+    ASSERT_TRUE(applied.ok()) << applied;
+    auto evidence = v1::EvidenceService::NewStub(ch);
+    applied = testing::ApplyEvidenceTypeExamples(
+        *evidence, kExamples, [](grpc::ClientContext* ctx) { Ctx(ctx, "registryctl"); });
     ASSERT_TRUE(applied.ok()) << applied;
     v1::UpdateRecordRequest steel;
     ASSERT_TRUE(
@@ -392,6 +398,46 @@ TEST_F(GatewayTest, InvalidSubmittedValuesLeaveTheRecordUnchanged) {
   EXPECT_EQ(rpc::FromGrpc(s).violations.at(0).field, "values.gender");
   EXPECT_EQ(Read(*song_name_, "matters/data-governance-review-person").revision(),
             before.revision());
+}
+
+// An approval system asks the gateway for evidence instead of a certificate: the registry
+// decides as for the caller itself (the housing fund is a requester of marital-status evidence
+// for its account matter, the tax office is not), signs it, and records the issuance as the
+// caller's; an incomplete request is refused at the gateway with a violation per field.
+TEST_F(GatewayTest, AnApprovalSystemGetsEvidenceThroughTheGatewayUnderItsOwnStanding) {
+  v1::IssueEvidenceRequest req;
+  req.set_evidence_type("evidence-types/marital-status");
+  req.set_id_number(kSongId);
+  req.set_matter("matters/housing-fund-account");
+  req.set_case_id("GJJ-2026-0042");
+  v1::IssueEvidenceResponse issued;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = gw_->IssueEvidence(Ctx(&ctx, kHousingFund), req, &issued);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  // An SD-JWT: the issuer-signed JWT, then one disclosure per attested field.
+  EXPECT_EQ(std::count(issued.credential().begin(), issued.credential().end(), '~'), 4)
+      << issued.credential();
+  EXPECT_GT(issued.audit_index(), 0u);
+  EXPECT_FALSE(issued.status_list_uri().empty());
+
+  v1::IssueEvidenceResponse refused_out;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = gw_->IssueEvidence(Ctx(&ctx, kTax), req, &refused_out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+    EXPECT_EQ(rpc::FromGrpc(s).reason, "EVIDENCE_NOT_ALLOWED");
+  }
+  v1::IssueEvidenceRequest empty;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = gw_->IssueEvidence(Ctx(&ctx, kHousingFund), empty, &refused_out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    std::vector<std::string> fields;
+    for (const auto& v : rpc::FromGrpc(s).violations) fields.push_back(v.field);
+    EXPECT_THAT(fields, ElementsAre("evidence_type", "matter", "subject"));
+  }
 }
 
 TEST_F(GatewayTest, ReuseStatsOverATimeOutOfRangeAreRefused) {

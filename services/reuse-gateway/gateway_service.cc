@@ -275,4 +275,42 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::VerifyReceipt(grpc::CallbackServer
   return rpc::Reply(context, absl::OkStatus(), {}, rpc::kGatewayDomain);
 }
 
+grpc::ServerUnaryReactor* GatewayServiceImpl::IssueEvidence(grpc::CallbackServerContext* context,
+                                                            const v1::IssueEvidenceRequest* request,
+                                                            v1::IssueEvidenceResponse* response) {
+  if (options_.admission != nullptr) {
+    if (absl::Status s = options_.admission->Admit(*context); !s.ok())
+      return rpc::Reply(context, s, {}, rpc::kGatewayDomain);
+  }
+  auto caller = rpc::IdentifyCaller(*context, options_.insecure);
+  if (!caller.ok()) return rpc::Reply(context, caller.status(), {}, rpc::kGatewayDomain);
+  // What the gateway can tell by itself; everything else (the type, the caller's place among
+  // its requesters, the matter, missing fields) the registry decides.
+  catalog::Violations v;
+  if (request->evidence_type().empty()) {
+    v.push_back({"evidence_type", "REQUIRED", "evidence-types/{id}"});
+  }
+  if (request->matter().empty()) {
+    v.push_back({"matter", "REQUIRED", "the matter the evidence serves"});
+  }
+  catalog::Violations subject;
+  if (auto s = CheckSubject(request->subject(), request->id_number(), &subject); !s.ok()) {
+    v.insert(v.end(), subject.begin(), subject.end());
+  }
+  if (!v.empty()) {
+    return rpc::Reply(context,
+                      WithReason(absl::InvalidArgumentError("the evidence request is incomplete"),
+                                 "INVALID_VALUES"),
+                      v, rpc::kGatewayDomain);
+  }
+  auto issued = registry_->IssueEvidence({caller->peer, rpc::CallTrace(*context).Traceparent()},
+                                         *request, Deadline(*context));
+  if (!issued.ok()) return rpc::Reply(context, issued.status(), {}, rpc::kGatewayDomain);
+  *response = *std::move(issued);
+  metrics_->Count("collectonce_gateway_evidence_issued_total",
+                  "Evidence issued through the gateway, by evidence type.", "evidence_type",
+                  request->evidence_type(), 1);
+  return rpc::Reply(context, absl::OkStatus(), {}, rpc::kGatewayDomain);
+}
+
 }  // namespace collectonce::reuse

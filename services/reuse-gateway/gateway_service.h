@@ -40,6 +40,9 @@ class GatewayServiceImpl final : public gw::ReuseGateway::CallbackService {
   grpc::ServerUnaryReactor* VerifyReceipt(grpc::CallbackServerContext* context,
                                           const gw::VerifyReceiptRequest* request,
                                           gw::VerifyReceiptResponse* response) override;
+  grpc::ServerUnaryReactor* IssueEvidence(grpc::CallbackServerContext* context,
+                                          const v1::IssueEvidenceRequest* request,
+                                          v1::IssueEvidenceResponse* response) override;
 
  private:
   absl::Time Deadline(const grpc::CallbackServerContext& context) const;

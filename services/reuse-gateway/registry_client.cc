@@ -108,6 +108,7 @@ RegistryClient::RegistryClient(const std::vector<std::string>& addresses, std::s
     r->records = v1::RecordService::NewStub(r->channel);
     r->governance = v1::GovernanceService::NewStub(r->channel);
     r->ledger = v1::ReuseLedger::NewStub(r->channel);
+    r->evidence = v1::EvidenceService::NewStub(r->channel);
     replicas_.push_back(std::move(r));
   }
 }
@@ -286,6 +287,15 @@ absl::StatusOr<v1::ReuseStats> RegistryClient::GetReuseStats(
                               [&](Replica& r, grpc::ClientContext* ctx, v1::ReuseStats* out) {
                                 return r.ledger->GetReuseStats(ctx, request, out);
                               });
+}
+
+absl::StatusOr<v1::IssueEvidenceResponse> RegistryClient::IssueEvidence(
+    const Origin& origin, const v1::IssueEvidenceRequest& request, absl::Time deadline) {
+  return Call<v1::IssueEvidenceResponse>(
+      "/collectonce.registry.v1.EvidenceService/IssueEvidence", origin, deadline, false,
+      [&](Replica& r, grpc::ClientContext* ctx, v1::IssueEvidenceResponse* out) {
+        return r.evidence->IssueEvidence(ctx, request, out);
+      });
 }
 
 absl::Status RegistryClient::CheckHealth(absl::Time deadline) {

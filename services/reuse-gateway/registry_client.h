@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "collectonce/registry/v1/evidence.grpc.pb.h"
 #include "collectonce/registry/v1/registry_service.grpc.pb.h"
 #include "grpcpp/security/credentials.h"
 #include "libs/rpc/errors.h"
@@ -76,6 +77,11 @@ class RegistryClient {
   absl::StatusOr<v1::ReuseStats> GetReuseStats(const Origin& origin,
                                                const v1::GetReuseStatsRequest& request,
                                                absl::Time deadline);
+  // Blocking. Not repeated after a failure that may have issued (an issuance is recorded and
+  // gets a status entry): only after NOT_LEADER or a replica that refused it unsent.
+  absl::StatusOr<v1::IssueEvidenceResponse> IssueEvidence(const Origin& origin,
+                                                          const v1::IssueEvidenceRequest& request,
+                                                          absl::Time deadline);
 
   // OK while the registry (one of its replicas) answers grpc.health.v1 SERVING within the
   // deadline; UNAVAILABLE otherwise (down, unreachable, or its store failed). Blocking.
@@ -95,6 +101,7 @@ class RegistryClient {
     std::unique_ptr<v1::RecordService::Stub> records;
     std::unique_ptr<v1::GovernanceService::Stub> governance;
     std::unique_ptr<v1::ReuseLedger::Stub> ledger;
+    std::unique_ptr<v1::EvidenceService::Stub> evidence;
   };
   template <typename Request, typename Response>
   struct AsyncCall;

@@ -66,6 +66,24 @@ TEST_F(RegistryctlCliTest, DisputeLimitsAreRangeChecked) {
   }
 }
 
+// `--case-id` everywhere (prefill, dispute open, evidence issue); evidence issue still takes
+// the `--case` of earlier releases without showing it.
+TEST_F(RegistryctlCliTest, TheCaseIsGivenWithCaseIdEverywhere) {
+  for (const std::vector<std::string>& cmd :
+       {std::vector<std::string>{"prefill"}, std::vector<std::string>{"dispute", "open"},
+        std::vector<std::string>{"evidence", "issue"}}) {
+    std::vector<std::string> args = cmd;
+    args.push_back("--help");
+    CtlRun r = Ctl(args);
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_THAT(r.out, HasSubstr("--case-id")) << cmd[0];
+    EXPECT_THAT(r.out, Not(HasSubstr("--case "))) << cmd[0];
+  }
+  CtlRun r = Ctl({"--parse-only", "evidence", "issue", "marital-status", "persons/p1", "--matter",
+                  "real-estate-transfer", "--case", "BDC-2026-000123"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+}
+
 // REGISTRYCTL_OUTPUT=json makes a command print JSON as -o json does.
 TEST_F(RegistryctlCliTest, TheOutputVariableChangesWhatIsPrinted) {
   auto d = testing::Daemon::Start(REGISTRYD_BINARY,

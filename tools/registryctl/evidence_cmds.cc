@@ -249,7 +249,9 @@ void AddEvidenceCommands(CLI::App& app, const Globals& g, Action* action) {
   issue->add_option("--id-number-file", io->id_file,
                     "a file holding the person's ID number (never on the command line)");
   issue->add_option("--matter", io->matter, "the matter it serves")->required();
-  issue->add_option("--case", io->case_id, "the case (办件) it is for");
+  issue->add_option("--case-id", io->case_id, "the case (办件) it is for");
+  // The spelling of earlier releases, kept out of the help.
+  issue->add_option("--case", io->case_id)->group("");
   issue->add_option("--out", io->out, "write the credential here (default stdout)");
   issue->footer(
       "Example: registryctl evidence issue marital-status persons/p123 --matter "

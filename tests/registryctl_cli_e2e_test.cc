@@ -3,14 +3,16 @@
 // registryd where a call is made).
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "collectonce/registry/v1/registry_service.pb.h"
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "tests/daemon.h"
 #include "tests/registryctl_run.h"
 
@@ -106,6 +108,65 @@ TEST_F(RegistryctlCliTest, TheOutputVariableChangesWhatIsPrinted) {
   testing::ShellResult flag = testing::RunShell("REGISTRYCTL_OUTPUT=json " + base + " -o table");
   ASSERT_EQ(flag.exit_code, 0) << flag.out;
   EXPECT_THAT(flag.out, HasSubstr("Client Version: "));
+}
+
+// A dry run says what applying would do: a new catalog would be created; with -o json each
+// governance object carries its status (create, unchanged, change) and a change its diff.
+TEST_F(RegistryctlCliTest, DryRunsSayWhatApplyingWouldDo) {
+  auto d = testing::Daemon::Start(REGISTRYD_BINARY,
+                                  {"--insecure", "--no-sync", "--data-dir", dir_ + "/data",
+                                   "--bootstrap-governance", "registryctl"},
+                                  dir_ + "/registryd.log");
+  ASSERT_TRUE(d.ok()) << d.status();
+  const std::string reg = d->grpc_address();
+  const std::string examples = std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples";
+  CtlRun r = Ctl({"--registry", reg, "catalog", "apply", "--dry-run", "-f",
+                  examples + "/catalog/person.txtpb"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("catalogs/person would be created as version 1 (dry run"));
+  EXPECT_THAT(r.out, Not(HasSubstr("would make version")));
+  for (const char* what : {"catalog", "matter"}) {
+    r = Ctl({"--registry", reg, what, "apply", "-f",
+             examples + (std::string(what) == "catalog" ? "/catalog" : "/matters")});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  }
+
+  // A new principal, an unchanged one and a changed one, in one directory.
+  const std::string principals = dir_ + "/principals";
+  fs::create_directory(principals);
+  fs::copy_file(examples + "/principals/auditor.txtpb", principals + "/auditor.txtpb");
+  r = Ctl({"--registry", reg, "principal", "apply", "-f", principals});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  std::string text;
+  {
+    std::ifstream in(examples + "/principals/auditor.txtpb");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  std::ofstream(principals + "/auditor-2.txtpb")
+      << absl::StrReplaceAll(text, {{"principals/auditor\"", "principals/auditor-2\""},
+                                    {"identity: \"auditor\"", "identity: \"auditor-2\""}});
+  std::ofstream(principals + "/auditor.txtpb", std::ios::trunc)
+      << absl::StrReplaceAll(text, {{"审计人员", "审计（新）"}});
+  r = Ctl({"--registry", reg, "-o", "json", "principal", "apply", "--dry-run", "-f", principals});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  const nlohmann::json doc = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r.out;
+  ASSERT_EQ(doc["items"].size(), 2u) << r.out;
+  EXPECT_EQ(doc["items"][0]["name"], "principals/auditor-2");
+  EXPECT_EQ(doc["items"][0]["dryRun"]["status"], "create");
+  EXPECT_EQ(doc["items"][1]["name"], "principals/auditor");
+  EXPECT_EQ(doc["items"][1]["dryRun"]["status"], "change");
+  EXPECT_THAT(doc["items"][1]["dryRun"]["changes"].dump(), HasSubstr("审计（新）"));
+  fs::remove(principals + "/auditor-2.txtpb");
+  std::ofstream(principals + "/auditor.txtpb", std::ios::trunc) << text;
+  r = Ctl({"--registry", reg, "-o", "json", "principal", "apply", "--dry-run", "-f",
+           principals + "/auditor.txtpb"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  const nlohmann::json same = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_EQ(same["dryRun"]["status"], "unchanged") << r.out;
+  EXPECT_FALSE(same["dryRun"].contains("changes")) << r.out;
 }
 
 }  // namespace

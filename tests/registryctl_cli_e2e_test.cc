@@ -1,6 +1,7 @@
 // registryctl's command line: each command's own help, range checks, one spelling per flag,
 // and REGISTRYCTL_* variables that change what a command does (the real binary; a real
 // registryd where a call is made).
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,13 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr int kExitUsage = 2;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 class RegistryctlCliTest : public ::testing::Test {
  protected:
@@ -137,13 +145,7 @@ TEST_F(RegistryctlCliTest, DryRunsSayWhatApplyingWouldDo) {
   fs::copy_file(examples + "/principals/auditor.txtpb", principals + "/auditor.txtpb");
   r = Ctl({"--registry", reg, "principal", "apply", "-f", principals});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  std::string text;
-  {
-    std::ifstream in(examples + "/principals/auditor.txtpb");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-  }
+  const std::string text = ReadAll(examples + "/principals/auditor.txtpb");
   std::ofstream(principals + "/auditor-2.txtpb")
       << absl::StrReplaceAll(text, {{"principals/auditor\"", "principals/auditor-2\""},
                                     {"identity: \"auditor\"", "identity: \"auditor-2\""}});
@@ -167,6 +169,63 @@ TEST_F(RegistryctlCliTest, DryRunsSayWhatApplyingWouldDo) {
   const nlohmann::json same = nlohmann::json::parse(r.out, nullptr, false);
   EXPECT_EQ(same["dryRun"]["status"], "unchanged") << r.out;
   EXPECT_FALSE(same["dryRun"].contains("changes")) << r.out;
+}
+
+// -o json|yaml changes what stdout shows, never where --out writes: evidence issue and
+// status-list still write the credential and the token to --out, evidence keys prints the
+// JWK Set as a document; export honours -o name and refuses -o yaml.
+TEST_F(RegistryctlCliTest, OutputFormatsAndOutFilesTogether) {
+  auto d = testing::Daemon::Start(REGISTRYD_BINARY,
+                                  {"--insecure", "--no-sync", "--data-dir", dir_ + "/data",
+                                   "--bootstrap-governance", "registryctl"},
+                                  dir_ + "/registryd.log");
+  ASSERT_TRUE(d.ok()) << d.status();
+  const std::string reg = d->grpc_address();
+  const std::string examples = std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples";
+  for (const char* what : {"catalog", "matter", "bundle", "principal", "evidence-type"}) {
+    const std::string path =
+        std::string(what) == "catalog" ? "/catalog" : absl::StrCat("/", what, "s");
+    CtlRun r = Ctl({"--registry", reg, what, "apply", "-f", examples + path});
+    ASSERT_EQ(r.exit_code, 0) << what << ": " << Describe(r);
+  }
+  CtlRun r = Ctl({"--registry", reg, "import", "--kind", "person", examples + "/demo/persons.csv",
+                  "--source", "public-security.household", "--report", dir_ + "/report.txt"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  std::ofstream(dir_ + "/id.txt") << "350403194503120012\n";
+
+  const std::string cred = dir_ + "/credential.sd-jwt";
+  r = Ctl({"--registry", reg, "--as", "spiffe://sanming.gov.cn/approval/real-estate", "-o", "json",
+           "evidence", "issue", "marital-status", "--id-number-file", dir_ + "/id.txt", "--matter",
+           "real-estate-transfer", "--case-id", "BDC-2026-000123", "--out", cred});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  nlohmann::json issued = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(issued.is_discarded()) << r.out;
+  ASSERT_TRUE(issued.contains("credential")) << r.out;
+  EXPECT_EQ(ReadAll(cred), issued["credential"].get<std::string>() + "\n");
+
+  const std::string token = dir_ + "/status-0.jwt";
+  r = Ctl({"--registry", reg, "-o", "json", "evidence", "status-list", "0", "--out", token});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  nlohmann::json list = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(list.contains("token")) << r.out;
+  EXPECT_EQ(ReadAll(token), list["token"].get<std::string>() + "\n");
+
+  r = Ctl({"--registry", reg, "-o", "json", "evidence", "keys"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  nlohmann::json keys = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(keys.contains("keys")) << r.out;
+  EXPECT_EQ(r.out.substr(0, 4), "{\n  ") << "indented as every -o json";
+  r = Ctl({"--registry", reg, "-o", "yaml", "evidence", "keys"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("keys:")) << r.out;
+
+  r = Ctl({"--registry", reg, "-o", "name", "export", "--kind", "person"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 102) << r.out.substr(0, 400);
+  EXPECT_EQ(r.out.substr(0, 8), "persons/") << r.out.substr(0, 400);
+  r = Ctl({"--registry", reg, "-o", "yaml", "export", "--kind", "person"});
+  EXPECT_EQ(r.exit_code, kExitUsage) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("export writes JSON Lines"));
 }
 
 }  // namespace

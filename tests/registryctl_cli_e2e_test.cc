@@ -228,5 +228,27 @@ TEST_F(RegistryctlCliTest, OutputFormatsAndOutFilesTogether) {
   EXPECT_THAT(r.err, HasSubstr("export writes JSON Lines"));
 }
 
+// A context's relative certificate paths are relative to the config file (as kubeconfig's
+// are), not to the directory registryctl runs in; absolute ones stay as they are.
+TEST_F(RegistryctlCliTest, ContextCertificatePathsAreRelativeToTheConfigFile) {
+  fs::create_directories(dir_ + "/conf");
+  std::ofstream(dir_ + "/conf/config.toml")
+      << "current-context = \"mtls\"\n[contexts.mtls]\nregistry = \"127.0.0.1:1\"\n"
+      << "tls-cert = \"pki/cert.pem\"\ntls-key = \"" << dir_ << "/elsewhere/key.pem\"\n"
+      << "tls-ca = \"pki/ca.pem\"\n";
+  CtlRun r = Ctl({"--config", dir_ + "/conf/config.toml", "catalog", "get", "person"});
+  EXPECT_EQ(r.exit_code, kExitUsage) << Describe(r);
+  EXPECT_THAT(r.err,
+              HasSubstr(absl::StrCat("--tls-cert ", dir_, "/conf/pki/cert.pem: cannot read")))
+      << Describe(r);
+  // The absolute key path is kept (the key is read after the certificate).
+  fs::create_directories(dir_ + "/conf/pki");
+  std::ofstream(dir_ + "/conf/pki/cert.pem") << "x";
+  r = Ctl({"--config", dir_ + "/conf/config.toml", "catalog", "get", "person"});
+  EXPECT_EQ(r.exit_code, kExitUsage) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat("--tls-key ", dir_, "/elsewhere/key.pem: cannot read")))
+      << Describe(r);
+}
+
 }  // namespace
 }  // namespace collectonce

@@ -1,8 +1,5 @@
 // The real registryctl binary against the real registryd on ephemeral loopback ports:
 // governance files, record reads and writes, bulk import and export, backup and restore.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -11,7 +8,6 @@
 #include <random>
 #include <regex>
 #include <sstream>
-#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
@@ -26,6 +22,7 @@
 #include "libs/ident/division.h"
 #include "libs/ident/resident_id.h"
 #include "tests/daemon.h"
+#include "tests/registryctl_run.h"
 
 namespace collectonce {
 namespace {
@@ -50,55 +47,17 @@ void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
 }
 
-struct CtlRun {
-  int exit_code = -1;
-  std::string out, err;
-};
+using testing::CtlRun;
+using testing::Describe;
+using testing::ShellWords;
 
-// Runs registryctl with `args`, stdin from `stdin_path`; waits at most `timeout`.
+// Runs registryctl with `args` in `dir` (where files it writes by default, reports, land),
+// stdin from `stdin_path`; waits at most `timeout`.
 CtlRun Registryctl(const std::string& dir, std::vector<std::string> args,
                    const std::string& stdin_path = "/dev/null",
                    std::chrono::seconds timeout = std::chrono::seconds(120)) {
-  args.insert(args.begin(), REGISTRYCTL_BINARY);
-  const std::string out_path = dir + "/ctl.out", err_path = dir + "/ctl.err";
-  pid_t pid = fork();
-  if (pid == 0) {
-    // In the test's directory, where files registryctl writes by default (reports) land.
-    if (chdir(dir.c_str()) != 0) _exit(126);
-    int in = open(stdin_path.c_str(), O_RDONLY);
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  CtlRun r;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) != pid) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      ADD_FAILURE() << "registryctl did not finish in time: " << absl::StrJoin(args, " ");
-      return r;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadFile(out_path);
-  r.err = ReadFile(err_path);
-  testing::KeepTestOutput("registryctl.err", r.err);
-  return r;
-}
-
-std::string Describe(const CtlRun& r) {
-  return absl::StrCat("exit ", r.exit_code, "\n--- stdout\n", r.out.substr(0, 4000),
-                      "\n--- stderr\n", r.err.substr(0, 4000));
+  return testing::RunRegistryctl(REGISTRYCTL_BINARY, dir, dir, std::move(args), stdin_path,
+                                 timeout);
 }
 
 class RegistryctlTest : public ::testing::Test {
@@ -540,39 +499,6 @@ TEST_F(RegistryctlTest, CommandLineConventions) {
   CtlRun create = Ctl(reg, {"principal", "apply", "--dry-run", "-f", dir_ + "/new.txtpb"});
   ASSERT_EQ(create.exit_code, 0) << Describe(create);
   EXPECT_THAT(create.out, HasSubstr("principals/auditor-2 would be created (dry run"));
-}
-
-// Words of a command line as a shell would split them (quotes, backslash continuations).
-std::vector<std::string> ShellWords(absl::string_view line) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
-  char quote = 0;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quote != 0) {
-      if (c == quote) {
-        quote = 0;
-      } else {
-        word.push_back(c);
-      }
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-      in_word = true;
-    } else if (c == '\\' && i + 1 < line.size()) {
-      word.push_back(line[++i]);
-      in_word = true;
-    } else if (c == ' ' || c == '\t' || c == '\n') {
-      if (in_word) words.push_back(std::move(word));
-      word.clear();
-      in_word = false;
-    } else {
-      word.push_back(c);
-      in_word = true;
-    }
-  }
-  if (in_word) words.push_back(std::move(word));
-  return words;
 }
 
 // The registryctl command lines of a Markdown file: "$ registryctl ..." lines (with their

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "nlohmann/json.hpp"
 
 namespace collectonce::rpc {
 
@@ -22,34 +23,11 @@ const char* LevelName(LogLevel level) {
   return "info";
 }
 
+// A JSON string of `s`. Bytes that are not UTF-8 (a log field may carry what a caller sent)
+// become U+FFFD, so that every line stays valid JSON.
 void AppendJsonString(std::string* out, absl::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", c);
-        } else {
-          out->push_back(static_cast<char>(c));  // UTF-8 passes through unchanged
-        }
-    }
-  }
-  out->push_back('"');
+  *out +=
+      nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // Text values with spaces or quotes are quoted so that key=value stays splittable.

@@ -4,6 +4,7 @@
 #include "libs/rpc/log.h"
 #include "libs/rpc/metrics.h"
 #include "libs/rpc/trace.h"
+#include "nlohmann/json.hpp"
 
 namespace collectonce::rpc {
 namespace {
@@ -36,6 +37,22 @@ TEST(LoggerTest, JsonLineHasFieldsEscapedAndMasked) {
             "\"registryd\",\"msg\":\"say \\\"hi\\\"\\n\",\"principal\":\"spiffe://x\","
             "\"duration_ms\":1.500,\"count\":3,\"error\":\"no person 350*************12\","
             "\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"}");
+}
+
+// A field may carry bytes a caller sent: what is not UTF-8 becomes U+FFFD, control
+// characters are escaped, and the line parses as JSON.
+TEST(LoggerTest, JsonLineStaysValidJsonForBytesThatAreNotUtf8) {
+  Logger log("registryd", LogFormat::kJson);
+  std::string line = log.Format(LogLevel::kWarning, std::string("bad \xff\xfe name"),
+                                {{"principal", std::string("spiffe://\xc3(x")},
+                                 {"path", std::string("a\x01"
+                                                      "b 三明")}},
+                                kTime);
+  EXPECT_EQ(line,
+            "{\"time\":\"2026-11-27T02:31:19.123Z\",\"level\":\"warning\",\"component\":"
+            "\"registryd\",\"msg\":\"bad \xef\xbf\xbd\xef\xbf\xbd name\",\"principal\":"
+            "\"spiffe://\xef\xbf\xbd(x\",\"path\":\"a\\u0001b 三明\"}");
+  EXPECT_FALSE(nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false).is_discarded());
 }
 
 TEST(LoggerTest, VerbatimIdsAreNotMasked) {

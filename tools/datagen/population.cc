@@ -6,6 +6,7 @@
 
 #include "libs/ident/division.h"
 #include "libs/ident/uscc.h"
+#include "nlohmann/json.hpp"
 
 namespace collectonce::datagen {
 
@@ -836,28 +837,17 @@ bool NeedsJsonEscape(string_view s) {
   return false;
 }
 
+// Generated text is UTF-8 from the generator's own tables: without anything to escape it is
+// copied as it is (the common case, and the fast one); otherwise nlohmann::json quotes it.
 void AppendJsonString(string_view s, std::string* out) {
-  out->push_back('"');
   if (!NeedsJsonEscape(s)) {
+    out->push_back('"');
     out->append(s.data(), s.size());
     out->push_back('"');
     return;
   }
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(c);
-    } else if (u < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out->append("\\u00");
-      out->push_back(kHex[u >> 4]);
-      out->push_back(kHex[u & 0xf]);
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
+  *out +=
+      nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 template <size_t N>

@@ -393,7 +393,7 @@ TEST(JsonlTest, EscapesAndOmitsEmptyValues) {
   const std::string* values[] = {&a, &b, &c};
   std::string out;
   AppendJsonlLine(names, values, &out);
-  EXPECT_EQ(out, "{\"a\":\"宋\\\"文\\\\富\\u000a\",\"c\":\"1\"}\n");
+  EXPECT_EQ(out, "{\"a\":\"宋\\\"文\\\\富\\n\",\"c\":\"1\"}\n");
 }
 
 TEST(EscapingTest, FindsSpecialCharactersAtEveryPosition) {

@@ -120,6 +120,8 @@ int ApplyCatalogs(const Globals& g, const std::string& path, bool dry_run) {
     std::cout << RedactPersonalNumbers(file) << ": " << c.name() << " ";
     if (!response.changed()) {
       std::cout << "unchanged at version " << c.version() << "\n";
+    } else if (dry_run && before == 0) {
+      std::cout << "would be created as version " << c.version() << " (dry run; nothing stored)\n";
     } else if (dry_run) {
       std::cout << "is valid; applying it would make version " << c.version() << " (dry run)\n";
     } else {

@@ -1,5 +1,6 @@
 // registryctl dispute open|list|get|review|decide|withdraw and dispute notifications: disputes
 // (异议) on one value of a file, decided by the department the field is routed to.
+#include <cstdint>
 #include <iostream>
 #include <memory>
 
@@ -235,9 +236,16 @@ void AddStepCommand(CLI::App* cmd, const Globals& g, Action* action, const std::
         ->check(OneOf("--outcome", {"corrected", "upheld"}));
     sub->add_option("--corrected-by", o->corrected_by,
                     "corrected: the change set that corrected it ({subject}/revisions/{n})");
+  }
+  // Each command its own example (a subcommand would otherwise show its parent's).
+  if (step == "decide") {
     sub->footer(
         "Example: registryctl dispute decide persons/p1/disputes/residential-address-1 "
         "--outcome corrected --corrected-by persons/p1/revisions/4");
+  } else {
+    sub->footer(absl::StrCat("Example: registryctl dispute ", step,
+                             " persons/p1/disputes/residential-address-1 --operator w-017",
+                             step == "withdraw" ? " --reason 申请人撤回" : ""));
   }
   sub->callback(
       [&g, action, o, step] { *action = [&g, o, step] { return RunStep(g, step, *o); }; });
@@ -247,6 +255,7 @@ void AddDisputeCommands(CLI::App& app, const Globals& g, Action* action) {
   CLI::App* cmd = app.add_subcommand(
       "dispute", "disputes (异议) on one value of a file, and the notifications of corrections");
   cmd->require_subcommand(1);
+  cmd->footer("Example: registryctl dispute list --department data-governance --overdue");
 
   auto open = std::make_shared<OpenOpts>();
   CLI::App* o = cmd->add_subcommand("open", "open a dispute on one field of a subject");
@@ -271,12 +280,15 @@ void AddDisputeCommands(CLI::App& app, const Globals& g, Action* action) {
   l->add_option("--department", list->department, "the disputes routed to this source");
   l->add_option("--state", list->state, "open, under_review, corrected, upheld or withdrawn");
   l->add_flag("--overdue", list->overdue, "only those past their deadline");
-  l->add_option("--limit", list->limit, "at most this many (all by default)");
+  l->add_option("--limit", list->limit, "stop after N (default: all of them)")
+      ->check(IntRange(1, INT32_MAX));
+  l->footer("Example: registryctl dispute list --department data-governance --overdue");
   l->callback([&g, action, list] { *action = [&g, list] { return RunList(g, *list); }; });
 
   auto name = std::make_shared<std::string>();
   CLI::App* get = cmd->add_subcommand("get", "one dispute with its steps");
   get->add_option("NAME", *name, "{subject}/disputes/{id}")->required();
+  get->footer("Example: registryctl dispute get persons/p1/disputes/residential-address-1");
   get->callback([&g, action, name] { *action = [&g, name] { return RunGet(g, *name); }; });
 
   AddStepCommand(cmd, g, action, "review", "take a dispute up (the department)");
@@ -287,7 +299,11 @@ void AddDisputeCommands(CLI::App& app, const Globals& g, Action* action) {
   CLI::App* n = cmd->add_subcommand(
       "notifications", "corrections of values a principal was served (without the values)");
   n->add_option("--principal", notices->first, "principals/{id} (the caller by default)");
-  n->add_option("--limit", notices->second, "at most this many");
+  n->add_option("--limit", notices->second, "stop after N (default: all of them)")
+      ->check(IntRange(1, INT32_MAX));
+  n->footer(
+      "Example: registryctl --as spiffe://sanming.gov.cn/approval/real-estate "
+      "dispute notifications");
   n->callback([&g, action, notices] {
     *action = [&g, notices] { return RunNotifications(g, notices->first, notices->second); };
   });

@@ -49,6 +49,16 @@ int WriteOut(const std::string& path, const std::string& text) {
   return kExitOk;
 }
 
+// With -o json|yaml|name: `text` still goes to a file that --out names; stdout gets the
+// structured document (`emit`).
+template <typename EmitFn>
+int WriteOutAndEmit(const std::string& path, const std::string& text, EmitFn emit) {
+  if (!path.empty() && path != "-") {
+    if (int rc = WriteOut(path, text); rc != kExitOk) return rc;
+  }
+  return emit();
+}
+
 struct IssueOpts {
   std::string type, subject, id_file, matter, case_id, out;
 };
@@ -76,7 +86,9 @@ int RunIssue(const Globals& g, const IssueOpts& o) {
   v1::IssueEvidenceResponse r;
   grpc::Status s = client.evidence().IssueEvidence(&ctx, q, &r);
   if (!s.ok()) return ReportRpcError(s);
-  if (g.structured()) return EmitMessage(g, r);
+  if (g.structured()) {
+    return WriteOutAndEmit(o.out, r.credential(), [&] { return EmitMessage(g, r); });
+  }
   std::cerr << "issued " << q.evidence_type() << " " << r.credential_id() << " (audit index "
             << r.audit_index() << ", status " << r.status_list_uri() << " #" << r.status_index()
             << "), valid until " << FormatTimestamp(r.expire_time()) << "; attests "
@@ -204,6 +216,12 @@ int RunKeys(const Globals& g, const std::string& out) {
   v1::EvidenceKeys keys;
   grpc::Status s = client.evidence().GetEvidenceKeys(&ctx, {}, &keys);
   if (!s.ok()) return ReportRpcError(s);
+  if (g.structured()) {
+    // The JWK Set itself is the document, as JSON or YAML.
+    const Json doc = Json::parse(keys.jwks(), nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) return InternalFailure("the registry's JWK Set is not JSON");
+    return WriteOutAndEmit(out, keys.jwks(), [&] { return EmitDocument(g, doc); });
+  }
   return WriteOut(out, keys.jwks());
 }
 
@@ -216,7 +234,9 @@ int RunStatusList(const Globals& g, uint64_t list, const std::string& out) {
   v1::StatusList r;
   grpc::Status s = client.evidence().GetStatusList(&ctx, q, &r);
   if (!s.ok()) return ReportRpcError(s);
-  if (g.structured()) return EmitMessage(g, r);
+  if (g.structured()) {
+    return WriteOutAndEmit(out, r.token(), [&] { return EmitMessage(g, r); });
+  }
   return WriteOut(out, r.token());
 }
 
@@ -249,7 +269,9 @@ void AddEvidenceCommands(CLI::App& app, const Globals& g, Action* action) {
   issue->add_option("--id-number-file", io->id_file,
                     "a file holding the person's ID number (never on the command line)");
   issue->add_option("--matter", io->matter, "the matter it serves")->required();
-  issue->add_option("--case", io->case_id, "the case (办件) it is for");
+  issue->add_option("--case-id", io->case_id, "the case (办件) it is for");
+  // The spelling of earlier releases, kept out of the help.
+  issue->add_option("--case", io->case_id)->group("");
   issue->add_option("--out", io->out, "write the credential here (default stdout)");
   issue->footer(
       "Example: registryctl evidence issue marital-status persons/p123 --matter "

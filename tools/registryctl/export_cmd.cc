@@ -76,6 +76,12 @@ absl::StatusOr<std::string> RecordLine(const catalog::Catalog& cat, const v1::Re
 int RunExport(const Globals& g, const ExportOpts& o) {
   auto kind = catalog::ParseKindName(o.kind);
   if (!kind.ok()) return UsageError(kind.status().message());
+  // JSON Lines are what import reads: -o table (the default) and -o json give them, -o name
+  // the records' names, one a line; a YAML export would not read back.
+  if (g.format() == OutputFormat::kYaml) {
+    return UsageError("export writes JSON Lines (what import reads): give -o json or -o name");
+  }
+  const bool names_only = g.format() == OutputFormat::kName;
   v1::ListRecordsRequest request;
   request.set_parent(*kind == v1::ENTERPRISE ? "enterprises" : "persons");
   request.set_page_size(1000);
@@ -115,6 +121,10 @@ int RunExport(const Globals& g, const ExportOpts& o) {
     read_time = response.read_time();
     std::string chunk;
     for (const auto& record : response.records()) {
+      if (names_only) {
+        absl::StrAppend(&chunk, record.name(), "\n");
+        continue;
+      }
       auto line = RecordLine(*cat, record);
       if (!line.ok()) return InternalFailure(line.status().message());
       chunk += *line;
@@ -141,7 +151,8 @@ int RunExport(const Globals& g, const ExportOpts& o) {
 void AddExportCommand(CLI::App& app, const Globals& g, Action* action) {
   auto o = std::make_shared<ExportOpts>();
   CLI::App* cmd = app.add_subcommand(
-      "export", "every record of a kind as JSON Lines on stdout (what import reads back)");
+      "export",
+      "every record of a kind as JSON Lines on stdout (what import reads back); -o name: names");
   cmd->add_option("--kind", o->kind, "enterprise or person")->required();
   cmd->add_option("--as-of", o->as_of, "what the registry knew at this RFC 3339 time");
   cmd->add_option("--purpose", o->purpose,

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "tools/registryctl/flag_values.h"
@@ -145,8 +146,13 @@ std::optional<std::string> ApplyConfigContext(CLI::App& app, Globals& g) {
     }
     CLI::Option* opt = app.get_option_no_throw(flag->flag.substr(flag->flag.find("--")));
     if (opt == nullptr || opt->count() > 0) continue;  // the command line or env wins
+    // A relative certificate path is relative to the config file, as in a kubeconfig.
+    std::string given = value;
+    if (absl::StartsWith(key, "tls-") && !given.empty() && given[0] != '/') {
+      given = (std::filesystem::path(path).parent_path() / given).string();
+    }
     try {
-      opt->add_result(value);
+      opt->add_result(given);
       opt->run_callback();
     } catch (const CLI::Error& e) {
       return absl::StrCat("context '", name, "' in ", path, ": ", e.what());

@@ -351,18 +351,29 @@ int Apply(const Globals& g, const std::string& path, bool dry_run) {
       if (exit_code == kExitOk) exit_code = code;
       continue;
     }
+    // What applying it would do, field by field (output-only members aside).
+    std::vector<std::string> diff;
+    if (dry_run) {
+      old.clear_version();
+      old.clear_update_time();
+      old.clear_etag();
+      diff = JsonDiff(MessageJson(old, /*with_defaults=*/true),
+                      MessageJson(applied, /*with_defaults=*/true));
+    }
     if (g.structured()) {
-      json.push_back(MessageJson(applied));
+      Json doc = MessageJson(applied);
+      if (dry_run) {
+        // The object as it would be stored, and what storing it would do to it.
+        doc["dryRun"] = Json{{"status", before == 0    ? "create"
+                                        : diff.empty() ? "unchanged"
+                                                       : "change"}};
+        if (before != 0 && !diff.empty()) doc["dryRun"]["changes"] = diff;
+      }
+      json.push_back(std::move(doc));
       continue;
     }
     std::cout << RedactPersonalNumbers(file) << ": " << applied.name() << " ";
     if (dry_run) {
-      // What applying it would do, field by field (output-only members aside).
-      old.clear_version();
-      old.clear_update_time();
-      old.clear_etag();
-      const std::vector<std::string> diff = JsonDiff(MessageJson(old, /*with_defaults=*/true),
-                                                     MessageJson(applied, /*with_defaults=*/true));
       if (before == 0) {
         std::cout << "would be created (dry run; nothing stored)\n";
       } else if (diff.empty()) {

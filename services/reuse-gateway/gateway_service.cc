@@ -35,6 +35,14 @@ std::string RandomRequestId() {
 
 }  // namespace
 
+absl::StatusOr<rpc::CallerIdentity> GatewayServiceImpl::AdmitAndIdentify(
+    const grpc::CallbackServerContext& context) const {
+  if (options_.admission != nullptr) {
+    if (absl::Status s = options_.admission->Admit(context); !s.ok()) return s;
+  }
+  return rpc::IdentifyCaller(context, options_.insecure);
+}
+
 absl::Time GatewayServiceImpl::Deadline(const grpc::CallbackServerContext& context) const {
   absl::Time fallback = absl::Now() + options_.default_deadline;
   absl::Time caller = absl::FromChrono(context.deadline());
@@ -55,11 +63,7 @@ absl::StatusOr<std::shared_ptr<const Form>> GatewayServiceImpl::FormFor(
 grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerContext* context,
                                                           const gw::PrefillFormRequest* request,
                                                           gw::PrefillFormResponse* response) {
-  if (options_.admission != nullptr) {
-    if (absl::Status s = options_.admission->Admit(*context); !s.ok())
-      return rpc::Reply(context, s, {}, rpc::kGatewayDomain);
-  }
-  auto caller = rpc::IdentifyCaller(*context, options_.insecure);
+  auto caller = AdmitAndIdentify(*context);
   if (!caller.ok()) return rpc::Reply(context, caller.status(), {}, rpc::kGatewayDomain);
   catalog::Violations v;
   if (auto s = CheckSubject(request->subject(), request->id_number(), &v); !s.ok()) {
@@ -120,11 +124,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerContext* context,
                                                          const gw::SubmitFormRequest* request,
                                                          gw::SubmitFormResponse* response) {
-  if (options_.admission != nullptr) {
-    if (absl::Status s = options_.admission->Admit(*context); !s.ok())
-      return rpc::Reply(context, s, {}, rpc::kGatewayDomain);
-  }
-  auto caller = rpc::IdentifyCaller(*context, options_.insecure);
+  auto caller = AdmitAndIdentify(*context);
   if (!caller.ok()) return rpc::Reply(context, caller.status(), {}, rpc::kGatewayDomain);
   catalog::Violations v;
   if (auto s = CheckSubject(request->subject(), request->id_number(), &v); !s.ok()) {
@@ -209,11 +209,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(grpc::CallbackServerContext* context,
                                                             const gw::GetReuseStatsRequest* request,
                                                             gw::GetReuseStatsResponse* response) {
-  if (options_.admission != nullptr) {
-    if (absl::Status s = options_.admission->Admit(*context); !s.ok())
-      return rpc::Reply(context, s, {}, rpc::kGatewayDomain);
-  }
-  auto caller = rpc::IdentifyCaller(*context, options_.insecure);
+  auto caller = AdmitAndIdentify(*context);
   if (!caller.ok()) return rpc::Reply(context, caller.status(), {}, rpc::kGatewayDomain);
   v1::GetReuseStatsRequest req;
   req.set_form(request->form());
@@ -239,11 +235,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(grpc::CallbackServer
 grpc::ServerUnaryReactor* GatewayServiceImpl::VerifyReceipt(grpc::CallbackServerContext* context,
                                                             const gw::VerifyReceiptRequest* request,
                                                             gw::VerifyReceiptResponse* response) {
-  if (options_.admission != nullptr) {
-    if (absl::Status s = options_.admission->Admit(*context); !s.ok())
-      return rpc::Reply(context, s, {}, rpc::kGatewayDomain);
-  }
-  auto caller = rpc::IdentifyCaller(*context, options_.insecure);
+  auto caller = AdmitAndIdentify(*context);
   if (!caller.ok()) return rpc::Reply(context, caller.status(), {}, rpc::kGatewayDomain);
   if (options_.audit_public_key.empty()) {
     return rpc::Reply(context,
@@ -278,11 +270,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::VerifyReceipt(grpc::CallbackServer
 grpc::ServerUnaryReactor* GatewayServiceImpl::IssueEvidence(grpc::CallbackServerContext* context,
                                                             const v1::IssueEvidenceRequest* request,
                                                             v1::IssueEvidenceResponse* response) {
-  if (options_.admission != nullptr) {
-    if (absl::Status s = options_.admission->Admit(*context); !s.ok())
-      return rpc::Reply(context, s, {}, rpc::kGatewayDomain);
-  }
-  auto caller = rpc::IdentifyCaller(*context, options_.insecure);
+  auto caller = AdmitAndIdentify(*context);
   if (!caller.ok()) return rpc::Reply(context, caller.status(), {}, rpc::kGatewayDomain);
   // What the gateway can tell by itself; everything else (the type, the caller's place among
   // its requesters, the matter, missing fields) the registry decides.

@@ -5,6 +5,7 @@
 
 #include "collectonce/gateway/v1/gateway.grpc.pb.h"
 #include "libs/rpc/admission.h"
+#include "libs/rpc/caller.h"
 #include "libs/rpc/metrics.h"
 #include "services/reuse-gateway/form_cache.h"
 #include "services/reuse-gateway/registry_client.h"
@@ -45,6 +46,10 @@ class GatewayServiceImpl final : public gw::ReuseGateway::CallbackService {
                                           v1::IssueEvidenceResponse* response) override;
 
  private:
+  // Every call's first step: admitted past the in-flight limit (RESOURCE_EXHAUSTED when
+  // full), then its caller identified.
+  absl::StatusOr<rpc::CallerIdentity> AdmitAndIdentify(
+      const grpc::CallbackServerContext& context) const;
   absl::Time Deadline(const grpc::CallbackServerContext& context) const;
   // The form, as the gateway reads it. A form that does not exist is reported as the
   // registry answers the caller itself: a caller it does not know learns nothing about

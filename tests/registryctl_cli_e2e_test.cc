@@ -46,6 +46,13 @@ class RegistryctlCliTest : public ::testing::Test {
   CtlRun Ctl(std::vector<std::string> args) {
     return testing::RunRegistryctl(REGISTRYCTL_BINARY, dir_, dir_, std::move(args));
   }
+  // A local registry on a fresh data directory, registryctl as its governance.
+  absl::StatusOr<testing::Daemon> StartRegistry() {
+    return testing::Daemon::Start(REGISTRYD_BINARY,
+                                  {"--insecure", "--no-sync", "--data-dir", dir_ + "/data",
+                                   "--bootstrap-governance", "registryctl"},
+                                  dir_ + "/registryd.log");
+  }
 
   std::string dir_;
 };
@@ -96,10 +103,7 @@ TEST_F(RegistryctlCliTest, TheCaseIsGivenWithCaseIdEverywhere) {
 
 // REGISTRYCTL_OUTPUT=json makes a command print JSON as -o json does.
 TEST_F(RegistryctlCliTest, TheOutputVariableChangesWhatIsPrinted) {
-  auto d = testing::Daemon::Start(REGISTRYD_BINARY,
-                                  {"--insecure", "--no-sync", "--data-dir", dir_ + "/data",
-                                   "--bootstrap-governance", "registryctl"},
-                                  dir_ + "/registryd.log");
+  auto d = StartRegistry();
   ASSERT_TRUE(d.ok()) << d.status();
   const std::string base =
       absl::StrCat("REGISTRYCTL_REGISTRY=", d->grpc_address(), " ", REGISTRYCTL_BINARY, " version");
@@ -121,10 +125,7 @@ TEST_F(RegistryctlCliTest, TheOutputVariableChangesWhatIsPrinted) {
 // A dry run says what applying would do: a new catalog would be created; with -o json each
 // governance object carries its status (create, unchanged, change) and a change its diff.
 TEST_F(RegistryctlCliTest, DryRunsSayWhatApplyingWouldDo) {
-  auto d = testing::Daemon::Start(REGISTRYD_BINARY,
-                                  {"--insecure", "--no-sync", "--data-dir", dir_ + "/data",
-                                   "--bootstrap-governance", "registryctl"},
-                                  dir_ + "/registryd.log");
+  auto d = StartRegistry();
   ASSERT_TRUE(d.ok()) << d.status();
   const std::string reg = d->grpc_address();
   const std::string examples = std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples";
@@ -175,10 +176,7 @@ TEST_F(RegistryctlCliTest, DryRunsSayWhatApplyingWouldDo) {
 // status-list still write the credential and the token to --out, evidence keys prints the
 // JWK Set as a document; export honours -o name and refuses -o yaml.
 TEST_F(RegistryctlCliTest, OutputFormatsAndOutFilesTogether) {
-  auto d = testing::Daemon::Start(REGISTRYD_BINARY,
-                                  {"--insecure", "--no-sync", "--data-dir", dir_ + "/data",
-                                   "--bootstrap-governance", "registryctl"},
-                                  dir_ + "/registryd.log");
+  auto d = StartRegistry();
   ASSERT_TRUE(d.ok()) << d.status();
   const std::string reg = d->grpc_address();
   const std::string examples = std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples";

@@ -117,6 +117,45 @@ TEST(JsonLineTest, RefusesWhatIsNotAFlatObject) {
   }
 }
 
+// Each refusal says what is wrong in words and never repeats the text it read, which may be
+// a person's data.
+TEST(JsonLineTest, SaysWhatIsWrongWithoutQuotingTheLine) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"([1,2])", "each line is one JSON object"},
+      {R"({"a": {"b": 1}})", "nested objects and arrays are not supported"},
+      {R"({"a": ["secret"]})", "nested objects and arrays are not supported"},
+      {R"({"a": "x", "a": "secret"})", "a key appears twice"},
+      {R"({"a": "secret)", "not closed"},
+      {"{\"a\": \"sec\tret\"}", "control character"},
+      {"{\"a\": \"secr\xff\"}", "not valid UTF-8"},
+      {R"({"a": "secret"} secret)", "unexpected text after the object"},
+      {R"({"a": secret})", "expected a string, a number, true, false or null"},
+      {R"({"a": "secret")", "not closed"},
+      {R"({"a" "secret"})", "expected ':' after a key"},
+      {R"({secret: 1})", "expected a key in double quotes"},
+      {R"({"a": 01})", "column "},
+  };
+  for (const auto& [line, want] : cases) {
+    auto o = ParseFlatJsonObject(line);
+    ASSERT_FALSE(o.ok()) << line;
+    EXPECT_THAT(o.status().message(), HasSubstr(want)) << line;
+    EXPECT_THAT(o.status().message(), Not(HasSubstr("secret"))) << line;
+    EXPECT_THAT(o.status().message(), Not(HasSubstr("last read"))) << line;
+  }
+}
+
+TEST(JsonLineTest, AnEmptyObjectAndStringsOfAnyLengthParse) {
+  auto empty = ParseFlatJsonObject("  {}  ");
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_THAT(*empty, SizeIs(0));
+  const std::string long_value(100000, 'x');
+  auto o = ParseFlatJsonObject(absl::StrCat(R"({"a":")", long_value, R"(","b":-7,"c":0})"));
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ((*o)[0].second, long_value);
+  EXPECT_EQ((*o)[1].second, "-7");
+  EXPECT_EQ((*o)[2].second, "0");
+}
+
 TEST(ReadJsonLinesTest, EachLineNamesItsOwnKeys) {
   ReadResult r = ReadJsonLines(
       "{\"id_number\": \"x\", \"name\": \"张三\"}\n"

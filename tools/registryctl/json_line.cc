@@ -1,218 +1,128 @@
 #include "tools/registryctl/json_line.h"
 
+#include <cstdint>
+#include <exception>
+
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
 
 namespace collectonce::registryctl {
 
 namespace {
 
-class Parser {
- public:
-  explicit Parser(absl::string_view text) : text_(text) {}
+using json = nlohmann::json;
 
-  absl::StatusOr<FlatJsonObject> Object() {
-    FlatJsonObject out;
-    SkipSpace();
-    if (!Eat('{')) return Error("expected '{': each line is one JSON object");
-    SkipSpace();
-    absl::flat_hash_set<std::string> seen;
-    if (!Eat('}')) {
-      for (;;) {
-        SkipSpace();
-        std::string key;
-        if (Peek() != '"') return Error("expected a key in double quotes");
-        if (auto s = String(&key); !s.ok()) return s;
-        if (!seen.insert(key).second) return Error("a key appears twice in the object");
-        SkipSpace();
-        if (!Eat(':')) return Error("expected ':' after a key");
-        SkipSpace();
-        std::optional<std::string> value;
-        if (auto s = Value(&value); !s.ok()) return s;
-        out.emplace_back(std::move(key), std::move(value));
-        SkipSpace();
-        if (Eat(',')) continue;
-        if (Eat('}')) break;
-        return Error("expected ',' or '}'");
-      }
+// Builds the flat object from nlohmann's SAX events; anything nested stops the parse. A
+// floating-point or out-of-range number arrives with the text it was written with; an
+// integer arrives as a value whose decimal form is that text (JSON allows no leading zeros
+// or plus sign).
+class FlatObjectSax : public nlohmann::json_sax<json> {
+ public:
+  bool null() override { return Value(std::nullopt); }
+  bool boolean(bool v) override { return Value(std::string(v ? "true" : "false")); }
+  bool number_integer(number_integer_t v) override { return Value(absl::StrCat(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return Value(absl::StrCat(v)); }
+  bool number_float(number_float_t, const string_t& text) override { return Value(text); }
+  bool string(string_t& v) override { return Value(std::move(v)); }
+  bool binary(binary_t&) override { return Nested(); }
+
+  bool start_object(std::size_t) override {
+    if (depth_++ > 0) return Nested();
+    started_ = true;
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    return depth_ == 0 ? Fail("expected '{': each line is one JSON object") : Nested();
+  }
+  bool end_array() override { return true; }
+
+  bool key(string_t& k) override {
+    if (!seen_.insert(k).second) return Fail("a key appears twice in the object");
+    key_ = std::move(k);
+    return true;
+  }
+
+  // nlohmann's own message quotes the text last read, which may be a person's data: only
+  // the kind of error is kept.
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& ex) override {
+    column_ = position == 0 ? 1 : position;
+    if (!error_.empty()) return false;
+    error_ = started_ ? Describe(ex.what()) : "expected '{': each line is one JSON object";
+    return false;
+  }
+
+  absl::StatusOr<FlatJsonObject> Result(bool ok) && {
+    if (!ok || !error_.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("column ", column_, ": ", error_.empty() ? "not valid JSON" : error_));
     }
-    SkipSpace();
-    if (pos_ != text_.size()) return Error("unexpected text after the object");
-    return out;
+    return std::move(out_);
   }
 
  private:
-  char Peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
-  bool Eat(char c) {
-    if (Peek() != c || pos_ >= text_.size()) return false;
-    ++pos_;
+  bool Value(std::optional<std::string> v) {
+    if (depth_ == 0) return Fail("expected '{': each line is one JSON object");
+    out_.emplace_back(std::move(key_), std::move(v));
     return true;
   }
-  void SkipSpace() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
-                                   text_[pos_] == '\r' || text_[pos_] == '\n')) {
-      ++pos_;
-    }
+  bool Nested() {
+    return Fail("nested objects and arrays are not supported; give the value's text form");
   }
-  absl::Status Error(absl::string_view what) const {
-    return absl::InvalidArgumentError(absl::StrCat("column ", pos_ + 1, ": ", what));
+  bool Fail(absl::string_view what) {
+    error_ = std::string(what);
+    return false;
   }
 
-  absl::Status Value(std::optional<std::string>* out) {
-    const char c = Peek();
-    if (c == '"') {
-      std::string s;
-      if (auto st = String(&s); !st.ok()) return st;
-      *out = std::move(s);
-      return absl::OkStatus();
+  static std::string Describe(absl::string_view what) {
+    if (absl::StrContains(what, "control character")) {
+      return "a control character in a string must be escaped";
     }
-    if (c == '-' || (c >= '0' && c <= '9')) return Number(out);
-    for (absl::string_view word : {"true", "false", "null"}) {
-      if (text_.substr(pos_, word.size()) == word) {
-        pos_ += word.size();
-        if (word != "null") *out = std::string(word);
-        return absl::OkStatus();
-      }
+    if (absl::StrContains(what, "UTF-8")) return "a string is not valid UTF-8";
+    if (absl::StrContains(what, "surrogate")) return "a UTF-16 surrogate is not paired";
+    if (absl::StrContains(what, "\\u")) return "\\u needs four hex digits";
+    if (absl::StrContains(what, "backslash")) return "unknown escape in a string";
+    if (absl::StrContains(what, "closing quote")) return "a string is not closed";
+    if (absl::StrContains(what, "end of input; expected")) return "the object is not closed";
+    if (absl::StrContains(what, "expected end of input")) {
+      return "unexpected text after the object";
     }
-    if (c == '{' || c == '[') {
-      return Error("nested objects and arrays are not supported; give the value's text form");
+    if (absl::StrContains(what, "invalid number")) return "a number is not written as JSON";
+    if (absl::StrContains(what, "object key")) return "expected a key in double quotes";
+    if (absl::StrContains(what, "object separator")) return "expected ':' after a key";
+    if (absl::StrContains(what, "parsing object")) return "expected ',' or '}'";
+    if (absl::StrContains(what, "parsing value")) {
+      return "expected a string, a number, true, false or null";
     }
-    return Error("expected a string, a number, true, false or null");
+    return "not valid JSON";
   }
 
-  // JSON's number grammar; the text is kept as written.
-  absl::Status Number(std::optional<std::string>* out) {
-    const size_t start = pos_;
-    auto digits = [&] {
-      size_t n = 0;
-      while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_, ++n;
-      return n;
-    };
-    Eat('-');
-    if (Peek() == '0') {
-      ++pos_;
-    } else if (digits() == 0) {
-      return Error("a number needs digits");
-    }
-    if (Eat('.') && digits() == 0) return Error("a number needs digits after '.'");
-    if (Peek() == 'e' || Peek() == 'E') {
-      ++pos_;
-      if (Peek() == '+' || Peek() == '-') ++pos_;
-      if (digits() == 0) return Error("a number needs digits in its exponent");
-    }
-    *out = std::string(text_.substr(start, pos_ - start));
-    return absl::OkStatus();
-  }
-
-  static void AppendUtf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else {
-      out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    }
-  }
-
-  bool Hex4(uint32_t* v) {
-    if (pos_ + 4 > text_.size()) return false;
-    *v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = text_[pos_ + i];
-      int d = c >= '0' && c <= '9'   ? c - '0'
-              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                     : -1;
-      if (d < 0) return false;
-      *v = *v * 16 + static_cast<uint32_t>(d);
-    }
-    pos_ += 4;
-    return true;
-  }
-
-  absl::Status String(std::string* out) {
-    ++pos_;  // the opening quote
-    for (;;) {
-      if (pos_ >= text_.size()) return Error("a string is not closed");
-      const char c = text_[pos_];
-      if (c == '"') {
-        ++pos_;
-        return absl::OkStatus();
-      }
-      if (static_cast<unsigned char>(c) < 0x20) {
-        return Error("a control character in a string must be escaped");
-      }
-      if (c != '\\') {
-        out->push_back(c);
-        ++pos_;
-        continue;
-      }
-      ++pos_;
-      const char e = Peek();
-      ++pos_;
-      switch (e) {
-        case '"':
-          out->push_back('"');
-          break;
-        case '\\':
-          out->push_back('\\');
-          break;
-        case '/':
-          out->push_back('/');
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          uint32_t cp;
-          if (!Hex4(&cp)) return Error("\\u needs four hex digits");
-          if (cp >= 0xd800 && cp <= 0xdbff) {
-            uint32_t low;
-            if (!(Eat('\\') && Eat('u') && Hex4(&low)) || low < 0xdc00 || low > 0xdfff) {
-              return Error("a UTF-16 high surrogate must be followed by a low one");
-            }
-            cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-          } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-            return Error("a lone UTF-16 low surrogate");
-          }
-          AppendUtf8(cp, out);
-          break;
-        }
-        default:
-          --pos_;
-          return Error("unknown escape in a string");
-      }
-    }
-  }
-
-  absl::string_view text_;
-  size_t pos_ = 0;
+  FlatJsonObject out_;
+  absl::flat_hash_set<std::string> seen_;
+  std::string key_;
+  int depth_ = 0;
+  bool started_ = false;
+  std::string error_;
+  std::size_t column_ = 1;
 };
 
 }  // namespace
 
 absl::StatusOr<FlatJsonObject> ParseFlatJsonObject(absl::string_view line) {
-  return Parser(line).Object();
+  FlatObjectSax sax;
+  bool ok;
+  try {
+    ok = json::sax_parse(line.begin(), line.end(), &sax);
+  } catch (const std::exception&) {  // sax_parse reports through parse_error; kept as a guard
+    ok = false;
+  }
+  return std::move(sax).Result(ok);
 }
 
 }  // namespace collectonce::registryctl

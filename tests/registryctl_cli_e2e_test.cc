@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -81,6 +82,35 @@ TEST_F(RegistryctlCliTest, DisputeLimitsAreRangeChecked) {
     EXPECT_THAT(r.err, HasSubstr("--limit: must be a whole number from 1 to 2147483647"))
         << Describe(r);
   }
+}
+
+// A list stopped by --limit says how to go on, and --page-token goes on from there: the two
+// runs together are the whole listing, each item once.
+TEST_F(RegistryctlCliTest, ALimitedListingContinuesWithItsPageToken) {
+  auto d = StartRegistry();
+  ASSERT_TRUE(d.ok()) << d.status();
+  const std::string reg = d->grpc_address();
+  const std::string examples = std::string(COLLECTONCE_SOURCE_DIR) + "/deploy/examples";
+  for (const char* dir : {"/catalog", "/matters"}) {
+    CtlRun r = Ctl({"--registry", reg, dir == std::string("/catalog") ? "catalog" : "matter",
+                    "apply", "-f", examples + dir});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  }
+  CtlRun all = Ctl({"--registry", reg, "-o", "name", "matter", "list"});
+  ASSERT_EQ(all.exit_code, 0) << Describe(all);
+  EXPECT_THAT(all.err, Not(HasSubstr("--page-token")));
+  CtlRun first = Ctl({"--registry", reg, "-o", "name", "matter", "list", "--limit", "2"});
+  ASSERT_EQ(first.exit_code, 0) << Describe(first);
+  const std::regex token_re("--page-token (\\S+)\\)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(first.err, m, token_re)) << Describe(first);
+  CtlRun rest = Ctl({"--registry", reg, "-o", "name", "matter", "list", "--page-token", m[1]});
+  ASSERT_EQ(rest.exit_code, 0) << Describe(rest);
+  EXPECT_EQ(std::count(first.out.begin(), first.out.end(), '\n'), 2) << first.out;
+  EXPECT_EQ(first.out + rest.out, all.out);
+  CtlRun forged = Ctl({"--registry", reg, "matter", "list", "--page-token", "bm90LWEtdG9rZW4"});
+  EXPECT_EQ(forged.exit_code, 64 + 3) << Describe(forged);
+  EXPECT_THAT(forged.err, HasSubstr("INVALID_PAGE_TOKEN")) << Describe(forged);
 }
 
 // `--case-id` everywhere (prefill, dispute open, evidence issue); evidence issue still takes

@@ -320,18 +320,27 @@ TEST_F(RegistryctlDocsTest, ReadOnlyExamplesOfTheApiReferenceShowWhatTheDemoAnsw
       stdin_path = dir_ + "/stdin.txt";
       std::ofstream(stdin_path) << e.stdin_text;
     }
-    CtlRun r = Ctl(reg, args, stdin_path);
-    ++ran;
-    const std::string where = absl::StrCat(doc, ":", e.line, ": registryctl ", e.command);
-    ASSERT_EQ(r.exit_code, 0) << where << "\n" << Describe(r);
-    if (e.shown.empty()) continue;
-    ++compared;
     std::vector<std::string> shown;
     for (const std::string& s : e.shown) {
       std::string n = Normalise(s, none);
       if (!n.empty()) shown.push_back(std::move(n));
     }
-    const std::vector<std::string> got = NormalisedLines(r.out, real_to_doc);
+    // The gateway adds a served form to the reuse ledger after it answers: a ledger read
+    // is repeated, for at most 10 s, until the pre-fill before it is counted.
+    const bool ledger = args.size() >= 2 && args[0] == "reuse";
+    const absl::Time give_up = absl::Now() + absl::Seconds(10);
+    CtlRun r;
+    std::vector<std::string> got;
+    do {
+      r = Ctl(reg, args, stdin_path);
+      got = NormalisedLines(r.out, real_to_doc);
+    } while (ledger && r.exit_code == 0 && !OutputMatches(shown, 0, got, 0) &&
+             absl::Now() < give_up);
+    ++ran;
+    const std::string where = absl::StrCat(doc, ":", e.line, ": registryctl ", e.command);
+    ASSERT_EQ(r.exit_code, 0) << where << "\n" << Describe(r);
+    if (e.shown.empty()) continue;
+    ++compared;
     EXPECT_TRUE(OutputMatches(shown, 0, got, 0))
         << where << "\nthe doc shows (normalised):\n"
         << absl::StrJoin(shown, "\n") << "\nwhat ran (normalised):\n"

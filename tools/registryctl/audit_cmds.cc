@@ -14,6 +14,7 @@
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/globals.h"
 #include "tools/registryctl/output.h"
+#include "tools/registryctl/paging.h"
 #include "tools/registryctl/progress.h"
 #include "tools/registryctl/redact.h"
 
@@ -219,25 +220,8 @@ std::string Describe(const v1::AuditEntry& e, bool reveal) {
   return "";
 }
 
-// Follows page tokens until the listing ends or --limit entries are in; `call` fetches one
-// page into its response. The last page's token is kept, to continue from.
-template <typename Request, typename Response, typename Call>
-int ListAll(Request request, int64_t limit, int32_t page_size, Response* all, Call call) {
-  for (;;) {
-    request.set_page_size(PageSize(page_size, limit, all->entries_size()));
-    Response page;
-    grpc::Status s = call(request, &page);
-    if (!s.ok()) return ReportRpcError(s);
-    for (auto& e : *page.mutable_entries()) *all->add_entries() = std::move(e);
-    all->set_next_page_token(page.next_page_token());
-    if (page.next_page_token().empty() || LimitReached(limit, all->entries_size())) break;
-    request.set_page_token(page.next_page_token());
-  }
-  return kExitOk;
-}
-
 template <typename Response>
-int PrintEntries(const Globals& g, const Response& r, int64_t limit) {
+int PrintEntries(const Globals& g, const Response& r) {
   if (g.structured()) return EmitMessage(g, r);
   Table t({"#", "TIME", "PRINCIPAL", "EVENT"});
   for (const auto& e : r.entries()) {
@@ -245,18 +229,13 @@ int PrintEntries(const Globals& g, const Response& r, int64_t limit) {
         {absl::StrCat(e.index()), FormatTimestamp(e.time()), e.principal(), Describe(e, g.reveal)});
   }
   t.Print(std::cout);
-  if (!r.next_page_token().empty()) {
-    std::cerr << "(--limit " << limit << " reached; continue with --page-token "
-              << r.next_page_token() << ")\n";
-  }
   return kExitOk;
 }
 
 struct ChangesOpts {
   v1::ListChangesRequest request;
   std::string since, until, subject;
-  int32_t page_size = 0;
-  int64_t limit = 0;
+  PageFlags paging;
 };
 
 int RunChanges(const Globals& g, const ChangesOpts& o) {
@@ -275,19 +254,21 @@ int RunChanges(const Globals& g, const ChangesOpts& o) {
   Client client(g, g.registry);
   auto stub = v1::AuditService::NewStub(client.channel());
   v1::ListChangesResponse all;
-  int rc = ListAll(req, o.limit, o.page_size, &all,
-                   [&](const v1::ListChangesRequest& q, v1::ListChangesResponse* page) {
-                     grpc::ClientContext ctx;
-                     client.Prepare(&ctx);
-                     return stub->ListChanges(&ctx, q, page);
-                   });
-  return rc != kExitOk ? rc : PrintEntries(g, all, o.limit);
+  int rc = ListAll(
+      o.paging, &all, [](auto* r) { return r->mutable_entries(); },
+      [&](int32_t size, const std::string& token, v1::ListChangesResponse* page) {
+        req.set_page_size(size);
+        req.set_page_token(token);
+        grpc::ClientContext ctx;
+        client.Prepare(&ctx);
+        return stub->ListChanges(&ctx, req, page);
+      });
+  return rc != kExitOk ? rc : PrintEntries(g, all);
 }
 
 struct AccessOpts {
-  std::string subject, id_file, page_token;
-  int32_t page_size = 0;
-  int64_t limit = 0;
+  std::string subject, id_file;
+  PageFlags paging;
 };
 
 int RunAccess(const Globals& g, const AccessOpts& o) {
@@ -302,23 +283,25 @@ int RunAccess(const Globals& g, const AccessOpts& o) {
     if (!id.ok()) return UsageError(id.status().message());
     req.set_id_number(*id);
   }
-  req.set_page_token(o.page_token);
   Client client(g, g.registry);
   auto stub = v1::AuditService::NewStub(client.channel());
   v1::ListAccessEventsResponse all;
-  int rc = ListAll(req, o.limit, o.page_size, &all,
-                   [&](const v1::ListAccessEventsRequest& q, v1::ListAccessEventsResponse* page) {
-                     grpc::ClientContext ctx;
-                     client.Prepare(&ctx);
-                     grpc::Status s = stub->ListAccessEvents(&ctx, q, page);
-                     // Later pages name the subject found on the first.
-                     if (s.ok() && !q.id_number().empty()) all.set_subject(page->subject());
-                     return s;
-                   });
+  int rc = ListAll(
+      o.paging, &all, [](auto* r) { return r->mutable_entries(); },
+      [&](int32_t size, const std::string& token, v1::ListAccessEventsResponse* page) {
+        req.set_page_size(size);
+        req.set_page_token(token);
+        grpc::ClientContext ctx;
+        client.Prepare(&ctx);
+        grpc::Status s = stub->ListAccessEvents(&ctx, req, page);
+        // Later pages name the subject found on the first.
+        if (s.ok() && !req.id_number().empty()) all.set_subject(page->subject());
+        return s;
+      });
   if (rc != kExitOk) return rc;
   // Found by ID number: the file's name is the answer an auditor needs first.
   if (!o.id_file.empty() && !g.structured()) std::cout << all.subject() << "\n\n";
-  return PrintEntries(g, all, o.limit);
+  return PrintEntries(g, all);
 }
 
 }  // namespace
@@ -356,12 +339,7 @@ void AddAuditCommands(CLI::App& app, const Globals& globals, Action* action) {
   changes->add_option("--source", *c->request.mutable_source(), "a catalog source");
   changes->add_option("--since", c->since, "RFC 3339");
   changes->add_option("--until", c->until, "RFC 3339");
-  changes->add_option("--limit", c->limit, "stop after N entries (default: all of them)")
-      ->check(IntRange(1, INT32_MAX));
-  changes->add_option("--page-size", c->page_size, "entries per call (at most 1000)")
-      ->check(IntRange(1, 1000));
-  changes->add_option("--page-token", *c->request.mutable_page_token(),
-                      "continue a listing from a token");
+  AddPageFlags(changes, &c->paging, "entries", /*with_page_size=*/true);
   changes->footer(
       "Example: registryctl audit changes enterprises/91350400MA2YQ8KX1E --field "
       "legal_representative_name --limit 20");
@@ -373,11 +351,7 @@ void AddAuditCommands(CLI::App& app, const Globals& globals, Action* action) {
   access->add_option("NAME", a->subject, "enterprises/... or persons/...");
   access->add_option("--id-number-file", a->id_file,
                      "a person by the ID number in FILE ('-': stdin); the lookup is recorded");
-  access->add_option("--limit", a->limit, "stop after N entries (default: all of them)")
-      ->check(IntRange(1, INT32_MAX));
-  access->add_option("--page-size", a->page_size, "entries per call (at most 1000)")
-      ->check(IntRange(1, 1000));
-  access->add_option("--page-token", a->page_token, "continue a listing from a token");
+  AddPageFlags(access, &a->paging, "entries", /*with_page_size=*/true);
   access->footer(
       "Example: registryctl audit access enterprises/91350400MA2YQ8KX1E --limit 20\n"
       "         registryctl --as auditor audit access --id-number-file id.txt");

@@ -14,6 +14,7 @@
 #include "tools/registryctl/commands.h"
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/output.h"
+#include "tools/registryctl/paging.h"
 
 namespace collectonce::registryctl {
 
@@ -28,7 +29,7 @@ struct OpenOpts {
 struct ListOpts {
   std::string subject, department, state;
   bool overdue = false;
-  int64_t limit = 0;
+  PageFlags paging;
 };
 
 struct StepOpts {
@@ -117,27 +118,22 @@ int RunList(const Globals& g, const ListOpts& o) {
   }
   Client client(g, g.registry);
   auto stub = v1::DisputeService::NewStub(client.channel());
+  v1::ListDisputesRequest q;
+  q.set_subject(o.subject);
+  q.set_department(o.department);
+  q.set_state(state);
+  q.set_overdue_only(o.overdue);
   v1::ListDisputesResponse all;
-  std::string token;
-  do {
-    v1::ListDisputesRequest q;
-    q.set_subject(o.subject);
-    q.set_department(o.department);
-    q.set_state(state);
-    q.set_overdue_only(o.overdue);
-    q.set_page_size(PageSize(0, o.limit, all.disputes_size()));
-    q.set_page_token(token);
-    v1::ListDisputesResponse page;
-    grpc::ClientContext ctx;
-    client.Prepare(&ctx);
-    grpc::Status s = stub->ListDisputes(&ctx, q, &page);
-    if (!s.ok()) return ReportRpcError(s);
-    for (auto& d : *page.mutable_disputes()) {
-      if (LimitReached(o.limit, all.disputes_size())) break;
-      *all.add_disputes() = std::move(d);
-    }
-    token = page.next_page_token();
-  } while (!token.empty() && !LimitReached(o.limit, all.disputes_size()));
+  int rc = ListAll(
+      o.paging, &all, [](auto* r) { return r->mutable_disputes(); },
+      [&](int32_t size, const std::string& token, v1::ListDisputesResponse* page) {
+        q.set_page_size(size);
+        q.set_page_token(token);
+        grpc::ClientContext ctx;
+        client.Prepare(&ctx);
+        return stub->ListDisputes(&ctx, q, page);
+      });
+  if (rc != kExitOk) return rc;
   if (g.structured()) return EmitMessage(g, all);
   Table t(DisputeHeaders());
   for (const auto& d : all.disputes()) t.AddRow(DisputeRow(d));
@@ -194,24 +190,22 @@ int RunStep(const Globals& g, const std::string& step, const StepOpts& o) {
   return Show(g, out);
 }
 
-int RunNotifications(const Globals& g, const std::string& principal, int64_t limit) {
+int RunNotifications(const Globals& g, const std::string& principal, const PageFlags& paging) {
   Client client(g, g.registry);
   auto stub = v1::DisputeService::NewStub(client.channel());
+  v1::ListNotificationsRequest q;
+  q.set_parent(principal);
   v1::ListNotificationsResponse all;
-  std::string token;
-  do {
-    v1::ListNotificationsRequest q;
-    q.set_parent(principal);
-    q.set_page_size(PageSize(0, limit, all.notifications_size()));
-    q.set_page_token(token);
-    v1::ListNotificationsResponse page;
-    grpc::ClientContext ctx;
-    client.Prepare(&ctx);
-    grpc::Status s = stub->ListNotifications(&ctx, q, &page);
-    if (!s.ok()) return ReportRpcError(s);
-    for (auto& n : *page.mutable_notifications()) *all.add_notifications() = std::move(n);
-    token = page.next_page_token();
-  } while (!token.empty() && !LimitReached(limit, all.notifications_size()));
+  int rc = ListAll(
+      paging, &all, [](auto* r) { return r->mutable_notifications(); },
+      [&](int32_t size, const std::string& token, v1::ListNotificationsResponse* page) {
+        q.set_page_size(size);
+        q.set_page_token(token);
+        grpc::ClientContext ctx;
+        client.Prepare(&ctx);
+        return stub->ListNotifications(&ctx, q, page);
+      });
+  if (rc != kExitOk) return rc;
   if (g.structured()) return EmitMessage(g, all);
   Table t({"PRINCIPAL", "SUBJECT", "FIELD", "CORRECTED BY", "LAST SERVED", "MATTER"});
   for (const auto& n : all.notifications()) {
@@ -280,8 +274,7 @@ void AddDisputeCommands(CLI::App& app, const Globals& g, Action* action) {
   l->add_option("--department", list->department, "the disputes routed to this source");
   l->add_option("--state", list->state, "open, under_review, corrected, upheld or withdrawn");
   l->add_flag("--overdue", list->overdue, "only those past their deadline");
-  l->add_option("--limit", list->limit, "stop after N (default: all of them)")
-      ->check(IntRange(1, INT32_MAX));
+  AddPageFlags(l, &list->paging, "disputes");
   l->footer("Example: registryctl dispute list --department data-governance --overdue");
   l->callback([&g, action, list] { *action = [&g, list] { return RunList(g, *list); }; });
 
@@ -295,12 +288,11 @@ void AddDisputeCommands(CLI::App& app, const Globals& g, Action* action) {
   AddStepCommand(cmd, g, action, "decide", "decide: corrected (naming the change set) or upheld");
   AddStepCommand(cmd, g, action, "withdraw", "withdraw a dispute for the applicant");
 
-  auto notices = std::make_shared<std::pair<std::string, int64_t>>();
+  auto notices = std::make_shared<std::pair<std::string, PageFlags>>();
   CLI::App* n = cmd->add_subcommand(
       "notifications", "corrections of values a principal was served (without the values)");
   n->add_option("--principal", notices->first, "principals/{id} (the caller by default)");
-  n->add_option("--limit", notices->second, "stop after N (default: all of them)")
-      ->check(IntRange(1, INT32_MAX));
+  AddPageFlags(n, &notices->second, "notifications");
   n->footer(
       "Example: registryctl --as spiffe://sanming.gov.cn/approval/real-estate "
       "dispute notifications");

@@ -15,6 +15,7 @@
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/json_diff.h"
 #include "tools/registryctl/output.h"
+#include "tools/registryctl/paging.h"
 #include "tools/registryctl/redact.h"
 
 namespace collectonce::registryctl {
@@ -272,20 +273,17 @@ std::string FullName(const std::string& name) {
 }
 
 template <typename K>
-int List(const Globals& g, int64_t limit) {
+int List(const Globals& g, const PageFlags& paging) {
   Client client(g, g.registry);
   typename K::ListResponse all;
-  std::string token;
-  do {
-    typename K::ListResponse page;
-    grpc::ClientContext context;
-    client.Prepare(&context);
-    grpc::Status s = K::List(K::StubOf(client), &context,
-                             PageSize(0, limit, K::Items(&all)->size()), token, &page);
-    if (!s.ok()) return ReportRpcError(s);
-    for (auto& item : *K::Items(&page)) *K::Items(&all)->Add() = std::move(item);
-    token = page.next_page_token();
-  } while (!token.empty() && !LimitReached(limit, K::Items(&all)->size()));
+  int rc = ListAll(
+      paging, &all, [](auto* r) { return K::Items(r); },
+      [&](int32_t size, const std::string& token, typename K::ListResponse* page) {
+        grpc::ClientContext context;
+        client.Prepare(&context);
+        return K::List(K::StubOf(client), &context, size, token, page);
+      });
+  if (rc != kExitOk) return rc;
   if (g.structured()) return EmitMessage(g, all);
   Table t = K::ListTable();
   for (const auto& item : *K::Items(&all)) t.AddRow(K::Row(item));
@@ -407,12 +405,11 @@ void AddKind(CLI::App& app, const Globals& g, Action* action, const std::string&
   cmd->require_subcommand(1);
   cmd->footer(absl::StrCat("Example: registryctl ", noun, " list"));
 
-  auto limit = std::make_shared<int64_t>(0);
+  auto paging = std::make_shared<PageFlags>();
   CLI::App* list = cmd->add_subcommand("list", absl::StrCat("list every ", noun));
-  list->add_option("--limit", *limit, "stop after N (default: all of them)")
-      ->check(IntRange(1, INT32_MAX));
+  AddPageFlags(list, paging.get(), absl::StrCat(noun, "s"));
   list->footer(absl::StrCat("Example: registryctl ", noun, " list -o name"));
-  list->callback([&g, action, limit] { *action = [&g, limit] { return List<K>(g, *limit); }; });
+  list->callback([&g, action, paging] { *action = [&g, paging] { return List<K>(g, *paging); }; });
 
   auto name = std::make_shared<std::string>();
   CLI::App* get = cmd->add_subcommand("get", absl::StrCat("show one ", noun));

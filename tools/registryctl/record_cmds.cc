@@ -15,6 +15,7 @@
 #include "tools/registryctl/files.h"
 #include "tools/registryctl/flag_values.h"
 #include "tools/registryctl/output.h"
+#include "tools/registryctl/paging.h"
 #include "tools/registryctl/redact.h"
 
 namespace collectonce::registryctl {
@@ -272,10 +273,9 @@ int RunPut(const Globals& g, const PutOpts& o) {
 // ---- record history ----
 
 struct HistoryOpts {
-  std::string name, id_file, field, since, until, purpose, page_token;
-  int32_t page_size = 0;
-  int64_t limit = 0;  // 0: every revision
-  bool all = false;   // the default now; kept so that scripts that pass it still run
+  std::string name, id_file, field, since, until, purpose;
+  PageFlags paging;  // no --limit: every revision
+  bool all = false;  // the default now; kept so that scripts that pass it still run
 };
 
 int RunHistory(const Globals& g, const HistoryOpts& o) {
@@ -302,7 +302,6 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
   }
   v1::ListRecordRevisionsRequest request;
   request.set_parent(subject.name);
-  request.set_page_token(o.page_token);
   request.set_field(o.field);
   request.set_purpose(purpose);
   if (!o.since.empty()) {
@@ -316,12 +315,12 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
     *request.mutable_end_time() = *t;
   }
   v1::ListRecordRevisionsResponse all;
-  for (;;) {
-    request.set_page_size(PageSize(o.page_size, o.limit, all.change_sets_size()));
-    v1::ListRecordRevisionsResponse page;
+  auto fetch = [&](int32_t size, const std::string& token, v1::ListRecordRevisionsResponse* page) {
+    request.set_page_size(size);
+    request.set_page_token(token);
     grpc::ClientContext context;
     client.Prepare(&context);
-    grpc::Status s = client.records().ListRecordRevisions(&context, request, &page);
+    grpc::Status s = client.records().ListRecordRevisions(&context, request, page);
     // An auditor holds no grant and reads history under its role: every value masked by
     // its field's rule, recorded. The default purpose is governance's; without --purpose a
     // caller whose role reads no records asks again with none.
@@ -329,13 +328,16 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
         rpc::FromGrpc(s).reason == "ROLE_MAY_NOT_READ_RECORDS") {
       std::cerr << "note: no purpose for this role: values are masked by their fields' rules\n";
       request.clear_purpose();
-      continue;
+      grpc::ClientContext again;
+      client.Prepare(&again);
+      s = client.records().ListRecordRevisions(&again, request, page);
     }
-    if (!s.ok()) return ReportRpcError(s);
-    for (auto& cs : *page.mutable_change_sets()) *all.add_change_sets() = std::move(cs);
-    all.set_next_page_token(page.next_page_token());
-    if (page.next_page_token().empty() || LimitReached(o.limit, all.change_sets_size())) break;
-    request.set_page_token(page.next_page_token());
+    return s;
+  };
+  if (int rc = ListAll(
+          o.paging, &all, [](auto* r) { return r->mutable_change_sets(); }, fetch);
+      rc != kExitOk) {
+    return rc;
   }
   if (g.structured()) return EmitMessage(g, all);
   grpc::Status cs;
@@ -354,7 +356,12 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
       }
       first = false;
     };
+    int others = 0;
     for (const auto& c : set.changes()) {
+      if (!o.field.empty() && c.field() != o.field) {
+        ++others;
+        continue;
+      }
       const v1::FieldDefinition* def = cat->FindField(c.field());
       std::string old_text =
           c.has_old_value() ? CellValue(def, c.old_value(), false, g.reveal) : "(none)";
@@ -365,14 +372,13 @@ int RunHistory(const Globals& g, const HistoryOpts& o) {
                        c.retroactive() ? " (retroactive)" : "",
                        c.source().empty() ? "" : absl::StrCat(" (source ", c.source(), ")")));
     }
+    if (others > 0) {
+      row(absl::StrCat("(", others, others == 1 ? " other field" : " other fields",
+                       " in this change set)"));
+    }
     if (set.changes_size() == 0) row("");
   }
   t.Print(std::cout);
-  if (!all.next_page_token().empty()) {
-    std::cerr << "(--limit " << o.limit
-              << " reached; more revisions: raise --limit, or continue with "
-              << "--page-token " << all.next_page_token() << ")\n";
-  }
   return kExitOk;
 }
 
@@ -440,14 +446,11 @@ void AddRecordCommands(CLI::App& app, const Globals& g, Action* action) {
   CLI::App* h_cmd = rec->add_subcommand("history", "the record's change sets, newest first");
   h_cmd->add_option("NAME", hist->name, "enterprises/{uscc} or persons/{pid}");
   h_cmd->add_option("--id-number-file", hist->id_file, "find a person by the ID number in FILE");
-  h_cmd->add_option("--field", hist->field, "only change sets touching this field");
+  h_cmd->add_option("--field", hist->field,
+                    "only change sets touching this field, and in the table only its changes");
   h_cmd->add_option("--since", hist->since, "committed at or after this RFC 3339 time");
   h_cmd->add_option("--until", hist->until, "committed at or before this RFC 3339 time");
-  h_cmd->add_option("--limit", hist->limit, "stop after N change sets (default: all of them)")
-      ->check(IntRange(1, INT32_MAX));
-  h_cmd->add_option("--page-size", hist->page_size, "change sets per call (at most 1000)")
-      ->check(IntRange(1, 1000));
-  h_cmd->add_option("--page-token", hist->page_token, "continue a listing from a token");
+  AddPageFlags(h_cmd, &hist->paging, "change sets", /*with_page_size=*/true);
   h_cmd->add_flag("--all", hist->all, "every revision (the default; kept for scripts)");
   h_cmd->add_option("--purpose", hist->purpose, "the matter; values are masked without one")
       ->envname("REGISTRYCTL_PURPOSE");

@@ -470,9 +470,11 @@ TEST_F(RegistryctlTest, CommandLineConventions) {
   EXPECT_THAT(changes.out, ::testing::ContainsRegex("#  +TIME  +PRINCIPAL  +EVENT"));
   EXPECT_EQ(std::count(changes.out.begin(), changes.out.end(), '\n'), 2) << changes.out;
   // A name that cannot be valid is INVALID_ARGUMENT (67), one that could be is NOT_FOUND.
-  CtlRun bad_name = Ctl(reg, {"matter", "get", "Bad_Name"});
-  EXPECT_EQ(bad_name.exit_code, kExitInvalid) << Describe(bad_name);
-  EXPECT_THAT(bad_name.err, HasSubstr("INVALID_ARGUMENT (INVALID_NAME)"));
+  for (const char* kind : {"matter", "bundle", "principal", "evidence-type", "dispute"}) {
+    CtlRun bad_name = Ctl(reg, {kind, "get", "Bad_Name"});
+    EXPECT_EQ(bad_name.exit_code, kExitInvalid) << kind << "\n" << Describe(bad_name);
+    EXPECT_THAT(bad_name.err, HasSubstr("INVALID_ARGUMENT (INVALID_NAME)")) << kind;
+  }
   EXPECT_EQ(Ctl(reg, {"matter", "get", "no-such-matter"}).exit_code, 64 + 5);
   CtlRun no_names = Ctl(reg, {"-o", "name", "audit", "head"});
   EXPECT_EQ(no_names.exit_code, kExitUsage) << Describe(no_names);

@@ -176,5 +176,76 @@ TEST_F(EvidenceE2eTest, MaritalStatusEvidenceForTheRealEstateTransfer) {
   EXPECT_THAT(registry_->Log(), Not(HasSubstr(kSongId)));
 }
 
+// The issuance is in the audit log: the holder saves the proof of its leaf, and a verifier
+// with the pinned audit key checks it offline; another credential's proof, an edited entry
+// and another audit key are refused, naming the log.
+TEST_F(EvidenceE2eTest, TheIssuanceIsProvenInTheAuditLogOffline) {
+  const std::string cred = dir_ + "/marital.sd-jwt", other = dir_ + "/household.sd-jwt";
+  ASSERT_EQ(Ctl(absl::StrCat(kRealEstate, " evidence issue marital-status --id-number-file ", dir_,
+                             "/id.txt --matter real-estate-transfer --case-id BDC-2026-000124 "
+                             "--out ",
+                             cred))
+                .exit_code,
+            0);
+  ASSERT_EQ(Ctl(absl::StrCat(kRealEstate, " evidence issue marital-status --id-number-file ", dir_,
+                             "/id.txt --matter real-estate-transfer --case-id BDC-2026-000125 "
+                             "--out ",
+                             other))
+                .exit_code,
+            0);
+  ASSERT_EQ(Ctl(absl::StrCat("audit head > ", dir_, "/head.json")).exit_code, 0);
+  ASSERT_EQ(Ctl(absl::StrCat("evidence keys --out ", dir_, "/keys.json")).exit_code, 0);
+  const std::string proof = dir_ + "/proof.json", other_proof = dir_ + "/other-proof.json";
+  testing::ShellResult saved =
+      Ctl(absl::StrCat(kRealEstate, " evidence proof ", cred, " --out ", proof));
+  ASSERT_EQ(saved.exit_code, 0) << saved.out;
+  ASSERT_EQ(
+      Ctl(absl::StrCat(kRealEstate, " evidence proof ", other, " --out ", other_proof)).exit_code,
+      0);
+  const std::string pinned =
+      absl::StrCat(" --jwks ", dir_, "/keys.json --audit-key ", dir_, "/head.json --offline");
+  testing::ShellResult ok =
+      Ctl(absl::StrCat("evidence verify ", cred, pinned, " --issuance-proof ", proof), false);
+  ASSERT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_THAT(ok.out, HasSubstr("issued to principals/approval-real-estate for "
+                                "matters/real-estate-transfer (case BDC-2026-000124); recorded "
+                                "in the audit log: leaf"));
+  // Online, the proof is asked of the registry; -o json says what was checked.
+  testing::ShellResult online = Ctl(
+      absl::StrCat("-o json evidence verify ", cred, " --audit-key ", dir_, "/head.json"), false);
+  ASSERT_EQ(online.exit_code, 0) << online.out;
+  const nlohmann::json doc = nlohmann::json::parse(online.out, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << online.out;
+  EXPECT_EQ(doc["logChecked"], true);
+  EXPECT_EQ(doc["issuedTo"], "principals/approval-real-estate");
+
+  testing::ShellResult wrong =
+      Ctl(absl::StrCat("evidence verify ", cred, pinned, " --issuance-proof ", other_proof));
+  EXPECT_EQ(wrong.exit_code, 3) << wrong.out;
+  EXPECT_THAT(wrong.out, HasSubstr("invalid: log: the credential names audit leaf"));
+
+  nlohmann::json edited = nlohmann::json::parse(ReadFile(proof));
+  std::string entry = edited["entry"].get<std::string>();
+  entry[entry.size() / 2] = entry[entry.size() / 2] == 'A' ? 'B' : 'A';
+  edited["entry"] = entry;
+  WriteFile(dir_ + "/edited.json", edited.dump());
+  testing::ShellResult bad = Ctl(
+      absl::StrCat("evidence verify ", cred, pinned, " --issuance-proof ", dir_, "/edited.json"));
+  EXPECT_EQ(bad.exit_code, 3) << bad.out;
+  EXPECT_THAT(bad.out, HasSubstr("invalid: log: "));
+
+  WriteFile(dir_ + "/other-key.hex", std::string(64, 'a') + "\n");
+  testing::ShellResult key = Ctl(absl::StrCat("evidence verify ", cred, " --jwks ", dir_,
+                                              "/keys.json --offline --audit-key ", dir_,
+                                              "/other-key.hex --issuance-proof ", proof));
+  EXPECT_EQ(key.exit_code, 3) << key.out;
+  EXPECT_THAT(key.out, HasSubstr("invalid: log: signature: the tree head is not signed by the "
+                                 "audit key given"));
+  // Offline, the log cannot be checked without a saved proof: a usage error, not a guess.
+  testing::ShellResult usage = Ctl(absl::StrCat("evidence verify ", cred, pinned));
+  EXPECT_EQ(usage.exit_code, 2) << usage.out;
+  EXPECT_THAT(usage.out, HasSubstr("--issuance-proof FILE"));
+}
+
 }  // namespace
 }  // namespace collectonce

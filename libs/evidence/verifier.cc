@@ -2,6 +2,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/evidence/credential.h"
+#include "libs/evidence/issuance_log.h"
 #include "libs/evidence/status_list.h"
 #include "libs/jose/sd_jwt.h"
 
@@ -58,6 +60,11 @@ Verification VerifyEvidence(absl::string_view credential, const jose::Jwks& jwks
   }
   v.claims = std::move(verified->claims);
   v.disclosed = std::move(verified->disclosed);
+  if (auto digest = PayloadDigest(verified->payload); digest.ok()) v.payload_sha256 = *digest;
+  if (const nlohmann::json audit = v.claims.value("audit", nlohmann::json::object());
+      audit.is_object() && audit.contains("index") && audit["index"].is_number_unsigned()) {
+    v.audit_index = audit["index"].get<uint64_t>();
+  }
   if (!options.expected_type.empty() && v.claims.value("vct", "") != options.expected_type) {
     return Fail(std::move(v), "type",
                 absl::StrCat("the credential is not of type ", options.expected_type));
@@ -83,6 +90,15 @@ Verification VerifyEvidence(absl::string_view credential, const jose::Jwks& jwks
                   "the status list marks the credential invalid (withdrawn, or an attested "
                   "field has changed since it was issued)");
     }
+  }
+  if (options.log) {
+    if (std::string p =
+            IssuanceLogProblem(v, options.log->proof, options.log->audit_public_key, &v.log_entry);
+        !p.empty()) {
+      return Fail(std::move(v), "log", p);
+    }
+    v.log_checked = true;
+    v.log_tree_size = options.log->proof.tree_head().tree_size();
   }
   v.valid = true;
   return v;

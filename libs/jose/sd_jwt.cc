@@ -302,6 +302,7 @@ absl::StatusOr<VerifiedSdJwt> VerifySdJwt(absl::string_view presentation, const 
   if (out.claims.is_discarded() || !out.claims.is_object()) {
     return absl::InvalidArgumentError("JWS payload: not a JSON object");
   }
+  out.payload = out.claims;
   if (auto alg = out.claims.find("_sd_alg"); alg != out.claims.end()) {
     if (!alg->is_string() || *alg != "sha-256") {
       return absl::InvalidArgumentError("SD-JWT: _sd_alg is not sha-256");

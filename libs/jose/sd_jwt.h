@@ -77,6 +77,7 @@ struct SdJwtVerifyOptions {
 
 struct VerifiedSdJwt {
   nlohmann::json header;
+  nlohmann::json payload;              // the issuer-signed payload, as signed
   nlohmann::json claims;               // the payload with every presented disclosure applied
   std::vector<std::string> disclosed;  // names of the disclosed object properties
 };

@@ -1,14 +1,11 @@
 #include "libs/receipt/verifier.h"
 
 #include <algorithm>
-#include <cstring>
 #include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "libs/audit/merkle.h"
-#include "libs/audit/signer.h"
-#include "libs/audit/tree_head.h"
+#include "libs/receipt/proven_entry.h"
 #include "libs/receipt/served.h"
 
 namespace collectonce::receipt {
@@ -20,12 +17,6 @@ ReceiptVerification Fail(ReceiptVerification v, absl::string_view check, std::st
   v.failed_check = std::string(check);
   v.message = std::move(message);
   return v;
-}
-
-bool ToHash(absl::string_view bytes, audit::Hash* out) {
-  if (bytes.size() != out->size()) return false;
-  std::memcpy(out->data(), bytes.data(), out->size());
-  return true;
 }
 
 // The layout: sizes and an entry that is an access event with a digest.
@@ -86,45 +77,10 @@ ReceiptVerification VerifyReceipt(const v1::ReadReceipt& r, absl::string_view au
   ReceiptVerification v;
   if (std::string p = FormatProblem(r, &v.entry); !p.empty())
     return Fail(std::move(v), "format", p);
-  const v1::InclusionProof& proof = r.inclusion_proof();
-  const v1::SignedTreeHead& head = r.tree_head();
-  audit::Hash proven_leaf, root;
-  ToHash(proof.leaf_hash(), &proven_leaf);
-  ToHash(head.root_hash(), &root);
-  if (audit::LeafHash(r.entry()) != proven_leaf) {
-    return Fail(std::move(v), "entry", "the entry does not hash to the leaf the proof proves");
-  }
-  if (v.entry.index() != proof.index()) {
-    return Fail(std::move(v), "entry",
-                absl::StrCat("the entry says it is leaf ", v.entry.index(),
-                             ", the proof proves leaf ", proof.index()));
-  }
-  if (proof.tree_size() != head.tree_size()) {
-    return Fail(std::move(v), "inclusion",
-                absl::StrCat("the proof is for a tree of ", proof.tree_size(),
-                             " entries, the head signs one of ", head.tree_size()));
-  }
-  std::vector<audit::Hash> path(proof.hashes_size());
-  for (int i = 0; i < proof.hashes_size(); ++i) ToHash(proof.hashes(i), &path[i]);
-  if (absl::Status s =
-          audit::VerifyInclusion(proven_leaf, proof.index(), proof.tree_size(), path, root);
-      !s.ok()) {
-    return Fail(std::move(v), "inclusion",
-                absl::StrCat("the entry is not proven in the signed tree: ", s.message()));
-  }
-  if (audit_public_key.size() != 32) {
-    return Fail(std::move(v), "signature", "the audit public key is not a 32-byte Ed25519 key");
-  }
-  audit::TreeHead signed_head;
-  signed_head.size = head.tree_size();
-  signed_head.root = root;
-  signed_head.timestamp_us = head.timestamp_us();
-  if (!audit::VerifySignature(audit_public_key, audit::SigningInput(signed_head), head.signature())
-           .ok()) {
-    return Fail(std::move(v), "signature",
-                head.public_key() == audit_public_key
-                    ? "the tree head's signature does not verify under the audit key"
-                    : "the tree head is not signed by the audit key given (another key?)");
+  if (EntryCheck c = CheckProvenEntry(r.entry(), v.entry, r.inclusion_proof(), r.tree_head(),
+                                      audit_public_key);
+      !c.failed_check.empty()) {
+    return Fail(std::move(v), c.failed_check, std::move(c.message));
   }
   const v1::AccessEvent& access = v.entry.access();
   if (std::string p = ServedProblem(r, access); !p.empty()) return Fail(std::move(v), "served", p);

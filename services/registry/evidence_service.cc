@@ -5,6 +5,7 @@
 #include "libs/evidence/evidence_type.h"
 #include "libs/evidence/status_list.h"
 #include "services/registry/governance_objects.h"
+#include "services/registry/read_receipt.h"
 
 namespace collectonce::registry {
 
@@ -73,6 +74,15 @@ absl::StatusOr<v1::StatusList> EvidenceServiceImpl::StatusListToken(uint64_t lis
   out.set_token(*std::move(token));
   return out;
 }
+
+EvidenceServiceImpl::EvidenceServiceImpl(RegistryContext* ctx, EvidenceSettings settings)
+    : ctx_(ctx),
+      settings_(std::move(settings)),
+      heads_(settings_.log_heads != nullptr ? std::make_unique<ReceiptHeads>(settings_.log_heads)
+                                            : nullptr),
+      status_base_url_(settings_.status_base_url) {}
+
+EvidenceServiceImpl::~EvidenceServiceImpl() = default;
 
 grpc::ServerUnaryReactor* EvidenceServiceImpl::GetEvidenceKeys(grpc::CallbackServerContext* context,
                                                                const v1::GetEvidenceKeysRequest*,

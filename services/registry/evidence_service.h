@@ -4,11 +4,13 @@
 #ifndef COLLECTONCE_SERVICES_REGISTRY_EVIDENCE_SERVICE_H_
 #define COLLECTONCE_SERVICES_REGISTRY_EVIDENCE_SERVICE_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "collectonce/registry/v1/evidence.grpc.pb.h"
+#include "libs/audit/published_head.h"
 #include "libs/audit/signer.h"
 #include "libs/jose/jwk.h"
 #include "services/registry/registry_context.h"
@@ -27,12 +29,18 @@ struct EvidenceSettings {
   // Status list URIs are "{status_base_url}/status-lists/{n}" (the admin port serves them at
   // /status-lists/{n}).
   std::string status_base_url = "http://127.0.0.1:7401";
+  // Signs the tree heads issuance proofs are proven against (the audit key, publishing as
+  // GetTreeHead does); null: GetIssuanceProof is refused (FAILED_PRECONDITION,
+  // PROOFS_UNAVAILABLE).
+  audit::HeadPublisher* log_heads = nullptr;
 };
+
+class ReceiptHeads;
 
 class EvidenceServiceImpl final : public v1::EvidenceService::CallbackService {
  public:
-  EvidenceServiceImpl(RegistryContext* ctx, EvidenceSettings settings)
-      : ctx_(ctx), settings_(std::move(settings)), status_base_url_(settings_.status_base_url) {}
+  EvidenceServiceImpl(RegistryContext* ctx, EvidenceSettings settings);
+  ~EvidenceServiceImpl() override;
 
   // Replaces the status lists' base URL for credentials issued from now on (the admin
   // port's address is known only once it listens).
@@ -61,6 +69,10 @@ class EvidenceServiceImpl final : public v1::EvidenceService::CallbackService {
   grpc::ServerUnaryReactor* WithdrawEvidence(grpc::CallbackServerContext*,
                                              const v1::WithdrawEvidenceRequest*,
                                              v1::EvidenceWithdrawal*) override;
+  // In issuance_proof.cc.
+  grpc::ServerUnaryReactor* GetIssuanceProof(grpc::CallbackServerContext*,
+                                             const v1::GetIssuanceProofRequest*,
+                                             v1::IssuanceProof*) override;
 
   // The signed status list `list` (also what the admin port serves). NOT_FOUND for a list
   // beyond the audit log; FAILED_PRECONDITION without a key.
@@ -70,6 +82,7 @@ class EvidenceServiceImpl final : public v1::EvidenceService::CallbackService {
  private:
   RegistryContext* ctx_;
   const EvidenceSettings settings_;
+  const std::unique_ptr<ReceiptHeads> heads_;
   mutable absl::Mutex mu_;
   std::string status_base_url_ ABSL_GUARDED_BY(mu_);
 };

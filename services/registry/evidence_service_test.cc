@@ -11,6 +11,7 @@
 #include "google/protobuf/text_format.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/audit/published_head.h"
 #include "libs/evidence/credential.h"
 #include "libs/evidence/verifier.h"
 #include "libs/jose/base64url.h"
@@ -60,6 +61,11 @@ class EvidenceServiceTest : public ::testing::Test {
     settings.key = key_.get();
     settings.jwks.Add(key_->PublicKeyRaw());
     settings.status_base_url = "http://registry.test";
+    auto audit_key = audit::Signer::LoadOrCreate(dir_ + "-audit.pem", true);
+    ASSERT_TRUE(audit_key.ok()) << audit_key.status();
+    audit_key_ = std::make_unique<audit::Signer>(*std::move(audit_key));
+    heads_ = std::make_unique<audit::HeadPublisher>(audit_key_.get(), dir_ + "-head");
+    settings.log_heads = heads_.get();
     evidence_ = std::make_unique<EvidenceServiceImpl>(context_.get(), std::move(settings));
     grpc::ServerBuilder b;
     b.RegisterService(records_.get());
@@ -92,6 +98,8 @@ class EvidenceServiceTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
     std::filesystem::remove(dir_ + "-evidence.pem");
+    std::filesystem::remove(dir_ + "-audit.pem");
+    std::filesystem::remove(dir_ + "-head");
   }
 
   void Prepare(grpc::ClientContext* ctx, const std::string& principal) {
@@ -165,7 +173,8 @@ class EvidenceServiceTest : public ::testing::Test {
   std::unique_ptr<WatchHub> hub_;
   std::unique_ptr<RecordServiceImpl> records_;
   std::unique_ptr<GovernanceServiceImpl> governance_;
-  std::unique_ptr<audit::Signer> key_;
+  std::unique_ptr<audit::Signer> key_, audit_key_;
+  std::unique_ptr<audit::HeadPublisher> heads_;
   std::unique_ptr<EvidenceServiceImpl> evidence_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -346,6 +355,58 @@ TEST_F(EvidenceServiceTest, GovernanceWithdrawsACredential) {
   Prepare(&ctx3, "registryctl");
   s = ev_->WithdrawEvidence(&ctx3, req, &w);
   EXPECT_EQ(rpc::FromGrpc(s).reason, "EVIDENCE_NOT_FOUND");
+}
+
+// Whoever holds a credential (its payload digest) gets its issuance proof, which verifies
+// offline under the audit key; a wrong digest, a leaf that is no issuance and a leaf beyond
+// the log get one and the same NOT_FOUND, so that nothing is learnt without the credential.
+TEST_F(EvidenceServiceTest, TheIssuanceProofIsForWhoeverHoldsTheCredential) {
+  v1::IssueEvidenceResponse issued;
+  ASSERT_TRUE(Issue(kRealEstate, kMarital, song_, kTransfer, &issued).ok());
+  const evidence::Verification v = Verify(issued.credential());
+  ASSERT_TRUE(v.valid) << v.message;
+  ASSERT_EQ(v.payload_sha256.size(), 32u);
+  EXPECT_EQ(v.audit_index, issued.audit_index());
+  auto ask = [&](uint64_t index, const std::string& digest, v1::IssuanceProof* proof) {
+    v1::GetIssuanceProofRequest q;
+    q.set_audit_index(index);
+    q.set_payload_sha256(digest);
+    grpc::ClientContext ctx;
+    Prepare(&ctx, kTax);  // not the principal it was issued to
+    return ev_->GetIssuanceProof(&ctx, q, proof);
+  };
+  v1::IssuanceProof proof;
+  grpc::Status s = ask(issued.audit_index(), v.payload_sha256, &proof);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  evidence::VerifyOptions o;
+  o.now = absl::Now();
+  o.log = evidence::VerifyOptions::LogProof{proof, audit_key_->PublicKeyRaw()};
+  evidence::Verification logged = evidence::VerifyEvidence(issued.credential(), Keys(), o);
+  ASSERT_TRUE(logged.valid) << logged.failed_check << ": " << logged.message;
+  EXPECT_TRUE(logged.log_checked);
+  EXPECT_EQ(logged.log_entry.principal(), "principals/approval-real-estate");
+  EXPECT_EQ(logged.log_entry.access().case_id(), "BDC-2026-000123");
+  EXPECT_GT(logged.log_tree_size, issued.audit_index());
+  // Under another key the same proof fails, naming the log.
+  o.log->audit_public_key = key_->PublicKeyRaw();
+  logged = evidence::VerifyEvidence(issued.credential(), Keys(), o);
+  EXPECT_FALSE(logged.valid);
+  EXPECT_EQ(logged.failed_check, "log");
+
+  std::string other = v.payload_sha256;
+  other[0] ^= 1;
+  for (const auto& [index, digest] : std::vector<std::pair<uint64_t, std::string>>{
+           {issued.audit_index(), other},
+           {0, v.payload_sha256},
+           {issued.audit_index() + 1000, v.payload_sha256}}) {
+    v1::IssuanceProof none;
+    s = ask(index, digest, &none);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << index;
+    EXPECT_EQ(rpc::FromGrpc(s).reason, "EVIDENCE_NOT_FOUND") << index;
+  }
+  s = ask(issued.audit_index(), "short", &proof);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "INVALID_VALUES");
 }
 
 }  // namespace

@@ -58,33 +58,38 @@ absl::StatusOr<audit::SignedHead> ReceiptHeads::Covering(store::Store* store, ui
   return *std::move(published);
 }
 
-absl::Status FinishReceipt(store::Store* store, const audit::SignedHead& signed_head,
-                           const std::string& public_key, uint64_t index,
-                           v1::ReadReceipt* receipt) {
+absl::Status ProveEntry(store::Store* store, const audit::SignedHead& signed_head,
+                        const std::string& public_key, uint64_t index, std::string* entry,
+                        v1::InclusionProof* proof, v1::SignedTreeHead* sth) {
   auto entries = store->ReadAuditEntries(index, 1, /*reverse=*/false);
   if (!entries.ok()) return entries.status();
   if (entries->empty() || (*entries)[0].index != index) {
     return WithReason(absl::InternalError(absl::StrCat("audit entry ", index, " is not readable")),
                       "RECEIPT_ENTRY_MISSING");
   }
-  receipt->set_entry(std::move((*entries)[0].bytes));
+  *entry = std::move((*entries)[0].bytes);
   const audit::TreeHead& head = signed_head.head;
   auto path = audit::InclusionProof(store->AuditNodes(), index, head.size);
   if (!path.ok()) return path.status();
   auto leaf = store->AuditNodes().Subtree(0, index);
   if (!leaf.ok()) return leaf.status();
-  v1::InclusionProof* proof = receipt->mutable_inclusion_proof();
   proof->set_index(index);
   proof->set_tree_size(head.size);
   proof->set_leaf_hash(HashBytes(*leaf));
   for (const auto& h : *path) proof->add_hashes(HashBytes(h));
-  v1::SignedTreeHead* sth = receipt->mutable_tree_head();
   sth->set_tree_size(head.size);
   sth->set_root_hash(HashBytes(head.root));
   sth->set_timestamp_us(head.timestamp_us);
   sth->set_signature(signed_head.signature);
   sth->set_public_key(public_key);
   return absl::OkStatus();
+}
+
+absl::Status FinishReceipt(store::Store* store, const audit::SignedHead& signed_head,
+                           const std::string& public_key, uint64_t index,
+                           v1::ReadReceipt* receipt) {
+  return ProveEntry(store, signed_head, public_key, index, receipt->mutable_entry(),
+                    receipt->mutable_inclusion_proof(), receipt->mutable_tree_head());
 }
 
 }  // namespace collectonce::registry

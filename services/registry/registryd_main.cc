@@ -494,6 +494,7 @@ int main(int argc, char** argv) {
   collectonce::registry::RecordServiceImpl records(&context, hub.get(), &publisher);
   collectonce::registry::GovernanceServiceImpl governance(&context);
   collectonce::registry::ReuseLedgerImpl reuse(&context);
+  evidence_settings.log_heads = &publisher;
   collectonce::registry::EvidenceServiceImpl evidence(&context, std::move(evidence_settings));
   collectonce::registry::DisputeServiceImpl disputes(&context);
   collectonce::registry::AuditServiceImpl audit_service(&context, &*signer, &publisher);

@@ -15,9 +15,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/util/json_util.h"
 #include "libs/catalog/subject.h"
 #include "libs/evidence/verifier.h"
 #include "libs/jose/jwk.h"
+#include "libs/receipt/audit_key.h"
 #include "tools/registryctl/client.h"
 #include "tools/registryctl/commands.h"
 #include "tools/registryctl/files.h"
@@ -103,9 +105,42 @@ int RunIssue(const Globals& g, const IssueOpts& o) {
 }
 
 struct VerifyOpts {
-  std::string file, jwks, status_list, type, disclose;
+  std::string file, jwks, status_list, type, disclose, audit_key, issuance_proof;
   bool offline = false;
 };
+
+// The pinned audit public key in `path` (a saved tree head, PEM or hex).
+absl::StatusOr<std::string> LoadAuditKey(const std::string& path) {
+  auto text = ReadFileText(path);
+  if (!text.ok()) return text.status();
+  auto key = receipt::ParseAuditPublicKey(*text);
+  if (!key.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", key.status().message()));
+  return key;
+}
+
+absl::StatusOr<v1::IssuanceProof> LoadIssuanceProof(const std::string& path) {
+  auto text = ReadFileText(path);
+  if (!text.ok()) return text.status();
+  v1::IssuanceProof proof;
+  if (auto st = google::protobuf::util::JsonStringToMessage(*text, &proof); !st.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is not an issuance proof saved with `registryctl evidence proof` (",
+                     st.message().substr(0, 120).ToString(), ")"));
+  }
+  return proof;
+}
+
+// The issuance proof of a credential whose signature verified, asked of the registry.
+grpc::Status FetchIssuanceProof(Client& client, const evidence::Verification& v,
+                                v1::IssuanceProof* proof) {
+  grpc::ClientContext ctx;
+  client.Prepare(&ctx);
+  v1::GetIssuanceProofRequest q;
+  q.set_audit_index(v.audit_index);
+  q.set_payload_sha256(v.payload_sha256);
+  return client.evidence().GetIssuanceProof(&ctx, q, proof);
+}
 
 // The status list number from "…/status-lists/N".
 std::optional<uint64_t> ListNumber(const std::string& uri) {
@@ -153,9 +188,37 @@ int RunVerify(const Globals& g, const VerifyOpts& o) {
     if (!token.ok()) return UsageError(token.status().message());
     vo.status_list = std::string(absl::StripAsciiWhitespace(*token));
   }
-  // First without the status, to learn which list to fetch.
+  if (!o.issuance_proof.empty() && o.audit_key.empty()) {
+    return UsageError(
+        "--issuance-proof needs --audit-key FILE (registryctl audit head > head.json)");
+  }
+  std::optional<evidence::VerifyOptions::LogProof> log;
+  if (!o.audit_key.empty()) {
+    auto key = LoadAuditKey(o.audit_key);
+    if (!key.ok()) return UsageError(key.status().message());
+    log.emplace();
+    log->audit_public_key = *std::move(key);
+    if (!o.issuance_proof.empty()) {
+      auto proof = LoadIssuanceProof(o.issuance_proof);
+      if (!proof.ok()) return UsageError(proof.status().message());
+      log->proof = *std::move(proof);
+    } else if (o.offline) {
+      return UsageError(
+          "--offline with --audit-key needs --issuance-proof FILE (registryctl evidence proof)");
+    }
+  }
+  // First without the status and the log, to learn which list and which leaf to fetch.
   evidence::Verification v = evidence::VerifyEvidence(*credential, *jwks, vo);
   std::string status_note;
+  bool again = vo.status_list.has_value();
+  if (v.valid && log && o.issuance_proof.empty()) {
+    grpc::Status s = FetchIssuanceProof(registry(), v, &log->proof);
+    if (!s.ok()) return ReportRpcError(s);
+  }
+  if (v.valid && log) {
+    vo.log = std::move(log);
+    again = true;
+  }
   if (v.valid && !vo.status_list && !v.status_uri.empty()) {
     std::optional<uint64_t> list = ListNumber(v.status_uri);
     grpc::Status s = grpc::Status(grpc::StatusCode::UNAVAILABLE, "offline");
@@ -169,12 +232,13 @@ int RunVerify(const Globals& g, const VerifyOpts& o) {
     }
     if (s.ok()) {
       vo.status_list = token.token();
-      v = evidence::VerifyEvidence(*credential, *jwks, vo);
+      again = true;
     } else {
       status_note = absl::StrCat("status not checked (", o.offline ? "offline" : s.error_message(),
                                  "); give a saved list with --status-list FILE");
     }
   }
+  if (v.valid && again) v = evidence::VerifyEvidence(*credential, *jwks, vo);
   Json doc;
   doc["valid"] = v.valid;
   if (!v.valid) {
@@ -185,6 +249,12 @@ int RunVerify(const Globals& g, const VerifyOpts& o) {
   if (!v.status_uri.empty()) {
     doc["statusUri"] = v.status_uri;
     doc["statusIndex"] = v.status_index;
+  }
+  doc["logChecked"] = v.log_checked;
+  if (v.log_checked) {
+    doc["auditIndex"] = v.log_entry.index();
+    doc["treeSize"] = v.log_tree_size;
+    doc["issuedTo"] = v.log_entry.principal();
   }
   if (!v.claims.is_null()) doc["claims"] = v.claims;
   const int rc = v.valid ? kExitOk : kExitInvalid;
@@ -199,6 +269,13 @@ int RunVerify(const Globals& g, const VerifyOpts& o) {
   std::cout << "valid: " << v.claims.value("vct", "") << " about " << v.claims.value("sub", "")
             << ", signature, disclosures and expiry checked";
   std::cout << (v.status_checked ? ", status valid" : "") << "\n";
+  if (v.log_checked) {
+    const v1::AccessEvent& a = v.log_entry.access();
+    std::cout << "issued to " << v.log_entry.principal() << " for " << a.purpose()
+              << (a.case_id().empty() ? "" : absl::StrCat(" (case ", a.case_id(), ")"))
+              << "; recorded in the audit log: leaf " << v.log_entry.index() << " of the tree of "
+              << v.log_tree_size << ", signed by the audit key\n";
+  }
   Table t({"CLAIM", "VALUE"});
   for (const auto& name : v.disclosed) {
     const auto& value = v.claims[name];
@@ -207,6 +284,54 @@ int RunVerify(const Globals& g, const VerifyOpts& o) {
   t.Print(std::cout);
   if (!status_note.empty()) std::cerr << "note: " << status_note << "\n";
   return rc;
+}
+
+struct ProofOpts {
+  std::string file, jwks, out;
+};
+
+// Saves a credential's issuance proof for verifiers that will not call the registry.
+int RunProof(const Globals& g, const ProofOpts& o) {
+  auto credential = ReadFileText(o.file);
+  if (!credential.ok()) return UsageError(credential.status().message());
+  Client client(g, g.registry);
+  std::string jwks_text;
+  if (!o.jwks.empty()) {
+    auto text = ReadFileText(o.jwks);
+    if (!text.ok()) return UsageError(text.status().message());
+    jwks_text = *std::move(text);
+  } else {
+    grpc::ClientContext ctx;
+    client.Prepare(&ctx);
+    v1::EvidenceKeys keys;
+    grpc::Status s = client.evidence().GetEvidenceKeys(&ctx, {}, &keys);
+    if (!s.ok()) return ReportRpcError(s);
+    jwks_text = keys.jwks();
+  }
+  auto jwks = jose::Jwks::Parse(jwks_text);
+  if (!jwks.ok()) return UsageError(absl::StrCat("the keys: ", jwks.status().message()));
+  evidence::VerifyOptions vo;
+  vo.now = absl::Now();
+  const evidence::Verification v = evidence::VerifyEvidence(*credential, *jwks, vo);
+  if (!v.valid) {
+    std::cerr << "invalid: " << v.failed_check << ": " << v.message << "\n";
+    return kExitInvalid;
+  }
+  v1::IssuanceProof proof;
+  grpc::Status s = FetchIssuanceProof(client, v, &proof);
+  if (!s.ok()) return ReportRpcError(s);
+  std::string json;
+  google::protobuf::util::JsonPrintOptions p;
+  p.add_whitespace = true;
+  if (!google::protobuf::util::MessageToJsonString(proof, &json, p).ok()) {
+    return InternalFailure("the issuance proof could not be written as JSON");
+  }
+  if (!o.out.empty()) {
+    std::cerr << "audit leaf " << v.audit_index << " proven in the tree of "
+              << proof.tree_head().tree_size() << "\n";
+  }
+  if (g.structured()) return WriteOutAndEmit(o.out, json, [&] { return EmitMessage(g, proof); });
+  return WriteOut(o.out, json);
 }
 
 int RunKeys(const Globals& g, const std::string& out) {
@@ -288,11 +413,25 @@ void AddEvidenceCommands(CLI::App& app, const Globals& g, Action* action) {
   verify->add_option("--disclose", vo->disclose,
                      "verify the presentation of only these claims (comma-separated)");
   verify->add_option("--type", vo->type, "the evidence type it must be");
+  verify->add_option("--audit-key", vo->audit_key,
+                     "check the issuance in the audit log against this pinned audit key (a "
+                     "saved tree head, PEM or hex)");
+  verify->add_option("--issuance-proof", vo->issuance_proof,
+                     "a saved issuance proof (default: asked of the registry)");
   verify->add_flag("--offline", vo->offline, "never call the registry");
   verify->footer(
       "Example: registryctl evidence verify credential.sd-jwt --jwks keys.json --status-list "
       "status-0.jwt --disclose marital_status");
   verify->callback([&g, action, vo] { *action = [&g, vo] { return RunVerify(g, *vo); }; });
+
+  auto po = std::make_shared<ProofOpts>();
+  CLI::App* proof = cmd->add_subcommand(
+      "proof", "save a credential's issuance proof (its audit leaf in a signed tree head)");
+  proof->add_option("FILE", po->file, "the credential (SD-JWT)")->required();
+  proof->add_option("--jwks", po->jwks, "the registry's keys (default: asked of the registry)");
+  proof->add_option("--out", po->out, "write it here (default stdout)");
+  proof->footer("Example: registryctl evidence proof credential.sd-jwt --out proof.json");
+  proof->callback([&g, action, po] { *action = [&g, po] { return RunProof(g, *po); }; });
 
   auto keys_out = std::make_shared<std::string>();
   CLI::App* keys = cmd->add_subcommand("keys", "the verification keys (JWK Set) for offline use");

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/audit/node_cache.h"
 #include "libs/base/status_matchers.h"  // NOLINT(build/include_order)
 
 namespace collectonce::audit {
@@ -570,4 +571,23 @@ TEST(MerkleProofTest, ReadsAreLogarithmicForHugeTrees) {
 }
 
 }  // namespace
+// A batch of proofs against one tree through a NodeCache: the same proofs, each node read
+// once, and an error passed through without being remembered.
+TEST(NodeCacheTest, ProofsOfOneTreeShareTheirReads) {
+  const uint64_t size = (uint64_t{1} << 20) + 12345;
+  SyntheticReader direct(size), behind(size);
+  NodeCache cache(behind);
+  for (uint64_t leaf = size - 64; leaf < size; ++leaf) {
+    auto want = InclusionProof(direct, leaf, size);
+    auto got = InclusionProof(cache, leaf, size);
+    ASSERT_TRUE(want.ok() && got.ok()) << leaf;
+    EXPECT_EQ(*got, *want) << leaf;
+  }
+  EXPECT_EQ(cache.misses(), behind.reads());
+  EXPECT_LT(behind.reads() * 4, direct.reads()) << behind.reads() << " vs " << direct.reads();
+  EXPECT_FALSE(cache.Subtree(0, size).ok());
+  EXPECT_FALSE(cache.Subtree(0, size).ok());
+  EXPECT_EQ(cache.misses(), behind.reads());
+}
+
 }  // namespace collectonce::audit

@@ -45,9 +45,9 @@ grpc::ServerUnaryReactor* EvidenceServiceImpl::GetIssuanceProof(
   auto head = heads_->Covering(store, index, ctx_->clock().NowMicros());
   if (!head.ok()) return Reply(context, head.status());
   response->set_format_version(1);
-  absl::Status s =
-      ProveEntry(store, *head, heads_->signer().PublicKeyRaw(), index, response->mutable_entry(),
-                 response->mutable_inclusion_proof(), response->mutable_tree_head());
+  absl::Status s = ProveEntry(store, store->AuditNodes(), *head, heads_->signer().PublicKeyRaw(),
+                              index, response->mutable_entry(), response->mutable_inclusion_proof(),
+                              response->mutable_tree_head());
   return Reply(context, s);
 }
 

@@ -58,9 +58,10 @@ absl::StatusOr<audit::SignedHead> ReceiptHeads::Covering(store::Store* store, ui
   return *std::move(published);
 }
 
-absl::Status ProveEntry(store::Store* store, const audit::SignedHead& signed_head,
-                        const std::string& public_key, uint64_t index, std::string* entry,
-                        v1::InclusionProof* proof, v1::SignedTreeHead* sth) {
+absl::Status ProveEntry(store::Store* store, const audit::NodeReader& nodes,
+                        const audit::SignedHead& signed_head, const std::string& public_key,
+                        uint64_t index, std::string* entry, v1::InclusionProof* proof,
+                        v1::SignedTreeHead* sth) {
   auto entries = store->ReadAuditEntries(index, 1, /*reverse=*/false);
   if (!entries.ok()) return entries.status();
   if (entries->empty() || (*entries)[0].index != index) {
@@ -69,9 +70,9 @@ absl::Status ProveEntry(store::Store* store, const audit::SignedHead& signed_hea
   }
   *entry = std::move((*entries)[0].bytes);
   const audit::TreeHead& head = signed_head.head;
-  auto path = audit::InclusionProof(store->AuditNodes(), index, head.size);
+  auto path = audit::InclusionProof(nodes, index, head.size);
   if (!path.ok()) return path.status();
-  auto leaf = store->AuditNodes().Subtree(0, index);
+  auto leaf = nodes.Subtree(0, index);
   if (!leaf.ok()) return leaf.status();
   proof->set_index(index);
   proof->set_tree_size(head.size);
@@ -85,10 +86,10 @@ absl::Status ProveEntry(store::Store* store, const audit::SignedHead& signed_hea
   return absl::OkStatus();
 }
 
-absl::Status FinishReceipt(store::Store* store, const audit::SignedHead& signed_head,
-                           const std::string& public_key, uint64_t index,
-                           v1::ReadReceipt* receipt) {
-  return ProveEntry(store, signed_head, public_key, index, receipt->mutable_entry(),
+absl::Status FinishReceipt(store::Store* store, const audit::NodeReader& nodes,
+                           const audit::SignedHead& signed_head, const std::string& public_key,
+                           uint64_t index, v1::ReadReceipt* receipt) {
+  return ProveEntry(store, nodes, signed_head, public_key, index, receipt->mutable_entry(),
                     receipt->mutable_inclusion_proof(), receipt->mutable_tree_head());
 }
 

@@ -46,16 +46,18 @@ class ReceiptHeads {
 
 // The entry recorded at `index` as stored, its inclusion proof against `head` (which must
 // cover it) and that head, signed under `public_key`: what a receipt and an issuance proof
-// carry. Errors of the store are returned.
-[[nodiscard]] absl::Status ProveEntry(store::Store* store, const audit::SignedHead& head,
-                                      const std::string& public_key, uint64_t index,
-                                      std::string* entry, v1::InclusionProof* proof,
+// carry. The proof's nodes are read through `nodes` (the store's, or a cache of them shared
+// by a batch). Errors of the store are returned.
+[[nodiscard]] absl::Status ProveEntry(store::Store* store, const audit::NodeReader& nodes,
+                                      const audit::SignedHead& head, const std::string& public_key,
+                                      uint64_t index, std::string* entry, v1::InclusionProof* proof,
                                       v1::SignedTreeHead* sth);
 
 // Completes `receipt` for the access event recorded at `index`: the entry as stored, and
 // its inclusion proof against `head` (which must cover it), signed under `public_key`.
 // Errors of the store are returned.
-[[nodiscard]] absl::Status FinishReceipt(store::Store* store, const audit::SignedHead& head,
+[[nodiscard]] absl::Status FinishReceipt(store::Store* store, const audit::NodeReader& nodes,
+                                         const audit::SignedHead& head,
                                          const std::string& public_key, uint64_t index,
                                          v1::ReadReceipt* receipt);
 

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "libs/audit/node_cache.h"
+
 namespace collectonce::registry {
 
 ReceiptFinisher::ReceiptFinisher(store::Store* store, audit::HeadPublisher* publisher,
-                                 std::function<int64_t()> now_us)
+                                 std::function<int64_t()> now_us, int threads)
     : store_(store), heads_(publisher), now_us_(std::move(now_us)) {
-  thread_ = std::thread([this] { Run(); });
+  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Run(); });
 }
 
 ReceiptFinisher::~ReceiptFinisher() {
@@ -15,7 +17,7 @@ ReceiptFinisher::~ReceiptFinisher() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  thread_.join();
+  for (std::thread& t : threads_) t.join();
 }
 
 void ReceiptFinisher::Finish(uint64_t index, std::shared_ptr<v1::ReadReceipt> receipt,
@@ -45,11 +47,11 @@ void ReceiptFinisher::Complete(std::deque<Job> jobs) {
   for (const Job& j : jobs) newest = std::max(newest, j.index);
   // One head for every receipt waiting: it covers the newest of their entries.
   auto head = heads_.Covering(store_, newest, now_us_());
+  const std::string public_key = heads_.signer().PublicKeyRaw();
+  const audit::NodeCache nodes(store_->AuditNodes());
   for (Job& j : jobs) {
     absl::Status s = head.status();
-    if (s.ok()) {
-      s = FinishReceipt(store_, *head, heads_.signer().PublicKeyRaw(), j.index, j.receipt.get());
-    }
+    if (s.ok()) s = FinishReceipt(store_, nodes, *head, public_key, j.index, j.receipt.get());
     j.done(s);
   }
 }

@@ -117,39 +117,51 @@ grpc::ServerUnaryReactor* EvidenceServiceImpl::IssueEvidence(
                                           by_id_number ? "id_number" : "name");
   const std::string status_base = status_base_url();
   auto* reactor = context->DefaultReactor();
-  // Signed once the leaf that names it is durable; nothing leaves otherwise.
+  // Signed once the leaf that names it is durable; nothing leaves otherwise. The signature
+  // and the reply are made on the call tails, not on the store's completer thread.
   ctx_->store()->RecordAccessIndexed(
       std::move(access), [this, reactor, response, status_base,
-                          prepared = *std::move(prepared)](absl::StatusOr<uint64_t> index) {
-        if (!index.ok()) {
-          reactor->Finish(rpc::ToGrpc(index.status()));
-          return;
-        }
-        evidence::Placement place;
-        place.audit_index = *index;
-        place.tree_size = *index + 1;
-        place.status_uri = evidence::StatusListUri(status_base, evidence::StatusListOf(*index));
-        place.status_index = evidence::StatusIndexOf(*index);
-        auto credential = evidence::SignCredential(*settings_.key, prepared, place);
-        if (!credential.ok()) {
-          reactor->Finish(rpc::ToGrpc(credential.status()));
-          return;
-        }
-        response->set_credential(*std::move(credential));
-        response->set_credential_id(prepared.id);
-        *response->mutable_issue_time() = ToTimestamp(prepared.issued_at);
-        *response->mutable_expire_time() = ToTimestamp(prepared.expires_at);
-        response->set_audit_index(place.audit_index);
-        response->set_audit_tree_size(place.tree_size);
-        response->set_status_list_uri(place.status_uri);
-        response->set_status_index(place.status_index);
-        response->set_revision(prepared.revision);
-        for (const auto& f : prepared.fields) response->add_fields(f);
-        for (const auto& f : prepared.masked_fields) response->add_masked_fields(f);
-        for (const auto& f : prepared.missing_fields) response->add_missing_fields(f);
-        reactor->Finish(grpc::Status::OK);
+                          prepared = *std::move(prepared)](absl::StatusOr<uint64_t> index) mutable {
+        tails_.Run([this, reactor, response, status_base = std::move(status_base),
+                    prepared = std::move(prepared), index = std::move(index)] {
+          SignAndReply(reactor, response, status_base, prepared, index);
+        });
       });
   return reactor;
+}
+
+void EvidenceServiceImpl::SignAndReply(grpc::ServerUnaryReactor* reactor,
+                                       v1::IssueEvidenceResponse* response,
+                                       const std::string& status_base,
+                                       const evidence::PreparedCredential& prepared,
+                                       const absl::StatusOr<uint64_t>& index) {
+  if (!index.ok()) {
+    reactor->Finish(rpc::ToGrpc(index.status()));
+    return;
+  }
+  evidence::Placement place;
+  place.audit_index = *index;
+  place.tree_size = *index + 1;
+  place.status_uri = evidence::StatusListUri(status_base, evidence::StatusListOf(*index));
+  place.status_index = evidence::StatusIndexOf(*index);
+  auto credential = evidence::SignCredential(*settings_.key, prepared, place);
+  if (!credential.ok()) {
+    reactor->Finish(rpc::ToGrpc(credential.status()));
+    return;
+  }
+  response->set_credential(*std::move(credential));
+  response->set_credential_id(prepared.id);
+  *response->mutable_issue_time() = ToTimestamp(prepared.issued_at);
+  *response->mutable_expire_time() = ToTimestamp(prepared.expires_at);
+  response->set_audit_index(place.audit_index);
+  response->set_audit_tree_size(place.tree_size);
+  response->set_status_list_uri(place.status_uri);
+  response->set_status_index(place.status_index);
+  response->set_revision(prepared.revision);
+  for (const auto& f : prepared.fields) response->add_fields(f);
+  for (const auto& f : prepared.masked_fields) response->add_masked_fields(f);
+  for (const auto& f : prepared.missing_fields) response->add_missing_fields(f);
+  reactor->Finish(grpc::Status::OK);
 }
 
 }  // namespace collectonce::registry

@@ -12,7 +12,9 @@
 #include "collectonce/registry/v1/evidence.grpc.pb.h"
 #include "libs/audit/published_head.h"
 #include "libs/audit/signer.h"
+#include "libs/evidence/credential.h"
 #include "libs/jose/jwk.h"
+#include "services/registry/call_tails.h"
 #include "services/registry/registry_context.h"
 
 namespace collectonce::registry {
@@ -80,9 +82,17 @@ class EvidenceServiceImpl final : public v1::EvidenceService::CallbackService {
   const EvidenceSettings& settings() const { return settings_; }
 
  private:
+  // The tail of IssueEvidence (evidence_issue.cc): sign the credential at its place in the
+  // log and reply.
+  void SignAndReply(grpc::ServerUnaryReactor* reactor, v1::IssueEvidenceResponse* response,
+                    const std::string& status_base, const evidence::PreparedCredential& prepared,
+                    const absl::StatusOr<uint64_t>& index);
+
   RegistryContext* ctx_;
   const EvidenceSettings settings_;
   const std::unique_ptr<ReceiptHeads> heads_;
+  // Where issuances are signed and answered once their leaf is durable.
+  CallTails tails_{2};
   mutable absl::Mutex mu_;
   std::string status_base_url_ ABSL_GUARDED_BY(mu_);
 };

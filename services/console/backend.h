@@ -24,6 +24,7 @@ class Backend {
         governance_(v1::GovernanceService::NewStub(registry)),
         audit_(v1::AuditService::NewStub(registry)),
         disputes_(v1::DisputeService::NewStub(registry)),
+        reuse_(v1::ReuseLedger::NewStub(registry)),
         gateway_(gw::ReuseGateway::NewStub(gateway)) {}
 
   // A context for one call as `identity`, with a 10 s deadline.
@@ -38,6 +39,7 @@ class Backend {
   v1::GovernanceService::Stub& governance() { return *governance_; }
   v1::AuditService::Stub& audit() { return *audit_; }
   v1::DisputeService::Stub& disputes() { return *disputes_; }
+  v1::ReuseLedger::Stub& reuse() { return *reuse_; }
   gw::ReuseGateway::Stub& gateway() { return *gateway_; }
 
  private:
@@ -45,6 +47,7 @@ class Backend {
   std::unique_ptr<v1::GovernanceService::Stub> governance_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
   std::unique_ptr<v1::DisputeService::Stub> disputes_;
+  std::unique_ptr<v1::ReuseLedger::Stub> reuse_;
   std::unique_ptr<gw::ReuseGateway::Stub> gateway_;
 };
 

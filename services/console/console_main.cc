@@ -67,6 +67,12 @@ int main(int argc, char** argv) {
                  "the city's offset from UTC in hours, for the times pages show (as registryd's)")
       ->check(CLI::Range(-12, 14))
       ->envname("CONSOLE_UTC_OFFSET_HOURS");
+  double reuse_target = 0.8;
+  app.add_option("--reuse-target", reuse_target,
+                 "the reuse rate (pre-filled / requested fields) the reuse dashboard marks forms "
+                 "below")
+      ->check(CLI::Range(0.0, 1.0))
+      ->envname("CONSOLE_REUSE_TARGET");
   CLI11_PARSE(app, argc, argv);
 
   auto format = collectonce::rpc::ParseLogFormat(log_format);
@@ -96,6 +102,7 @@ int main(int argc, char** argv) {
       grpc::CreateChannel(gateway, grpc::InsecureChannelCredentials()));
   collectonce::console::Pages pages(&backend, std::move(choices),
                                     collectonce::ZoneAtUtcOffset(utc_offset_hours));
+  pages.set_reuse_target(reuse_target);
   collectonce::console::Sessions sessions(absl::Minutes(session_minutes));
   httplib::Server server;
   server.set_payload_max_length(64 << 10);

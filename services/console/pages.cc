@@ -31,11 +31,11 @@ const char* StateName(gw::FormFieldValue::State s) {
   }
 }
 
+}  // namespace
+
 bool IsSubjectName(const std::string& s) {
   return absl::StartsWith(s, "persons/") || absl::StartsWith(s, "enterprises/");
 }
-
-}  // namespace
 
 const std::string& Input::Get(const std::string& name) const {
   static const std::string* empty = new std::string();
@@ -228,53 +228,6 @@ Reply Pages::DoFind(const Input& in, Session* s) {
     return Reply{st.error_code() == grpc::StatusCode::NOT_FOUND ? 404 : 400, p.Render(), ""};
   }
   return Reply::Redirect(absl::StrCat("/file?s=", r.name()));
-}
-
-Reply Pages::File(const Input& in, const Session& s) {
-  const std::string& subject = in.Get("s");
-  if (!IsSubjectName(subject)) return ErrorPage(s, 400, "档案名称有误");
-  if (s.matter.empty()) return Reply::Redirect("/find");
-  v1::GetRecordRequest q;
-  q.set_name(subject);
-  q.mutable_options()->set_purpose(s.matter);
-  q.mutable_options()->set_case_id(s.case_id);
-  v1::Record r;
-  grpc::Status st = backend_->records().GetRecord(Backend::Context(s.identity).get(), q, &r);
-  if (!st.ok()) {
-    auto [message, reason] = Describe(st);
-    return ErrorPage(s, 403, message, reason);
-  }
-  const v1::Catalog catalog = CatalogOf(s, subject);
-  Page p("file.tpl", absl::StartsWith(subject, "persons/") ? "一人一档" : "一企一档");
-  p.SetSession(s);
-  auto* d = p.dict();
-  d->SetValue("SUBJECT", r.name());
-  d->SetIntValue("REVISION", r.revision());
-  d->SetValue("MATTER", s.matter);
-  if (!s.case_id.empty()) {
-    d->ShowSection("HAS_CASE");
-    d->SetValue("CASE_ID", s.case_id);
-  }
-  for (const auto& f : r.fields()) {
-    auto* row = d->AddSectionDictionary("FIELDS");
-    row->SetValue("FIELD", f.field());
-    row->SetValue("LABEL", LabelOf(catalog, f.field()));
-    row->SetValue("VALUE", DisplayValue(catalog, f.field(), f.value(), f.masked()));
-    row->SetValue("SOURCE", f.provenance().source());
-    row->SetValue("COMMITTED", CityTime(f.provenance().commit_time(), zone_));
-    row->SetValue("FIELD_MATTER", f.provenance().matter());
-    if (f.masked()) row->ShowSection("MASKED");
-    if (f.contested()) {
-      row->ShowSection("CONTESTED");
-    } else {
-      row->ShowSection("CAN_DISPUTE");
-    }
-  }
-  if (r.withheld_fields_size() > 0) {
-    d->ShowSection("HAS_WITHHELD");
-    d->SetValue("WITHHELD", absl::StrJoin(r.withheld_fields(), "、"));
-  }
-  return Reply{200, p.Render(), ""};
 }
 
 Reply Pages::Preview(const Input& in, const Session& s) {

@@ -125,6 +125,7 @@ void InstallRoutes(httplib::Server* server, Pages* pages, Sessions* sessions,
   get("/file", false, [pages](const Input& in, Session* s) { return pages->File(in, *s); });
   get("/preview", false, [pages](const Input& in, Session* s) { return pages->Preview(in, *s); });
   get("/access", false, [pages](const Input& in, Session* s) { return pages->Access(in, *s); });
+  get("/reuse", false, [pages](const Input& in, Session* s) { return pages->Reuse(in, *s); });
   get("/disputes", false, [pages](const Input& in, Session* s) { return pages->Disputes(in, *s); });
   get("/dispute", false, [pages](const Input& in, Session* s) { return pages->Dispute(in, *s); });
   get("/notifications", false,

@@ -33,8 +33,7 @@ bool ParseAsOf(const Input& in, AsOf* out) {
   out->valid_time = in.Get("view") == "valid";
   if (date.empty()) return true;
   if (date.size() != 10 || !absl::ParseCivilTime(date, &out->day) ||
-      absl::FormatCivilTime(out->day) != date || out->day.year() < 1900 ||
-      out->day.year() > 9999) {
+      absl::FormatCivilTime(out->day) != date || out->day.year() < 1900 || out->day.year() > 9999) {
     return false;
   }
   out->set = true;
@@ -79,7 +78,7 @@ Reply Pages::File(const Input& in, const Session& s) {
   q.mutable_options()->set_case_id(s.case_id);
   SetAsOf(as_of, zone_, q.mutable_options());
   v1::Record r;
-  grpc::Status st = backend_->records().GetRecord(Backend::Context(s.identity).get(), q, &r);
+  grpc::Status st = backend_->records().GetRecord(backend_->Context(s.identity).get(), q, &r);
   if (!st.ok()) {
     auto [message, reason] = Describe(st);
     if (as_of.set && st.error_code() == grpc::StatusCode::NOT_FOUND)
@@ -139,7 +138,7 @@ void Pages::AddTimeline(const Session& s, const std::string& subject, const v1::
   q.set_page_size(kTimelineChangeSets);
   v1::ListRecordRevisionsResponse r;
   grpc::Status st =
-      backend_->records().ListRecordRevisions(Backend::Context(s.identity).get(), q, &r);
+      backend_->records().ListRecordRevisions(backend_->Context(s.identity).get(), q, &r);
   if (!st.ok()) {
     auto [message, reason] = Describe(st);
     auto* e = d->AddSectionDictionary("HISTORY_ERROR");
@@ -157,7 +156,7 @@ void Pages::AddTimeline(const Session& s, const std::string& subject, const v1::
   std::vector<std::string> order;
   std::set<std::string> listed;
   for (const auto& f : catalog.fields()) {
-    if (by_field.contains(f.name()) && listed.insert(f.name()).second) order.push_back(f.name());
+    if (by_field.count(f.name()) > 0 && listed.insert(f.name()).second) order.push_back(f.name());
   }
   for (const auto& [field, _] : by_field) {
     if (listed.insert(field).second) order.push_back(field);

@@ -44,6 +44,11 @@ class Pages {
   Reply Login(const Session& s, const std::string& error = "");
   // Signs in as one of the offered principals (the caller rotates the session).
   bool ChoosePrincipal(const Input& in, Session* s) const;
+  // Under mutual TLS: signs in as the certificate's identity, labelled as --principal
+  // labels it, or by the identity itself.
+  void SignInAs(const std::string& identity, Session* s) const;
+  // After signing out under mutual TLS.
+  static Reply SignedOut(const Session& s);
   Reply Find(const Session& s);
   Reply DoFind(const Input& in, Session* s);
   Reply File(const Input& in, const Session& s);
@@ -69,6 +74,8 @@ class Pages {
   // The matters and bundles to choose from, `selected` marked.
   void AddForms(const Session& s, const std::string& selected, ctemplate::TemplateDictionary* d,
                 const std::string& section);
+  // The enterprises whose name contains the form's enterprise_name (find_pages.cc).
+  Reply FindEnterprises(const Input& in, const Session& s);
   // Each field's change sets, newest first, as TIMELINES of the file page (file_pages.cc).
   void AddTimeline(const Session& s, const std::string& subject, const v1::Catalog& catalog,
                    ctemplate::TemplateDictionary* d);

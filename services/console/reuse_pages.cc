@@ -119,12 +119,12 @@ Reply Pages::Reuse(const Input& in, const Session& s) {
   bq.set_page_size(200);
   v1::ListBundlesResponse bundles;
   grpc::Status st =
-      backend_->governance().ListBundles(Backend::Context(s.identity).get(), bq, &bundles);
+      backend_->governance().ListBundles(backend_->Context(s.identity).get(), bq, &bundles);
   v1::ListMattersRequest mq;
   mq.set_page_size(200);
   v1::ListMattersResponse matters;
   if (st.ok())
-    st = backend_->governance().ListMatters(Backend::Context(s.identity).get(), mq, &matters);
+    st = backend_->governance().ListMatters(backend_->Context(s.identity).get(), mq, &matters);
   if (!st.ok()) {
     auto [message, reason] = Describe(st);
     return ErrorPage(s, 403, message, reason);
@@ -142,7 +142,7 @@ Reply Pages::Reuse(const Input& in, const Session& s) {
       *q.mutable_start_time() = ToProto(periods[i].start);
       *q.mutable_end_time() = ToProto(periods[i].end - absl::Microseconds(1));
       v1::ReuseStats r;
-      st = backend_->reuse().GetReuseStats(Backend::Context(s.identity).get(), q, &r);
+      st = backend_->reuse().GetReuseStats(backend_->Context(s.identity).get(), q, &r);
       if (!st.ok()) {
         auto [message, reason] = Describe(st);
         return ErrorPage(s, 403, message, reason);

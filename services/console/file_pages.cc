@@ -82,7 +82,7 @@ Reply Pages::File(const Input& in, const Session& s) {
   if (!st.ok()) {
     auto [message, reason] = Describe(st);
     if (as_of.set && st.error_code() == grpc::StatusCode::NOT_FOUND)
-      return ErrorPage(s, 404, "该日期时档案尚未建立", reason);
+      return ErrorPage(s, 404, absl::StrCat(as_of.text, " 时档案尚未建立"), reason);
     return ErrorPage(s, st.error_code() == grpc::StatusCode::NOT_FOUND ? 404 : 403, message,
                      reason);
   }
@@ -121,6 +121,10 @@ Reply Pages::File(const Input& in, const Session& s) {
     } else if (!as_of.set) {
       row->ShowSection("CAN_DISPUTE");
     }
+  }
+  if (as_of.set && r.fields_size() == 0) {
+    // A valid-time read of a day before anything took effect has no values.
+    p.Notice(absl::StrCat(as_of.text, " 时档案尚未建立，或当日没有有效的值"));
   }
   if (r.withheld_fields_size() > 0) {
     d->ShowSection("HAS_WITHHELD");

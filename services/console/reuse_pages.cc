@@ -64,7 +64,8 @@ void FillChart(const std::vector<Period>& periods, const std::vector<Counts>& da
     const Counts& c = days[i];
     const int x = kLeft + kSlot * static_cast<int>(i) + (kSlot - kBar) / 2;
     const std::string day = absl::FormatCivilTime(periods[i].day).substr(5);  // MM-DD
-    if (i % 2 == 0 || periods.size() <= 10) {
+    // Every other day when there are many, always today.
+    if ((periods.size() - 1 - i) % 2 == 0 || periods.size() <= 10) {
       auto* l = chart->AddSectionDictionary("DAY_LABELS");
       l->SetIntValue("X", x + kBar / 2);
       l->SetIntValue("Y", kTop + kPlot + 15);

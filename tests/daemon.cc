@@ -40,9 +40,27 @@ absl::StatusOr<Daemon> Daemon::Start(const std::string& binary, std::vector<std:
     return std::find(args.begin(), args.end(), flag) != args.end();
   };
   const bool listen_given = given("--listen"), admin_given = given("--admin-listen");
-  args.insert(args.begin(), binary);
   if (!listen_given) args.insert(args.end(), {"--listen", "127.0.0.1:0"});
   if (!admin_given) args.insert(args.end(), {"--admin-listen", "127.0.0.1:0"});
+  return Spawn(binary, std::move(args), log_path, timeout,
+               std::regex(R"(serving gRPC on ([0-9.]+:[0-9]+), admin on ([0-9.]+:[0-9]+))"));
+}
+
+absl::StatusOr<Daemon> Daemon::StartConsole(const std::string& binary,
+                                            std::vector<std::string> args,
+                                            const std::string& log_path,
+                                            std::chrono::seconds timeout) {
+  if (std::find(args.begin(), args.end(), "--listen") == args.end()) {
+    args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+  }
+  return Spawn(binary, std::move(args), log_path, timeout,
+               std::regex(R"(serving HTTPS? on (https?://[0-9.]+:[0-9]+/))"));
+}
+
+absl::StatusOr<Daemon> Daemon::Spawn(const std::string& binary, std::vector<std::string> args,
+                                     const std::string& log_path, std::chrono::seconds timeout,
+                                     const std::regex& ready) {
+  args.insert(args.begin(), binary);
   Daemon d;
   d.log_path_ = log_path;
   // Truncate here, not in the child, so that an earlier run's lines are never read.
@@ -50,14 +68,13 @@ absl::StatusOr<Daemon> Daemon::Start(const std::string& binary, std::vector<std:
   const pid_t pid = SpawnProcess(binary, std::move(args), log_path);
   if (pid < 0) return absl::InternalError("fork failed");
   d.pid_ = pid;
-  const std::regex ready(R"(serving gRPC on ([0-9.]+:[0-9]+), admin on ([0-9.]+:[0-9]+))");
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch m;
     std::string log = d.Log();
     if (std::regex_search(log, m, ready)) {
       d.grpc_address_ = m[1];
-      d.admin_address_ = m[2];
+      if (m.size() > 2) d.admin_address_ = m[2];
       return d;
     }
     int status;

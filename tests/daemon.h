@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ class Daemon {
   static absl::StatusOr<Daemon> Start(const std::string& binary, std::vector<std::string> args,
                                       const std::string& log_path,
                                       std::chrono::seconds timeout = std::chrono::seconds(30));
+  // Runs the console: `args` with --listen 127.0.0.1:0 appended unless given, and waits for
+  // its "serving HTTP(S) on URL" line; url() is that URL.
+  static absl::StatusOr<Daemon> StartConsole(
+      const std::string& binary, std::vector<std::string> args, const std::string& log_path,
+      std::chrono::seconds timeout = std::chrono::seconds(30));
   Daemon(Daemon&& o) noexcept;
   Daemon& operator=(Daemon&&) = delete;
   // Kills the process if it still runs.
@@ -28,6 +34,8 @@ class Daemon {
 
   const std::string& grpc_address() const { return grpc_address_; }
   const std::string& admin_address() const { return admin_address_; }
+  // The console's URL (StartConsole), e.g. https://127.0.0.1:43121/.
+  const std::string& url() const { return grpc_address_; }
   pid_t pid() const { return pid_; }
 
   // Sends a signal and waits (bounded) for the exit; returns the exit status as
@@ -37,6 +45,11 @@ class Daemon {
 
  private:
   Daemon() = default;
+  // Runs `binary args...` and waits for the first match of `ready`: its first group is the
+  // address (or URL), its second, if any, the admin address.
+  static absl::StatusOr<Daemon> Spawn(const std::string& binary, std::vector<std::string> args,
+                                      const std::string& log_path, std::chrono::seconds timeout,
+                                      const std::regex& ready);
   // Copies the log to the kept test output once, when the process has ended.
   void KeepLog();
   pid_t pid_ = -1;

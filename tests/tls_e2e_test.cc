@@ -298,11 +298,12 @@ TEST_F(TlsTest, GatewayCannotWidenAGrant) {
   s = ReadSong("approval-social-insurance", kTransfer, &record, {{"x-on-behalf-of", kRealEstate}});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
   EXPECT_EQ(rpc::FromGrpc(s).reason, "NOT_A_GATEWAY");
-  // A caller of the gateway cannot choose whom the gateway acts for: the header is replaced
-  // by the caller's own certificate identity.
+  // A caller of the gateway cannot choose whom the gateway acts for: the gateway names it
+  // as the one who asked (x-on-behalf-of-via), and the registry lets only a GATEWAY ask.
   gw::PrefillFormResponse form;
   s = Prefill("approval-social-insurance", kTransfer, &form, {{"x-on-behalf-of", kRealEstate}});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "NOT_A_GATEWAY");
 }
 
 TEST_F(TlsTest, MissingForeignAndExpiredCertificatesAreRefused) {

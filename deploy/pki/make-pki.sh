@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deploy/pki/make-pki.sh — makes a local certificate authority and the mutual-TLS
-# certificates of collect-once: the registry, the reuse gateway, registryctl, an auditor and
-# two approval systems. Each client certificate carries its principal's identity as a URI SAN
+# certificates of collect-once: the registry, the reuse gateway, the console, registryctl, an
+# auditor, two approval systems and a service-center window (a staff member's browser). Each client certificate carries its principal's identity as a URI SAN
 # (spiffe://sanming.gov.cn/...), which is what the daemons take as the caller's identity.
 #
 # Usage: make-pki.sh [-o DIR] [--days N] [--expired] [--other-ca] [--force]
@@ -21,6 +21,8 @@
 #   ca.pem ca.key                       the local CA (the key stays with whoever issues)
 #   registry/{cert,key}.pem             server: DNS localhost, IP 127.0.0.1 (+ --registry-san)
 #   reuse-gateway/{cert,key}.pem        server and client: spiffe://sanming.gov.cn/reuse-gateway
+#   console/{cert,key}.pem              server (HTTPS) and client: spiffe://sanming.gov.cn/console
+#   window/{cert,key}.pem window.p12    client (a browser): spiffe://sanming.gov.cn/service-center/window
 #   registryctl/{cert,key}.pem          client: spiffe://sanming.gov.cn/registryctl
 #   auditor/{cert,key}.pem              client: spiffe://sanming.gov.cn/auditor
 #   approval-real-estate/{cert,key}.pem client: spiffe://sanming.gov.cn/approval/real-estate
@@ -130,6 +132,13 @@ for s in "${EXTRA_SANS[@]}"; do registry_san="$registry_san,$s"; done
 issue "$OUT" "$OUT/registry" registry "$registry_san" serverAuth
 issue "$OUT" "$OUT/reuse-gateway" reuse-gateway \
   "URI:$TRUST_DOMAIN/reuse-gateway,DNS:localhost,IP:127.0.0.1" serverAuth,clientAuth
+issue "$OUT" "$OUT/console" console \
+  "URI:$TRUST_DOMAIN/console,DNS:localhost,IP:127.0.0.1" serverAuth,clientAuth
+issue "$OUT" "$OUT/window" window "URI:$TRUST_DOMAIN/service-center/window" clientAuth
+# Browsers import a client certificate as PKCS#12 (no password: a local test PKI only).
+openssl pkcs12 -export -in "$OUT/window/cert.pem" -inkey "$OUT/window/key.pem" \
+  -out "$OUT/window/window.p12" -passout pass: -name window 2>/dev/null
+chmod 0600 "$OUT/window/window.p12"
 issue "$OUT" "$OUT/registryctl" registryctl "URI:$TRUST_DOMAIN/registryctl" clientAuth
 issue "$OUT" "$OUT/auditor" auditor "URI:$TRUST_DOMAIN/auditor" clientAuth
 issue "$OUT" "$OUT/approval-real-estate" approval-real-estate \

@@ -250,6 +250,18 @@ def check_all(docs, replicated=False):
         check(registry is not None and (replicated or registry.startswith("registryd.")),
               "reuse-gatewayd: the registry address is not the registryd Service")
 
+    console = by_kind.get("Deployment", {}).get("console")
+    if check(console is not None, "no Deployment console"):
+        pod = console["spec"]["template"]["spec"]
+        check_pod("Deployment/console", pod, admin_port_required=False)
+        for c in pod.get("containers", []):
+            args = c.get("args", [])
+            for tls in ("--tls-cert", "--tls-key", "--tls-client-ca"):
+                check(flag(args, tls) is not None, f"Deployment/console: {tls} is missing")
+            check("--insecure" not in args, "Deployment/console: runs with --insecure")
+        cm = by_kind.get("ConfigMap", {}).get("console-config", {}).get("data", {})
+        check(cm.get("CONSOLE_REGISTRY", "").startswith("registryd."),
+              "console: the registry address is not the registryd Service")
     cron = by_kind.get("CronJob", {}).get("registryd-backup")
     if check(cron is not None, "no CronJob registryd-backup"):
         check(cron["spec"].get("concurrencyPolicy") == "Forbid",

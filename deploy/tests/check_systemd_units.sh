@@ -2,11 +2,12 @@
 # Checks deploy/systemd: `systemd-analyze verify` on both units inside a temporary root
 # where the daemons are installed at the paths ExecStart names (/usr/local/bin), and the
 # hardening settings the units promise are present.
-# Usage: check_systemd_units.sh DEPLOY_SYSTEMD_DIR REGISTRYD_BINARY GATEWAYD_BINARY
+# Usage: check_systemd_units.sh DEPLOY_SYSTEMD_DIR REGISTRYD_BINARY GATEWAYD_BINARY CONSOLE_BINARY
 set -euo pipefail
 units="$1"
 registryd="$2"
 gatewayd="$3"
+console="$4"
 root="$(mktemp -d /tmp/collectonce-units-XXXXXX)"
 trap 'rm -rf "$root"' EXIT
 
@@ -14,14 +15,17 @@ mkdir -p "$root/usr/local/bin" "$root/etc/systemd/system" "$root/etc/collectonce
   "$root/usr/lib/systemd"
 cp "$registryd" "$root/usr/local/bin/registryd"
 cp "$gatewayd" "$root/usr/local/bin/reuse-gatewayd"
+cp "$console" "$root/usr/local/bin/console"
 # The units this host's systemd ships (targets the units refer to).
 cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/"
-cp "$units/registryd.service" "$units/reuse-gatewayd.service" "$root/etc/systemd/system/"
+cp "$units/registryd.service" "$units/reuse-gatewayd.service" "$units/console.service" \
+  "$root/etc/systemd/system/"
 cp "$units/registryd.env.example" "$root/etc/collectonce/registryd.env"
 cp "$units/reuse-gatewayd.env.example" "$root/etc/collectonce/reuse-gatewayd.env"
+cp "$units/console.env.example" "$root/etc/collectonce/console.env"
 
 fail=0
-for unit in registryd.service reuse-gatewayd.service; do
+for unit in registryd.service reuse-gatewayd.service console.service; do
   # verify exits non-zero on errors; warnings about our units count as failures too.
   out="$(systemd-analyze verify --root="$root" "/etc/systemd/system/$unit" 2>&1)" || {
     echo "FAIL: systemd-analyze verify $unit:"; echo "$out"; fail=1; }
@@ -50,8 +54,8 @@ backups="$(grep -o 'registryctl backup create [^ ]*' "$(dirname "$units")/../doc
 grep -Eq "^ReadWritePaths=-?${backups}\$" "$units/registryd.service" || {
   echo "FAIL: registryd.service cannot write the documented backup directory '${backups}'"
   fail=1; }
-# Every flag of both daemons has an environment variable (operations.md says so).
-for bin in "$registryd" "$gatewayd"; do
+# Every flag of the daemons has an environment variable (operations.md says so).
+for bin in "$registryd" "$gatewayd" "$console"; do
   missing="$("$bin" --help | grep -E '^  --' | grep -v -e '--help' -e '(Env:' || true)"
   [ -z "$missing" ] || { echo "FAIL: $(basename "$bin") flags without an environment variable:";
     echo "$missing"; fail=1; }

@@ -1,5 +1,8 @@
 #include "libs/rpc/caller.h"
 
+#include <arpa/inet.h>
+#include <openssl/x509v3.h>
+
 #include "absl/strings/match.h"
 #include "libs/base/error_reason.h"
 
@@ -14,6 +17,39 @@ std::string Header(const grpc::ServerContextBase& ctx, absl::string_view name) {
 }
 }  // namespace
 
+std::string IdentityFromAltNames(const std::vector<std::string>& names) {
+  for (const std::string& n : names) {
+    if (absl::StrContains(n, "://")) return n;
+  }
+  return names.empty() ? "" : names.front();
+}
+
+std::vector<std::string> CertificateAltNames(const x509_st* cert) {
+  std::vector<std::string> out;
+  if (cert == nullptr) return out;
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (names == nullptr) return out;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+    if (n->type == GEN_DNS || n->type == GEN_URI || n->type == GEN_EMAIL) {
+      const ASN1_IA5STRING* v = n->d.ia5;
+      out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)),
+                       static_cast<size_t>(ASN1_STRING_length(v)));
+    } else if (n->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* v = n->d.iPAddress;
+      char buf[INET6_ADDRSTRLEN] = {};
+      const int len = ASN1_STRING_length(v);
+      if ((len == 4 || len == 16) &&
+          inet_ntop(len == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(v), buf, sizeof buf)) {
+        out.emplace_back(buf);
+      }
+    }
+  }
+  GENERAL_NAMES_free(names);
+  return out;
+}
+
 absl::StatusOr<CallerIdentity> IdentifyCaller(const grpc::ServerContextBase& ctx, bool insecure) {
   CallerIdentity id;
   if (insecure) {
@@ -24,14 +60,9 @@ absl::StatusOr<CallerIdentity> IdentifyCaller(const grpc::ServerContextBase& ctx
     auto auth = ctx.auth_context();
     if (auth) {
       for (const char* prop : {"x509_subject_alternative_name", "peer_spiffe_id"}) {
-        for (const auto& v : auth->FindPropertyValues(prop)) {
-          std::string s(v.data(), v.size());
-          if (absl::StrContains(s, "://")) {
-            id.peer = s;
-            break;
-          }
-          if (id.peer.empty()) id.peer = s;
-        }
+        std::vector<std::string> names;
+        for (const auto& v : auth->FindPropertyValues(prop)) names.emplace_back(v.data(), v.size());
+        id.peer = IdentityFromAltNames(names);
         if (!id.peer.empty()) break;
       }
     }
@@ -43,8 +74,15 @@ absl::StatusOr<CallerIdentity> IdentifyCaller(const grpc::ServerContextBase& ctx
         "NO_IDENTITY");
   }
   id.on_behalf_of = Header(ctx, kOnBehalfOfHeader);
-  if (id.on_behalf_of.size() > 512) {
+  id.on_behalf_of_via = Header(ctx, kOnBehalfOfViaHeader);
+  if (id.on_behalf_of.size() > 512 || id.on_behalf_of_via.size() > 512) {
     return WithReason(absl::InvalidArgumentError("x-on-behalf-of is too long"), "BAD_HEADER");
+  }
+  if (!id.on_behalf_of_via.empty() && id.on_behalf_of.empty()) {
+    return WithReason(absl::InvalidArgumentError(
+                          "x-on-behalf-of-via names who asked to act for x-on-behalf-of, which "
+                          "is missing"),
+                      "BAD_HEADER");
   }
   return id;
 }

@@ -22,28 +22,99 @@ class RenderTest : public ::testing::Test {
 
 // Every variable every template names, set to the same hostile text.
 void FillEverything(ctemplate::TemplateDictionary* d) {
-  for (const char* k :
-       {"SUBJECT",        "REVISION",    "MATTER",       "CASE_ID",      "FIELD",     "LABEL",
-        "VALUE",          "SOURCE",      "COMMITTED",    "FIELD_MATTER", "WITHHELD",  "FORM",
-        "FORM_TITLE",     "PREFILLED",   "REQUESTED",    "KEY",          "STATE",     "STATE_CODE",
-        "COUNT",          "TIME",        "PRINCIPAL",    "VIA",          "PURPOSE",   "FIELDS",
-        "MASKED",         "SCOPE",       "NAME",         "DEPARTMENT",   "DECIDE_BY", "OPENED_BY",
-        "FIELD_LABEL",    "ETAG",        "CORRECTED_BY", "NOTIFIED",     "OPERATOR",  "REASON",
-        "PRINCIPAL_NAME", "LAST_SERVED", "DISPUTE",      "IDENTITY",     "TITLE"}) {
+  for (const char* k : {"SUBJECT",
+                        "REVISION",
+                        "MATTER",
+                        "CASE_ID",
+                        "FIELD",
+                        "LABEL",
+                        "VALUE",
+                        "SOURCE",
+                        "COMMITTED",
+                        "FIELD_MATTER",
+                        "WITHHELD",
+                        "FORM",
+                        "FORM_TITLE",
+                        "PREFILLED",
+                        "REQUESTED",
+                        "KEY",
+                        "STATE",
+                        "STATE_CODE",
+                        "COUNT",
+                        "TIME",
+                        "PRINCIPAL",
+                        "VIA",
+                        "PURPOSE",
+                        "FIELDS",
+                        "MASKED",
+                        "SCOPE",
+                        "NAME",
+                        "DEPARTMENT",
+                        "DECIDE_BY",
+                        "OPENED_BY",
+                        "FIELD_LABEL",
+                        "ETAG",
+                        "CORRECTED_BY",
+                        "NOTIFIED",
+                        "OPERATOR",
+                        "REASON",
+                        "PRINCIPAL_NAME",
+                        "LAST_SERVED",
+                        "DISPUTE",
+                        "IDENTITY",
+                        "TITLE",
+                        "ASOF",
+                        "DATE",
+                        "HOW",
+                        "MESSAGE",
+                        "DAY",
+                        "KIND",
+                        "SERVED",
+                        "COLLECTED",
+                        "RATE",
+                        "FROM",
+                        "TO",
+                        "DAYS",
+                        "TARGET",
+                        "ALL_RATE",
+                        "BELOW_COUNT",
+                        "N",
+                        "WIDTH",
+                        "HEIGHT",
+                        "CHART_TITLE",
+                        "PLOT_LEFT",
+                        "PLOT_RIGHT",
+                        "PLOT_TOP",
+                        "PLOT_BOTTOM",
+                        "MID_Y",
+                        "LABEL_X",
+                        "TARGET_Y",
+                        "TARGET_TEXT",
+                        "X",
+                        "Y",
+                        "W",
+                        "H",
+                        "CLASS",
+                        "TIP",
+                        "CHANGE_MATTER"}) {
     d->SetValue(k, kHostile);
   }
   for (const char* section :
-       {"FIELDS", "EVENTS", "DISPUTES", "STEPS", "NOTICES", "PRINCIPALS", "FORMS"}) {
+       {"FIELDS", "EVENTS", "DISPUTES", "STEPS", "NOTICES", "PRINCIPALS", "FORMS", "TIMELINES",
+        "HISTORY_ERROR", "AS_OF", "BARS", "DAY_LABELS", "DAY_OPTIONS"}) {
     auto* row = d->AddSectionDictionary(section);
-    row->ShowSection("CAN_DISPUTE");
-    row->ShowSection("MASKED");
-    row->ShowSection("CONTESTED");
-    row->ShowSection("OVERDUE");
+    for (const char* shown : {"CAN_DISPUTE", "MASKED", "CONTESTED", "OVERDUE", "BELOW", "UNUSED",
+                              "RETROACTIVE", "HAS_REASON", "SELECTED"}) {
+      row->ShowSection(shown);
+    }
+    row->AddSectionDictionary("EVENTS")->ShowSection("HAS_REASON");
+    row->AddIncludeDictionary("CHART")->SetFilename("chart.tpl");
   }
-  for (const char* section :
-       {"HAS_CASE", "HAS_WITHHELD", "CAN_DECIDE", "CAN_WITHDRAW", "CORRECTED", "NONE"}) {
+  for (const char* section : {"HAS_CASE", "HAS_WITHHELD", "CAN_DECIDE", "CAN_WITHDRAW", "CORRECTED",
+                              "NONE", "HISTORY_CUT", "NO_HISTORY", "CURRENT", "VIEW_VALID"}) {
     d->ShowSection(section);
   }
+  d->AddIncludeDictionary("OVERALL_CHART")->SetFilename("chart.tpl");
 }
 
 TEST_F(RenderTest, EveryPageEscapesEveryValue) {
@@ -51,8 +122,9 @@ TEST_F(RenderTest, EveryPageEscapesEveryValue) {
   s.csrf = kHostile;
   s.identity = "x";
   s.label = kHostile;
-  for (const char* name : {"login.tpl", "find.tpl", "file.tpl", "preview.tpl", "access.tpl",
-                           "disputes.tpl", "dispute.tpl", "notifications.tpl", "error.tpl"}) {
+  for (const char* name :
+       {"login.tpl", "find.tpl", "file.tpl", "preview.tpl", "access.tpl", "disputes.tpl",
+        "dispute.tpl", "notifications.tpl", "error.tpl", "reuse.tpl"}) {
     Page p(name, kHostile);
     p.SetSession(s);
     p.Error(kHostile, kHostile);

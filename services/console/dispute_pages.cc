@@ -24,7 +24,7 @@ Reply Pages::Disputes(const Input& in, const Session& s) {
   q.set_subject(in.Get("s"));
   q.set_page_size(200);
   v1::ListDisputesResponse r;
-  grpc::Status st = backend_->disputes().ListDisputes(Backend::Context(s.identity).get(), q, &r);
+  grpc::Status st = backend_->disputes().ListDisputes(backend_->Context(s.identity).get(), q, &r);
   if (!st.ok()) return Failed(s, st);
   Page p("disputes.tpl", "异议队列");
   p.SetSession(s);
@@ -49,7 +49,7 @@ Reply Pages::Dispute(const Input& in, const Session& s) {
   v1::GetDisputeRequest q;
   q.set_name(in.Get("n"));
   v1::Dispute x;
-  grpc::Status st = backend_->disputes().GetDispute(Backend::Context(s.identity).get(), q, &x);
+  grpc::Status st = backend_->disputes().GetDispute(backend_->Context(s.identity).get(), q, &x);
   if (!st.ok()) return Failed(s, st);
   const v1::Catalog catalog = CatalogOf(s, x.subject());
   Page p("dispute.tpl", "异议");
@@ -97,7 +97,7 @@ Reply Pages::OpenDispute(const Input& in, const Session& s) {
   d->set_matter(s.matter);
   d->set_case_id(s.case_id);
   v1::Dispute out;
-  grpc::Status st = backend_->disputes().OpenDispute(Backend::Context(s.identity).get(), q, &out);
+  grpc::Status st = backend_->disputes().OpenDispute(backend_->Context(s.identity).get(), q, &out);
   if (!st.ok()) return Failed(s, st);
   return Reply::Redirect(absl::StrCat("/dispute?n=", out.name(), "&done=1"));
 }
@@ -106,7 +106,7 @@ Reply Pages::Correct(const Input& in, const Session& s) {
   v1::GetDisputeRequest gq;
   gq.set_name(in.Get("name"));
   v1::Dispute x;
-  grpc::Status st = backend_->disputes().GetDispute(Backend::Context(s.identity).get(), gq, &x);
+  grpc::Status st = backend_->disputes().GetDispute(backend_->Context(s.identity).get(), gq, &x);
   if (!st.ok()) return Failed(s, st);
   // The new value in the field's text form, typed by the catalog.
   const v1::Catalog catalog = CatalogOf(s, x.subject());
@@ -125,7 +125,7 @@ Reply Pages::Correct(const Input& in, const Session& s) {
   uq.set_reason(absl::StrCat("异议更正：", in.Get("reason")));
   uq.set_request_id(absl::StrCat("console-correct:", x.name(), ":", x.etag()).substr(0, 128));
   v1::UpdateRecordResponse ur;
-  st = backend_->records().UpdateRecord(Backend::Context(s.identity).get(), uq, &ur);
+  st = backend_->records().UpdateRecord(backend_->Context(s.identity).get(), uq, &ur);
   if (!st.ok()) return Failed(s, st);
   v1::DecideDisputeRequest dq;
   dq.set_name(x.name());
@@ -134,7 +134,7 @@ Reply Pages::Correct(const Input& in, const Session& s) {
   dq.set_reason(in.Get("reason"));
   dq.set_etag(in.Get("etag"));
   v1::Dispute out;
-  st = backend_->disputes().DecideDispute(Backend::Context(s.identity).get(), dq, &out);
+  st = backend_->disputes().DecideDispute(backend_->Context(s.identity).get(), dq, &out);
   if (!st.ok()) return Failed(s, st);
   return Reply::Redirect(absl::StrCat("/dispute?n=", out.name(), "&done=1"));
 }
@@ -146,7 +146,8 @@ Reply Pages::Uphold(const Input& in, const Session& s) {
   q.set_reason(in.Get("reason"));
   q.set_etag(in.Get("etag"));
   v1::Dispute out;
-  grpc::Status st = backend_->disputes().DecideDispute(Backend::Context(s.identity).get(), q, &out);
+  grpc::Status st =
+      backend_->disputes().DecideDispute(backend_->Context(s.identity).get(), q, &out);
   if (!st.ok()) return Failed(s, st);
   return Reply::Redirect(absl::StrCat("/dispute?n=", out.name(), "&done=1"));
 }
@@ -158,7 +159,7 @@ Reply Pages::Withdraw(const Input& in, const Session& s) {
   q.set_etag(in.Get("etag"));
   v1::Dispute out;
   grpc::Status st =
-      backend_->disputes().WithdrawDispute(Backend::Context(s.identity).get(), q, &out);
+      backend_->disputes().WithdrawDispute(backend_->Context(s.identity).get(), q, &out);
   if (!st.ok()) return Failed(s, st);
   return Reply::Redirect(absl::StrCat("/dispute?n=", out.name(), "&done=1"));
 }
@@ -168,7 +169,7 @@ Reply Pages::Notifications(const Session& s) {
   q.set_page_size(200);
   v1::ListNotificationsResponse r;
   grpc::Status st =
-      backend_->disputes().ListNotifications(Backend::Context(s.identity).get(), q, &r);
+      backend_->disputes().ListNotifications(backend_->Context(s.identity).get(), q, &r);
   if (!st.ok()) return Failed(s, st);
   Page p("notifications.tpl", "更正通知");
   p.SetSession(s);

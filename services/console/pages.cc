@@ -31,11 +31,11 @@ const char* StateName(gw::FormFieldValue::State s) {
   }
 }
 
+}  // namespace
+
 bool IsSubjectName(const std::string& s) {
   return absl::StartsWith(s, "persons/") || absl::StartsWith(s, "enterprises/");
 }
-
-}  // namespace
 
 const std::string& Input::Get(const std::string& name) const {
   static const std::string* empty = new std::string();
@@ -152,6 +152,23 @@ bool Pages::ChoosePrincipal(const Input& in, Session* s) const {
   return false;
 }
 
+void Pages::SignInAs(const std::string& identity, Session* s) const {
+  s->identity = identity;
+  s->label = identity;
+  for (const auto& [id, label] : principals_) {
+    if (id == identity) s->label = label;
+  }
+  s->matter.clear();
+  s->case_id.clear();
+}
+
+Reply Pages::SignedOut(const Session& s) {
+  Page p("error.tpl", "已退出");
+  p.SetSession(s);
+  p.Notice("已退出本次会话。再次访问将以浏览器证书中的身份重新进入；离开时请关闭浏览器。");
+  return Reply{200, p.Render(), ""};
+}
+
 void Pages::AddForms(const Session& s, const std::string& selected,
                      ctemplate::TemplateDictionary* d, const std::string& section) {
   auto add = [&](const std::string& name, const std::string& title) {
@@ -163,13 +180,13 @@ void Pages::AddForms(const Session& s, const std::string& selected,
   v1::ListBundlesRequest bq;
   bq.set_page_size(200);
   v1::ListBundlesResponse bundles;
-  if (backend_->governance().ListBundles(Backend::Context(s.identity).get(), bq, &bundles).ok()) {
+  if (backend_->governance().ListBundles(backend_->Context(s.identity).get(), bq, &bundles).ok()) {
     for (const auto& b : bundles.bundles()) add(b.name(), b.title());
   }
   v1::ListMattersRequest mq;
   mq.set_page_size(200);
   v1::ListMattersResponse matters;
-  if (backend_->governance().ListMatters(Backend::Context(s.identity).get(), mq, &matters).ok()) {
+  if (backend_->governance().ListMatters(backend_->Context(s.identity).get(), mq, &matters).ok()) {
     for (const auto& m : matters.matters()) add(m.name(), m.title());
   }
 }
@@ -178,7 +195,7 @@ v1::Catalog Pages::CatalogOf(const Session& s, const std::string& subject) {
   v1::GetCatalogRequest q;
   q.set_name(absl::StartsWith(subject, "persons/") ? "catalogs/person" : "catalogs/enterprise");
   v1::Catalog c;
-  if (!backend_->governance().GetCatalog(Backend::Context(s.identity).get(), q, &c).ok()) {
+  if (!backend_->governance().GetCatalog(backend_->Context(s.identity).get(), q, &c).ok()) {
     c.Clear();
   }
   return c;
@@ -195,15 +212,18 @@ Reply Pages::Find(const Session& s) {
 Reply Pages::DoFind(const Input& in, Session* s) {
   const std::string& id_number = in.Get("id_number");
   const std::string& subject = in.Get("subject");
+  const std::string& enterprise_name = in.Get("enterprise_name");
   s->matter = in.Get("matter").substr(0, 200);
   s->case_id = in.Get("case_id").substr(0, 128);
-  if (id_number.empty() == subject.empty()) {
+  if (!id_number.empty() + !subject.empty() + !enterprise_name.empty() != 1) {
     Page p("find.tpl", "查找档案");
     p.SetSession(*s);
-    p.Error("请填写身份证号码或档案名称中的一项", "");
+    p.Error("请填写身份证号码、企业名称或档案名称中的一项", "");
+    p.dict()->SetValue("CASE_ID", s->case_id);
     AddForms(*s, s->matter, p.dict(), "FORMS");
     return Reply{400, p.Render(), ""};
   }
+  if (!enterprise_name.empty()) return FindEnterprises(in, *s);
   if (!subject.empty()) {
     if (!IsSubjectName(subject))
       return ErrorPage(*s, 400, "档案名称应为 persons/… 或 enterprises/…");
@@ -216,7 +236,7 @@ Reply Pages::DoFind(const Input& in, Session* s) {
   q.mutable_options()->set_case_id(s->case_id);
   q.mutable_options()->mutable_read_mask()->add_paths("name");
   v1::Record r;
-  grpc::Status st = backend_->records().GetRecord(Backend::Context(s->identity).get(), q, &r);
+  grpc::Status st = backend_->records().GetRecord(backend_->Context(s->identity).get(), q, &r);
   if (!st.ok()) {
     auto [message, reason] = Describe(st);
     Page p("find.tpl", "查找档案");
@@ -230,53 +250,6 @@ Reply Pages::DoFind(const Input& in, Session* s) {
   return Reply::Redirect(absl::StrCat("/file?s=", r.name()));
 }
 
-Reply Pages::File(const Input& in, const Session& s) {
-  const std::string& subject = in.Get("s");
-  if (!IsSubjectName(subject)) return ErrorPage(s, 400, "档案名称有误");
-  if (s.matter.empty()) return Reply::Redirect("/find");
-  v1::GetRecordRequest q;
-  q.set_name(subject);
-  q.mutable_options()->set_purpose(s.matter);
-  q.mutable_options()->set_case_id(s.case_id);
-  v1::Record r;
-  grpc::Status st = backend_->records().GetRecord(Backend::Context(s.identity).get(), q, &r);
-  if (!st.ok()) {
-    auto [message, reason] = Describe(st);
-    return ErrorPage(s, 403, message, reason);
-  }
-  const v1::Catalog catalog = CatalogOf(s, subject);
-  Page p("file.tpl", absl::StartsWith(subject, "persons/") ? "一人一档" : "一企一档");
-  p.SetSession(s);
-  auto* d = p.dict();
-  d->SetValue("SUBJECT", r.name());
-  d->SetIntValue("REVISION", r.revision());
-  d->SetValue("MATTER", s.matter);
-  if (!s.case_id.empty()) {
-    d->ShowSection("HAS_CASE");
-    d->SetValue("CASE_ID", s.case_id);
-  }
-  for (const auto& f : r.fields()) {
-    auto* row = d->AddSectionDictionary("FIELDS");
-    row->SetValue("FIELD", f.field());
-    row->SetValue("LABEL", LabelOf(catalog, f.field()));
-    row->SetValue("VALUE", DisplayValue(catalog, f.field(), f.value(), f.masked()));
-    row->SetValue("SOURCE", f.provenance().source());
-    row->SetValue("COMMITTED", CityTime(f.provenance().commit_time(), zone_));
-    row->SetValue("FIELD_MATTER", f.provenance().matter());
-    if (f.masked()) row->ShowSection("MASKED");
-    if (f.contested()) {
-      row->ShowSection("CONTESTED");
-    } else {
-      row->ShowSection("CAN_DISPUTE");
-    }
-  }
-  if (r.withheld_fields_size() > 0) {
-    d->ShowSection("HAS_WITHHELD");
-    d->SetValue("WITHHELD", absl::StrJoin(r.withheld_fields(), "、"));
-  }
-  return Reply{200, p.Render(), ""};
-}
-
 Reply Pages::Preview(const Input& in, const Session& s) {
   const std::string& subject = in.Get("s");
   const std::string form = in.Get("form").empty() ? s.matter : in.Get("form");
@@ -286,7 +259,7 @@ Reply Pages::Preview(const Input& in, const Session& s) {
   q.set_subject(subject);
   q.set_case_id(s.case_id);
   gw::PrefillFormResponse r;
-  grpc::Status st = backend_->gateway().PrefillForm(Backend::Context(s.identity).get(), q, &r);
+  grpc::Status st = backend_->gateway().PrefillForm(backend_->Context(s.identity).get(), q, &r);
   if (!st.ok()) {
     auto [message, reason] = Describe(st);
     return ErrorPage(s, 403, message, reason);
@@ -324,7 +297,7 @@ Reply Pages::Access(const Input& in, const Session& s) {
   q.set_subject(subject);
   q.set_page_size(100);
   v1::ListAccessEventsResponse r;
-  grpc::Status st = backend_->audit().ListAccessEvents(Backend::Context(s.identity).get(), q, &r);
+  grpc::Status st = backend_->audit().ListAccessEvents(backend_->Context(s.identity).get(), q, &r);
   if (!st.ok()) {
     auto [message, reason] = Describe(st);
     return ErrorPage(s, 403, message, reason);

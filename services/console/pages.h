@@ -44,11 +44,18 @@ class Pages {
   Reply Login(const Session& s, const std::string& error = "");
   // Signs in as one of the offered principals (the caller rotates the session).
   bool ChoosePrincipal(const Input& in, Session* s) const;
+  // Under mutual TLS: signs in as the certificate's identity, labelled as --principal
+  // labels it, or by the identity itself.
+  void SignInAs(const std::string& identity, Session* s) const;
+  // After signing out under mutual TLS.
+  static Reply SignedOut(const Session& s);
   Reply Find(const Session& s);
   Reply DoFind(const Input& in, Session* s);
   Reply File(const Input& in, const Session& s);
   Reply Preview(const Input& in, const Session& s);
   Reply Access(const Input& in, const Session& s);
+  // reuse_pages.cc
+  Reply Reuse(const Input& in, const Session& s);
   // dispute_pages.cc
   Reply Disputes(const Input& in, const Session& s);
   Reply Dispute(const Input& in, const Session& s);
@@ -57,6 +64,8 @@ class Pages {
   Reply Uphold(const Input& in, const Session& s);
   Reply Withdraw(const Input& in, const Session& s);
   Reply Notifications(const Session& s);
+  // The reuse rate (pre-filled / requested) below which the dashboard marks a form.
+  void set_reuse_target(double target) { reuse_target_ = target; }
   // A page that only says what went wrong.
   static Reply ErrorPage(const Session& s, int status, const std::string& message,
                          const std::string& reason = "");
@@ -65,12 +74,18 @@ class Pages {
   // The matters and bundles to choose from, `selected` marked.
   void AddForms(const Session& s, const std::string& selected, ctemplate::TemplateDictionary* d,
                 const std::string& section);
+  // The enterprises whose name contains the form's enterprise_name (find_pages.cc).
+  Reply FindEnterprises(const Input& in, const Session& s);
+  // Each field's change sets, newest first, as TIMELINES of the file page (file_pages.cc).
+  void AddTimeline(const Session& s, const std::string& subject, const v1::Catalog& catalog,
+                   ctemplate::TemplateDictionary* d);
   // The catalog of the subject's kind (empty on failure: labels fall back to field names).
   v1::Catalog CatalogOf(const Session& s, const std::string& subject);
 
   Backend* backend_;
   PrincipalChoices principals_;
   absl::TimeZone zone_;
+  double reuse_target_ = 0.8;
 };
 
 // For the page's error box: a Chinese message for the call's code and the registry's reason.
@@ -83,6 +98,8 @@ std::string StateText(v1::Dispute::State state);
 // always masked by its field's rule.
 std::string DisplayValue(const v1::Catalog& catalog, const std::string& field,
                          const v1::Value& value, bool masked);
+// "persons/…" or "enterprises/…".
+bool IsSubjectName(const std::string& s);
 // The field's label in the catalog, or its name.
 std::string LabelOf(const v1::Catalog& catalog, const std::string& field);
 

@@ -29,7 +29,8 @@ Page::Page(std::string name, std::string title) : name_(std::move(name)), root_(
   header_ = root_.AddIncludeDictionary("HEADER");
   header_->SetFilename("header.tpl");
   header_->SetValue("TITLE", title);
-  root_.AddIncludeDictionary("FOOTER")->SetFilename("footer.tpl");
+  footer_ = root_.AddIncludeDictionary("FOOTER");
+  footer_->SetFilename("footer.tpl");
   root_.SetValue("TITLE", title);
 }
 
@@ -40,6 +41,8 @@ void Page::SetSession(const Session& session) {
     header_->ShowSection("SIGNED_IN");
     header_->SetValue("PRINCIPAL", session.label);
   }
+  header_->ShowSection(session.certificate ? "CERTIFICATE" : "CHOSEN");
+  footer_->ShowSection(session.certificate ? "CERTIFICATE" : "CHOSEN");
 }
 
 void Page::Error(const std::string& message, const std::string& reason) {

@@ -44,6 +44,7 @@ class Page {
   std::string name_;
   ctemplate::TemplateDictionary root_;
   ctemplate::TemplateDictionary* header_;
+  ctemplate::TemplateDictionary* footer_;
 };
 
 }  // namespace collectonce::console

@@ -6,6 +6,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "libs/rpc/caller.h"
+#include "openssl/ssl.h"
 #include "services/console/render.h"
 
 namespace collectonce::console {
@@ -43,26 +45,54 @@ void Send(httplib::Response& res, const Reply& r) {
   res.set_content(r.html, "text/html; charset=utf-8");
 }
 
+// The identity of the browser's client certificate ("" without one).
+std::string CertificateIdentity(const httplib::Request& req) {
+  if (req.ssl == nullptr) return "";
+  const X509* cert = SSL_get0_peer_certificate(req.ssl);
+  return rpc::IdentityFromAltNames(rpc::CertificateAltNames(cert));
+}
+
 // Runs `handler` for one request: session, CSRF (POST), sign-in (unless `open`).
 class Router {
  public:
-  Router(Pages* pages, Sessions* sessions, bool loopback_only)
-      : pages_(pages), sessions_(sessions), loopback_only_(loopback_only) {}
+  Router(Pages* pages, Sessions* sessions, Identity identity)
+      : pages_(pages), sessions_(sessions), identity_(identity) {}
+
+  bool certificates() const { return identity_ == Identity::kClientCertificate; }
 
   void Serve(const httplib::Request& req, httplib::Response& res, bool post, bool open,
              const Handler& handler) {
-    if (loopback_only_ && !IsLoopback(req.remote_addr)) {
+    std::string certified;
+    if (identity_ == Identity::kChosenOnLoopback && !IsLoopback(req.remote_addr)) {
       res.status = 403;
       res.set_content("local mode: loopback only", "text/plain; charset=utf-8");
       return;
     }
+    if (certificates()) {
+      // The TLS handshake already required a certificate from the staff CA.
+      certified = CertificateIdentity(req);
+      if (certified.empty() || certified.size() > 512) {
+        Send(res, Pages::ErrorPage(Session(), 403, "客户端证书中没有可识别的身份", "NO_IDENTITY"));
+        return;
+      }
+    }
     std::optional<Session> found = sessions_->Find(SessionCookie(req));
+    // A session belongs to the certificate it was made for: another certificate with the
+    // same cookie starts afresh (and leaves that session alone).
+    if (found && certificates() && found->signed_in() && found->identity != certified) {
+      found.reset();
+    }
     Session s = found ? *found : sessions_->Create();
-    const std::string id_before = s.id;
+    s.certificate = certificates();
+    if (certificates() && !s.signed_in()) {
+      pages_->SignInAs(certified, &s);
+      s = sessions_->Rotate(s);
+    }
+    const std::string id_before = found ? found->id : "";
     Input in;
     for (const auto& [k, v] : req.params) in.params.emplace(k, v);
     if (post && (!found || !SameToken(in.Get("csrf"), s.csrf))) {
-      if (s.id != id_before || !found) SetCookie(res, s.id);
+      if (s.id != id_before) SetCookie(res, s.id);
       Send(res, Pages::ErrorPage(s, 403, "页面已过期或来源不明，请返回重新操作", "CSRF"));
       return;
     }
@@ -73,7 +103,7 @@ class Router {
       r = handler(in, &s);
       sessions_->Save(s);
     }
-    if (!found || s.id != id_before) SetCookie(res, s.id);
+    if (s.id != id_before) SetCookie(res, s.id);
     Send(res, r);
   }
 
@@ -83,14 +113,15 @@ class Router {
  private:
   Pages* pages_;
   Sessions* sessions_;
-  bool loopback_only_;
+  Identity identity_;
 };
 
 }  // namespace
 
 void InstallRoutes(httplib::Server* server, Pages* pages, Sessions* sessions,
-                   const rpc::Logger* log, bool loopback_only) {
-  auto router = std::make_shared<Router>(pages, sessions, loopback_only);
+                   const rpc::Logger* log, Identity identity) {
+  auto router = std::make_shared<Router>(pages, sessions, identity);
+  const bool certificates = identity == Identity::kClientCertificate;
   auto get = [server, router](const std::string& path, bool open, Handler h) {
     server->Get(path, [router, open, h](const httplib::Request& req, httplib::Response& res) {
       router->Serve(req, res, false, open, h);
@@ -105,26 +136,39 @@ void InstallRoutes(httplib::Server* server, Pages* pages, Sessions* sessions,
   get("/", true, [](const Input&, Session* s) {
     return Reply::Redirect(s->signed_in() ? "/find" : "/login");
   });
-  get("/login", true, [pages](const Input&, Session* s) { return pages->Login(*s); });
-  post("/login", true, [pages, sessions](const Input& in, Session* s) {
-    if (!pages->ChoosePrincipal(in, s)) return pages->Login(*s, "请选择列出的身份之一");
-    *s = sessions->Rotate(*s);  // a new id and CSRF token once signed in
-    return Reply::Redirect("/find");
-  });
-  post("/logout", false, [sessions](const Input&, Session* s) {
-    Session cleared = *s;
-    cleared.identity.clear();
-    cleared.label.clear();
-    cleared.matter.clear();
-    cleared.case_id.clear();
-    *s = sessions->Rotate(cleared);
-    return Reply::Redirect("/login");
-  });
+  if (certificates) {
+    // The certificate is the sign-in; signing out ends the session, and the next request
+    // with the certificate starts a new one.
+    get("/login", true, [](const Input&, Session*) { return Reply::Redirect("/find"); });
+    post("/logout", false, [sessions](const Input&, Session* s) {
+      sessions->Drop(s->id);
+      *s = sessions->Create();
+      return Pages::SignedOut(*s);
+    });
+  } else {
+    get("/login", true, [pages](const Input&, Session* s) { return pages->Login(*s); });
+    post("/login", true, [pages, sessions](const Input& in, Session* s) {
+      if (!pages->ChoosePrincipal(in, s)) return pages->Login(*s, "请选择列出的身份之一");
+      *s = sessions->Rotate(*s);  // a new id and CSRF token once signed in
+      return Reply::Redirect("/find");
+    });
+  }
+  if (!certificates)
+    post("/logout", false, [sessions](const Input&, Session* s) {
+      Session cleared = *s;
+      cleared.identity.clear();
+      cleared.label.clear();
+      cleared.matter.clear();
+      cleared.case_id.clear();
+      *s = sessions->Rotate(cleared);
+      return Reply::Redirect("/login");
+    });
   get("/find", false, [pages](const Input&, Session* s) { return pages->Find(*s); });
   post("/find", false, [pages](const Input& in, Session* s) { return pages->DoFind(in, s); });
   get("/file", false, [pages](const Input& in, Session* s) { return pages->File(in, *s); });
   get("/preview", false, [pages](const Input& in, Session* s) { return pages->Preview(in, *s); });
   get("/access", false, [pages](const Input& in, Session* s) { return pages->Access(in, *s); });
+  get("/reuse", false, [pages](const Input& in, Session* s) { return pages->Reuse(in, *s); });
   get("/disputes", false, [pages](const Input& in, Session* s) { return pages->Disputes(in, *s); });
   get("/dispute", false, [pages](const Input& in, Session* s) { return pages->Dispute(in, *s); });
   get("/notifications", false,

@@ -16,10 +16,21 @@ inline constexpr char kContentSecurityPolicy[] =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
 
-// Installs every route. `loopback_only`: refuse requests from other hosts (the local
-// insecure mode, where the principal is chosen, not authenticated).
+// How the console knows who the staff member is.
+enum class Identity {
+  // The local insecure mode: requests from other hosts are refused and the principal is
+  // chosen at sign-in, not authenticated.
+  kChosenOnLoopback,
+  // Mutual TLS: `server` is an httplib::SSLServer that requires a client certificate
+  // chaining to the staff CA; the principal is the certificate's identity (the URI SAN, as
+  // for gRPC peers: rpc::IdentityFromAltNames), on every request. No choice at sign-in;
+  // signing out ends the session only.
+  kClientCertificate,
+};
+
+// Installs every route.
 void InstallRoutes(httplib::Server* server, Pages* pages, Sessions* sessions,
-                   const rpc::Logger* log, bool loopback_only);
+                   const rpc::Logger* log, Identity identity);
 
 }  // namespace collectonce::console
 

@@ -21,6 +21,8 @@ struct Session {
   // The purpose and case of the file being worked on.
   std::string matter, case_id;
   absl::Time last_used;
+  // The identity is the browser's client certificate's (mutual TLS), not a choice.
+  bool certificate = false;
 
   bool signed_in() const { return !identity.empty(); }
 };

@@ -23,6 +23,7 @@
 #include "services/registry/page_token.h"
 #include "services/registry/read_receipt.h"
 #include "services/registry/read_release.h"
+#include "services/registry/record_filter.h"
 
 namespace collectonce::registry {
 
@@ -92,7 +93,7 @@ void FinishAfterAccesses(store::Store* store, std::vector<store::AccessRecord> a
 std::string ListFilterKey(const v1::ListRecordsRequest& r) {
   v1::ReadOptions o = r.options();
   o.clear_commit_time();
-  return absl::StrCat(r.parent(), "|", o.SerializeAsString());
+  return absl::StrCat(r.parent(), "|", o.SerializeAsString(), "|", r.filter());
 }
 
 // Page tokens: opaque, and bound to the request's filters so that a token from another
@@ -276,8 +277,10 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
                                                          v1::ListRecordsResponse* response) {
   auto caller = ctx_->Resolve(*context);
   if (!caller.ok()) return rpc::Reply(context, caller.status());
-  // Listing enumerates a whole population: data governance only.
-  if (!authz::Policy::HasRole(caller->principal, v1::GOVERNANCE)) {
+  // Listing enumerates a whole population: data governance only. Finding enterprises by
+  // name is for whoever may read the name for the purpose (checked once the plan is made).
+  const bool filtered = !request->filter().empty();
+  if (!filtered && !authz::Policy::HasRole(caller->principal, v1::GOVERNANCE)) {
     return rpc::Reply(context,
                       WithReason(absl::PermissionDeniedError(absl::StrCat(
                                      caller->principal.name(),
@@ -304,6 +307,25 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   if (o.receipt()) {
     violations.push_back({"options.receipt", "NOT_SUPPORTED", "receipts are given by GetRecord"});
   }
+  NameFilter filter;
+  if (filtered) {
+    if (request->filter().size() > 4 * kMaxFilterText) {
+      violations.push_back({"filter", "INVALID_FILTER", "the filter is too long"});
+      return rpc::Reply(context, WithReason(Invalid("filter: too long"), "INVALID_FILTER"),
+                        violations);
+    }
+    auto parsed = ParseNameFilter(request->filter(), &violations);
+    if (!parsed.ok()) return rpc::Reply(context, parsed.status(), violations);
+    filter = *std::move(parsed);
+    if (kind == v1::PERSON) {
+      violations.push_back({"filter", "INVALID_FILTER", "persons are not found by name"});
+      return rpc::Reply(context,
+                        WithReason(Invalid("filter: enterprises only; a person is found by ID "
+                                           "number (GetRecord id_number)"),
+                                   "INVALID_FILTER"),
+                        violations);
+    }
+  }
   if (!violations.empty()) {
     return rpc::Reply(context, Invalid("the request is not valid", "INVALID_VALUES"), violations);
   }
@@ -329,15 +351,39 @@ grpc::ServerUnaryReactor* RecordServiceImpl::ListRecords(grpc::CallbackServerCon
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, pinned, &plan, &violations);
   if (!st.ok()) return rpc::Reply(context, st, violations);
 
-  auto subjects = ctx_->store()->ListSubjects(kind, token.after_id, *page_size);
-  if (!subjects.ok()) return rpc::Reply(context, subjects.status());
   std::vector<store::AccessRecord> accesses;
-  st = ReadForRelease(ctx_->store(), *caller, plan, *subjects, /*skip_missing=*/true,
-                      response->mutable_records(), &accesses);
-  if (!st.ok()) return rpc::Reply(context, st);
-  if (static_cast<int>(subjects->size()) == *page_size) {
-    token.after_id = subjects->back().id;
-    response->set_next_page_token(ctx_->page_tokens().EncodeList(token, filter_key));
+  if (filtered) {
+    // Matching on a value the caller may not read in clear would reveal it a letter at a time.
+    auto release = plan.releases.find(kFilterField);
+    if (release == plan.releases.end() || release->second != authz::Release::kClear) {
+      return rpc::Reply(
+          context,
+          WithReason(absl::PermissionDeniedError(absl::StrCat(caller->principal.name(),
+                                                              " may not read the "
+                                                              "enterprise name in clear for ",
+                                                              plan.purpose)),
+                     "FILTER_FIELD_NOT_RELEASED"));
+    }
+    auto scan = ScanEnterprisesByName(ctx_->store(), plan.as_of, filter, token.after_id, *page_size,
+                                      kMaxExaminedPerPage);
+    if (!scan.ok()) return rpc::Reply(context, scan.status());
+    st = ReadForRelease(ctx_->store(), *caller, plan, scan->matches, /*skip_missing=*/true,
+                        response->mutable_records(), &accesses);
+    if (!st.ok()) return rpc::Reply(context, st);
+    if (!scan->resume_after.empty()) {
+      token.after_id = scan->resume_after;
+      response->set_next_page_token(ctx_->page_tokens().EncodeList(token, filter_key));
+    }
+  } else {
+    auto subjects = ctx_->store()->ListSubjects(kind, token.after_id, *page_size);
+    if (!subjects.ok()) return rpc::Reply(context, subjects.status());
+    st = ReadForRelease(ctx_->store(), *caller, plan, *subjects, /*skip_missing=*/true,
+                        response->mutable_records(), &accesses);
+    if (!st.ok()) return rpc::Reply(context, st);
+    if (static_cast<int>(subjects->size()) == *page_size) {
+      token.after_id = subjects->back().id;
+      response->set_next_page_token(ctx_->page_tokens().EncodeList(token, filter_key));
+    }
   }
   *response->mutable_read_time() = catalog::MicrosToTimestamp(token.read_time_us);
   auto* reactor = context->DefaultReactor();

@@ -154,6 +154,24 @@ absl::StatusOr<Caller> RegistryContext::Resolve(const grpc::ServerContextBase& c
   }
   caller.principal = *end;
   caller.via = peer->name();
+  if (!id->on_behalf_of_via.empty()) {
+    // A gateway forwarding what another system (the console) asked for its own end caller:
+    // that system must be one that may act for others, too. The access names both, the
+    // system nearest the end caller first.
+    const v1::Principal* asker = caller.policy->FindIdentity(id->on_behalf_of_via);
+    if (asker == nullptr) {
+      return WithReason(
+          absl::PermissionDeniedError(absl::StrCat("'", id->on_behalf_of_via.substr(0, 128),
+                                                   "' is not a registered principal")),
+          "UNKNOWN_PRINCIPAL");
+    }
+    if (!authz::Policy::HasRole(*asker, v1::GATEWAY)) {
+      return WithReason(absl::PermissionDeniedError(
+                            absl::StrCat(asker->name(), " may not act on behalf of others")),
+                        "NOT_A_GATEWAY");
+    }
+    caller.via = absl::StrCat(asker->name(), ",", peer->name());
+  }
   return caller;
 }
 

@@ -22,7 +22,9 @@ namespace collectonce::registry {
 struct Caller {
   // The principal whose grants apply (the end caller when a gateway calls for one).
   v1::Principal principal;
-  // The gateway's principal name when the call came through one.
+  // The gateway's principal name when the call came through one; when a gateway forwarded
+  // what another system asked for the principal (the console for a staff member), both,
+  // comma-separated, that system first: "principals/console,principals/reuse-gateway".
   std::string via;
   std::shared_ptr<const authz::Policy> policy;
 };

@@ -33,6 +33,23 @@ std::string RandomRequestId() {
       "gw-", absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(b), sizeof b)));
 }
 
+// Whom the registry call is for. The gateway acts for its caller; a caller that itself acts
+// for someone (the console for a staff member, x-on-behalf-of) is named as the one who
+// asked (x-on-behalf-of-via), and the registry checks that it may act for others. The
+// gateway takes no one's word for it.
+RegistryClient::Origin OriginOf(const rpc::CallerIdentity& caller,
+                                const grpc::CallbackServerContext& context) {
+  RegistryClient::Origin origin;
+  origin.traceparent = rpc::CallTrace(context).Traceparent();
+  if (caller.on_behalf_of.empty()) {
+    origin.on_behalf_of = caller.peer;
+  } else {
+    origin.on_behalf_of = caller.on_behalf_of;
+    origin.on_behalf_of_via = caller.peer;
+  }
+  return origin;
+}
+
 }  // namespace
 
 absl::StatusOr<rpc::CallerIdentity> GatewayServiceImpl::AdmitAndIdentify(
@@ -70,7 +87,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::PrefillForm(grpc::CallbackServerCo
     return rpc::Reply(context, s, v, rpc::kGatewayDomain);
   }
   const absl::Time deadline = Deadline(*context);
-  const RegistryClient::Origin origin{caller->peer, rpc::CallTrace(*context).Traceparent()};
+  const RegistryClient::Origin origin = OriginOf(*caller, *context);
   auto form = FormFor(request->form(), origin, deadline);
   if (!form.ok()) return rpc::Reply(context, form.status(), {}, rpc::kGatewayDomain);
 
@@ -136,7 +153,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitForm(grpc::CallbackServerCon
         {{"values", "REQUIRED", "the newly collected values"}}, rpc::kGatewayDomain);
   }
   const absl::Time deadline = Deadline(*context);
-  const RegistryClient::Origin origin{caller->peer, rpc::CallTrace(*context).Traceparent()};
+  const RegistryClient::Origin origin = OriginOf(*caller, *context);
   auto form = FormFor(request->form(), origin, deadline);
   if (!form.ok()) return rpc::Reply(context, form.status(), {}, rpc::kGatewayDomain);
   // Only what this form collects goes back; the registry checks the grant again.
@@ -217,8 +234,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetReuseStats(grpc::CallbackServer
   *req.mutable_end_time() = request->end_time();
   if (!request->has_start_time()) req.clear_start_time();
   if (!request->has_end_time()) req.clear_end_time();
-  auto stats = registry_->GetReuseStats({caller->peer, rpc::CallTrace(*context).Traceparent()}, req,
-                                        Deadline(*context));
+  auto stats = registry_->GetReuseStats(OriginOf(*caller, *context), req, Deadline(*context));
   if (!stats.ok()) return rpc::Reply(context, stats.status(), {}, rpc::kGatewayDomain);
   response->set_form(stats->form());
   response->set_forms_served(stats->forms_served());
@@ -291,8 +307,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::IssueEvidence(grpc::CallbackServer
                                  "INVALID_VALUES"),
                       v, rpc::kGatewayDomain);
   }
-  auto issued = registry_->IssueEvidence({caller->peer, rpc::CallTrace(*context).Traceparent()},
-                                         *request, Deadline(*context));
+  auto issued = registry_->IssueEvidence(OriginOf(*caller, *context), *request, Deadline(*context));
   if (!issued.ok()) return rpc::Reply(context, issued.status(), {}, rpc::kGatewayDomain);
   *response = *std::move(issued);
   metrics_->Count("collectonce_gateway_evidence_issued_total",

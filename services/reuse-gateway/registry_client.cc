@@ -123,6 +123,8 @@ RegistryClient::~RegistryClient() = default;
 void RegistryClient::Prepare(grpc::ClientContext* ctx, const Origin& origin, absl::Time deadline) {
   if (insecure_) ctx->AddMetadata(rpc::kPrincipalHeader, identity_);
   if (!origin.on_behalf_of.empty()) ctx->AddMetadata(rpc::kOnBehalfOfHeader, origin.on_behalf_of);
+  if (!origin.on_behalf_of_via.empty())
+    ctx->AddMetadata(rpc::kOnBehalfOfViaHeader, origin.on_behalf_of_via);
   if (!origin.traceparent.empty()) ctx->AddMetadata(rpc::kTraceparentHeader, origin.traceparent);
   ctx->set_deadline(absl::ToChronoTime(router_.AttemptDeadline(absl::Now(), deadline)));
 }

@@ -48,6 +48,9 @@ class RegistryClient {
   struct Origin {
     // The end caller (approval system) the gateway acts for; empty: the gateway itself.
     std::string on_behalf_of;
+    // The gateway's caller when it asked for on_behalf_of (the console for a staff member);
+    // empty when the end caller called the gateway itself.
+    std::string on_behalf_of_via;
     // W3C traceparent sent to the registry (the gateway call's span, so that the registry's
     // span is its child); empty sends none.
     std::string traceparent;

@@ -6,7 +6,10 @@
 // no authoritative source, so disputes on it go there) finds it in its queue and corrects
 // it; the window's preview shows the corrected value and its notification. Every step is a
 // screenshot under the log directory, checked for its text; no page's HTML holds the full
-// ID number, and neither does the console's log. Fails, saying why, when chromium cannot run.
+// ID number, and neither does the console's log. Then the file's per-field timeline and its
+// as-of view, finding an enterprise by name, and the reuse dashboard with its server-drawn
+// SVG charts (no Content-Security-Policy violation on any page). Fails, saying why, when
+// chromium cannot run.
 //
 //   node console_browser.mjs --registryd BIN --gateway BIN --console BIN --registryctl BIN
 //                            --examples DIR --logs DIR
@@ -21,6 +24,8 @@ const WINDOW = 'spiffe://sanming.gov.cn/service-center/window';
 const GOVERNANCE = 'registryctl';
 const BUNDLE = 'bundles/elderly-home-property-transfer';
 const REVIEW = 'matters/data-governance-review-person';
+const ENTERPRISE_BUNDLE = 'bundles/enterprise-info-change';
+const OLD_ADDRESS = '三明市三元区富文新村12幢301室';
 const WAIT_MS = 30000;
 
 const args = {};
@@ -93,6 +98,8 @@ async function main() {
   ctl(registry, 'principal', 'apply', '-f', join(args.examples, 'principals'));
   ctl(registry, 'import', '--kind', 'person', join(args.examples, 'demo', 'persons.csv'),
       '--source', 'public-security.household', '--report', join(work, 'import.txt'));
+  ctl(registry, 'import', '--kind', 'enterprise', join(args.examples, 'demo', 'enterprises.csv'),
+      '--source', 'market-regulation', '--report', join(work, 'import-enterprises.txt'));
   const gw = await start('reuse-gatewayd', args.gateway,
     ['--insecure', '--registry', registry, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
     grpcReady);
@@ -120,6 +127,11 @@ async function main() {
   }
   const page = await browser.newPage();
   page.setDefaultTimeout(WAIT_MS);
+  // A page the policy blocks something on says so in the browser's console.
+  const cspViolations = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
+  });
   await page.setViewport({ width: 1280, height: 900 });
   let step = 0;
   const pages = [];
@@ -147,6 +159,7 @@ async function main() {
     await page.goto(base + 'find');
     await page.type('#id_number', SONG_ID);
     await page.select('#matter', matter);
+    await page.$eval('#case_id', (el) => { el.value = ''; });
     await page.type('#case_id', 'SM-2026-0001');
     await submit('#find');
   }
@@ -194,7 +207,46 @@ async function main() {
   await page.goto(base + 'notifications');
   await shot('window-notifications', ['更正通知', 'residential_address', BUNDLE]);
 
-  // 6. Security properties of what was served.
+  // 6. The file's history: the residential address on a timeline, old value and corrected.
+  await find(BUNDLE);
+  const fileUrl = page.url();
+  const timeline = await shot('window-file-timeline', ['字段变更历史', '现居住地址', NEW_ADDRESS, OLD_ADDRESS, '入户核实，已搬家']);
+  const entries = await page.$$eval('#history-residential_address li', (els) => els.length);
+  check(entries === 2, `the residential address has two timeline entries (${entries})`);
+  check(!timeline.includes(SONG_ID), 'the timeline shows the ID number masked');
+
+  // 7. The as-of view: today as known now, a day before the file existed, a date that is none.
+  const today = await page.$eval('#history-residential_address li a', (a) => new URL(a.href).searchParams.get('asof'));
+  await page.$eval('#asof', (el, d) => { el.value = d; }, today);
+  await submit('#asof-submit');
+  await shot('window-file-as-of', [`这是 ${today} 的档案`, '当日结束时登记系统所知', NEW_ADDRESS, '回到当前档案']);
+  check(!(await page.$('#dispute-residential_address')), 'no dispute form on a past view');
+  const before = new Date(Date.parse(today) - 86400000).toISOString().slice(0, 10);
+  await page.goto(`${fileUrl}&asof=${before}&view=valid`);
+  await shot('window-file-as-of-before', [`${before} 时档案尚未建立`]);
+  await page.goto(`${fileUrl}&asof=2026-02-30`);
+  await shot('window-file-as-of-bad-date', ['日期应为 年-月-日']);
+
+  // 8. An enterprise found by its name, for the enterprise bundle.
+  await page.goto(base + 'find');
+  await page.type('#enterprise_name', '钢结构');
+  await page.select('#matter', ENTERPRISE_BUNDLE);
+  await submit('#find');
+  await shot('window-find-enterprise', ['名称包含“钢结构”的企业', '福建远峰钢结构股份有限公司', '宁化县正利钢结构有限公司']);
+  check(!(await page.content()).includes('宁化县恒成纺织厂'), 'only matching enterprises are listed');
+  await submit('#matches li a');
+  await shot('window-enterprise-file', ['一企一档', '企业名称', '字段变更历史']);
+
+  // 9. The reuse dashboard: a table and bar charts drawn by the server as inline SVG.
+  await page.goto(base + 'reuse');
+  await shot('reuse-dashboard', ['数据复用看板', '老年人上门办理房产过户一件事', '复用率', '每日复用率', '目标 80%']);
+  const bars = await page.$$eval('svg rect.bar', (els) => els.length);
+  check(bars >= 1, `the charts have bars (${bars})`);
+  const served = await page.$eval(`tr[id="reuse-${BUNDLE}"] td:nth-child(3)`, (td) => td.textContent.trim());
+  check(Number(served) >= 2, `the home-visit bundle counts its previews (${served})`);
+  check(cspViolations.length === 0, `no Content-Security-Policy violation ${cspViolations.join('; ')}`);
+
+  // 10. Security properties of what was served.
   for (const p of pages) check(!p.html.includes(SONG_ID), `${p.name}: no full ID number in the HTML`);
   const res = await page.goto(base + 'find');
   const csp = res.headers()['content-security-policy'] || '';

@@ -3,6 +3,17 @@
 <p class="links"><a href="/preview?s={{SUBJECT}}&amp;form={{MATTER}}" id="preview-link">预填预览</a>
 <a href="/access?s={{SUBJECT}}" id="access-link">谁查看了这些数据</a>
 <a href="/disputes?s={{SUBJECT}}">本档案的异议</a></p>
+<form method="get" action="/file" class="card asof" id="asof-form">
+<input type="hidden" name="s" value="{{SUBJECT}}">
+<label>查看某日的档案 <input type="date" name="asof" id="asof" value="{{ASOF}}"></label>
+<label><select name="view" id="asof-view">
+<option value="known">当日结束时登记系统所知</option>
+<option value="valid"{{#VIEW_VALID}} selected{{/VIEW_VALID}}>当日有效（按生效日期）</option>
+</select></label>
+<button type="submit" id="asof-submit">查看</button>
+{{#AS_OF}}<a href="/file?s={{SUBJECT}}" id="asof-current">回到当前档案</a>{{/AS_OF}}
+</form>
+{{#AS_OF}}<p class="notice" id="asof-note">这是 {{DATE}} 的档案：{{HOW}}。历史档案不能提出异议。</p>{{/AS_OF}}
 <table id="file">
 <thead><tr><th>字段</th><th>值</th><th>来源</th><th>入库时间</th><th>事项</th><th>状态</th><th>异议</th></tr></thead>
 <tbody>
@@ -25,4 +36,21 @@
 </tbody>
 </table>
 {{#HAS_WITHHELD}}<p class="hint">本事项无权查看的字段：{{WITHHELD}}</p>{{/HAS_WITHHELD}}
+<h3>字段变更历史</h3>
+{{#HISTORY_ERROR}}<p class="error" id="history-error">{{MESSAGE}}（{{REASON}}）</p>{{/HISTORY_ERROR}}
+{{#NO_HISTORY}}<p class="hint">没有可查看的变更记录。</p>{{/NO_HISTORY}}
+{{#HISTORY_CUT}}<p class="hint">仅显示最近 200 次变更；更早的请用 registryctl record history 查询。</p>{{/HISTORY_CUT}}
+<div class="timelines" id="timelines">
+{{#TIMELINES}}<section class="timeline" id="history-{{FIELD}}">
+<h4>{{LABEL}} <span class="code">{{FIELD}}</span></h4>
+<ol>
+{{#EVENTS}}<li><span class="when">{{TIME}}</span>
+<span class="value">{{VALUE}}</span>{{#RETROACTIVE}} <span class="tag">追溯生效</span>{{/RETROACTIVE}}
+<span class="meta">第 {{REVISION}} 版 · 来源 {{SOURCE}}{{#HAS_REASON}} · 原因 {{REASON}}{{/HAS_REASON}}</span>
+<a href="/file?s={{SUBJECT}}&amp;asof={{DAY}}">当日档案</a></li>
+{{/EVENTS}}
+</ol>
+</section>
+{{/TIMELINES}}
+</div>
 {{>FOOTER}}

@@ -14,9 +14,10 @@
 <a href="/find">查找档案</a>
 <a href="/disputes">异议队列</a>
 <a href="/notifications">更正通知</a>
+<a href="/reuse" id="reuse-link">复用看板</a>
 <form method="post" action="/logout" class="inline">
 <input type="hidden" name="csrf" value="{{CSRF}}">
-<button type="submit" id="logout">切换身份</button>
+<button type="submit" id="logout">{{#CHOSEN}}切换身份{{/CHOSEN}}{{#CERTIFICATE}}退出{{/CERTIFICATE}}</button>
 </form>
 </nav>
 {{/SIGNED_IN}}

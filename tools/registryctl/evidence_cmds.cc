@@ -2,6 +2,7 @@
 // certificate (docs/evidence.md). `verify` works offline with saved keys and status lists;
 // the check itself is libs/evidence/verifier.h, which the gateway shares.
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -19,7 +20,6 @@
 #include "libs/catalog/subject.h"
 #include "libs/evidence/verifier.h"
 #include "libs/jose/jwk.h"
-#include "libs/receipt/audit_key.h"
 #include "tools/registryctl/client.h"
 #include "tools/registryctl/commands.h"
 #include "tools/registryctl/files.h"
@@ -109,16 +109,6 @@ struct VerifyOpts {
   bool offline = false;
 };
 
-// The pinned audit public key in `path` (a saved tree head, PEM or hex).
-absl::StatusOr<std::string> LoadAuditKey(const std::string& path) {
-  auto text = ReadFileText(path);
-  if (!text.ok()) return text.status();
-  auto key = receipt::ParseAuditPublicKey(*text);
-  if (!key.ok())
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", key.status().message()));
-  return key;
-}
-
 absl::StatusOr<v1::IssuanceProof> LoadIssuanceProof(const std::string& path) {
   auto text = ReadFileText(path);
   if (!text.ok()) return text.status();
@@ -152,6 +142,31 @@ std::optional<uint64_t> ListNumber(const std::string& uri) {
   return n;
 }
 
+// The keys that verify credentials: the JWK Set in `path`, else the registry's (refused
+// `offline`). An exit code other than kExitOk has been reported.
+int LoadJwks(const std::string& path, bool offline, const std::function<Client&()>& registry,
+             std::optional<jose::Jwks>* out) {
+  std::string text;
+  if (!path.empty()) {
+    auto read = ReadFileText(path);
+    if (!read.ok()) return UsageError(read.status().message());
+    text = *std::move(read);
+  } else if (offline) {
+    return UsageError("--offline needs --jwks FILE (registryctl evidence keys > FILE)");
+  } else {
+    grpc::ClientContext ctx;
+    registry().Prepare(&ctx);
+    v1::EvidenceKeys keys;
+    grpc::Status s = registry().evidence().GetEvidenceKeys(&ctx, {}, &keys);
+    if (!s.ok()) return ReportRpcError(s);
+    text = keys.jwks();
+  }
+  auto jwks = jose::Jwks::Parse(text);
+  if (!jwks.ok()) return UsageError(absl::StrCat("the keys: ", jwks.status().message()));
+  *out = *std::move(jwks);
+  return kExitOk;
+}
+
 int RunVerify(const Globals& g, const VerifyOpts& o) {
   auto credential = ReadFileText(o.file);
   if (!credential.ok()) return UsageError(credential.status().message());
@@ -160,23 +175,8 @@ int RunVerify(const Globals& g, const VerifyOpts& o) {
     if (!client) client = std::make_unique<Client>(g, g.registry);
     return *client;
   };
-  std::string jwks_text;
-  if (!o.jwks.empty()) {
-    auto text = ReadFileText(o.jwks);
-    if (!text.ok()) return UsageError(text.status().message());
-    jwks_text = *std::move(text);
-  } else if (o.offline) {
-    return UsageError("--offline needs --jwks FILE (registryctl evidence keys > FILE)");
-  } else {
-    grpc::ClientContext ctx;
-    registry().Prepare(&ctx);
-    v1::EvidenceKeys keys;
-    grpc::Status s = registry().evidence().GetEvidenceKeys(&ctx, {}, &keys);
-    if (!s.ok()) return ReportRpcError(s);
-    jwks_text = keys.jwks();
-  }
-  auto jwks = jose::Jwks::Parse(jwks_text);
-  if (!jwks.ok()) return UsageError(absl::StrCat("the keys: ", jwks.status().message()));
+  std::optional<jose::Jwks> jwks;
+  if (int rc = LoadJwks(o.jwks, o.offline, registry, &jwks); rc != kExitOk) return rc;
   evidence::VerifyOptions vo;
   vo.now = absl::Now();
   vo.expected_type = o.type.empty() ? "" : WithPrefix("evidence-types", o.type);
@@ -295,21 +295,12 @@ int RunProof(const Globals& g, const ProofOpts& o) {
   auto credential = ReadFileText(o.file);
   if (!credential.ok()) return UsageError(credential.status().message());
   Client client(g, g.registry);
-  std::string jwks_text;
-  if (!o.jwks.empty()) {
-    auto text = ReadFileText(o.jwks);
-    if (!text.ok()) return UsageError(text.status().message());
-    jwks_text = *std::move(text);
-  } else {
-    grpc::ClientContext ctx;
-    client.Prepare(&ctx);
-    v1::EvidenceKeys keys;
-    grpc::Status s = client.evidence().GetEvidenceKeys(&ctx, {}, &keys);
-    if (!s.ok()) return ReportRpcError(s);
-    jwks_text = keys.jwks();
+  std::optional<jose::Jwks> jwks;
+  if (int rc = LoadJwks(
+          o.jwks, /*offline=*/false, [&]() -> Client& { return client; }, &jwks);
+      rc != kExitOk) {
+    return rc;
   }
-  auto jwks = jose::Jwks::Parse(jwks_text);
-  if (!jwks.ok()) return UsageError(absl::StrCat("the keys: ", jwks.status().message()));
   evidence::VerifyOptions vo;
   vo.now = absl::Now();
   const evidence::Verification v = evidence::VerifyEvidence(*credential, *jwks, vo);

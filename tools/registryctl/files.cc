@@ -15,6 +15,7 @@
 #include "google/protobuf/text_format.h"
 #include "libs/base/clock.h"
 #include "libs/ident/resident_id.h"
+#include "libs/receipt/audit_key.h"
 
 namespace collectonce::registryctl {
 
@@ -105,5 +106,14 @@ absl::StatusOr<std::string> ReadIdNumber(const std::string& path, absl::CivilDay
 }
 
 absl::CivilDay CityToday() { return Clock().Today(); }
+
+absl::StatusOr<std::string> LoadAuditKey(const std::string& path) {
+  auto text = ReadFileText(path);
+  if (!text.ok()) return text.status();
+  auto key = receipt::ParseAuditPublicKey(*text);
+  if (!key.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", key.status().message()));
+  return key;
+}
 
 }  // namespace collectonce::registryctl

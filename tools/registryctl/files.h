@@ -16,6 +16,10 @@ namespace collectonce::registryctl {
 // The whole file; "-" reads stdin.
 [[nodiscard]] absl::StatusOr<std::string> ReadFileText(const std::string& path);
 
+// The registry's audit public key pinned in `path` (--audit-key: a saved tree head, PEM or
+// hex), raw; INVALID_ARGUMENT naming the file otherwise.
+[[nodiscard]] absl::StatusOr<std::string> LoadAuditKey(const std::string& path);
+
 // `path` itself when it is a file; every *.txtpb directly in it, sorted by name, when it is
 // a directory (NOT_FOUND when there are none).
 [[nodiscard]] absl::StatusOr<std::vector<std::string>> ListApplyFiles(const std::string& path);

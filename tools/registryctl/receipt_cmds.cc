@@ -13,7 +13,6 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/catalog/timestamp.h"
-#include "libs/receipt/audit_key.h"
 #include "libs/receipt/served.h"
 #include "libs/receipt/verifier.h"
 #include "tools/registryctl/client.h"
@@ -49,15 +48,7 @@ absl::StatusOr<v1::ReadReceipt> LoadReceipt(const std::string& path) {
 
 // The pinned key (--audit-key), or the registry's own when online (auditors may ask).
 absl::StatusOr<std::string> AuditKey(const Globals& g, const ReceiptOpts& o, int* rc) {
-  if (!o.audit_key.empty()) {
-    auto text = ReadFileText(o.audit_key);
-    if (!text.ok()) return text.status();
-    auto key = receipt::ParseAuditPublicKey(*text);
-    if (!key.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(o.audit_key, ": ", key.status().message()));
-    }
-    return key;
-  }
+  if (!o.audit_key.empty()) return LoadAuditKey(o.audit_key);
   if (o.offline) {
     return absl::InvalidArgumentError(
         "--offline needs --audit-key FILE (registryctl audit head > head.json)");

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <filesystem>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libs/audit/signer.h"
@@ -20,6 +22,7 @@ class AuditKeyTest : public ::testing::Test {
     ASSERT_NE(::mkdtemp(dir.data()), nullptr);
     auto signer = audit::Signer::LoadOrCreate(dir + "/audit.pem", true);
     ASSERT_TRUE(signer.ok());
+    std::filesystem::remove_all(dir);  // the key is in memory now
     signer_ = std::make_unique<audit::Signer>(*std::move(signer));
   }
   std::unique_ptr<audit::Signer> signer_;

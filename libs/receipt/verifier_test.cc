@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ audit::Signer NewSigner(const std::string& name) {
   EXPECT_NE(::mkdtemp(dir.data()), nullptr);
   auto signer = audit::Signer::LoadOrCreate(dir + "/" + name, true);
   EXPECT_TRUE(signer.ok()) << signer.status();
+  std::filesystem::remove_all(dir);  // the key is in memory now
   return *std::move(signer);
 }
 

@@ -102,7 +102,7 @@ absl::StatusOr<DisputePage> DisputeStore::List(const DisputeFilter& filter,
   DisputePage page;
   int scanned = 0;
   while (static_cast<int>(page.disputes.size()) < limit && scanned < scan_limit) {
-    auto chunk = store_->ListObjects(kDisputeType, cursor, kScanChunk);
+    auto chunk = store_->ListObjects(kDisputeType, cursor, kScanChunk, prefix);
     if (!chunk.ok()) return chunk.status();
     bool full = false;
     for (const auto& o : *chunk) {
@@ -188,7 +188,8 @@ void DisputeStore::SaveNotifications(std::vector<v1::Notification> notifications
 absl::StatusOr<std::vector<v1::Notification>> DisputeStore::Notifications(
     const std::string& principal, const std::string& after, int limit) const {
   const std::string prefix = absl::StrCat(principal, "/notifications/");
-  auto objects = store_->ListObjects(kNotificationType, after < prefix ? prefix : after, limit);
+  auto objects =
+      store_->ListObjects(kNotificationType, after < prefix ? prefix : after, limit, prefix);
   if (!objects.ok()) return objects.status();
   std::vector<v1::Notification> out;
   for (const auto& o : *objects) {

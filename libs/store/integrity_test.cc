@@ -278,6 +278,33 @@ TEST_F(IntegrityTest, AnEditedGovernanceObjectIsRefusedByGetListAndApply) {
   EXPECT_EQ(Refused(), 3u);
 }
 
+// A listing bound to a name prefix ends at the first name past it without opening it: a
+// subject's disputes are read on every GetRecord, and the next subject's (here edited on the
+// disk) are none of that read's business.
+TEST_F(IntegrityTest, APrefixListingOpensNothingPastItsPrefix) {
+  for (const char* name :
+       {"persons/a/disputes/1", "persons/a/disputes/2", "persons/b/disputes/1"}) {
+    ASSERT_THAT(store_->PutObject("disputes", name, "pending", "governance"), IsOk());
+  }
+  Tamper([](RawDb& raw) {
+    raw.EditSealed<sv1::GovernanceObject>(
+        keys::kGovernanceCf, keys::Governance("disputes", "persons/b/disputes/1"),
+        [](sv1::GovernanceObject* o) { o->set_payload("forged"); });
+  });
+  auto all = store_->ListObjects("disputes", "", 10, "persons/a/disputes/");
+  ASSERT_THAT(all.status(), IsOk());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].name, "persons/a/disputes/1");
+  EXPECT_EQ((*all)[1].name, "persons/a/disputes/2");
+  auto rest = store_->ListObjects("disputes", "persons/a/disputes/1", 10, "persons/a/disputes/");
+  ASSERT_THAT(rest.status(), IsOk());
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].name, "persons/a/disputes/2");
+  EXPECT_EQ(Refused(), 0u);
+  // Unbound, the listing reaches the edited object and refuses it.
+  EXPECT_EQ(store_->ListObjects("disputes", "", 10).status().code(), absl::StatusCode::kDataLoss);
+}
+
 // A catalog edited on the disk would change what every write checks: the store does not
 // open with it.
 TEST_F(IntegrityTest, AnEditedCatalogStopsTheStoreFromOpening) {

@@ -218,9 +218,9 @@ class RocksDbStoreImpl final : public RocksDbStore {
   void WriteObjectAsync(ObjectWrite write,
                         std::function<void(absl::StatusOr<StoredObject>)> done) override;
   absl::StatusOr<StoredObject> GetObject(const std::string& type, const std::string& name) override;
-  absl::StatusOr<std::vector<StoredObject>> ListObjects(const std::string& type,
-                                                        const std::string& after_name,
-                                                        int limit) override;
+  absl::StatusOr<std::vector<StoredObject>> ListObjects(
+      const std::string& type, const std::string& after_name, int limit,
+      const std::string& name_prefix = "") override;
   void AddReuseAsync(const std::string& form, const ReuseCounts& counts,
                      std::function<void(absl::Status)> done) override;
   absl::StatusOr<ReuseCounts> SumReuse(const std::string& form, int64_t since_us,

@@ -235,9 +235,12 @@ class Store {
   // NOT_FOUND when there is none.
   [[nodiscard]] virtual absl::StatusOr<StoredObject> GetObject(const std::string& type,
                                                                const std::string& name) = 0;
-  // Objects of a type in name order, starting after `after_name`, at most `limit`.
+  // Objects of a type in name order, starting after `after_name`, at most `limit`; with a
+  // `name_prefix`, only names that start with it (the listing ends at the first that does
+  // not, without opening it).
   [[nodiscard]] virtual absl::StatusOr<std::vector<StoredObject>> ListObjects(
-      const std::string& type, const std::string& after_name, int limit) = 0;
+      const std::string& type, const std::string& after_name, int limit,
+      const std::string& name_prefix = "") = 0;
 
   // ---- reuse ledger ----
   struct ReuseCounts {

@@ -465,12 +465,13 @@ absl::StatusOr<StoredObject> RocksDbStoreImpl::GetObject(const std::string& type
 }
 
 absl::StatusOr<std::vector<StoredObject>> RocksDbStoreImpl::ListObjects(
-    const std::string& type, const std::string& after_name, int limit) {
+    const std::string& type, const std::string& after_name, int limit,
+    const std::string& name_prefix) {
   std::vector<StoredObject> out;
-  const std::string prefix = keys::Governance(type, "");
+  const std::string prefix = keys::Governance(type, name_prefix);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[kGovernance]));
-  if (after_name.empty()) {
+  if (after_name.empty() || after_name < name_prefix) {
     it->Seek(prefix);
   } else {
     it->Seek(keys::Governance(type, after_name));
@@ -478,7 +479,8 @@ absl::StatusOr<std::vector<StoredObject>> RocksDbStoreImpl::ListObjects(
   }
   for (; it->Valid() && it->key().starts_with(prefix) && static_cast<int>(out.size()) < limit;
        it->Next()) {
-    std::string name(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+    const size_t type_prefix = prefix.size() - name_prefix.size();
+    std::string name(it->key().data() + type_prefix, it->key().size() - type_prefix);
     sv1::GovernanceObject obj;
     RETURN_IF_ERROR(OpenObject(absl::string_view(it->key().data(), it->key().size()), name,
                                absl::string_view(it->value().data(), it->value().size()), &obj));

@@ -1,40 +1,81 @@
 // Evidence status: which credentials a later change invalidated (docs/evidence.md).
 #include <algorithm>
+#include <optional>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "libs/base/error_reason.h"
 #include "libs/store/keys.h"
 #include "libs/store/rocksdb_store_impl.h"
 
 namespace collectonce::store::internal {
 
+namespace {
+
+// The revision (field 1) of a serialized RecordState, without parsing the rest: the
+// committer compares it with the revision a credential was prepared from, nothing else.
+// 0 for a state without one; nullopt if the bytes are not a RecordState.
+std::optional<int64_t> RevisionOf(absl::string_view bytes) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  int64_t revision = 0;
+  for (uint32_t tag = in.ReadTag(); tag != 0; tag = in.ReadTag()) {
+    if (tag == WireFormatLite::MakeTag(sv1::RecordState::kRevisionFieldNumber,
+                                       WireFormatLite::WIRETYPE_VARINT)) {
+      uint64_t v;
+      if (!in.ReadVarint64(&v)) return std::nullopt;
+      revision = static_cast<int64_t>(v);
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      return std::nullopt;
+    }
+  }
+  if (!in.ConsumedEntireMessage()) return std::nullopt;
+  return revision;
+}
+
+}  // namespace
+
 absl::Status RocksDbStoreImpl::NoteEvidence(Group& g, const SubjectName& subject,
                                             const v1::AccessEvent& event, uint64_t index) {
   const std::string key = keys::Subject(subject);
-  sv1::RecordState state;
-  bool found = false;
+  // The subject's revision now: of this group's state, else of the stored one.
+  std::optional<int64_t> revision;
   if (const std::string* bytes = g.Find(&Group::states, key)) {
-    if (!state.ParseFromString(*bytes)) {
-      return absl::InternalError("a state of this commit group is unreadable");
-    }
-    found = true;
+    revision = RevisionOf(*bytes);
+    if (!revision) return absl::InternalError("a state of this commit group is unreadable");
   } else {
-    auto read = ReadState(rocksdb::ReadOptions(), key, &state);
-    if (!read.ok()) return read.status();
-    found = *read;
+    rocksdb::PinnableSlice pinned;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kCurrent], key, &pinned);
+    absl::string_view inner;
+    if (s.IsNotFound()) {
+      revision = 0;
+    } else if (!s.ok()) {
+      return FromRocks(s, "reading a record");
+    } else if (mac_.Open(SealedKind::kState, key, absl::string_view(pinned.data(), pinned.size()),
+                         &inner)) {
+      revision = RevisionOf(inner);
+    }
+    if (!revision) {
+      // Altered or unsealed: the full read names what is wrong.
+      sv1::RecordState state;
+      auto read = ReadState(rocksdb::ReadOptions(), key, &state);
+      if (!read.ok()) return read.status();
+      revision = state.revision();
+    }
   }
-  const int64_t revision = found ? state.revision() : 0;
-  if (revision != event.evidence().revision()) {
+  if (*revision != event.evidence().revision()) {
     return WithReason(absl::AbortedError(absl::StrCat(
-                          subject.ToString(), " changed to revision ", revision,
+                          subject.ToString(), " changed to revision ", *revision,
                           " while the credential of revision ", event.evidence().revision(),
                           " was being issued; issue it again")),
                       "RECORD_CHANGED");
   }
   sv1::EvidenceEntry entry;
   entry.set_evidence_type(event.evidence().evidence_type());
-  entry.set_revision(revision);
+  entry.set_revision(*revision);
   for (const auto& f : event.fields()) entry.add_fields(f);
   for (const auto& f : event.masked_fields()) entry.add_fields(f);
   g.batch.Put(handles_[kGovernance], keys::EvidenceBySubject(subject, index),

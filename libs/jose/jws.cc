@@ -18,15 +18,25 @@ absl::StatusOr<std::string> DumpJson(const nlohmann::json& value) {
   }
 }
 
-absl::StatusOr<std::string> SignCompact(const audit::Signer& key, nlohmann::json header,
-                                        absl::string_view payload) {
+absl::StatusOr<CompactSigner> CompactSigner::Create(const audit::Signer& key,
+                                                    nlohmann::json header) {
   if (!header.is_object()) return absl::InvalidArgumentError("JWS header: not a JSON object");
   header["alg"] = "EdDSA";
   ASSIGN_OR_RETURN(std::string header_json, DumpJson(header));
-  std::string signing_input =
-      absl::StrCat(Base64UrlEncode(header_json), ".", Base64UrlEncode(payload));
-  std::string signature = key.Sign(signing_input);
-  return absl::StrCat(signing_input, ".", Base64UrlEncode(signature));
+  return CompactSigner(key, Base64UrlEncode(header_json));
+}
+
+std::string CompactSigner::Sign(absl::string_view payload) const {
+  std::string token = absl::StrCat(encoded_header_, ".", Base64UrlEncode(payload));
+  const std::string signature = key_->Sign(token);
+  absl::StrAppend(&token, ".", Base64UrlEncode(signature));
+  return token;
+}
+
+absl::StatusOr<std::string> SignCompact(const audit::Signer& key, nlohmann::json header,
+                                        absl::string_view payload) {
+  ASSIGN_OR_RETURN(CompactSigner signer, CompactSigner::Create(key, std::move(header)));
+  return signer.Sign(payload);
 }
 
 absl::StatusOr<VerifiedJws> VerifyCompact(absl::string_view token, const Jwks& jwks) {

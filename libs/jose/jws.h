@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -20,6 +21,22 @@ namespace collectonce::jose {
 // is replaced). INVALID_ARGUMENT if header is not an object or holds text that is not UTF-8.
 absl::StatusOr<std::string> SignCompact(const audit::Signer& key, nlohmann::json header,
                                         absl::string_view payload);
+
+// SignCompact for many payloads under one key and one header, which is encoded once. The
+// key must outlive the signer.
+class CompactSigner {
+ public:
+  // INVALID_ARGUMENT as SignCompact.
+  static absl::StatusOr<CompactSigner> Create(const audit::Signer& key, nlohmann::json header);
+  // header.payload.signature.
+  std::string Sign(absl::string_view payload) const;
+
+ private:
+  CompactSigner(const audit::Signer& key, std::string encoded_header)
+      : key_(&key), encoded_header_(std::move(encoded_header)) {}
+  const audit::Signer* key_;
+  std::string encoded_header_;
+};
 
 struct VerifiedJws {
   nlohmann::json header;  // the protected header, a JSON object

@@ -216,10 +216,20 @@ std::string DisclosureDigest(absl::string_view encoded_disclosure) {
   return Base64UrlEncode(crypto::Sha256(encoded_disclosure));
 }
 
-std::string NewSalt() {
-  unsigned char salt[kSaltBytes];
-  if (RAND_bytes(salt, sizeof(salt)) != 1) std::abort();  // no entropy: never issue
-  return Base64UrlEncode(absl::string_view(reinterpret_cast<const char*>(salt), sizeof(salt)));
+std::string NewSalt() { return NewSalts(1).front(); }
+
+std::vector<std::string> NewSalts(size_t n) {
+  std::string bytes(n * kSaltBytes, '\0');
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size())) != 1) {
+    std::abort();  // no entropy: never issue
+  }
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(Base64UrlEncode(absl::string_view(bytes).substr(i * kSaltBytes, kSaltBytes)));
+  }
+  return out;
 }
 
 absl::StatusOr<PreparedSdJwt> PrepareSdJwt(const SdJwtClaims& claims) {
@@ -233,13 +243,15 @@ absl::StatusOr<PreparedSdJwt> PrepareSdJwt(const SdJwtClaims& claims) {
       return absl::InvalidArgumentError("SD-JWT issue: reserved claim name");
   }
   std::vector<std::string> digests;
+  const std::vector<std::string> salts = NewSalts(claims.disclosable.size());
+  size_t next_salt = 0;
   for (auto& [name, value] : claims.disclosable.items()) {
     if (IsReservedName(name))
       return absl::InvalidArgumentError("SD-JWT issue: reserved claim name");
     if (out.payload.contains(name)) {
       return absl::InvalidArgumentError("SD-JWT issue: a claim is both visible and disclosable");
     }
-    ASSIGN_OR_RETURN(std::string disclosure, EncodeDisclosure(NewSalt(), name, value));
+    ASSIGN_OR_RETURN(std::string disclosure, EncodeDisclosure(salts[next_salt++], name, value));
     digests.push_back(DisclosureDigest(disclosure));
     out.disclosures.push_back(std::move(disclosure));
   }
@@ -250,16 +262,37 @@ absl::StatusOr<PreparedSdJwt> PrepareSdJwt(const SdJwtClaims& claims) {
   return out;
 }
 
-absl::StatusOr<std::string> SignSdJwt(const audit::Signer& key, const PreparedSdJwt& prepared,
-                                      absl::string_view typ) {
-  ASSIGN_OR_RETURN(std::string payload_json, DumpJson(prepared.payload));
-  nlohmann::json header = {{"typ", std::string(typ)},
-                           {"kid", Ed25519Thumbprint(key.PublicKeyRaw())}};
-  ASSIGN_OR_RETURN(std::string jwt, SignCompact(key, std::move(header), payload_json));
-  std::string out = std::move(jwt);
-  for (const std::string& disclosure : prepared.disclosures) absl::StrAppend(&out, "~", disclosure);
+namespace {
+
+CompactSigner HeaderSigner(const audit::Signer& key, absl::string_view typ) {
+  // ASCII only (a type name and a base64url thumbprint): it always encodes.
+  auto signer = CompactSigner::Create(
+      key, {{"typ", std::string(typ)}, {"kid", Ed25519Thumbprint(key.PublicKeyRaw())}});
+  if (!signer.ok()) std::abort();
+  return *std::move(signer);
+}
+
+}  // namespace
+
+SdJwtSigner::SdJwtSigner(const audit::Signer& key, absl::string_view typ)
+    : jws_(HeaderSigner(key, typ)) {}
+
+std::string SdJwtSigner::SignJson(absl::string_view payload_json,
+                                  const std::vector<std::string>& disclosures) const {
+  std::string out = jws_.Sign(payload_json);
+  for (const std::string& disclosure : disclosures) absl::StrAppend(&out, "~", disclosure);
   out += "~";
   return out;
+}
+
+absl::StatusOr<std::string> SdJwtSigner::Sign(const PreparedSdJwt& prepared) const {
+  ASSIGN_OR_RETURN(std::string payload_json, DumpJson(prepared.payload));
+  return SignJson(payload_json, prepared.disclosures);
+}
+
+absl::StatusOr<std::string> SignSdJwt(const audit::Signer& key, const PreparedSdJwt& prepared,
+                                      absl::string_view typ) {
+  return SdJwtSigner(key, typ).Sign(prepared);
 }
 
 absl::StatusOr<std::string> IssueSdJwt(const audit::Signer& key, const SdJwtClaims& claims,

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "libs/audit/signer.h"
 #include "libs/jose/jwk.h"
+#include "libs/jose/jws.h"
 
 namespace collectonce::jose {
 
@@ -33,6 +34,8 @@ std::string DisclosureDigest(absl::string_view encoded_disclosure);
 
 // A fresh 128-bit salt, base64url.
 std::string NewSalt();
+// `n` fresh 128-bit salts, base64url, drawn from OpenSSL's generator at once.
+std::vector<std::string> NewSalts(size_t n);
 
 struct SdJwtClaims {
   // Always visible: iss, vct, iat, exp, status, ... (a JSON object).
@@ -56,6 +59,21 @@ absl::StatusOr<PreparedSdJwt> PrepareSdJwt(const SdJwtClaims& claims);
 // text that is not UTF-8.
 absl::StatusOr<std::string> SignSdJwt(const audit::Signer& key, const PreparedSdJwt& prepared,
                                       absl::string_view typ = kSdJwtVcTyp);
+
+// SignSdJwt for many credentials under one key: the JWS header (alg, kid = the key's
+// thumbprint, typ) is encoded once. The key must outlive the signer.
+class SdJwtSigner {
+ public:
+  explicit SdJwtSigner(const audit::Signer& key, absl::string_view typ = kSdJwtVcTyp);
+  // <JWS of payload_json>~<disclosure>~...~; payload_json is a JSON object's UTF-8 text.
+  std::string SignJson(absl::string_view payload_json,
+                       const std::vector<std::string>& disclosures) const;
+  // SignSdJwt.
+  absl::StatusOr<std::string> Sign(const PreparedSdJwt& prepared) const;
+
+ private:
+  CompactSigner jws_;
+};
 
 // Issues a credential holding every disclosure (PrepareSdJwt, then SignSdJwt). INVALID_ARGUMENT if
 // visible or disclosable is not an object, a name is in both or is "_sd" / "_sd_alg" / "...", or a

@@ -114,19 +114,23 @@ absl::StatusOr<PreparedCredential> PrepareCredential(const v1::EvidenceType& typ
   v["revision"] = out.revision;
   // Names only: which claims hold a masked rendering rather than the value.
   if (!out.masked_fields.empty()) v["masked"] = out.masked_fields;
-  ASSIGN_OR_RETURN(out.sd_jwt, jose::PrepareSdJwt(claims));
-  ASSIGN_OR_RETURN(out.payload_sha256, PayloadDigest(out.sd_jwt.payload));
+  ASSIGN_OR_RETURN(jose::PreparedSdJwt sd, jose::PrepareSdJwt(claims));
+  ASSIGN_OR_RETURN(out.payload_json, jose::DumpJson(sd.payload));
+  out.payload_sha256 = crypto::Sha256(out.payload_json);
+  out.disclosures = std::move(sd.disclosures);
   return out;
 }
 
-absl::StatusOr<std::string> SignCredential(const audit::Signer& key,
-                                           const PreparedCredential& prepared,
-                                           const Placement& placement) {
-  jose::PreparedSdJwt sd = prepared.sd_jwt;
-  sd.payload["audit"] = {{"index", placement.audit_index}, {"tree_size", placement.tree_size}};
-  sd.payload["status"] = {
-      {"status_list", {{"idx", placement.status_index}, {"uri", placement.status_uri}}}};
-  return jose::SignSdJwt(key, sd);
+std::string SignCredential(const jose::SdJwtSigner& signer, const PreparedCredential& prepared,
+                           const Placement& placement) {
+  // The payload is an object with visible claims, never empty: its text ends in '}'.
+  std::string payload = prepared.payload_json;
+  payload.pop_back();
+  absl::StrAppend(&payload, ",\"audit\":{\"index\":", placement.audit_index,
+                  ",\"tree_size\":", placement.tree_size,
+                  "},\"status\":{\"status_list\":{\"idx\":", placement.status_index,
+                  ",\"uri\":", nlohmann::json(placement.status_uri).dump(), "}}}");
+  return signer.SignJson(payload, prepared.disclosures);
 }
 
 }  // namespace collectonce::evidence

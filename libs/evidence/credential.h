@@ -33,10 +33,11 @@ struct IssueContext {
 struct PreparedCredential {
   // The jti: 128 random bits, base64url.
   std::string id;
-  jose::PreparedSdJwt sd_jwt;
-  // SHA-256 of the payload as it stands (without "audit" and "status"), as serialized for
-  // signing: what the audit leaf commits to.
+  // The payload as it stands (without "audit" and "status"), serialized for signing, and
+  // its SHA-256: what the audit leaf commits to.
+  std::string payload_json;
   std::string payload_sha256;
+  std::vector<std::string> disclosures;
   // The attested fields in the credential, and those of them it holds masked.
   std::vector<std::string> fields;
   std::vector<std::string> masked_fields;
@@ -67,10 +68,10 @@ struct Placement {
   uint64_t status_index = 0;
 };
 
-// Adds the "audit" and "status" claims and signs: <JWS>~<disclosure>~...~.
-absl::StatusOr<std::string> SignCredential(const audit::Signer& key,
-                                           const PreparedCredential& prepared,
-                                           const Placement& placement);
+// Adds the "audit" and "status" claims (after the others, so that the committed text is
+// signed as it was digested) and signs: <JWS>~<disclosure>~...~.
+std::string SignCredential(const jose::SdJwtSigner& signer, const PreparedCredential& prepared,
+                           const Placement& placement);
 
 // What PrepareCredential committed to, recomputed from a credential's verified payload: the
 // SHA-256 of the payload without "audit" and "status", serialized as for signing.

@@ -56,9 +56,7 @@ class CredentialTest : public ::testing::Test {
     auto p = PrepareCredential(type_, record_, context_, &v);
     EXPECT_TRUE(p.ok()) << p.status();
     Placement place{audit_index, audit_index + 1, "http://registry/status-lists/0", audit_index};
-    auto c = SignCredential(*key_, *p, place);
-    EXPECT_TRUE(c.ok()) << c.status();
-    return *c;
+    return SignCredential(jose::SdJwtSigner(*key_), *p, place);
   }
 
   VerifyOptions Options() {
@@ -96,11 +94,13 @@ TEST_F(CredentialTest, TheLeafDigestIsRecomputableFromThePayload) {
   catalog::Violations violations;
   auto p = PrepareCredential(type_, record_, context_, &violations);
   ASSERT_TRUE(p.ok());
-  auto c = SignCredential(*key_, *p, {3, 4, "http://registry/status-lists/0", 3});
-  ASSERT_TRUE(c.ok());
-  const std::string jwt = c->substr(0, c->find('~'));
+  const std::string c =
+      SignCredential(jose::SdJwtSigner(*key_), *p, {3, 4, "http://registry/status-lists/\"0", 3});
+  const std::string jwt = c.substr(0, c.find('~'));
   const std::string payload = jwt.substr(jwt.find('.') + 1, jwt.rfind('.') - jwt.find('.') - 1);
   auto json = nlohmann::json::parse(*jose::Base64UrlDecode(payload));
+  EXPECT_EQ(json["audit"], nlohmann::json({{"index", 3}, {"tree_size", 4}}));
+  EXPECT_EQ(json["status"]["status_list"]["uri"], "http://registry/status-lists/\"0");
   EXPECT_EQ(*PayloadDigest(json), p->payload_sha256);
   json["revision"] = 5;
   EXPECT_NE(*PayloadDigest(json), p->payload_sha256);

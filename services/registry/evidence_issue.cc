@@ -34,17 +34,17 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   return out;
 }
 
-// The type, the caller's permission for it and the read plan, decided before any record is
-// looked at.
-absl::StatusOr<v1::EvidenceType> LoadType(store::Store* store, const std::string& name,
-                                          Violations* v) {
+// The type in the registry's governance snapshot (reloaded whenever a type is applied), so
+// that an issuance reads no governance object from the store.
+absl::StatusOr<const v1::EvidenceType*> FindType(const RegistryContext::EvidenceTypes& types,
+                                                 const std::string& name, Violations* v) {
   if (auto s = governance::CheckName(name, "evidence-types", v); !s.ok()) return s;
-  auto type = governance::Load<v1::EvidenceType>(store, "evidence-types", name);
-  if (absl::IsNotFound(type.status())) {
+  auto it = types.find(name);
+  if (it == types.end()) {
     return WithReason(absl::NotFoundError(absl::StrCat(name, " is not an evidence type")),
                       "EVIDENCE_TYPE_NOT_FOUND");
   }
-  return type;
+  return &it->second;
 }
 
 }  // namespace
@@ -61,8 +61,10 @@ grpc::ServerUnaryReactor* EvidenceServiceImpl::IssueEvidence(
                    "EVIDENCE_KEY_MISSING"));
   }
   Violations v;
-  auto type = LoadType(ctx_->store(), request->evidence_type(), &v);
-  if (!type.ok()) return Reply(context, type.status(), v);
+  const auto types = ctx_->evidence_types();
+  auto found = FindType(*types, request->evidence_type(), &v);
+  if (!found.ok()) return Reply(context, found.status(), v);
+  const v1::EvidenceType* type = *found;
   if (request->matter().empty()) {
     return Reply(context, Invalid("name the matter the evidence serves", "PURPOSE_REQUIRED"),
                  {{"matter", "REQUIRED", "matters/{id}"}});
@@ -144,12 +146,7 @@ void EvidenceServiceImpl::SignAndReply(grpc::ServerUnaryReactor* reactor,
   place.tree_size = *index + 1;
   place.status_uri = evidence::StatusListUri(status_base, evidence::StatusListOf(*index));
   place.status_index = evidence::StatusIndexOf(*index);
-  auto credential = evidence::SignCredential(*settings_.key, prepared, place);
-  if (!credential.ok()) {
-    reactor->Finish(rpc::ToGrpc(credential.status()));
-    return;
-  }
-  response->set_credential(*std::move(credential));
+  response->set_credential(evidence::SignCredential(*signer_, prepared, place));
   response->set_credential_id(prepared.id);
   *response->mutable_issue_time() = ToTimestamp(prepared.issued_at);
   *response->mutable_expire_time() = ToTimestamp(prepared.expires_at);

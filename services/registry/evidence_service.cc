@@ -80,6 +80,8 @@ EvidenceServiceImpl::EvidenceServiceImpl(RegistryContext* ctx, EvidenceSettings 
       settings_(std::move(settings)),
       heads_(settings_.log_heads != nullptr ? std::make_unique<ReceiptHeads>(settings_.log_heads)
                                             : nullptr),
+      signer_(settings_.key != nullptr ? std::make_unique<jose::SdJwtSigner>(*settings_.key)
+                                       : nullptr),
       status_base_url_(settings_.status_base_url) {}
 
 EvidenceServiceImpl::~EvidenceServiceImpl() = default;
@@ -192,8 +194,9 @@ grpc::ServerUnaryReactor* EvidenceServiceImpl::ApplyEvidenceType(
     *response = t;
     return Reply(context, absl::OkStatus());
   }
+  // Issuing reads types from the registry's governance snapshot: reload it.
   return governance::StoreObject(context, ctx_, kTypes, std::move(t), caller->principal.name(),
-                                 /*reload_policy=*/false, response);
+                                 /*reload_policy=*/true, response);
 }
 
 }  // namespace collectonce::registry

@@ -14,6 +14,7 @@
 #include "libs/audit/signer.h"
 #include "libs/evidence/credential.h"
 #include "libs/jose/jwk.h"
+#include "libs/jose/sd_jwt.h"
 #include "services/registry/call_tails.h"
 #include "services/registry/registry_context.h"
 
@@ -91,6 +92,8 @@ class EvidenceServiceImpl final : public v1::EvidenceService::CallbackService {
   RegistryContext* ctx_;
   const EvidenceSettings settings_;
   const std::unique_ptr<ReceiptHeads> heads_;
+  // Signs credentials with settings_.key (null without one).
+  const std::unique_ptr<const jose::SdJwtSigner> signer_;
   // Where issuances are signed and answered once their leaf is durable.
   CallTails tails_{2};
   mutable absl::Mutex mu_;

@@ -306,6 +306,39 @@ TEST_F(EvidenceServiceTest, RefusesAndRecordsNothingOnBadInput) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(EvidenceServiceTest, AnAppliedTypeIsInForceForTheNextIssuance) {
+  v1::GetEvidenceTypeRequest get;
+  get.set_name(kMarital);
+  v1::EvidenceType type;
+  grpc::ClientContext ctx;
+  Prepare(&ctx, "registryctl");
+  ASSERT_TRUE(ev_->GetEvidenceType(&ctx, get, &type).ok());
+  auto apply = [&](const v1::EvidenceType& t) {
+    v1::ApplyEvidenceTypeRequest req;
+    *req.mutable_evidence_type() = t;
+    v1::EvidenceType out;
+    grpc::ClientContext c;
+    Prepare(&c, "registryctl");
+    grpc::Status s = ev_->ApplyEvidenceType(&c, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  };
+  // The real-estate system is taken off the type's requesters: its next request is refused.
+  v1::EvidenceType narrowed = type;
+  narrowed.mutable_requesters()->DeleteSubrange(0, 1);
+  ASSERT_EQ(narrowed.requesters(0).principal(), "principals/approval-housing-fund");
+  apply(narrowed);
+  v1::IssueEvidenceResponse r;
+  grpc::Status s = Issue(kRealEstate, kMarital, song_, kTransfer, &r);
+  EXPECT_EQ(rpc::FromGrpc(s).reason, "EVIDENCE_NOT_ALLOWED");
+  // Put back, it may again; a shorter validity applies at once too.
+  v1::EvidenceType shorter = type;
+  shorter.mutable_validity()->set_seconds(3600);
+  apply(shorter);
+  s = Issue(kRealEstate, kMarital, song_, kTransfer, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.expire_time().seconds() - r.issue_time().seconds(), 3600);
+}
+
 TEST_F(EvidenceServiceTest, AChangedMaritalStatusInvalidatesEarlierCredentials) {
   v1::IssueEvidenceResponse marital, household;
   ASSERT_TRUE(Issue(kRealEstate, kMarital, song_, kTransfer, &marital).ok());

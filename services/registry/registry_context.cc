@@ -1,6 +1,8 @@
 #include "services/registry/registry_context.h"
 
 #include <algorithm>
+#include <functional>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -15,7 +17,41 @@ RegistryContext::RegistryContext(store::Store* store, bool insecure,
                                  std::string bootstrap_governance)
     : store_(store), insecure_(insecure), bootstrap_governance_(std::move(bootstrap_governance)) {
   policy_ = authz::Policy::Build({}, {}, {}, bootstrap_governance_);
+  evidence_types_ = std::make_shared<EvidenceTypes>();
 }
+
+namespace {
+
+// Calls `add` for every stored object of `type`, in name order; stops at the first error
+// `add` returns.
+absl::Status ForEachObject(store::Store* store, const std::string& type,
+                           const std::function<absl::Status(const store::StoredObject&)>& add) {
+  std::string after;
+  for (;;) {
+    auto page = store->ListObjects(type, after, 500);
+    if (!page.ok()) return page.status();
+    for (const auto& o : *page) {
+      if (absl::Status s = add(o); !s.ok()) return s;
+      after = o.name;
+    }
+    if (page->size() < 500) return absl::OkStatus();
+  }
+}
+
+// Appends each stored object of `type` to *out, with its stored version (kept beside the
+// payload), which names the policy a read was decided under in its receipt.
+template <typename T>
+absl::Status ReadAll(store::Store* store, const std::string& type, std::vector<T>* out) {
+  return ForEachObject(store, type, [&](const store::StoredObject& o) {
+    if (!out->emplace_back().ParseFromString(o.payload)) {
+      return absl::DataLossError(absl::StrCat("a stored ", type, " entry is unreadable"));
+    }
+    out->back().set_version(o.version);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace
 
 absl::Status RegistryContext::ReloadPolicy() const {
   // Everything committed up to here is in what is read below.
@@ -23,31 +59,20 @@ absl::Status RegistryContext::ReloadPolicy() const {
   std::vector<v1::Principal> principals;
   std::vector<v1::Matter> matters;
   std::vector<v1::Bundle> bundles;
-  for (const char* type : {"principals", "matters", "bundles"}) {
-    std::string after;
-    for (;;) {
-      auto page = store_->ListObjects(type, after, 500);
-      if (!page.ok()) return page.status();
-      for (const auto& o : *page) {
-        bool ok =
-            std::string(type) == "principals" ? principals.emplace_back().ParseFromString(o.payload)
-            : std::string(type) == "matters"  ? matters.emplace_back().ParseFromString(o.payload)
-                                              : bundles.emplace_back().ParseFromString(o.payload);
-        if (!ok)
-          return absl::DataLossError(absl::StrCat("a stored ", type, " entry is unreadable"));
-        // The stored version (kept beside the payload) names the policy a read was decided
-        // under, in its receipt.
-        if (std::string(type) == "principals") principals.back().set_version(o.version);
-        if (std::string(type) == "matters") matters.back().set_version(o.version);
-        if (std::string(type) == "bundles") bundles.back().set_version(o.version);
-        after = o.name;
-      }
-      if (page->size() < 500) break;
-    }
-  }
+  std::vector<v1::EvidenceType> types;
+  RETURN_IF_ERROR(ReadAll(store_, "principals", &principals));
+  RETURN_IF_ERROR(ReadAll(store_, "matters", &matters));
+  RETURN_IF_ERROR(ReadAll(store_, "bundles", &bundles));
+  RETURN_IF_ERROR(ReadAll(store_, "evidence-types", &types));
   auto policy = authz::Policy::Build(principals, matters, bundles, bootstrap_governance_);
+  auto by_name = std::make_shared<EvidenceTypes>();
+  for (auto& t : types) {
+    std::string name = t.name();
+    by_name->emplace(std::move(name), std::move(t));
+  }
   absl::MutexLock lock(&mu_);
   policy_ = std::move(policy);
+  evidence_types_ = std::move(by_name);
   policy_sequence_ = std::max(policy_sequence_, sequence);
   return absl::OkStatus();
 }
@@ -102,6 +127,11 @@ absl::Status RegistryContext::WaitForCommitSequence(int64_t sequence, absl::Time
 std::shared_ptr<const authz::Policy> RegistryContext::policy() const {
   absl::MutexLock lock(&mu_);
   return policy_;
+}
+
+std::shared_ptr<const RegistryContext::EvidenceTypes> RegistryContext::evidence_types() const {
+  absl::MutexLock lock(&mu_);
+  return evidence_types_;
 }
 
 absl::StatusOr<Caller> RegistryContext::Resolve(const grpc::ServerContextBase& ctx) const {

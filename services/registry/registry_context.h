@@ -7,8 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "collectonce/registry/v1/evidence.pb.h"
 #include "grpcpp/server_context.h"
 #include "libs/authz/policy.h"
 #include "libs/base/clock.h"
@@ -38,8 +40,12 @@ class RegistryContext {
   // Rebuilds the policy from the stored principals and matters.
   // const: the policy is a cache of what the store holds (Resolve refreshes it for a caller
   // that names a newer commit sequence).
+  // The stored evidence types are read with it.
   [[nodiscard]] absl::Status ReloadPolicy() const;
   std::shared_ptr<const authz::Policy> policy() const;
+  // The evidence types as of the last ReloadPolicy, by name.
+  using EvidenceTypes = absl::flat_hash_map<std::string, v1::EvidenceType>;
+  std::shared_ptr<const EvidenceTypes> evidence_types() const;
 
   // Bounds the calls in progress (Resolve refuses past the limit); null: no bound. Set
   // before serving.
@@ -106,6 +112,7 @@ class RegistryContext {
   PageTokens page_tokens_ = PageTokens::WithRandomKey();
   mutable absl::Mutex mu_;
   mutable std::shared_ptr<const authz::Policy> policy_ ABSL_GUARDED_BY(mu_);
+  mutable std::shared_ptr<const EvidenceTypes> evidence_types_ ABSL_GUARDED_BY(mu_);
   // The store's commit sequence that policy_ was read at (at least).
   mutable int64_t policy_sequence_ ABSL_GUARDED_BY(mu_) = 0;
 };

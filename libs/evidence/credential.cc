@@ -83,15 +83,29 @@ absl::StatusOr<PreparedCredential> PrepareCredential(const v1::EvidenceType& typ
   std::vector<std::string> withheld, absent;
   jose::SdJwtClaims claims;
   nlohmann::json& attested = type.selective_disclosure() ? claims.disclosable : claims.visible;
+  std::vector<std::string> masked_claims;
   for (const auto& name : type.fields()) {
+    const std::string& claim = ClaimName(type, name);
+    if (IsCredentialClaim(claim)) {
+      // A type stored before claim names were checked: no verifier would accept it.
+      return WithReason(
+          absl::FailedPreconditionError(absl::StrCat(
+              type.name(), " carries '", name, "' as the claim '", claim,
+              "', which every credential sets itself; apply the type again with a claim "
+              "name for it (claim_names)")),
+          "EVIDENCE_TYPE_INVALID");
+    }
     auto it = present.find(name);
     if (it == present.end()) {
       (withheld_set.contains(name) ? withheld : absent).push_back(name);
       continue;
     }
-    attested[name] = ClaimValue(*it->second);
+    attested[claim] = ClaimValue(*it->second);
     out.fields.push_back(name);
-    if (it->second->masked()) out.masked_fields.push_back(name);
+    if (it->second->masked()) {
+      out.masked_fields.push_back(name);
+      masked_claims.push_back(claim);
+    }
   }
   if (out.fields.empty() || (!type.allow_partial() && (!withheld.empty() || !absent.empty()))) {
     return Refuse(withheld, absent, violations);
@@ -113,7 +127,7 @@ absl::StatusOr<PreparedCredential> PrepareCredential(const v1::EvidenceType& typ
   if (!context.case_id.empty()) v["case_id"] = context.case_id;
   v["revision"] = out.revision;
   // Names only: which claims hold a masked rendering rather than the value.
-  if (!out.masked_fields.empty()) v["masked"] = out.masked_fields;
+  if (!masked_claims.empty()) v["masked"] = masked_claims;
   ASSIGN_OR_RETURN(jose::PreparedSdJwt sd, jose::PrepareSdJwt(claims));
   ASSIGN_OR_RETURN(out.payload_json, jose::DumpJson(sd.payload));
   out.payload_sha256 = crypto::Sha256(out.payload_json);

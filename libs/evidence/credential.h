@@ -38,7 +38,8 @@ struct PreparedCredential {
   std::string payload_json;
   std::string payload_sha256;
   std::vector<std::string> disclosures;
-  // The attested fields in the credential, and those of them it holds masked.
+  // The attested fields in the credential (catalog field names; each is carried as its
+  // ClaimName), and those of them it holds masked.
   std::vector<std::string> fields;
   std::vector<std::string> masked_fields;
   // Attested fields left out of a partial credential (no value, or withheld by policy).

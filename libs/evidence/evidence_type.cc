@@ -1,7 +1,11 @@
 #include "libs/evidence/evidence_type.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/authz/validate.h"
 #include "libs/catalog/subject.h"
@@ -9,6 +13,47 @@
 namespace collectonce::evidence {
 
 namespace {
+
+// A claim name: lower case ASCII letters, digits and '_', starting with a letter, at most 64.
+bool IsClaimName(absl::string_view name) {
+  if (name.empty() || name.size() > 64 || !absl::ascii_islower(name[0])) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_';
+  });
+}
+
+void CheckClaims(const v1::EvidenceType& t, catalog::Violations* out) {
+  const absl::flat_hash_set<std::string> attested(t.fields().begin(), t.fields().end());
+  for (const auto& [field, claim] : t.claim_names()) {
+    const std::string path = absl::StrCat("claim_names[", field.substr(0, 64), "]");
+    if (!attested.contains(field)) {
+      out->push_back({path, "UNKNOWN_FIELD",
+                      absl::StrCat("'", field.substr(0, 64), "' is not an attested field")});
+    } else if (!IsClaimName(claim)) {
+      out->push_back({path, "CLAIM_NAME",
+                      "a claim name is a-z, 0-9 and '_', starting with a letter, at most 64"});
+    }
+  }
+  absl::flat_hash_map<std::string, std::string> claimed;  // claim -> field
+  for (int i = 0; i < t.fields_size(); ++i) {
+    const std::string& f = t.fields(i);
+    const std::string& claim = ClaimName(t, f);
+    const std::string path = t.claim_names().contains(f) ? absl::StrCat("claim_names[", f, "]")
+                                                         : absl::StrCat("fields[", i, "]");
+    if (IsCredentialClaim(claim)) {
+      out->push_back({path, "RESERVED_CLAIM",
+                      absl::StrCat("every credential sets the claim '", claim, "' itself: carry '",
+                                   f, "' as another claim (claim_names)")});
+      continue;
+    }
+    auto [it, inserted] = claimed.emplace(claim, f);
+    if (!inserted && it->second != f) {
+      out->push_back(
+          {path, "DUPLICATE_CLAIM",
+           absl::StrCat("'", f, "' and '", it->second, "' would both be claim '", claim, "'")});
+    }
+  }
+}
 
 void CheckFields(const v1::EvidenceType& t, const catalog::Catalog* catalog,
                  catalog::Violations* out) {
@@ -88,6 +133,20 @@ void CheckRequesters(const v1::EvidenceType& t, const FindMatter& find_matter,
 
 }  // namespace
 
+bool IsCredentialClaim(absl::string_view name) {
+  // RFC 9901 and SD-JWT VC's registered claims, and the registry's own (libs/evidence/
+  // credential.cc sets them; docs/evidence.md lists them).
+  static constexpr absl::string_view kClaims[] = {
+      "_sd", "_sd_alg", "...", "iss",    "sub",     "iat",      "exp",    "nbf",  "cnf",
+      "vct", "status",  "jti", "matter", "case_id", "revision", "masked", "audit"};
+  return std::find(std::begin(kClaims), std::end(kClaims), name) != std::end(kClaims);
+}
+
+const std::string& ClaimName(const v1::EvidenceType& type, const std::string& field) {
+  auto it = type.claim_names().find(field);
+  return it == type.claim_names().end() ? field : it->second;
+}
+
 absl::Duration Validity(const v1::EvidenceType& type) {
   return absl::Seconds(type.validity().seconds()) + absl::Nanoseconds(type.validity().nanos());
 }
@@ -117,6 +176,7 @@ void ValidateEvidenceType(const v1::EvidenceType& t, const catalog::Catalog* cat
     out->push_back({"validity", "RANGE", "between one minute and ten years"});
   }
   CheckFields(t, catalog, out);
+  CheckClaims(t, out);
   CheckRequesters(t, find_matter, principal_exists, out);
 }
 

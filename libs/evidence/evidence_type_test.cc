@@ -2,6 +2,7 @@
 // a bad one is reported.
 #include "libs/evidence/evidence_type.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -18,6 +19,7 @@ namespace collectonce::evidence {
 namespace {
 
 using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::IsEmpty;
 
@@ -115,6 +117,34 @@ TEST_F(EvidenceTypeTest, ReportsEveryProblem) {
   EXPECT_THAT(v, Contains(rule("requesters[0].matters[0]", "FIELD_NOT_PREFILLED")));
   EXPECT_THAT(v, Contains(rule("requesters[1].matters[1]", "WRONG_KIND")));
   EXPECT_THAT(v, Contains(rule("requesters[3].matters", "REQUIRED")));
+}
+
+TEST_F(EvidenceTypeTest, EachFieldIsCarriedAsAClaimOfItsOwn) {
+  v1::EvidenceType t =
+      ParseFile<v1::EvidenceType>(kExamples + "/evidence-types/enterprise-registration.txtpb");
+  auto rule = [](const std::string& field, const std::string& r) {
+    return AllOf(Field(&catalog::Violation::field, field), Field(&catalog::Violation::rule, r));
+  };
+  // The registration status would collide with the status-list claim of every credential.
+  const int status = static_cast<int>(std::find(t.fields().begin(), t.fields().end(), "status") -
+                                      t.fields().begin());
+  ASSERT_LT(status, t.fields_size());
+  EXPECT_EQ(ClaimName(t, "status"), "registration_status");
+  EXPECT_EQ(ClaimName(t, "name"), "name");
+  v1::EvidenceType bare = t;
+  bare.clear_claim_names();
+  EXPECT_THAT(Check(bare),
+              ElementsAre(rule(absl::StrCat("fields[", status, "]"), "RESERVED_CLAIM")));
+  v1::EvidenceType bad = t;
+  (*bad.mutable_claim_names())["status"] = "sub";
+  (*bad.mutable_claim_names())["name"] = "Name!";
+  (*bad.mutable_claim_names())["registered_capital"] = "enterprise_type";  // another field's
+  (*bad.mutable_claim_names())["mobile_phone"] = "phone";                  // not attested
+  const catalog::Violations v = Check(bad);
+  EXPECT_THAT(v, Contains(rule("claim_names[status]", "RESERVED_CLAIM")));
+  EXPECT_THAT(v, Contains(rule("claim_names[name]", "CLAIM_NAME")));
+  EXPECT_THAT(v, Contains(rule("claim_names[registered_capital]", "DUPLICATE_CLAIM")));
+  EXPECT_THAT(v, Contains(rule("claim_names[mobile_phone]", "UNKNOWN_FIELD")));
 }
 
 TEST_F(EvidenceTypeTest, NeedsTheCatalogOfItsKind) {

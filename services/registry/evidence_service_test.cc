@@ -26,6 +26,7 @@
 namespace collectonce::registry {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -337,6 +338,29 @@ TEST_F(EvidenceServiceTest, AnAppliedTypeIsInForceForTheNextIssuance) {
   s = Issue(kRealEstate, kMarital, song_, kTransfer, &r);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(r.expire_time().seconds() - r.issue_time().seconds(), 3600);
+}
+
+TEST_F(EvidenceServiceTest, TheRegistrationStatusIsCarriedBesideTheStatusList) {
+  // 营业执照信息: the enterprise's 登记状态 (catalog field "status") is its own claim, so
+  // that the credential's status-list claim stays the only "status" and verifiers accept it.
+  const std::string steel = Write("enterprises/91350400MA2YQ8KX1E", "market-regulation", R"tp(
+      values { key: "name" value { string_value: "福建省钢源粉体材料有限公司" } }
+      values { key: "enterprise_type" value { code_value: "1100" } }
+      values { key: "legal_representative_name" value { string_value: "吴秀英" } }
+      values { key: "registered_capital" value { decimal_value: "5000" } }
+      values { key: "establishment_date" value { date_value { year: 2016 month: 4 day: 8 } } }
+      values { key: "registered_address" value { string_value: "三明市三元区荆西路1号" } }
+      values { key: "status" value { code_value: "1" } })tp");
+  v1::IssueEvidenceResponse r;
+  grpc::Status s = Issue("registryctl", "evidence-types/enterprise-registration", steel,
+                         "matters/data-governance-review-enterprise", &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(r.fields(), Contains("status"));
+  evidence::Verification v = Verify(r.credential());
+  ASSERT_TRUE(v.valid) << v.failed_check << ": " << v.message;
+  EXPECT_EQ(v.claims["registration_status"], "1");
+  EXPECT_EQ(v.claims["status"]["status_list"]["idx"], r.status_index());
+  EXPECT_THAT(v.disclosed, Contains("registration_status"));
 }
 
 TEST_F(EvidenceServiceTest, AChangedMaritalStatusInvalidatesEarlierCredentials) {

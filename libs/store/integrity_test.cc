@@ -413,6 +413,10 @@ TEST_F(IntegrityTest, SwappedPersonIndexEntriesAreRefusedNotServedAsTheOtherPers
   EXPECT_THAT(store_->FindPerson(kWuId), AlteredAt(song, 1));
   EXPECT_THAT(store_->FindPerson(kSongId).status().message(), HasSubstr("person index entry"));
   EXPECT_EQ(Refused(), 3u);
+  // Nor is the file read with the lookup (current or as of a revision).
+  EXPECT_THAT(store_->GetPersonRecord(kSongId, AsOf::Current(), {}), AlteredAt(wu, 1));
+  EXPECT_THAT(store_->GetPersonRecord(kWuId, AsOf::Revision(1), {}), AlteredAt(song, 1));
+  EXPECT_EQ(Refused(), 5u);
 
   // A write that finds its person by ID number is refused too, and touches neither file.
   WriteRequest w = Req("", "public-security.household");
@@ -435,6 +439,8 @@ TEST_F(IntegrityTest, APersonIndexEntryPointingAtNoFileIsRefused) {
   const std::string hash = IndexHash(kSongId);
   Tamper([&](RawDb& raw) { raw.Put(keys::kPersonIndexCf, hash, "p0000000000000000000"); });
   EXPECT_THAT(store_->FindPerson(kSongId), AlteredAt("persons/p0000000000000000000", 0));
+  EXPECT_THAT(store_->GetPersonRecord(kSongId, AsOf::Current(), {}),
+              AlteredAt("persons/p0000000000000000000", 0));
 }
 
 TEST_F(IntegrityTest, SoundPersonIndexEntriesAreServed) {
@@ -447,6 +453,9 @@ TEST_F(IntegrityTest, SoundPersonIndexEntriesAreServed) {
   found = store_->FindPerson(kSongId);
   ASSERT_THAT(found, IsOk());
   EXPECT_EQ(found->ToString(), song);
+  auto record = store_->GetPersonRecord(kWuId, AsOf::Current(), {});
+  ASSERT_THAT(record, IsOk());
+  EXPECT_EQ(record->name(), wu);
   EXPECT_EQ(Refused(), 0u);
 }
 

@@ -190,6 +190,8 @@ class RocksDbStoreImpl final : public RocksDbStore {
   absl::StatusOr<v1::Record> GetRecord(const SubjectName& subject, const AsOf& as_of,
                                        const std::vector<std::string>& fields) override;
   absl::StatusOr<SubjectName> FindPerson(absl::string_view id_number) override;
+  absl::StatusOr<v1::Record> GetPersonRecord(absl::string_view id_number, const AsOf& as_of,
+                                             const std::vector<std::string>& fields) override;
   absl::StatusOr<std::vector<SubjectName>> ListSubjects(v1::SubjectKind kind,
                                                         absl::string_view after_id,
                                                         int limit) override;
@@ -403,6 +405,11 @@ class RocksDbStoreImpl final : public RocksDbStore {
   // that edited values would be sealed) unless a sealed upgrade marker says an upgrade of
   // this build was interrupted.
   absl::Status SealOlderValues(sv1::StoreMeta* meta);
+  // The person the index names for `id_number`, checked against its state (read into
+  // *state), as of `ro`. NOT_FOUND without an entry; DATA_LOSS for an entry that does not
+  // match.
+  absl::StatusOr<SubjectName> FindPersonAt(const rocksdb::ReadOptions& ro,
+                                           absl::string_view id_number, sv1::RecordState* state);
 
   absl::StatusOr<bool> ReadState(const rocksdb::ReadOptions& ro, const std::string& key,
                                  sv1::RecordState* state, std::string* bytes = nullptr);

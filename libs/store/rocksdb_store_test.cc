@@ -107,6 +107,17 @@ TEST_F(RocksDbStoreTest, PersonIsFoundByIdNumberAndCreatedOnce) {
   ASSERT_THAT(found, IsOk());
   EXPECT_EQ(found->ToString(), name);
   EXPECT_THAT(store_->FindPerson(kWuId), StatusIs(absl::StatusCode::kNotFound));
+
+  // Found and read at once: the current revision, or an earlier one.
+  auto current = store_->GetPersonRecord(kSongId, AsOf::Current(), {});
+  ASSERT_THAT(current, IsOk());
+  EXPECT_EQ(current->name(), name);
+  EXPECT_EQ(current->revision(), 2);
+  auto earlier = store_->GetPersonRecord(kSongId, AsOf::Revision(1), {});
+  ASSERT_THAT(earlier, IsOk());
+  EXPECT_EQ(earlier->revision(), 1);
+  EXPECT_THAT(store_->GetPersonRecord(kWuId, AsOf::Current(), {}),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 // The person index is only as good as its key: with another key the store would find

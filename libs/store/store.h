@@ -168,6 +168,10 @@ class Store {
 
   // Finds a person by ID number (checked and normalised by the caller). NOT_FOUND if none.
   [[nodiscard]] virtual absl::StatusOr<SubjectName> FindPerson(absl::string_view id_number) = 0;
+  // FindPerson, then GetRecord of that person, as of one instant; a read of the current
+  // record reads the person's state once, for both. Errors as the two.
+  [[nodiscard]] virtual absl::StatusOr<v1::Record> GetPersonRecord(
+      absl::string_view id_number, const AsOf& as_of, const std::vector<std::string>& fields) = 0;
 
   [[nodiscard]] virtual absl::StatusOr<HistoryPage> ListHistory(const SubjectName& subject,
                                                                 const HistoryQuery& query) = 0;

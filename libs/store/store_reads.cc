@@ -169,23 +169,44 @@ absl::StatusOr<v1::Record> RocksDbStoreImpl::ValidTimeView(const rocksdb::ReadOp
 }
 
 absl::StatusOr<SubjectName> RocksDbStoreImpl::FindPerson(absl::string_view id_number) {
-  const std::string hash = options_.index_hash.Hash(id_number);
   // The entry and the state it is checked against, as of one instant: a write moving this
   // ID number in between cannot make a sound entry look altered.
   rocksdb::ManagedSnapshot snapshot(db_.get());
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot.snapshot();
+  sv1::RecordState state;
+  return FindPersonAt(ro, id_number, &state);
+}
+
+absl::StatusOr<SubjectName> RocksDbStoreImpl::FindPersonAt(const rocksdb::ReadOptions& ro,
+                                                           absl::string_view id_number,
+                                                           sv1::RecordState* state) {
+  const std::string hash = options_.index_hash.Hash(id_number);
   std::string pid;
   rocksdb::Status s = db_->Get(ro, handles_[kPersonIndex], hash, &pid);
   if (s.IsNotFound()) return absl::NotFoundError("no person has that ID number");
   if (!s.ok()) return FromRocks(s, "reading the person index");
   ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Catalog> cat, GetCatalog(v1::PERSON));
   SubjectName person{v1::PERSON, pid};
-  sv1::RecordState state;
-  ASSIGN_OR_RETURN(bool found, ReadState(ro, keys::Subject(person), &state));
+  ASSIGN_OR_RETURN(bool found, ReadState(ro, keys::Subject(person), state));
+  // An entry whose person has no state is refused as altered here.
   RETURN_IF_ERROR(
-      CheckIndexEntry(cat->proto().lookup_field(), hash, person, found ? &state : nullptr));
+      CheckIndexEntry(cat->proto().lookup_field(), hash, person, found ? state : nullptr));
   return person;
+}
+
+absl::StatusOr<v1::Record> RocksDbStoreImpl::GetPersonRecord(
+    absl::string_view id_number, const AsOf& as_of, const std::vector<std::string>& fields) {
+  if (as_of.kind != AsOf::Kind::kCurrent) {
+    ASSIGN_OR_RETURN(SubjectName person, FindPerson(id_number));
+    return GetRecord(person, as_of, fields);
+  }
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot.snapshot();
+  sv1::RecordState state;
+  ASSIGN_OR_RETURN(SubjectName person, FindPersonAt(ro, id_number, &state));
+  return ToRecord(person, state);
 }
 
 absl::StatusOr<std::vector<SubjectName>> RocksDbStoreImpl::ListSubjects(v1::SubjectKind kind,

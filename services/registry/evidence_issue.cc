@@ -94,12 +94,9 @@ grpc::ServerUnaryReactor* EvidenceServiceImpl::IssueEvidence(
         {{"subject", "NAME",
           absl::StrCat("expected ", catalog::CollectionOf(type->subject_kind()), "/...")}});
   }
-  auto subject = ResolveSubject(ctx_->store(), ctx_->clock().Today(), request->subject(),
-                                request->id_number(), &v);
-  if (!subject.ok()) return Reply(context, subject.status(), v);
-  auto record =
-      ctx_->store()->GetRecord(*subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});
-  if (!record.ok()) return Reply(context, record.status());
+  auto record = ReadSubject(ctx_->store(), ctx_->clock().Today(), request->subject(),
+                            request->id_number(), plan, &v);
+  if (!record.ok()) return Reply(context, record.status(), v);
   v1::AccessEvent event;
   Release(plan, &*record, &event);
   evidence::IssueContext issue;

@@ -112,22 +112,21 @@ bool Release(const ReadPlan& plan, v1::Record* record, v1::AccessEvent* event) {
   return personal && (event->fields_size() + event->masked_fields_size() > 0);
 }
 
-// Finds the subject of a read: a checked name, or a person by ID number.
-absl::StatusOr<catalog::SubjectName> ResolveSubject(store::Store* store, absl::CivilDay today,
-                                                    const std::string& name,
-                                                    const std::string& id_number,
-                                                    Violations* violations) {
+absl::StatusOr<v1::Record> ReadSubject(store::Store* store, absl::CivilDay today,
+                                       const std::string& name, const std::string& id_number,
+                                       const ReadPlan& plan, Violations* violations) {
   if (!name.empty() && !id_number.empty()) {
     violations->push_back({"id_number", "ONE_OF", "give a name or an id_number, not both"});
     return Invalid("give a name or an id_number, not both", "INVALID_VALUES");
   }
+  const std::vector<std::string> mask(plan.mask.begin(), plan.mask.end());
   if (!id_number.empty()) {
     auto id = ident::ParseResidentId(id_number, today);
     if (!id.ok()) {
       violations->push_back({"id_number", "FORMAT", std::string(id.status().message())});
       return Invalid(std::string(id.status().message()), "INVALID_VALUES");
     }
-    return store->FindPerson(id->number);
+    return store->GetPersonRecord(id->number, plan.as_of, mask);
   }
   if (name.size() > kMaxNameLength) return Invalid("the name is too long");
   auto subject = catalog::ParseSubjectName(name);
@@ -135,7 +134,7 @@ absl::StatusOr<catalog::SubjectName> ResolveSubject(store::Store* store, absl::C
     violations->push_back({"name", "NAME", std::string(subject.status().message())});
     return Invalid(std::string(subject.status().message()), "INVALID_VALUES");
   }
-  return *subject;
+  return store->GetRecord(*subject, plan.as_of, mask);
 }
 
 v1::SubjectKind KindOfRequest(const std::string& name, const std::string& id_number) {

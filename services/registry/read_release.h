@@ -43,12 +43,15 @@ struct ReadPlan {
 // personal data is released and fills the access event's field lists.
 bool Release(const ReadPlan& plan, v1::Record* record, v1::AccessEvent* event);
 
-// Finds the subject of a read: a checked name, or a person by ID number.
-[[nodiscard]] absl::StatusOr<catalog::SubjectName> ResolveSubject(store::Store* store,
-                                                                  absl::CivilDay today,
-                                                                  const std::string& name,
-                                                                  const std::string& id_number,
-                                                                  catalog::Violations* violations);
+// The record a read names, by a checked name or a person's ID number, as of plan.as_of (a
+// person by ID number is found and read in one store read, Store::GetPersonRecord).
+// INVALID_ARGUMENT (with *violations) for a bad name or ID number, or both given; else as
+// the store's read.
+[[nodiscard]] absl::StatusOr<v1::Record> ReadSubject(store::Store* store, absl::CivilDay today,
+                                                     const std::string& name,
+                                                     const std::string& id_number,
+                                                     const ReadPlan& plan,
+                                                     catalog::Violations* violations);
 
 // The kind a request is about, from its name (or a person, given an ID number).
 v1::SubjectKind KindOfRequest(const std::string& name, const std::string& id_number);

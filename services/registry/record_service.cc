@@ -161,9 +161,6 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
   absl::Status st = PlanRead(*caller, ctx_->store(), kind, request->options(), &plan, &violations);
   if (!st.ok()) return rpc::Reply(context, st, violations);
   if (st = ctx_->ServesRead(plan.as_of); !st.ok()) return rpc::Reply(context, st);
-  auto subject = ResolveSubject(ctx_->store(), ctx_->clock().Today(), request->name(),
-                                request->id_number(), &violations);
-  if (!subject.ok()) return rpc::Reply(context, subject.status(), violations);
   const bool wants_receipt = request->options().receipt();
   if (wants_receipt && receipts_ == nullptr) {
     return rpc::Reply(
@@ -171,9 +168,11 @@ grpc::ServerUnaryReactor* RecordServiceImpl::GetRecord(grpc::CallbackServerConte
         WithReason(absl::FailedPreconditionError("this registry cannot sign read receipts"),
                    "RECEIPTS_UNAVAILABLE"));
   }
-  auto record =
-      ctx_->store()->GetRecord(*subject, plan.as_of, {plan.mask.begin(), plan.mask.end()});
-  if (!record.ok()) return rpc::Reply(context, ctx_->FollowerMiss(record.status(), plan.as_of));
+  auto record = ReadSubject(ctx_->store(), ctx_->clock().Today(), request->name(),
+                            request->id_number(), plan, &violations);
+  if (!record.ok()) {
+    return rpc::Reply(context, ctx_->FollowerMiss(record.status(), plan.as_of), violations);
+  }
   v1::AccessEvent event;
   const bool personal = Release(plan, &*record, &event);
   if (absl::Status s = disputes::DisputeStore(ctx_->store()).MarkContested(&*record); !s.ok())

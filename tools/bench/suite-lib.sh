@@ -139,3 +139,23 @@ start_etcd() {
   done
   log "$name did not start in 60 s"; cat "$logf" >&2; exit 1
 }
+
+# write_section HEADING OUT REPORT : replaces the section of OUT that starts with the line
+# HEADING (up to the next "## " heading) by the file REPORT, or puts REPORT before the
+# performance suite's generated section, or at the end.
+write_section() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import re, sys
+heading, out = sys.argv[1], sys.argv[2]
+report = open(sys.argv[3], encoding="utf-8").read()
+text = open(out, encoding="utf-8").read()
+section = re.compile("^" + re.escape(heading) + r"\n.*?(?=^## |\Z)", re.S | re.M)
+if section.search(text):
+    text = section.sub(lambda m: report + "\n", text, count=1)
+elif "\n## Performance suite\n" in text:
+    text = text.replace("\n## Performance suite\n", "\n" + report + "\n## Performance suite\n", 1)
+else:
+    text = text.rstrip("\n") + "\n\n" + report
+open(out, "w", encoding="utf-8").write(text)
+PY
+}

@@ -159,3 +159,15 @@ else:
 open(out, "w", encoding="utf-8").write(text)
 PY
 }
+
+# apply_examples CTL EXAMPLES : applies the example catalog, matters, bundles, principals
+# and evidence types to the registry $REGISTRYCTL_REGISTRY names.
+apply_examples() {
+  local ctl="$1" ex="$2"
+  "$ctl" catalog apply -f "$ex/catalog/enterprise.txtpb" >/dev/null
+  "$ctl" catalog apply -f "$ex/catalog/person.txtpb" >/dev/null
+  "$ctl" matter apply -f "$ex/matters" >/dev/null
+  "$ctl" bundle apply -f "$ex/bundles" >/dev/null
+  "$ctl" principal apply -f "$ex/principals" >/dev/null
+  "$ctl" evidence-type apply -f "$ex/evidence-types" >/dev/null
+}

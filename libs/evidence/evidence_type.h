@@ -29,11 +29,11 @@ using PrincipalExists = std::function<bool(const std::string&)>;
 
 // `catalog` is the catalog of the type's subject kind (nullptr if none is applied). Checks
 // the name, title, kind, legal basis and validity; that every attested field is in the
-// catalog, listed once and shared (not 不予共享), and carried as a claim of its own (one
-// no other field and no credential claim has; claim_names names attested fields only); that every
-// requester is a stored principal with at least one matter; and that every matter is stored, about
-// the same kind of subject, and pre-fills (in clear or masked) every attested field, so that a
-// credential for it can attest them all.
+// catalog, listed once and shared (not 不予共享), and carried as a claim of its own (one no
+// other field and no credential claim has; claim_names names attested fields only); that
+// every requester is a stored principal with at least one matter; and that every matter is
+// stored, about the same kind of subject, and pre-fills (in clear or masked) every attested
+// field, so that a credential for it can attest them all.
 void ValidateEvidenceType(const v1::EvidenceType& type, const catalog::Catalog* catalog,
                           const FindMatter& find_matter, const PrincipalExists& principal_exists,
                           catalog::Violations* out);

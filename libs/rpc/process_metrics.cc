@@ -88,8 +88,8 @@ void AddProcessMetrics(RpcMetrics* metrics, const std::string& component) {
       absl::StrCat("component=\"", component, "\",version=\"", BuildVersion(), "\""));
   metrics->AddCounterFunction(
       "process_cpu_seconds_total", "User and system CPU time spent, in seconds.", [] {
-        // Every thread's, to the nanosecond: /proc counts 10 ms ticks,
-        // and a quiet daemon would read 0.
+        // Every thread's, to the nanosecond: /proc counts 10 ms ticks, and a quiet daemon
+        // would read 0.
         timespec t{};
         if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0) {
           return ReadProcStat().cpu_seconds;
